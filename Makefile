@@ -1,0 +1,80 @@
+# Lume: build, test and run the media-link resolver.
+#
+#   make            build build/lume-fcgi
+#   make run        install what is missing, build, start nginx and the workers
+#   make test       install what is missing, build, run every test
+#   make deps       install the missing Debian packages (apt-get update first)
+#   make clean
+#
+# make test SANITIZE=1 builds everything with AddressSanitizer and UBSan.
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := jansson libcurl libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
+CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders $(PKG_CFLAGS)
+LDLIBS  += -lfcgi $(PKG_LIBS) -pthread
+
+ifeq ($(SANITIZE),1)
+  BUILD   := build-sanitize
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+endif
+
+APP_SRCS  := $(filter-out fcgi-app/main.c,$(wildcard fcgi-app/*.c))
+PROV_SRCS := $(wildcard providers/*.c)
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(APP_SRCS) $(PROV_SRCS))
+BIN       := $(BUILD)/lume-fcgi
+
+# Unit tests: tests/<dir>/test_*.c, one binary each, mirroring the source tree.
+UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/providers/test_*.c)
+UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Test-only programs: tests/tools/*.c, one binary each.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+
+.PHONY: all deps run test unit-test process-test e2e-test clean format
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN): $(BUILD)/fcgi-app/main.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) scripts/test.sh
+
+unit-test: all $(UNIT_BINS)
+	@BUILD=$(BUILD) scripts/test.sh unit
+
+process-test: all $(TOOL_BINS)
+	@BUILD=$(BUILD) scripts/test.sh process
+
+e2e-test: all $(TOOL_BINS)
+	@BUILD=$(BUILD) scripts/test.sh e2e
+
+format:
+	clang-format -i fcgi-app/*.[ch] providers/*.[ch] tests/*/*.[ch]
+
+clean:
+	rm -rf build build-sanitize
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,245 @@
+/*
+ * app.c: the route handlers of a worker (see app.h). Errors of every route
+ * end in respond_error(), which builds the contract's envelope; the HTTP
+ * status always comes from lume_status_http().
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "query.h"
+#include "render.h"
+#include "router.h"
+
+struct lume_app {
+    lume_config cfg;
+    lume_provider *provider;
+    char cache_public[48]; /* "public, max-age=300" */
+    lume_results results;  /* reused across requests */
+};
+
+static const char CACHE_NO_STORE[] = "no-store";
+
+/* What an error body says about the request it answers. */
+typedef struct error_ctx {
+    int resolve;            /* a /resolve route: query, season, episode appear */
+    const char *query;      /* decoded query, NULL when invalid or absent */
+    int season, episode;    /* 0 = null */
+    const char *message;    /* NULL: the status's default message */
+    int retry_after_s;
+} error_ctx;
+
+lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
+{
+    lume_app *app = calloc(1, sizeof(*app));
+
+    if (app == NULL) {
+        lume_provider_destroy(provider);
+        return NULL;
+    }
+    app->cfg = *cfg;
+    app->provider = provider;
+    snprintf(app->cache_public, sizeof(app->cache_public), "public, max-age=%ld",
+             cfg->cache_max_age);
+    lume_results_init(&app->results);
+    return app;
+}
+
+void lume_app_destroy(lume_app *app)
+{
+    if (app == NULL)
+        return;
+    lume_results_free(&app->results);
+    lume_provider_destroy(app->provider);
+    free(app);
+}
+
+const char *lume_app_provider_name(const lume_app *app)
+{
+    return lume_provider_name(app->provider);
+}
+
+void lume_response_release(lume_response *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+}
+
+static json_t *nullable_int(int v)
+{
+    return v > 0 ? json_integer(v) : json_null();
+}
+
+/* Set the body from doc (consumed); a failure to render is a 500. */
+static void set_body(lume_response *resp, json_t *doc)
+{
+    resp->body = lume_render_dump(doc, &resp->body_len);
+    if (resp->body == NULL) {
+        static const char oom[] = "{\"detail\":{\"error\":\"INTERNAL_ERROR\","
+                                  "\"message\":\"internal error\"}}";
+        resp->status = lume_status_http(LUME_ERR_INTERNAL);
+        resp->outcome = LUME_ERR_INTERNAL;
+        resp->cache_control = CACHE_NO_STORE;
+        resp->body = strdup(oom);
+        resp->body_len = resp->body ? sizeof(oom) - 1 : 0;
+    }
+}
+
+static void respond_error(lume_app *app, const lume_request *req, lume_response *resp,
+                          lume_status st, const error_ctx *ctx, json_t *extra)
+{
+    json_t *detail = json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
+                               ctx->message && ctx->message[0] ? ctx->message
+                                                               : lume_status_message(st));
+
+    if (detail != NULL && extra != NULL)
+        json_object_update(detail, extra);
+    json_decref(extra);
+    if (detail != NULL && ctx->resolve) {
+        json_object_set_new(detail, "query", ctx->query ? json_string(ctx->query) : json_null());
+        json_object_set_new(detail, "season", nullable_int(ctx->season));
+        json_object_set_new(detail, "episode", nullable_int(ctx->episode));
+    }
+    if (detail != NULL && (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT))
+        json_object_set_new(detail, "provider", json_string(lume_provider_name(app->provider)));
+    if (detail != NULL)
+        json_object_set_new(detail, "request_id", json_string(req->request_id));
+
+    resp->status = lume_status_http(st);
+    resp->outcome = st;
+    resp->cache_control = CACHE_NO_STORE;
+    resp->allow = st == LUME_ERR_METHOD_NOT_ALLOWED;
+    resp->retry_after_s = st == LUME_ERR_UNAVAILABLE ? ctx->retry_after_s : 0;
+    set_body(resp, detail ? json_pack("{s:o}", "detail", detail) : NULL);
+}
+
+static void respond_ok(lume_response *resp, json_t *doc, const char *cache_control)
+{
+    resp->status = lume_status_http(LUME_OK);
+    resp->outcome = LUME_OK;
+    resp->cache_control = cache_control;
+    set_body(resp, doc);
+}
+
+/* Drop dead results (seeds 0), keeping the order. Returns the live count. */
+static size_t drop_dead(lume_results *r)
+{
+    size_t live = 0;
+
+    for (size_t i = 0; i < r->count; i++) {
+        if (r->items[i].seeds > 0) {
+            r->items[live++] = r->items[i];
+        } else {
+            free(r->items[i].title);
+            free(r->items[i].url);
+        }
+    }
+    r->count = live;
+    return live;
+}
+
+static void handle_resolve(lume_app *app, const lume_request *req, const lume_route *route,
+                           lume_response *resp)
+{
+    char query[LUME_QUERY_BUF], formatted[LUME_FORMATTED_BUF], message[LUME_FORMATTED_BUF + 64];
+    int search_route = route->id == LUME_ROUTE_SEARCH;
+    error_ctx ctx = {.resolve = 1};
+    lume_provider_error perr = {{0}, 0};
+    lume_params params;
+    lume_search s;
+    lume_status st;
+    size_t live;
+
+    if ((st = lume_query_decode(route->segment, route->segment_len, query)) != LUME_OK)
+        return respond_error(app, req, resp, st, &ctx, NULL);
+    ctx.query = query;
+    if ((st = lume_params_parse(route->args, route->args_len, search_route, &params)) != LUME_OK)
+        return respond_error(app, req, resp, st, &ctx, NULL);
+    ctx.season = params.season;
+    ctx.episode = params.episode;
+    if (lume_tv_format(query, params.season, params.episode, formatted, sizeof(formatted)) != 0)
+        return respond_error(app, req, resp, LUME_ERR_INTERNAL, &ctx, NULL);
+
+    s.query = query;
+    s.formatted = formatted;
+    s.season = params.season;
+    s.episode = params.episode;
+    s.limit = search_route ? params.limit : 1;
+    s.deadline_ms = lume_now_ms() + app->cfg.request_timeout_ms;
+    lume_results_clear(&app->results);
+    st = lume_provider_search(app->provider, &s, &app->results, &perr);
+    if (st != LUME_OK) {
+        ctx.message = perr.message;
+        ctx.retry_after_s = perr.retry_after_s;
+        return respond_error(app, req, resp, st, &ctx, NULL);
+    }
+    live = drop_dead(&app->results);
+    if (search_route) {
+        size_t n = live < (size_t)params.limit ? live : (size_t)params.limit;
+        respond_ok(resp,
+                   lume_render_search(query, app->results.items, n, live,
+                                      lume_provider_name(app->provider)),
+                   app->cache_public);
+    } else if (live == 0) {
+        snprintf(message, sizeof(message), "no live result for '%s'", formatted);
+        ctx.message = message;
+        respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
+    } else {
+        respond_ok(resp, lume_render_link(&app->results.items[0]), app->cache_public);
+    }
+}
+
+static void handle_provider_health(lume_app *app, const lume_request *req, lume_response *resp)
+{
+    const char *name = lume_provider_name(app->provider);
+    lume_provider_error perr = {{0}, 0};
+    lume_status st;
+    error_ctx ctx = {0};
+
+    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.connect_timeout_ms, &perr);
+    if (st == LUME_OK)
+        return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
+                          CACHE_NO_STORE);
+    /* Unhealthy is always a 503: the contract's shape plus the envelope. */
+    ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
+    ctx.retry_after_s = perr.retry_after_s;
+    respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx,
+                  json_pack("{s:s, s:s}", "status", "unhealthy", "provider", name));
+}
+
+void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp)
+{
+    lume_route route;
+    lume_status st = lume_route_match(req->method, req->uri, &route);
+    error_ctx ctx = {.resolve = lume_route_is_resolve(route.id)};
+
+    memset(resp, 0, sizeof(*resp));
+    resp->head = route.head;
+    if (st != LUME_OK)
+        return respond_error(app, req, resp, st, &ctx, NULL);
+    if (route.options) {
+        resp->status = 204;
+        resp->outcome = LUME_OK;
+        resp->allow = 1;
+        resp->cache_control = CACHE_NO_STORE;
+        return;
+    }
+    switch (route.id) {
+    case LUME_ROUTE_INDEX:
+        return respond_ok(resp, lume_render_index(), app->cache_public);
+    case LUME_ROUTE_HEALTH:
+        return respond_ok(resp, json_pack("{s:s}", "status", "healthy"), CACHE_NO_STORE);
+    case LUME_ROUTE_PROVIDER_HEALTH:
+        return handle_provider_health(app, req, resp);
+    case LUME_ROUTE_RESOLVE:
+    case LUME_ROUTE_SEARCH:
+        return handle_resolve(app, req, &route, resp);
+    case LUME_ROUTE_NONE:
+        break;
+    }
+    respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
+}

@@ -1,0 +1,109 @@
+/* listen.c: opening and closing the listening socket (see listen.h). */
+#include "listen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *spec, const char *what)
+{
+    snprintf(err, errlen, "cannot listen on %.300s: %s: %s", spec, what, strerror(errno));
+    return -1;
+}
+
+static int open_unix(const char *spec, const char *path, int backlog, int mode, char *err,
+                     size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return fail(err, errlen, spec, "path");
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return fail(err, errlen, spec, "socket");
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        close(fd);
+        errno = EADDRINUSE;
+        return fail(err, errlen, spec, "another process is listening");
+    }
+    unlink(path); /* stale socket from a previous run */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        fail(err, errlen, spec, "bind");
+        close(fd);
+        return -1;
+    }
+    if (chmod(path, (mode_t)mode) != 0 || listen(fd, backlog) != 0) {
+        fail(err, errlen, spec, "listen");
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    return fd;
+}
+
+static int open_tcp(const char *spec, int backlog, char *err, size_t errlen)
+{
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res, *ai;
+    size_t hlen = (size_t)(colon - spec);
+    int fd = -1, one = 1, rc;
+
+    if (hlen >= sizeof(host))
+        hlen = sizeof(host) - 1;
+    memcpy(host, spec, hlen);
+    host[hlen] = '\0';
+    if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') { /* [::1]:9000 */
+        memmove(host, host + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+    }
+    rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, colon + 1, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot listen on %.300s: %s", spec, gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
+            break;
+        rc = errno;
+        close(fd);
+        errno = rc;
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return fail(err, errlen, spec, "bind");
+    return fd;
+}
+
+int lume_listen_open(const char *spec, int backlog, int mode, char *err, size_t errlen)
+{
+    if (strncmp(spec, "unix:", 5) == 0)
+        return open_unix(spec, spec + 5, backlog, mode, err, errlen);
+    return open_tcp(spec, backlog, err, errlen);
+}
+
+void lume_listen_close(int fd, const char *spec)
+{
+    if (fd >= 0)
+        close(fd);
+    if (spec != NULL && strncmp(spec, "unix:", 5) == 0)
+        unlink(spec + 5);
+}

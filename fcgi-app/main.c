@@ -1,0 +1,46 @@
+/*
+ * main.c: lume-fcgi's entry point. Loads the configuration (exit 2 with one
+ * line naming the setting when it is bad), answers --help, --version and
+ * --check-config, and otherwise runs the master.
+ */
+#include <stdio.h>
+
+#include "config.h"
+#include "master.h"
+#include "provider.h"
+
+extern char **environ;
+
+int main(int argc, char *argv[])
+{
+    lume_config cfg;
+    lume_action action;
+    lume_provider *provider;
+    char err[512] = "";
+
+    if (lume_config_load(&cfg, argc, argv, environ, &action, err, sizeof(err)) != 0) {
+        fprintf(stderr, "lume-fcgi: %s\n", err);
+        return 2;
+    }
+    switch (action) {
+    case LUME_ACTION_HELP:
+        lume_config_usage(stdout);
+        return 0;
+    case LUME_ACTION_VERSION:
+        printf("lume-fcgi %s\n", LUME_VERSION);
+        return 0;
+    case LUME_ACTION_CHECK:
+        provider = lume_provider_create(&cfg, NULL, err, sizeof(err));
+        if (provider == NULL) {
+            fprintf(stderr, "lume-fcgi: %s\n", err);
+            return 2;
+        }
+        lume_provider_destroy(provider);
+        printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
+               cfg.workers, cfg.provider);
+        return 0;
+    case LUME_ACTION_RUN:
+        break;
+    }
+    return lume_master_run(&cfg, argc, argv, environ);
+}

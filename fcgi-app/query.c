@@ -1,0 +1,196 @@
+/*
+ * query.c: URI decoding and validation of the {query} segment and of the
+ * season, episode and limit parameters; TV formatting (see query.h).
+ */
+#include "query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decimal.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 32);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Percent-decode in[0..len) into out (cap bytes, NUL added). With form set,
+ * '+' is a space (query strings); in paths it is a literal plus. Returns the
+ * decoded length, or -1 on a broken escape or when out is too small. */
+static long pct_decode(const char *in, size_t len, int form, char *out, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '%') {
+            int hi, lo;
+            if (i + 2 >= len || (hi = hexval(in[i + 1])) < 0 || (lo = hexval(in[i + 2])) < 0)
+                return -1;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        } else if (form && c == '+') {
+            c = ' ';
+        }
+        if (o + 1 >= cap)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+long lume_utf8_length(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    long count = 0;
+
+    for (size_t i = 0; i < len; count++) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above U+10FFFF */
+        } else {
+            return -1; /* continuation byte, C0/C1 overlong lead, F5..FF */
+        }
+        if (len - i - 1 < n) /* truncated sequence */
+            return -1;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return -1;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return -1;
+        i += n + 1;
+    }
+    return count;
+}
+
+static int is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Any C0 control, DEL, or C1 control (U+0080..U+009F, UTF-8 C2 80..C2 9F)? */
+static int has_control(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < 0x20 || s[i] == 0x7F)
+            return 1;
+        if (s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
+            return 1;
+    }
+    return 0;
+}
+
+lume_status lume_query_decode(const char *raw, size_t len, char out[LUME_QUERY_BUF])
+{
+    char buf[LUME_QUERY_BUF * 2];
+    long n;
+    size_t start = 0, end;
+    long chars;
+
+    /* buf holds twice the longest valid query, so surrounding blanks fit;
+     * a segment that decodes to more is invalid. */
+    n = pct_decode(raw, len, 0, buf, sizeof(buf));
+    if (n < 0 || lume_utf8_length(buf, (size_t)n) < 0)
+        return LUME_ERR_INVALID_QUERY;
+    end = (size_t)n;
+    while (start < end && is_ascii_space(buf[start]))
+        start++;
+    while (end > start && is_ascii_space(buf[end - 1]))
+        end--;
+    chars = lume_utf8_length(buf + start, end - start);
+    if (chars < 1 || chars > LUME_QUERY_MAX_CHARS || has_control(buf + start, end - start))
+        return LUME_ERR_INVALID_QUERY;
+    memcpy(out, buf + start, end - start);
+    out[end - start] = '\0';
+    return LUME_OK;
+}
+
+typedef struct param_spec {
+    const char *name;
+    lume_status error;
+    long max;
+} param_spec;
+
+enum { P_SEASON, P_EPISODE, P_LIMIT, P_COUNT };
+
+static const param_spec param_specs[P_COUNT] = {
+    [P_SEASON] = {"season", LUME_ERR_INVALID_SEASON, LUME_SEASON_MAX},
+    [P_EPISODE] = {"episode", LUME_ERR_INVALID_EPISODE, LUME_SEASON_MAX},
+    [P_LIMIT] = {"limit", LUME_ERR_INVALID_LIMIT, LUME_LIMIT_MAX},
+};
+
+lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_params *out)
+{
+    long value[P_COUNT] = {0, 0, LUME_LIMIT_DEFAULT};
+    int seen[P_COUNT] = {0}, bad[P_COUNT] = {0};
+    size_t i = 0;
+
+    while (i < len) {
+        size_t j = i, eq;
+        char name[16], val[32];
+        long nlen, vlen;
+
+        while (j < len && qs[j] != '&')
+            j++;
+        for (eq = i; eq < j && qs[eq] != '='; eq++)
+            ;
+        nlen = pct_decode(qs + i, eq - i, 1, name, sizeof(name));
+        for (int p = 0; nlen > 0 && p < P_COUNT; p++) {
+            if (strcmp(name, param_specs[p].name) != 0 || (p == P_LIMIT && !with_limit))
+                continue;
+            vlen = eq < j ? pct_decode(qs + eq + 1, j - eq - 1, 1, val, sizeof(val)) : -1;
+            if (seen[p]++ || vlen <= 0 ||
+                lume_decimal_parse(val, (size_t)vlen, 1, param_specs[p].max, &value[p]) != 0)
+                bad[p] = 1;
+        }
+        i = j + 1;
+    }
+    for (int p = 0; p < P_COUNT; p++)
+        if (bad[p])
+            return param_specs[p].error;
+    if (seen[P_EPISODE] && !seen[P_SEASON])
+        return LUME_ERR_EPISODE_WITHOUT_SEASON;
+    out->season = (int)value[P_SEASON];
+    out->episode = (int)value[P_EPISODE];
+    out->limit = (int)value[P_LIMIT];
+    return LUME_OK;
+}
+
+int lume_tv_format(const char *query, int season, int episode, char *out, size_t cap)
+{
+    int n;
+
+    if (season > 0 && episode > 0)
+        n = snprintf(out, cap, "%s S%02dE%02d", query, season, episode);
+    else if (season > 0)
+        n = snprintf(out, cap, "%s S%02d", query, season);
+    else
+        n = snprintf(out, cap, "%s", query);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * query.h: validation of everything a client puts in a URI, and the one TV
+ * formatting rule every provider uses.
+ *
+ * Pure functions over buffers (no allocation, no globals): the router and
+ * the providers call them, and fuzzers can drive them directly.
+ */
+#ifndef LUME_QUERY_H
+#define LUME_QUERY_H
+
+#include <stddef.h>
+
+#include "errors.h"
+
+#define LUME_QUERY_MAX_CHARS 200
+/* Bytes for a decoded query: 200 code points of at most 4 bytes, and NUL. */
+#define LUME_QUERY_BUF 804
+/* Bytes for a formatted query: the query, " S9999E9999" and NUL. */
+#define LUME_FORMATTED_BUF (LUME_QUERY_BUF + 12)
+#define LUME_LIMIT_DEFAULT 10
+#define LUME_LIMIT_MAX 25
+#define LUME_SEASON_MAX 9999
+
+/* Decode the raw {query} path segment raw[0..len) into out (NUL-terminated):
+ * percent-decoded (%2F is '/', '+' stays '+'), valid UTF-8, surrounding ASCII
+ * whitespace trimmed, 1..200 code points, no control characters (C0, DEL,
+ * C1). Returns LUME_OK or LUME_ERR_INVALID_QUERY. */
+lume_status lume_query_decode(const char *raw, size_t len, char out[LUME_QUERY_BUF]);
+
+typedef struct lume_params {
+    int season;  /* 0 when absent */
+    int episode; /* 0 when absent */
+    int limit;   /* LUME_LIMIT_DEFAULT when absent */
+} lume_params;
+
+/* Parse the query string qs[0..len) (after '?'). season and episode are
+ * 1..9999; limit (only when with_limit) is 1..25. A parameter given twice is
+ * invalid; unknown parameters are ignored. Errors, first that applies:
+ * INVALID_SEASON, INVALID_EPISODE, INVALID_LIMIT, EPISODE_WITHOUT_SEASON. */
+lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_params *out);
+
+/* "<query> S04E01" with season and episode, "<query> S04" with season alone,
+ * the query itself otherwise; two digits at least. Returns 0, or -1 when out
+ * is too small. */
+int lume_tv_format(const char *query, int season, int episode, char *out, size_t cap);
+
+/* Code points in s[0..len) when it is valid UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF); -1 otherwise. */
+long lume_utf8_length(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/* render.c: the contract's JSON shapes (see render.h). */
+#include "render.h"
+
+#include <string.h>
+
+#include "config.h"
+
+json_t *lume_render_link(const lume_media_link *m)
+{
+    return json_pack("{s:s, s:s, s:o, s:I, s:o}", "title", m->title, "url", m->url, "size",
+                     m->size >= 0 ? json_integer(m->size) : json_null(), "seeds",
+                     (json_int_t)m->seeds, "quality",
+                     m->quality ? json_string(m->quality) : json_null());
+}
+
+json_t *lume_render_search(const char *query, const lume_media_link *items, size_t count,
+                           size_t total, const char *provider)
+{
+    json_t *results = json_array();
+
+    for (size_t i = 0; results != NULL && i < count; i++) {
+        if (json_array_append_new(results, lume_render_link(&items[i])) != 0) {
+            json_decref(results);
+            return NULL;
+        }
+    }
+    return json_pack("{s:s, s:o, s:I, s:s}", "query", query, "results", results,
+                     "total_results", (json_int_t)total, "provider_name", provider);
+}
+
+json_t *lume_render_index(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "name", "Lume Media API", "version",
+                     LUME_VERSION, "docs", "/docs", "endpoints", "resolve", "/resolve/{query}",
+                     "search", "/resolve/search/{query}", "health", "/resolve/health/provider");
+}
+
+char *lume_render_dump(json_t *doc, size_t *len)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+    json_decref(doc);
+    if (text != NULL && len != NULL)
+        *len = strlen(text);
+    return text;
+}

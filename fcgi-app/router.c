@@ -1,0 +1,70 @@
+/*
+ * router.c: the route table and matching on the raw request URI (router.h).
+ */
+#include "router.h"
+
+#include <string.h>
+
+typedef struct route_def {
+    const char *prefix; /* the whole path, or the prefix before {query} */
+    int has_segment;    /* followed by one {query} segment */
+    lume_route_id id;
+} route_def;
+
+/* Exact paths first: /resolve/health/provider wins over /resolve/{query}. */
+static const route_def routes[] = {
+    {"/", 0, LUME_ROUTE_INDEX},
+    {"/health", 0, LUME_ROUTE_HEALTH},
+    {"/resolve/health/provider", 0, LUME_ROUTE_PROVIDER_HEALTH},
+    {"/resolve/search/", 1, LUME_ROUTE_SEARCH},
+    {"/resolve/", 1, LUME_ROUTE_RESOLVE},
+};
+
+static int method_is(const char *method, const char *name)
+{
+    return method != NULL && strcmp(method, name) == 0;
+}
+
+lume_status lume_route_match(const char *method, const char *uri, lume_route *out)
+{
+    const char *q;
+    size_t path_len;
+    int allowed;
+
+    memset(out, 0, sizeof(*out));
+    if (uri == NULL || uri[0] != '/')
+        return LUME_ERR_NOT_FOUND;
+    q = strchr(uri, '?');
+    path_len = q ? (size_t)(q - uri) : strlen(uri);
+    if (q != NULL) {
+        out->args = q + 1;
+        out->args_len = strlen(q + 1);
+    }
+    out->head = method_is(method, "HEAD");
+    out->options = method_is(method, "OPTIONS");
+    allowed = out->head || out->options || method_is(method, "GET");
+
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const route_def *r = &routes[i];
+        size_t plen = strlen(r->prefix);
+
+        if (!r->has_segment) {
+            if (path_len != plen || memcmp(uri, r->prefix, plen) != 0)
+                continue;
+        } else {
+            if (path_len < plen || memcmp(uri, r->prefix, plen) != 0 ||
+                memchr(uri + plen, '/', path_len - plen) != NULL)
+                continue;
+            out->segment = uri + plen;
+            out->segment_len = path_len - plen;
+        }
+        out->id = r->id;
+        return allowed ? LUME_OK : LUME_ERR_METHOD_NOT_ALLOWED;
+    }
+    return allowed ? LUME_ERR_NOT_FOUND : LUME_ERR_METHOD_NOT_ALLOWED;
+}
+
+int lume_route_is_resolve(lume_route_id id)
+{
+    return id == LUME_ROUTE_RESOLVE || id == LUME_ROUTE_SEARCH;
+}

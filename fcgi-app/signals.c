@@ -1,0 +1,95 @@
+/* signals.c: self-pipe and flag signal handling (see signals.h). */
+#include "signals.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+static int pipe_fds[2] = {-1, -1};
+static volatile sig_atomic_t worker_stop;
+
+static void master_handler(int signo)
+{
+    int saved = errno;
+    unsigned char c = (unsigned char)signo;
+
+    if (write(pipe_fds[1], &c, 1) < 0) {
+        /* pipe full: the loop is already awake and has signals to read */
+    }
+    errno = saved;
+}
+
+static void worker_handler(int signo)
+{
+    (void)signo;
+    worker_stop = 1;
+}
+
+static void set_handler(int signo, void (*fn)(int), int flags)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sa.sa_flags = flags;
+    sigfillset(&sa.sa_mask);
+    sigaction(signo, &sa, NULL);
+}
+
+int lume_signals_master_init(void)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+
+    if (pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        set_handler(sigs[i], master_handler, SA_RESTART);
+    set_handler(SIGPIPE, SIG_IGN, 0);
+    return pipe_fds[0];
+}
+
+int lume_signals_master_next(int fd)
+{
+    unsigned char c;
+
+    return read(fd, &c, 1) == 1 ? c : 0;
+}
+
+void lume_signals_child_reset(void)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        set_handler(sigs[i], SIG_DFL, 0);
+    for (int i = 0; i < 2; i++) {
+        if (pipe_fds[i] >= 0)
+            close(pipe_fds[i]);
+        pipe_fds[i] = -1;
+    }
+}
+
+void lume_signals_worker_init(sigset_t *wait_mask)
+{
+    sigset_t stop;
+
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &stop, wait_mask); /* wait_mask: the mask before */
+    sigdelset(wait_mask, SIGTERM);
+    sigdelset(wait_mask, SIGINT);
+    sigdelset(wait_mask, SIGQUIT);
+    worker_stop = 0;
+    set_handler(SIGTERM, worker_handler, 0);
+    set_handler(SIGINT, worker_handler, 0);
+    set_handler(SIGQUIT, worker_handler, 0);
+    set_handler(SIGHUP, SIG_IGN, 0);
+    set_handler(SIGPIPE, SIG_IGN, 0);
+}
+
+int lume_signals_worker_stopping(void)
+{
+    return worker_stop != 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * worker.c: the loop of a worker process (see worker.h).
+ *
+ * Stop signals are blocked except inside ppoll(): a stop that arrives while a
+ * request is served is seen after the response is written, and one that
+ * arrives while waiting wakes the worker at once. The listening socket is
+ * non-blocking, so a worker that loses the race for a connection gets
+ * -EAGAIN from FCGX_Accept_r and waits again.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "clock.h"
+#include "log.h"
+#include "response.h"
+#include "signals.h"
+
+/* Wait until the listening socket is readable; 0 when a stop was asked. */
+static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    struct timespec tick = {1, 0}; /* re-check the master now and then */
+
+    for (;;) {
+        if (lume_signals_worker_stopping() || getppid() != master)
+            return 0;
+        int rc = ppoll(&pfd, 1, &tick, wait_mask);
+        if (rc > 0)
+            return 1;
+        if (rc < 0 && errno != EINTR)
+            return 0;
+    }
+}
+
+static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
+                       int64_t start_us)
+{
+    struct timespec ts;
+    json_t *line;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "event", "request", "request_id",
+                     req->request_id, "method", req->method, "path", req->uri, "status",
+                     resp->status, "duration_ms",
+                     (double)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - start_us) / 1000.0,
+                     "provider", provider);
+    if (line != NULL && resp->outcome != LUME_OK)
+        json_object_set_new(line, "error", json_string(lume_status_code(resp->outcome)));
+    lume_log_json(resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO, line);
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
+{
+    char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
+    int64_t start = access_log ? now_us() : 0;
+    lume_request req;
+    lume_response resp;
+    size_t head_len;
+
+    lume_request_id(FCGX_GetParam("REQUEST_ID", fr->envp),
+                    FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp), rng, request_id);
+    req.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+    req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+    req.request_id = request_id;
+    if (req.method == NULL)
+        req.method = "GET";
+    if (req.uri == NULL)
+        req.uri = "";
+
+    lume_app_handle(app, &req, &resp);
+    head_len = lume_response_head(&resp, request_id, head, sizeof(head));
+    FCGX_PutStr(head, (int)head_len, fr->out);
+    if (!resp.head && resp.body != NULL)
+        FCGX_PutStr(resp.body, (int)resp.body_len, fr->out);
+    if (access_log)
+        log_access(&req, &resp, lume_app_provider_name(app), start);
+    lume_response_release(&resp);
+}
+
+int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, int slot,
+                    pid_t master)
+{
+    char err[256] = "";
+    sigset_t wait_mask;
+    FCGX_Request fr;
+    lume_provider *provider;
+    lume_app *app;
+    uint64_t rng = 0;
+    long served = 0;
+    int status = LUME_WORKER_EXIT_OK;
+
+    lume_signals_worker_init(&wait_mask);
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* the master died: stop after this request */
+    if (getppid() != master)
+        return LUME_WORKER_EXIT_OK;
+    if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
+        rng = (uint64_t)now_us() ^ ((uint64_t)getpid() << 32);
+
+    provider = lume_provider_create(cfg, shared, err, sizeof(err));
+    app = provider ? lume_app_create(cfg, provider) : NULL;
+    if (app == NULL) {
+        lume_log(LUME_LOG_ERROR, "worker_setup_failed", "slot %d: %s", slot,
+                 err[0] ? err : "out of memory");
+        return LUME_WORKER_EXIT_SETUP;
+    }
+    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        lume_app_destroy(app);
+        return LUME_WORKER_EXIT_SETUP;
+    }
+
+    while (cfg->max_requests == 0 || served < cfg->max_requests) {
+        if (!wait_readable(listen_fd, &wait_mask, master))
+            break;
+        int rc = FCGX_Accept_r(&fr);
+        if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+            continue; /* another worker took it */
+        if (rc < 0) {
+            lume_log(LUME_LOG_ERROR, "accept_failed", "slot %d: accept: %s", slot, strerror(-rc));
+            status = LUME_WORKER_EXIT_ACCEPT;
+            break;
+        }
+        serve(app, &fr, &rng, cfg->access_log);
+        FCGX_Finish_r(&fr);
+        served++;
+    }
+    if (cfg->max_requests > 0 && served >= cfg->max_requests)
+        lume_log(LUME_LOG_INFO, "worker_recycle", "slot %d served %ld requests", slot, served);
+    FCGX_Free(&fr, 1);
+    lume_app_destroy(app);
+    return status;
+}

@@ -1,0 +1,251 @@
+/*
+ * mock.c: the embedded mock provider (LUME_PROVIDER=mock, the default).
+ *
+ * No network. Searches a catalog (built in, or LUME_MOCK_CATALOG) by
+ * case-insensitive substring of the formatted query. Special queries:
+ *   "all"   every entry          "empty" nothing
+ *   "error:unavailable", "error:timeout", "error:internal": that fault, so
+ *   clients can exercise their error paths against a local service.
+ * LUME_MOCK_DELAY_MS adds latency to every search (bounded by the deadline).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "clock.h"
+#include "provider.h"
+
+typedef struct mock_entry {
+    char *title;
+    char *title_lower; /* for matching */
+    char *url;
+    int64_t size;
+    int64_t seeds;
+} mock_entry;
+
+typedef struct mock_provider {
+    mock_entry *entries;
+    size_t count;
+    long delay_ms;
+} mock_provider;
+
+static const struct {
+    const char *title, *url;
+    int64_t size, seeds;
+} builtin[] = {
+    {"Inception (2010) 1080p BluRay", "https://mock-cdn.example.com/movies/inception-2010.mkv",
+     8542781952LL, 2450},
+    {"The Dark Knight (2008) 1080p", "https://mock-cdn.example.com/movies/dark-knight-2008.mkv",
+     9126805504LL, 1890},
+    {"Interstellar (2014) 4K HDR", "https://mock-cdn.example.com/movies/interstellar-2014.mkv",
+     23622320128LL, 920},
+    {"The Boys S04E01 1080p WEB-DL", "https://mock-cdn.example.com/tv/the-boys/s04e01.mkv",
+     2147483648LL, 1500},
+    {"The Boys S04E02 1080p WEB-DL", "https://mock-cdn.example.com/tv/the-boys/s04e02.mkv",
+     2084567130LL, 1400},
+    {"The Boys S03E01 1080p WEB-DL", "https://mock-cdn.example.com/tv/the-boys/s03e01.mkv",
+     1984567130LL, 1200},
+    {"Breaking Bad S01E01 1080p BluRay", "https://mock-cdn.example.com/tv/breaking-bad/s01e01.mkv",
+     1800000000LL, 3000},
+    {"Breaking Bad S01E02 1080p BluRay", "https://mock-cdn.example.com/tv/breaking-bad/s01e02.mkv",
+     1750000000LL, 2800},
+    {"Stranger Things S01E01 1080p NF WEB-DL",
+     "https://mock-cdn.example.com/tv/stranger-things/s01e01.mkv", 2200000000LL, 2500},
+};
+
+static char *lower_dup(const char *s)
+{
+    char *d = strdup(s);
+
+    for (char *p = d; p != NULL && *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    return d;
+}
+
+static void mock_destroy(void *impl)
+{
+    mock_provider *m = impl;
+
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < m->count; i++) {
+        free(m->entries[i].title);
+        free(m->entries[i].title_lower);
+        free(m->entries[i].url);
+    }
+    free(m->entries);
+    free(m);
+}
+
+static int add_entry(mock_provider *m, const char *title, const char *url, int64_t size,
+                     int64_t seeds)
+{
+    mock_entry *e = &m->entries[m->count];
+
+    e->title = strdup(title);
+    e->title_lower = lower_dup(title);
+    e->url = strdup(url);
+    e->size = size;
+    e->seeds = seeds;
+    m->count++; /* counted first so destroy frees a partial entry */
+    return e->title && e->title_lower && e->url ? 0 : -1;
+}
+
+/* Load a catalog: a JSON array of MediaLink objects (title, url, size, seeds). */
+static int load_catalog(mock_provider *m, const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr), *item;
+    size_t i;
+
+    if (root == NULL || !json_is_array(root)) {
+        snprintf(err, errlen, "invalid LUME_MOCK_CATALOG=%.200s: %s", path,
+                 root ? "expected a JSON array" : jerr.text);
+        json_decref(root);
+        return -1;
+    }
+    m->entries = calloc(json_array_size(root) + 1, sizeof(*m->entries));
+    if (m->entries == NULL)
+        goto fail_oom;
+    json_array_foreach(root, i, item) {
+        const char *title = json_string_value(json_object_get(item, "title"));
+        const char *url = json_string_value(json_object_get(item, "url"));
+        json_t *size = json_object_get(item, "size"), *seeds = json_object_get(item, "seeds");
+
+        if (title == NULL || *title == '\0' || url == NULL || strncmp(url, "https://", 8) != 0 ||
+            !json_is_integer(seeds) || json_integer_value(seeds) < 0 ||
+            (size != NULL && !json_is_null(size) &&
+             (!json_is_integer(size) || json_integer_value(size) < 0))) {
+            snprintf(err, errlen,
+                     "invalid LUME_MOCK_CATALOG=%.200s: entry %zu needs title, https url, "
+                     "seeds >= 0 and size >= 0 or null",
+                     path, i);
+            json_decref(root);
+            return -1;
+        }
+        if (add_entry(m, title, url, json_is_integer(size) ? json_integer_value(size) : -1,
+                      json_integer_value(seeds)) != 0)
+            goto fail_oom;
+    }
+    json_decref(root);
+    return 0;
+fail_oom:
+    snprintf(err, errlen, "out of memory loading the mock catalog");
+    json_decref(root);
+    return -1;
+}
+
+static void *mock_create(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+{
+    mock_provider *m = calloc(1, sizeof(*m));
+    size_t n = sizeof(builtin) / sizeof(builtin[0]);
+
+    (void)shared;
+    err[0] = '\0';
+    if (m == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->delay_ms = cfg->mock_delay_ms;
+    if (cfg->mock_catalog[0] != '\0') {
+        if (load_catalog(m, cfg->mock_catalog, err, errlen) != 0)
+            goto fail;
+        return m;
+    }
+    m->entries = calloc(n, sizeof(*m->entries));
+    if (m->entries == NULL)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        if (add_entry(m, builtin[i].title, builtin[i].url, builtin[i].size, builtin[i].seeds))
+            goto fail;
+    return m;
+fail:
+    if (err[0] == '\0')
+        snprintf(err, errlen, "out of memory");
+    mock_destroy(m);
+    return NULL;
+}
+
+/* Sleep the configured latency, or until the deadline if that comes first. */
+static lume_status simulate_latency(const mock_provider *m, int64_t deadline_ms)
+{
+    int64_t now = lume_now_ms(), until = now + m->delay_ms;
+    int timed_out = until > deadline_ms;
+    struct timespec ts;
+
+    if (m->delay_ms <= 0)
+        return LUME_OK;
+    if (timed_out)
+        until = deadline_ms;
+    while ((now = lume_now_ms()) < until) {
+        ts.tv_sec = (until - now) / 1000;
+        ts.tv_nsec = ((until - now) % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+    return timed_out ? LUME_ERR_TIMEOUT : LUME_OK;
+}
+
+static lume_status injected_fault(const char *query, lume_provider_error *err)
+{
+    if (strncasecmp(query, "error:", 6) != 0)
+        return LUME_OK;
+    query += 6;
+    if (strcasecmp(query, "unavailable") == 0)
+        return lume_provider_fail(err, LUME_ERR_UNAVAILABLE, "mock upstream is unavailable");
+    if (strcasecmp(query, "timeout") == 0)
+        return lume_provider_fail(err, LUME_ERR_TIMEOUT, "mock upstream timed out");
+    if (strcasecmp(query, "internal") == 0)
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+    return LUME_OK;
+}
+
+static lume_status mock_search(void *impl, const lume_search *s, lume_results *out,
+                               lume_provider_error *err)
+{
+    mock_provider *m = impl;
+    lume_status st;
+    char *needle;
+    int all = strcasecmp(s->query, "all") == 0;
+
+    if ((st = simulate_latency(m, s->deadline_ms)) != LUME_OK)
+        return lume_provider_fail(err, st, "mock upstream timed out");
+    if ((st = injected_fault(s->query, err)) != LUME_OK)
+        return st;
+    if (strcasecmp(s->query, "empty") == 0)
+        return LUME_OK;
+    if ((needle = lower_dup(s->formatted)) == NULL)
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+    for (size_t i = 0; i < m->count && st == LUME_OK; i++) {
+        const mock_entry *e = &m->entries[i];
+        if (all || strstr(e->title_lower, needle) != NULL)
+            st = lume_results_add(out, e->title, e->url, e->size, e->seeds,
+                                  lume_quality_from_title(e->title));
+    }
+    free(needle);
+    if (st != LUME_OK)
+        return lume_provider_fail(err, st, "internal error");
+    lume_results_sort(out);
+    return LUME_OK;
+}
+
+static lume_status mock_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
+{
+    (void)impl;
+    (void)deadline_ms;
+    (void)err;
+    return LUME_OK;
+}
+
+const lume_provider_def lume_mock_provider = {
+    .config_name = "mock",
+    .name = "MockProvider",
+    .create = mock_create,
+    .search = mock_search,
+    .health = mock_health,
+    .destroy = mock_destroy,
+};

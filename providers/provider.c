@@ -1,0 +1,85 @@
+/*
+ * provider.c: the registry of providers and the calls that dispatch to them.
+ * Adding a provider means one lume_provider_def and one line in registry[].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider.h"
+
+extern const lume_provider_def lume_mock_provider;
+
+static const lume_provider_def *const registry[] = {
+    &lume_mock_provider,
+};
+
+struct lume_provider {
+    const lume_provider_def *def;
+    void *impl;
+};
+
+static const lume_provider_def *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+        if (strcmp(registry[i]->config_name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+int lume_provider_known(const char *name)
+{
+    return find(name) != NULL;
+}
+
+lume_provider *lume_provider_create(const lume_config *cfg, lume_shared *shared, char *err,
+                                    size_t errlen)
+{
+    const lume_provider_def *def = find(cfg->provider);
+    lume_provider *p;
+
+    if (def == NULL) {
+        snprintf(err, errlen, "unknown provider %s", cfg->provider);
+        return NULL;
+    }
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->def = def;
+    p->impl = def->create(cfg, shared, err, errlen);
+    if (p->impl == NULL) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void lume_provider_destroy(lume_provider *p)
+{
+    if (p == NULL)
+        return;
+    p->def->destroy(p->impl);
+    free(p);
+}
+
+const char *lume_provider_name(const lume_provider *p)
+{
+    return p->def->name;
+}
+
+lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
+                                 lume_provider_error *err)
+{
+    lume_status st = p->def->search(p->impl, s, out, err);
+
+    if (st == LUME_OK)
+        lume_results_sort(out); /* the contract's order, whatever the provider did */
+    return st;
+}
+
+lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err)
+{
+    return p->def->health(p->impl, deadline_ms, err);
+}

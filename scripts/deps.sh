@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian packages Lume needs that are missing.
+# Runs 'apt-get update' first (a fresh machine has no package lists), and
+# installs nothing when everything is there. As non-root it prints the command.
+set -euo pipefail
+
+PACKAGES=(
+  gcc make pkg-config                       # build
+  libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
+  libcmocka-dev libfcgi-bin python3         # tests
+  nginx openssl curl ca-certificates        # the HTTPS front and its certificate
+)
+PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all packages are installed"
+  exit 0
+fi
+echo "deps: missing: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: run as root: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,139 @@
+"""Start and stop a real lume-fcgi master for process and end-to-end tests.
+
+Master(workers=2, env={...}).start() runs build/lume-fcgi (BUILD overrides the
+build directory) on a fresh unix socket in a temporary directory, waits until
+it answers, and stop() ends it. Its JSON log lines are in master.events().
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+BINARY = os.path.join(BUILD, "lume-fcgi")
+
+import fcgi_client  # noqa: E402  (tests/lib is on sys.path)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def children(pid):
+    """Pids whose parent is pid (scans /proc; no procps needed)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(entry))
+    return sorted(found)
+
+
+class Master:
+    def __init__(self, workers=2, env=None, args=None, listen=None):
+        self.dir = tempfile.mkdtemp(prefix="lume-test-")
+        self.listen = listen or f"unix:{self.dir}/lume.sock"
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                    "LUME_LISTEN": self.listen, "LUME_WORKERS": str(workers)}
+        self.env.update(env or {})
+        self.args = args or []
+        self.log_path = os.path.join(self.dir, "master.log")
+        self.proc = None
+
+    @property
+    def address(self):
+        return self.listen
+
+    def start(self, timeout=10.0):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([BINARY] + self.args, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"lume-fcgi exited with {self.proc.returncode}:\n{self.log_text()}")
+            try:
+                return self.request("/health", timeout=1.0)[0] == 200
+            except OSError:
+                return False
+        if not wait_until(ready, timeout):
+            self.stop()
+            raise RuntimeError("lume-fcgi did not answer /health:\n" + self.log_text())
+        return self
+
+    def request(self, uri="/", method="GET", **kw):
+        return fcgi_client.request(self.address, uri, method, **kw)
+
+    def json(self, uri, method="GET", **kw):
+        status, headers, body = self.request(uri, method, **kw)
+        return status, headers, json.loads(body) if body else None
+
+    def workers(self):
+        return children(self.proc.pid) if self.proc else []
+
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self, signo=signal.SIGTERM, timeout=15.0):
+        """Stop the master; returns its exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signo)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                for pid in self.workers():
+                    os.kill(pid, signal.SIGKILL)
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def events(self, name=None):
+        out = []
+        for line in self.log_text().splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if name is None or obj.get("event") == name:
+                out.append(obj)
+        return out
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
