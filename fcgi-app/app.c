@@ -25,10 +25,10 @@ static const char CACHE_NO_STORE[] = "no-store";
 
 /* What an error body says about the request it answers. */
 typedef struct error_ctx {
-    int resolve;            /* a /resolve route: query, season, episode appear */
-    const char *query;      /* decoded query, NULL when invalid or absent */
-    int season, episode;    /* 0 = null */
-    const char *message;    /* NULL: the status's default message */
+    int resolve;         /* a /resolve route: query, season, episode appear */
+    const char *query;   /* decoded query, NULL when invalid or absent */
+    int season, episode; /* 0 = null */
+    const char *message; /* NULL: the status's default message */
     int retry_after_s;
 } error_ctx;
 
@@ -92,9 +92,9 @@ static void set_body(lume_response *resp, json_t *doc)
 static void respond_error(lume_app *app, const lume_request *req, lume_response *resp,
                           lume_status st, const error_ctx *ctx, json_t *extra)
 {
-    json_t *detail = json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
-                               ctx->message && ctx->message[0] ? ctx->message
-                                                               : lume_status_message(st));
+    json_t *detail =
+        json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
+                  ctx->message && ctx->message[0] ? ctx->message : lume_status_message(st));
 
     if (detail != NULL && extra != NULL)
         json_object_update(detail, extra);
@@ -229,17 +229,13 @@ void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp
         return;
     }
     switch (route.id) {
-    case LUME_ROUTE_INDEX:
-        return respond_ok(resp, lume_render_index(), app->cache_public);
+    case LUME_ROUTE_INDEX: return respond_ok(resp, lume_render_index(), app->cache_public);
     case LUME_ROUTE_HEALTH:
         return respond_ok(resp, json_pack("{s:s}", "status", "healthy"), CACHE_NO_STORE);
-    case LUME_ROUTE_PROVIDER_HEALTH:
-        return handle_provider_health(app, req, resp);
+    case LUME_ROUTE_PROVIDER_HEALTH: return handle_provider_health(app, req, resp);
     case LUME_ROUTE_RESOLVE:
-    case LUME_ROUTE_SEARCH:
-        return handle_resolve(app, req, &route, resp);
-    case LUME_ROUTE_NONE:
-        break;
+    case LUME_ROUTE_SEARCH: return handle_resolve(app, req, &route, resp);
+    case LUME_ROUTE_NONE: break;
     }
     respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
 }

@@ -27,22 +27,32 @@ typedef struct setting {
     const char *help;
 } setting;
 
-#define INT(n, f, lo, hi, h) {n, T_INT, offsetof(lume_config, f), 0, lo, hi, h}
-#define STR(n, t, f, h) {n, t, offsetof(lume_config, f), sizeof(((lume_config *)0)->f), 0, 0, h}
+#define INT(n, f, lo, hi, h)                                                                       \
+    {                                                                                              \
+        n, T_INT, offsetof(lume_config, f), 0, lo, hi, h                                           \
+    }
+#define STR(n, t, f, h)                                                                            \
+    {                                                                                              \
+        n, t, offsetof(lume_config, f), sizeof(((lume_config *)0)->f), 0, 0, h                     \
+    }
 
 static const setting settings[] = {
     STR("LUME_LISTEN", T_LISTEN, listen, "unix:PATH or HOST:PORT to listen on"),
     INT("LUME_WORKERS", workers, 1, LUME_MAX_WORKERS, "worker processes (default: CPUs)"),
     STR("LUME_PROVIDER", T_PROVIDER, provider, "media provider: mock or archive"),
-    INT("LUME_MAX_REQUESTS", max_requests, 0, 1000000000, "requests before a worker is recycled (0: never)"),
+    INT("LUME_MAX_REQUESTS", max_requests, 0, 1000000000,
+        "requests before a worker is recycled (0: never)"),
     INT("LUME_SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, 0, 3600000, "graceful stop budget"),
     INT("LUME_REQUEST_TIMEOUT_MS", request_timeout_ms, 1, 600000, "upstream deadline of a request"),
     INT("LUME_CONNECT_TIMEOUT_MS", connect_timeout_ms, 1, 600000, "upstream connect timeout"),
     INT("LUME_CACHE_MAX_AGE", cache_max_age, 0, 31536000, "max-age of 200 answers from /resolve"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
-    {"LUME_SOCKET_MODE", T_MODE, offsetof(lume_config, socket_mode), 0, 0, 0777, "unix socket permissions (octal)"},
-    {"LUME_LOG_LEVEL", T_LEVEL, offsetof(lume_config, log_level), 0, 0, 0, "debug, info, warn or error"},
-    {"LUME_ACCESS_LOG", T_BOOL, offsetof(lume_config, access_log), 0, 0, 1, "log every request: on or off"},
+    {"LUME_SOCKET_MODE", T_MODE, offsetof(lume_config, socket_mode), 0, 0, 0777,
+     "unix socket permissions (octal)"},
+    {"LUME_LOG_LEVEL", T_LEVEL, offsetof(lume_config, log_level), 0, 0, 0,
+     "debug, info, warn or error"},
+    {"LUME_ACCESS_LOG", T_BOOL, offsetof(lume_config, access_log), 0, 0, 1,
+     "log every request: on or off"},
     STR("LUME_MOCK_CATALOG", T_STR, mock_catalog, "JSON catalog file for the mock provider"),
     INT("LUME_MOCK_DELAY_MS", mock_delay_ms, 0, 600000, "simulated latency of mock searches"),
     STR("LUME_ARCHIVE_BASE_URL", T_URL, archive_base_url, "Internet Archive base URL"),
@@ -119,8 +129,7 @@ static int parse_bool(const char *v, int *out)
     return -1;
 }
 
-int lume_config_set(lume_config *c, const char *name, const char *value, char *err,
-                    size_t errlen)
+int lume_config_set(lume_config *c, const char *name, const char *value, char *err, size_t errlen)
 {
     const setting *s = find_setting(name);
     char *field;
@@ -170,8 +179,7 @@ int lume_config_set(lume_config *c, const char *name, const char *value, char *e
         if (parse_listen(value) != 0)
             return invalid(err, errlen, s, value, "unix:/path or HOST:PORT");
         break;
-    case T_STR:
-        break;
+    case T_STR: break;
     }
     if (strlen(value) >= s->size)
         return invalid(err, errlen, s, value, "a shorter value");
@@ -203,8 +211,7 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
     FILE *f = fopen(path, "r");
 
     if (f == NULL) {
-        snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: cannot open: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     while (fgets(line, sizeof(line), f) != NULL) {
@@ -217,8 +224,8 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
             p += 7;
         eq = strchr(p, '=');
         if (eq == NULL) {
-            snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: line %d is not NAME=value",
-                     path, lineno);
+            snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: line %d is not NAME=value", path,
+                     lineno);
             fclose(f);
             return -1;
         }
@@ -226,8 +233,7 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
         name = trim(p);
         value = trim(eq + 1);
         /* Other LUME_* names (nginx's) may share the file; LUME_CONFIG may not nest. */
-        if (strcmp(name, "LUME_CONFIG") != 0 &&
-            lume_config_set(c, name, value, err, errlen) < 0) {
+        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0) {
             fclose(f);
             return -1;
         }
@@ -260,8 +266,8 @@ static int option_to_env(const char *opt, size_t len, char *out, size_t outlen)
 
 /* Walk argv: settings are applied when apply is set, else only --config is
  * looked for (it must be known before the file is read). */
-static int walk_args(lume_config *c, int argc, char *const argv[], int apply,
-                     lume_action *action, char *err, size_t errlen)
+static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lume_action *action,
+                     char *err, size_t errlen)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *eq, *value;
@@ -276,7 +282,7 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply,
         if (strcmp(arg, "check-config") == 0 || strcmp(arg, "version") == 0 ||
             strcmp(arg, "help") == 0) {
             if (action != NULL && apply)
-                *action = arg[0] == 'c' ? LUME_ACTION_CHECK
+                *action = arg[0] == 'c'   ? LUME_ACTION_CHECK
                           : arg[0] == 'v' ? LUME_ACTION_VERSION
                                           : LUME_ACTION_HELP;
             continue;

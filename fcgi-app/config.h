@@ -13,29 +13,29 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define LUME_VERSION "1.0.0"
+#define LUME_VERSION     "1.0.0"
 #define LUME_MAX_WORKERS 256
-#define LUME_PATH_LEN 512
+#define LUME_PATH_LEN    512
 
 typedef struct lume_config {
-    char listen[LUME_PATH_LEN];   /* unix:PATH or HOST:PORT */
-    long workers;                 /* worker processes */
-    char provider[32];            /* mock | archive */
-    long max_requests;            /* per worker before it is recycled; 0 = never */
-    long shutdown_timeout_ms;     /* graceful stop budget for in-flight requests */
-    long request_timeout_ms;      /* upstream deadline of one request */
-    long connect_timeout_ms;      /* upstream connect timeout */
-    long cache_max_age;           /* seconds, Cache-Control of 200s from /resolve */
-    long backlog;                 /* listen(2) backlog */
-    long socket_mode;             /* permissions of a unix socket */
-    long log_level;               /* lume_log_level */
-    int access_log;               /* one JSON line per request */
+    char listen[LUME_PATH_LEN];       /* unix:PATH or HOST:PORT */
+    long workers;                     /* worker processes */
+    char provider[32];                /* mock | archive */
+    long max_requests;                /* per worker before it is recycled; 0 = never */
+    long shutdown_timeout_ms;         /* graceful stop budget for in-flight requests */
+    long request_timeout_ms;          /* upstream deadline of one request */
+    long connect_timeout_ms;          /* upstream connect timeout */
+    long cache_max_age;               /* seconds, Cache-Control of 200s from /resolve */
+    long backlog;                     /* listen(2) backlog */
+    long socket_mode;                 /* permissions of a unix socket */
+    long log_level;                   /* lume_log_level */
+    int access_log;                   /* one JSON line per request */
     char mock_catalog[LUME_PATH_LEN]; /* JSON catalog for mock; "" = built-in */
-    long mock_delay_ms;           /* simulated latency of every mock search */
+    long mock_delay_ms;               /* simulated latency of every mock search */
     char archive_base_url[LUME_PATH_LEN];
-    long retries;                 /* upstream retries after the first try */
-    long breaker_failures;        /* consecutive failures that open the breaker */
-    long breaker_open_ms;         /* how long the breaker stays open */
+    long retries;                    /* upstream retries after the first try */
+    long breaker_failures;           /* consecutive failures that open the breaker */
+    long breaker_open_ms;            /* how long the breaker stays open */
     char config_file[LUME_PATH_LEN]; /* re-read on SIGHUP; "" = none */
 } lume_config;
 
@@ -52,8 +52,7 @@ void lume_config_defaults(lume_config *c);
 /* Set one setting by its environment name. Returns 0 when set, 1 when the
  * name is not a setting of lume-fcgi, -1 with a one-line message in err when
  * the value is invalid ("invalid LUME_WORKERS=0: expected ..."). */
-int lume_config_set(lume_config *c, const char *name, const char *value, char *err,
-                    size_t errlen);
+int lume_config_set(lume_config *c, const char *name, const char *value, char *err, size_t errlen);
 
 /* Load defaults, then the file, then envp, then argv. Returns 0, or -1 with a
  * one-line message naming the setting in err. *action may be NULL. */

@@ -23,12 +23,8 @@ int main(int argc, char *argv[])
         return 2;
     }
     switch (action) {
-    case LUME_ACTION_HELP:
-        lume_config_usage(stdout);
-        return 0;
-    case LUME_ACTION_VERSION:
-        printf("lume-fcgi %s\n", LUME_VERSION);
-        return 0;
+    case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
+    case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
     case LUME_ACTION_CHECK:
         provider = lume_provider_create(&cfg, NULL, err, sizeof(err));
         if (provider == NULL) {
@@ -39,8 +35,7 @@ int main(int argc, char *argv[])
         printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
                cfg.workers, cfg.provider);
         return 0;
-    case LUME_ACTION_RUN:
-        break;
+    case LUME_ACTION_RUN: break;
     }
     return lume_master_run(&cfg, argc, argv, environ);
 }

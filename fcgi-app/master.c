@@ -21,15 +21,15 @@
 #include "signals.h"
 #include "worker.h"
 
-#define MAX_SLOTS (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
-#define YOUNG_MS 1000                    /* a worker that dies younger crashed early */
+#define MAX_SLOTS      (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
+#define YOUNG_MS       1000                   /* a worker that dies younger crashed early */
 #define BACKOFF_MAX_MS 10000
 
 typedef struct slot {
-    pid_t pid;             /* 0: free */
-    unsigned generation;   /* configuration it was started with */
+    pid_t pid;           /* 0: free */
+    unsigned generation; /* configuration it was started with */
     int64_t started_ms;
-    int stopping;          /* asked to stop */
+    int stopping; /* asked to stop */
 } slot;
 
 typedef struct master {
@@ -42,15 +42,15 @@ typedef struct master {
     lume_shared *shared;
     unsigned generation;
     slot slots[MAX_SLOTS];
-    int stopping;          /* SIGTERM/SIGINT seen */
-    int killed;            /* SIGKILL sent to the rest */
+    int stopping; /* SIGTERM/SIGINT seen */
+    int killed;   /* SIGKILL sent to the rest */
     int64_t stop_deadline_ms;
     int crash_streak;      /* workers in a row that died young */
     int64_t respawn_at_ms; /* back-off: no spawn before */
 } master;
 
-static void log_worker(int level, const char *event, const slot *s, int index, const char *extra_key,
-                       json_t *extra)
+static void log_worker(int level, const char *event, const slot *s, int index,
+                       const char *extra_key, json_t *extra)
 {
     json_t *line = json_pack("{s:s, s:i, s:i, s:i}", "event", event, "worker_pid", (int)s->pid,
                              "slot", index, "generation", (int)s->generation);
@@ -283,8 +283,9 @@ static void master_loop(master *m)
             if (live_workers(m) == 0)
                 break;
             if (!m->killed && lume_now_ms() >= m->stop_deadline_ms) {
-                lume_log(LUME_LOG_WARN, "stop_timeout", "%d workers still busy after %ld ms; killing",
-                         live_workers(m), m->cfg.shutdown_timeout_ms);
+                lume_log(LUME_LOG_WARN, "stop_timeout",
+                         "%d workers still busy after %ld ms; killing", live_workers(m),
+                         m->cfg.shutdown_timeout_ms);
                 signal_all(m, SIGKILL);
                 m->killed = 1;
             }

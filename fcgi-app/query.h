@@ -18,8 +18,8 @@
 /* Bytes for a formatted query: the query, " S9999E9999" and NUL. */
 #define LUME_FORMATTED_BUF (LUME_QUERY_BUF + 12)
 #define LUME_LIMIT_DEFAULT 10
-#define LUME_LIMIT_MAX 25
-#define LUME_SEASON_MAX 9999
+#define LUME_LIMIT_MAX     25
+#define LUME_SEASON_MAX    9999
 
 /* Decode the raw {query} path segment raw[0..len) into out (NUL-terminated):
  * percent-decoded (%2F is '/', '+' stays '+'), valid UTF-8, surrounding ASCII

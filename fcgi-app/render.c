@@ -24,8 +24,8 @@ json_t *lume_render_search(const char *query, const lume_media_link *items, size
             return NULL;
         }
     }
-    return json_pack("{s:s, s:o, s:I, s:s}", "query", query, "results", results,
-                     "total_results", (json_int_t)total, "provider_name", provider);
+    return json_pack("{s:s, s:o, s:I, s:s}", "query", query, "results", results, "total_results",
+                     (json_int_t)total, "provider_name", provider);
 }
 
 json_t *lume_render_index(void)

@@ -78,7 +78,9 @@ static uint64_t next_random(uint64_t *state)
 void lume_request_id(const char *from_nginx, const char *from_client, uint64_t *rng,
                      char out[LUME_REQUEST_ID_BUF])
 {
-    const char *pick = valid_id(from_nginx) ? from_nginx : valid_id(from_client) ? from_client : NULL;
+    const char *pick = valid_id(from_nginx)    ? from_nginx
+                       : valid_id(from_client) ? from_client
+                                               : NULL;
 
     if (pick != NULL) {
         memcpy(out, pick, strlen(pick) + 1);

@@ -10,7 +10,7 @@
 
 #include "app.h"
 
-#define LUME_REQUEST_ID_BUF 65 /* 64 characters and NUL */
+#define LUME_REQUEST_ID_BUF    65 /* 64 characters and NUL */
 #define LUME_RESPONSE_HEAD_BUF 1024
 
 /* Write the head (ending in an empty line) into buf. Returns its length, or 0

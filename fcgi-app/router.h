@@ -21,11 +21,11 @@ typedef enum lume_route_id {
 
 typedef struct lume_route {
     lume_route_id id;
-    int head;             /* HEAD: answer as GET, without the body */
-    int options;          /* OPTIONS: answer 204 with Allow */
-    const char *segment;  /* raw {query}, not NUL-terminated */
+    int head;            /* HEAD: answer as GET, without the body */
+    int options;         /* OPTIONS: answer 204 with Allow */
+    const char *segment; /* raw {query}, not NUL-terminated */
     size_t segment_len;
-    const char *args;     /* raw query string after '?', not NUL-terminated */
+    const char *args; /* raw query string after '?', not NUL-terminated */
     size_t args_len;
 } lume_route;
 

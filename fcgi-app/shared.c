@@ -9,8 +9,8 @@ struct lume_shared {
 
 lume_shared *lume_shared_create(void)
 {
-    void *p = mmap(NULL, sizeof(lume_shared), PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p =
+        mmap(NULL, sizeof(lume_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 

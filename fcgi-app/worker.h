@@ -12,9 +12,9 @@
 #include "shared.h"
 
 /* Exit statuses of a worker process. */
-#define LUME_WORKER_EXIT_OK 0       /* asked to stop, or recycled */
-#define LUME_WORKER_EXIT_SETUP 3    /* could not create its provider or app */
-#define LUME_WORKER_EXIT_ACCEPT 4   /* the listening socket failed */
+#define LUME_WORKER_EXIT_OK     0 /* asked to stop, or recycled */
+#define LUME_WORKER_EXIT_SETUP  3 /* could not create its provider or app */
+#define LUME_WORKER_EXIT_ACCEPT 4 /* the listening socket failed */
 
 /* Run the worker in this (forked) process; returns its exit status. */
 int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, int slot,

@@ -112,7 +112,8 @@ static int load_catalog(mock_provider *m, const char *path, char *err, size_t er
     m->entries = calloc(json_array_size(root) + 1, sizeof(*m->entries));
     if (m->entries == NULL)
         goto fail_oom;
-    json_array_foreach(root, i, item) {
+    json_array_foreach(root, i, item)
+    {
         const char *title = json_string_value(json_object_get(item, "title"));
         const char *url = json_string_value(json_object_get(item, "url"));
         json_t *size = json_object_get(item, "size"), *seeds = json_object_get(item, "seeds");

@@ -77,15 +77,14 @@ const char *lume_provider_name(const lume_provider *p);
 /* Search; on success out holds results sorted by seeds (highest first). */
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err);
-lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms,
-                                 lume_provider_error *err);
+lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err);
 
 /* results.c: the result container. */
 void lume_results_init(lume_results *r);
 /* Copy title and url in; size -1 for unknown. LUME_ERR_INTERNAL when out of memory. */
 lume_status lume_results_add(lume_results *r, const char *title, const char *url, int64_t size,
                              int64_t seeds, const char *quality);
-void lume_results_sort(lume_results *r); /* seeds descending, stable */
+void lume_results_sort(lume_results *r);  /* seeds descending, stable */
 void lume_results_clear(lume_results *r); /* empty, keeping capacity */
 void lume_results_free(lume_results *r);
 

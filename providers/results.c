@@ -93,8 +93,8 @@ const char *lume_quality_from_title(const char *title)
 {
     static const struct {
         const char *token, *quality;
-    } map[] = {{"2160p", "2160p"}, {"4k", "2160p"}, {"uhd", "2160p"}, {"1080p", "1080p"},
-               {"720p", "720p"},   {"480p", "480p"}};
+    } map[] = {{"2160p", "2160p"}, {"4k", "2160p"},  {"uhd", "2160p"},
+               {"1080p", "1080p"}, {"720p", "720p"}, {"480p", "480p"}};
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (has_token(title, map[i].token))
