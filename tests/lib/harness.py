@@ -95,7 +95,7 @@ class Master:
     def workers(self):
         return children(self.proc.pid) if self.proc else []
 
-    def signal(self, signo):
+    def send_signal(self, signo):
         self.proc.send_signal(signo)
 
     def stop(self, signo=signal.SIGTERM, timeout=15.0):

@@ -1,0 +1,239 @@
+"""The master and its workers, as real processes spoken to over FastCGI.
+
+Documents: a killed worker is replaced; workers that die young in a row are
+replaced after a back-off; SIGTERM lets the request in flight finish and then
+stops everything, killing what outlives LUME_SHUTDOWN_TIMEOUT_MS; SIGHUP
+replaces every worker without a failed request and applies the re-read
+configuration; a worker is recycled after LUME_MAX_REQUESTS; workers leave
+when their master dies; bad configuration exits 2 with one line naming it.
+"""
+import os
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import BINARY, Master, children, wait_until
+
+
+class Load(threading.Thread):
+    """Sends requests back to back until stopped; counts what failed."""
+
+    def __init__(self, master, uri="/resolve/inception"):
+        super().__init__(daemon=True)
+        self.master, self.uri = master, uri
+        self.ok, self.failures, self.running = 0, [], True
+
+    def run(self):
+        while self.running:
+            try:
+                status, _, _ = self.master.request(self.uri, timeout=10)
+                if status == 200:
+                    self.ok += 1
+                else:
+                    self.failures.append(status)
+            except OSError as e:
+                self.failures.append(repr(e))
+
+    def stop(self):
+        self.running = False
+        self.join(15)
+
+
+class WorkerSupervision(unittest.TestCase):
+    def test_a_worker_killed_with_sigkill_is_replaced(self):
+        with Master(workers=2) as m:
+            before = wait_until(lambda: len(m.workers()) == 2 and m.workers())
+            os.kill(before[0], signal.SIGKILL)
+            after = wait_until(lambda: (w := m.workers()) and len(w) == 2 and before[0] not in w and w)
+            self.assertTrue(after, m.log_text())
+            self.assertEqual(m.request("/health")[0], 200)
+            exits = [e for e in m.events("worker_exit") if e["worker_pid"] == before[0]]
+            self.assertEqual(exits[0]["signal"], signal.SIGKILL)
+
+    def test_workers_dying_young_in_a_row_are_respawned_after_a_back_off(self):
+        with Master(workers=1) as m:
+            for _ in range(3):
+                pid = wait_until(lambda: m.workers() and m.workers()[0])
+                os.kill(pid, signal.SIGKILL)
+                wait_until(lambda: pid not in m.workers())
+            self.assertTrue(wait_until(lambda: m.events("respawn_backoff"), 5), m.log_text())
+            self.assertTrue(wait_until(lambda: len(m.workers()) == 1, 10))
+            self.assertEqual(m.request("/health")[0], 200)
+
+    def test_a_worker_is_recycled_after_max_requests(self):
+        with Master(workers=1, env={"LUME_MAX_REQUESTS": "3"}) as m:  # start() used 1 request
+            statuses = [m.request("/resolve/inception")[0] for _ in range(8)]
+            self.assertEqual(statuses, [200] * 8)
+            pids = {e["pid"] for e in m.events("request")}
+            self.assertGreaterEqual(len(pids), 3, m.log_text())
+            self.assertGreaterEqual(len(m.events("worker_recycle")), 2)
+            self.assertFalse(m.events("respawn_backoff"), "a recycle is not a crash")
+
+    def test_workers_leave_when_their_master_dies(self):
+        m = Master(workers=2).start()
+        workers = wait_until(lambda: len(m.workers()) == 2 and m.workers())
+        m.proc.kill()
+        m.proc.wait()
+
+        def gone():
+            return all(not os.path.exists(f"/proc/{p}") or _zombie(p) for p in workers)
+        self.assertTrue(wait_until(gone, 5))
+        m.stop()
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        return stat[stat.rfind(")") + 2] == "Z"
+    except OSError:
+        return True
+
+
+class GracefulStop(unittest.TestCase):
+    def test_sigterm_lets_the_request_in_flight_finish(self):
+        m = Master(workers=2, env={"LUME_MOCK_DELAY_MS": "1500"}).start(timeout=15)
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=m.request("/resolve/inception")))
+        t.start()
+        time.sleep(0.4)  # the slow request is now in a worker
+        started = time.monotonic()
+        m.send_signal(signal.SIGTERM)
+        t.join(10)
+        self.assertEqual(result["r"][0], 200, m.log_text())
+        self.assertEqual(m.proc.wait(10), 0)
+        self.assertLess(time.monotonic() - started, 8)
+        self.assertFalse(m.workers())
+        self.assertTrue(m.events("exit"))
+        m.stop()
+
+    def test_sigint_stops_like_sigterm(self):
+        m = Master(workers=2).start()
+        m.send_signal(signal.SIGINT)
+        self.assertEqual(m.proc.wait(10), 0)
+        m.stop()
+
+    def test_work_that_outlives_the_shutdown_timeout_is_killed(self):
+        m = Master(workers=1, env={"LUME_MOCK_DELAY_MS": "20000", "LUME_REQUEST_TIMEOUT_MS": "30000",
+                                   "LUME_SHUTDOWN_TIMEOUT_MS": "500"}).start(timeout=30)
+        t = threading.Thread(target=lambda: _swallow(lambda: m.request("/resolve/inception", timeout=30)),
+                             daemon=True)
+        t.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        m.send_signal(signal.SIGTERM)
+        self.assertEqual(m.proc.wait(10), 0)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertTrue(m.events("stop_timeout"), m.log_text())
+        m.stop()
+
+
+def _swallow(fn):
+    try:
+        fn()
+    except OSError:
+        pass
+
+
+class Reload(unittest.TestCase):
+    def test_sighup_replaces_every_worker_without_a_failed_request(self):
+        with Master(workers=2) as m:
+            before = set(wait_until(lambda: len(m.workers()) == 2 and m.workers()))
+            load = Load(m)
+            load.start()
+            time.sleep(0.2)
+            m.send_signal(signal.SIGHUP)
+            replaced = wait_until(lambda: (w := set(m.workers())) and len(w) == 2 and not (w & before), 10)
+            time.sleep(0.2)
+            load.stop()
+            self.assertTrue(replaced, m.log_text())
+            self.assertEqual(load.failures, [])
+            self.assertGreater(load.ok, 10)
+            self.assertTrue(m.events("reload"))
+
+    def test_sighup_applies_the_changed_configuration_file(self):
+        m = Master(workers=2)
+        conf = os.path.join(m.dir, "lume.conf")
+        with open(conf, "w") as f:
+            f.write("# lume settings\nLUME_CACHE_MAX_AGE=300\nLUME_WORKERS=2\n")
+        m.env["LUME_CONFIG"] = conf
+        del m.env["LUME_WORKERS"]  # the environment would win over the file
+        with m:
+            self.assertEqual(m.request("/resolve/inception")[1]["cache-control"], "public, max-age=300")
+            with open(conf, "w") as f:
+                f.write("LUME_CACHE_MAX_AGE=60\nLUME_WORKERS=3\n")
+            m.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_until(lambda: len(m.workers()) == 3 and all(
+                m.request("/resolve/inception")[1]["cache-control"] == "public, max-age=60"
+                for _ in range(6)), 10), m.log_text())
+
+    def test_a_bad_configuration_on_sighup_keeps_the_running_one(self):
+        m = Master(workers=2)
+        conf = os.path.join(m.dir, "lume.conf")
+        with open(conf, "w") as f:
+            f.write("LUME_CACHE_MAX_AGE=300\n")
+        m.env["LUME_CONFIG"] = conf
+        with m:
+            before = set(m.workers())
+            with open(conf, "w") as f:
+                f.write("LUME_WORKERS=lots\n")
+            m.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_until(lambda: m.events("reload_failed"), 5))
+            self.assertIn("LUME_WORKERS", m.events("reload_failed")[0]["message"])
+            self.assertEqual(set(m.workers()), before)
+            self.assertEqual(m.request("/health")[0], 200)
+
+
+class CommandLine(unittest.TestCase):
+    def run_lume(self, *args, env=None):
+        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        e.update(env or {})
+        return subprocess.run([BINARY, *args], env=e, capture_output=True, text=True, timeout=10)
+
+    def test_bad_configuration_exits_2_with_one_line_naming_the_setting(self):
+        for env, name in [({"LUME_WORKERS": "abc"}, "LUME_WORKERS"), ({"LUME_WORKERS": "0"}, "LUME_WORKERS"),
+                          ({"LUME_PROVIDER": "torrents"}, "LUME_PROVIDER"),
+                          ({"LUME_LISTEN": "nowhere"}, "LUME_LISTEN"),
+                          ({"LUME_REQUEST_TIMEOUT_MS": "-5"}, "LUME_REQUEST_TIMEOUT_MS"),
+                          ({"LUME_MOCK_CATALOG": "/nonexistent.json"}, "LUME_MOCK_CATALOG")]:
+            with self.subTest(env=env):
+                r = self.run_lume("--check-config", env=env)
+                self.assertEqual(r.returncode, 2)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertIn(name, r.stderr)
+
+    def test_an_option_overrides_the_environment(self):
+        r = self.run_lume("--workers", "3", "--check-config", env={"LUME_WORKERS": "abc"})
+        self.assertEqual(r.returncode, 2)  # the environment is still read, and is bad
+        r = self.run_lume("--workers=3", "--check-config", env={"LUME_WORKERS": "5"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("3 workers", r.stdout)
+
+    def test_unknown_options_are_refused(self):
+        r = self.run_lume("--wrokers", "2")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--wrokers", r.stderr)
+
+    def test_version_and_help(self):
+        self.assertRegex(self.run_lume("--version").stdout, r"^lume-fcgi \d+\.\d+\.\d+")
+        out = self.run_lume("--help").stdout
+        for name in ["--listen", "--workers", "--check-config", "LUME_MAX_REQUESTS"]:
+            self.assertIn(name, out)
+
+    def test_a_busy_unix_socket_is_not_stolen(self):
+        with Master(workers=1) as m:
+            r = self.run_lume(env={"LUME_LISTEN": m.listen, "LUME_WORKERS": "1"})
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("another process is listening", r.stderr)
+            self.assertEqual(m.request("/health")[0], 200)
+
+    def test_a_tcp_listener_works_too(self):
+        from harness import free_port
+        with Master(workers=1, listen=f"127.0.0.1:{free_port()}") as m:
+            self.assertEqual(m.request("/health")[0], 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
