@@ -137,6 +137,16 @@ def _swallow(fn):
         pass
 
 
+def master_with_config_file(text, workers=2):
+    """A Master whose settings come from a LUME_CONFIG file; returns (master, path)."""
+    m = Master(workers=workers)
+    conf = os.path.join(m.dir, "lume.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    m.env["LUME_CONFIG"] = conf
+    return m, conf
+
+
 class Reload(unittest.TestCase):
     def test_sighup_replaces_every_worker_without_a_failed_request(self):
         with Master(workers=2) as m:
@@ -154,11 +164,7 @@ class Reload(unittest.TestCase):
             self.assertTrue(m.events("reload"))
 
     def test_sighup_applies_the_changed_configuration_file(self):
-        m = Master(workers=2)
-        conf = os.path.join(m.dir, "lume.conf")
-        with open(conf, "w") as f:
-            f.write("# lume settings\nLUME_CACHE_MAX_AGE=300\nLUME_WORKERS=2\n")
-        m.env["LUME_CONFIG"] = conf
+        m, conf = master_with_config_file("# lume settings\nLUME_CACHE_MAX_AGE=300\nLUME_WORKERS=2\n")
         del m.env["LUME_WORKERS"]  # the environment would win over the file
         with m:
             self.assertEqual(m.request("/resolve/inception")[1]["cache-control"], "public, max-age=300")
@@ -170,11 +176,7 @@ class Reload(unittest.TestCase):
                 for _ in range(6)), 10), m.log_text())
 
     def test_a_bad_configuration_on_sighup_keeps_the_running_one(self):
-        m = Master(workers=2)
-        conf = os.path.join(m.dir, "lume.conf")
-        with open(conf, "w") as f:
-            f.write("LUME_CACHE_MAX_AGE=300\n")
-        m.env["LUME_CONFIG"] = conf
+        m, conf = master_with_config_file("LUME_CACHE_MAX_AGE=300\n")
         with m:
             before = set(m.workers())
             with open(conf, "w") as f:
