@@ -16,6 +16,11 @@ def _record(rtype, content, request_id=1):
     return struct.pack("!BBHHBx", 1, rtype, request_id, len(content), pad) + content + b"\0" * pad
 
 
+def _stream(rtype, data):
+    """data as records of at most 65535 bytes, then the empty record that ends the stream."""
+    return b"".join(_record(rtype, data[i:i + 65535]) for i in range(0, len(data), 65535)) + _record(rtype, b"")
+
+
 def _length(n):
     return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
 
@@ -81,13 +86,7 @@ def request(address, uri="/", method="GET", params=None, stdin=b"", timeout=10.0
     sock = connect(address, timeout)
     try:
         msg = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", RESPONDER, 0))
-        p = _params(env)
-        for i in range(0, len(p), 65535):
-            msg += _record(FCGI_PARAMS, p[i:i + 65535])
-        msg += _record(FCGI_PARAMS, b"")
-        if stdin:
-            msg += _record(FCGI_STDIN, stdin)
-        msg += _record(FCGI_STDIN, b"")
+        msg += _stream(FCGI_PARAMS, _params(env)) + _stream(FCGI_STDIN, stdin)
         sock.sendall(msg)
         out = b""
         while True:

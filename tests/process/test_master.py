@@ -231,6 +231,15 @@ class CommandLine(unittest.TestCase):
             self.assertIn("another process is listening", r.stderr)
             self.assertEqual(m.request("/health")[0], 200)
 
+    def test_a_request_body_the_app_does_not_read_still_gets_a_clean_405(self):
+        with Master(workers=1) as m:
+            body = b"x" * 200000
+            status, headers, payload = m.request("/resolve/inception", "POST", stdin=body)
+            self.assertEqual(status, 405)
+            self.assertEqual(headers["allow"], "GET, HEAD, OPTIONS")
+            self.assertIn(b"METHOD_NOT_ALLOWED", payload)
+            self.assertEqual(m.request("/health")[0], 200)
+
     def test_a_tcp_listener_works_too(self):
         from harness import free_port
         with Master(workers=1, listen=f"127.0.0.1:{free_port()}") as m:
