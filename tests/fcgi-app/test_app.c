@@ -1,0 +1,938 @@
+/*
+ * test_app.c: one request in, one response out (app.h), with the mock
+ * provider: the JSON shapes of every route, the error envelope, the
+ * Cache-Control rules, Allow on 405, HEAD, and the result rules (dead results
+ * dropped before the limit, total_results counting live results, 404 for a
+ * resolve without a live result but 200 with [] for a search).
+ *
+ * Decisions where the contract is silent or loose, documented here:
+ * - /resolve/health/provider is a health check, never cached (no-store),
+ *   though its path starts with /resolve; /health is no-store too;
+ * - an error body reports every parameter that was valid: season 4 with an
+ *   invalid episode says "season": 4, and an invalid query is "query": null;
+ * - "provider" appears on 503 and 504 (both are the provider's fault), not on
+ *   other errors;
+ * - OPTIONS (normally answered by nginx) gets 204 with Allow and no body.
+ */
+#include "lib/unit.h"
+
+#include <jansson.h>
+#include <time.h>
+
+#include "app.h"
+#include "clock.h"
+#include "response.h"
+
+#define REQUEST_ID "test-request-1"
+
+typedef struct fixture {
+    lume_app *app;
+    char *catalog; /* temporary catalog file, or NULL */
+} fixture;
+
+/* A catalog with live and dead ("seeds": 0) entries, deliberately unsorted. */
+static const char CATALOG[] =
+    "[\n"
+    " {\"title\": \"Alpha Dead One 1080p\", \"url\": \"https://cdn.example.com/a0\", \"size\": 1,"
+    " \"seeds\": 0},\n"
+    " {\"title\": \"Alpha Live Small 720p\", \"url\": \"https://cdn.example.com/a1\","
+    " \"size\": null, \"seeds\": 5},\n"
+    " {\"title\": \"Alpha Live Big\", \"url\": \"https://cdn.example.com/a2\", \"size\": 42,"
+    " \"seeds\": 50},\n"
+    " {\"title\": \"Alpha Dead Two\", \"url\": \"https://cdn.example.com/a3\", \"seeds\": 0},\n"
+    " {\"title\": \"Alpha Live Mid 2160p\", \"url\": \"https://cdn.example.com/a4\","
+    " \"size\": 0, \"seeds\": 20},\n"
+    " {\"title\": \"Ghost Only Dead\", \"url\": \"https://cdn.example.com/g\", \"seeds\": 0}\n"
+    "]\n";
+
+static fixture fx;
+
+static int make_app(const lume_config *cfg)
+{
+    char err[256] = "";
+    lume_provider *p = lume_provider_create(cfg, NULL, err, sizeof(err));
+
+    if (p == NULL) {
+        fprintf(stderr, "provider: %s\n", err);
+        return -1;
+    }
+    fx.app = lume_app_create(cfg, p);
+    return fx.app ? 0 : -1;
+}
+
+static int setup_builtin(void **state)
+{
+    lume_config cfg;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    fx.catalog = NULL;
+    return make_app(&cfg);
+}
+
+static int setup_catalog(void **state)
+{
+    lume_config cfg;
+    char err[256];
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    fx.catalog = unit_write_file(CATALOG);
+    if (lume_config_set(&cfg, "LUME_MOCK_CATALOG", fx.catalog, err, sizeof(err)) != 0)
+        return -1;
+    return make_app(&cfg);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lume_app_destroy(fx.app);
+    fx.app = NULL;
+    unit_remove_file(fx.catalog);
+    fx.catalog = NULL;
+    return 0;
+}
+
+/* The response and its parsed body. */
+typedef struct answer {
+    lume_response resp;
+    json_t *body; /* NULL when there is none */
+} answer;
+
+static answer request(const char *method, const char *uri)
+{
+    lume_request req = {.method = method, .uri = uri, .request_id = REQUEST_ID};
+    answer a;
+    json_error_t jerr;
+
+    lume_app_handle(fx.app, &req, &a.resp);
+    a.body = NULL;
+    if (a.resp.body != NULL) {
+        assert_int_equal(strlen(a.resp.body), a.resp.body_len);
+        a.body = json_loadb(a.resp.body, a.resp.body_len, 0, &jerr);
+        if (a.body == NULL)
+            fail_msg("%s %s: body is not JSON: %s", method, uri, a.resp.body);
+    }
+    return a;
+}
+
+static answer get(const char *uri)
+{
+    return request("GET", uri);
+}
+
+static void release(answer *a)
+{
+    json_decref(a->body);
+    lume_response_release(&a->resp);
+}
+
+/* ---- shape checks ---- */
+
+/* obj has exactly these keys (NULL-terminated list). */
+static void assert_keys(json_t *obj, const char *const *keys)
+{
+    size_t n = 0;
+
+    assert_true(json_is_object(obj));
+    for (; keys[n] != NULL; n++)
+        if (json_object_get(obj, keys[n]) == NULL)
+            fail_msg("missing key \"%s\" in %s", keys[n], json_dumps(obj, JSON_COMPACT));
+    if (json_object_size(obj) != n)
+        fail_msg("expected %zu keys, got %s", n, json_dumps(obj, JSON_COMPACT));
+}
+
+static const char *str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (!json_is_string(v))
+        fail_msg("\"%s\" should be a string", key);
+    return json_string_value(v);
+}
+
+static json_int_t integer(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (!json_is_integer(v))
+        fail_msg("\"%s\" should be an integer", key);
+    return json_integer_value(v);
+}
+
+static void assert_null_key(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL || !json_is_null(v))
+        fail_msg("\"%s\" should be present and null", key);
+}
+
+/* MediaLink: title (1..500 chars), url (absolute https), size (int >= 0 or
+ * null), seeds (int >= 0; > 0 once dead ones are dropped), quality. */
+static void assert_media_link(json_t *m)
+{
+    static const char *const keys[] = {"title", "url", "size", "seeds", "quality", NULL};
+    const char *title, *url;
+    json_t *size, *quality;
+
+    assert_keys(m, keys);
+    title = str(m, "title");
+    assert_true(strlen(title) >= 1 && strlen(title) <= 500);
+    url = str(m, "url");
+    assert_int_equal(strncmp(url, "https://", 8), 0);
+    assert_true(strlen(url) > 8);
+    size = json_object_get(m, "size");
+    assert_true(json_is_null(size) || (json_is_integer(size) && json_integer_value(size) >= 0));
+    assert_true(integer(m, "seeds") > 0);
+    quality = json_object_get(m, "quality");
+    if (!json_is_null(quality)) {
+        const char *q = json_string_value(quality);
+        assert_non_null(q);
+        assert_true(strcmp(q, "2160p") == 0 || strcmp(q, "1080p") == 0 || strcmp(q, "720p") == 0 ||
+                    strcmp(q, "480p") == 0);
+    }
+}
+
+/* SearchResult, with its links checked and sorted by seeds. */
+static void assert_search_result(json_t *body, const char *query, size_t count, json_int_t total)
+{
+    static const char *const keys[] = {"query", "results", "total_results", "provider_name", NULL};
+    json_t *results, *m;
+    json_int_t prev = -1;
+    size_t i;
+
+    assert_keys(body, keys);
+    assert_string_equal(str(body, "query"), query);
+    assert_string_equal(str(body, "provider_name"), "MockProvider");
+    assert_int_equal(integer(body, "total_results"), total);
+    results = json_object_get(body, "results");
+    assert_true(json_is_array(results));
+    assert_int_equal(json_array_size(results), count);
+    json_array_foreach(results, i, m)
+    {
+        assert_media_link(m);
+        if (prev >= 0)
+            assert_true(integer(m, "seeds") <= prev);
+        prev = integer(m, "seeds");
+    }
+}
+
+static const char *result_title(json_t *body, size_t i)
+{
+    return str(json_array_get(json_object_get(body, "results"), i), "title");
+}
+
+/* The error envelope: {"detail": {error, message, [query, season, episode],
+ * [provider], request_id}} with exactly those keys; returns detail. */
+static json_t *assert_envelope(answer *a, int status, const char *code, int resolve, int provider)
+{
+    json_t *detail;
+    const char *message;
+    size_t keys = 3;
+
+    assert_int_equal(a->resp.status, status);
+    assert_int_equal(a->resp.outcome != LUME_OK, 1);
+    assert_string_equal(a->resp.cache_control, "no-store");
+    assert_non_null(a->body);
+    assert_int_equal(json_object_size(a->body), 1);
+    detail = json_object_get(a->body, "detail");
+    assert_true(json_is_object(detail));
+    assert_string_equal(str(detail, "error"), code);
+    message = str(detail, "message");
+    assert_true(strlen(message) > 0);
+    assert_null(strstr(message, "/tmp"));
+    assert_null(strchr(message, '\n'));
+    assert_string_equal(str(detail, "request_id"), REQUEST_ID);
+    if (resolve) {
+        json_t *q = json_object_get(detail, "query"), *s = json_object_get(detail, "season"),
+               *e = json_object_get(detail, "episode");
+        assert_true(json_is_string(q) || json_is_null(q));
+        assert_true(json_is_integer(s) || json_is_null(s));
+        assert_true(json_is_integer(e) || json_is_null(e));
+        keys += 3;
+    } else {
+        assert_null(json_object_get(detail, "query"));
+        assert_null(json_object_get(detail, "season"));
+        assert_null(json_object_get(detail, "episode"));
+    }
+    if (provider) {
+        assert_string_equal(str(detail, "provider"), "MockProvider");
+        keys++;
+    } else {
+        assert_null(json_object_get(detail, "provider"));
+    }
+    if (json_object_size(detail) != keys)
+        fail_msg("unexpected keys in %s", a->resp.body);
+    return detail;
+}
+
+/* ---- /, /health, /resolve/health/provider ---- */
+
+static void test_the_index_describes_the_api(void **state)
+{
+    static const char *const keys[] = {"name", "version", "docs", "endpoints", NULL};
+    static const char *const endpoint_keys[] = {"resolve", "search", "health", NULL};
+    answer a = get("/");
+    json_t *endpoints;
+    unsigned major, minor, patch;
+    char junk;
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_int_equal(a.resp.outcome, LUME_OK);
+    assert_keys(a.body, keys);
+    assert_string_equal(str(a.body, "name"), "Lume Media API");
+    assert_int_equal(sscanf(str(a.body, "version"), "%u.%u.%u%c", &major, &minor, &patch, &junk),
+                     3);
+    assert_string_equal(str(a.body, "docs"), "/docs");
+    endpoints = json_object_get(a.body, "endpoints");
+    assert_keys(endpoints, endpoint_keys);
+    assert_string_equal(str(endpoints, "resolve"), "/resolve/{query}");
+    assert_string_equal(str(endpoints, "search"), "/resolve/search/{query}");
+    assert_string_equal(str(endpoints, "health"), "/resolve/health/provider");
+    release(&a);
+}
+
+static void test_health_says_healthy_and_is_not_cached(void **state)
+{
+    static const char *const keys[] = {"status", NULL};
+    answer a = get("/health");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_keys(a.body, keys);
+    assert_string_equal(str(a.body, "status"), "healthy");
+    assert_string_equal(a.resp.cache_control, "no-store");
+    release(&a);
+}
+
+static void test_provider_health_names_the_provider_and_is_not_cached(void **state)
+{
+    static const char *const keys[] = {"status", "provider", NULL};
+    answer a = get("/resolve/health/provider");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_keys(a.body, keys);
+    assert_string_equal(str(a.body, "status"), "healthy");
+    assert_string_equal(str(a.body, "provider"), "MockProvider");
+    assert_string_equal(a.resp.cache_control, "no-store");
+    assert_string_equal(lume_app_provider_name(fx.app), "MockProvider");
+    release(&a);
+}
+
+/* ---- /resolve/{query} ---- */
+
+static void test_resolve_answers_the_best_live_result_as_a_media_link(void **state)
+{
+    answer a = get("/resolve/inception");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_int_equal(a.resp.outcome, LUME_OK);
+    assert_media_link(a.body);
+    assert_string_equal(str(a.body, "title"), "Inception (2010) 1080p BluRay");
+    assert_string_equal(str(a.body, "url"),
+                        "https://mock-cdn.example.com/movies/inception-2010.mkv");
+    assert_int_equal(integer(a.body, "size"), 8542781952LL);
+    assert_int_equal(integer(a.body, "seeds"), 2450);
+    assert_string_equal(str(a.body, "quality"), "1080p");
+    release(&a);
+}
+
+static void test_resolve_picks_the_result_with_the_most_seeds(void **state)
+{
+    answer a = get("/resolve/the%20boys");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(str(a.body, "title"), "The Boys S04E01 1080p WEB-DL");
+    assert_int_equal(integer(a.body, "seeds"), 1500);
+    release(&a);
+}
+
+static void test_resolve_with_season_and_episode_matches_the_formatted_query(void **state)
+{
+    answer a = get("/resolve/the%20boys?season=4&episode=2");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(str(a.body, "title"), "The Boys S04E02 1080p WEB-DL");
+    release(&a);
+    a = get("/resolve/the%20boys?season=3");
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(str(a.body, "title"), "The Boys S03E01 1080p WEB-DL");
+    release(&a);
+}
+
+static void test_resolve_is_case_insensitive(void **state)
+{
+    answer a = get("/resolve/INTERSTELLAR");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(str(a.body, "title"), "Interstellar (2014) 4K HDR");
+    assert_string_equal(str(a.body, "quality"), "2160p");
+    assert_int_equal(integer(a.body, "size"), 23622320128LL);
+    release(&a);
+}
+
+static void test_resolve_trims_surrounding_whitespace_of_the_query(void **state)
+{
+    answer a = get("/resolve/%20%20inception%20");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(str(a.body, "title"), "Inception (2010) 1080p BluRay");
+    release(&a);
+}
+
+static void test_resolve_ignores_limit_and_unknown_parameters(void **state)
+{
+    answer a = get("/resolve/inception?limit=0&foo=bar&limit=abc");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_media_link(a.body);
+    release(&a);
+}
+
+static void test_a_resolve_200_is_publicly_cacheable_for_300_seconds(void **state)
+{
+    answer a = get("/resolve/inception");
+
+    (void)state;
+    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    release(&a);
+    a = get("/resolve/search/inception");
+    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    release(&a);
+}
+
+static void test_the_cache_max_age_is_configurable(void **state)
+{
+    lume_config cfg;
+    answer a;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    cfg.cache_max_age = 60;
+    assert_int_equal(make_app(&cfg), 0);
+    a = get("/resolve/inception");
+    assert_string_equal(a.resp.cache_control, "public, max-age=60");
+    release(&a);
+}
+
+static void test_resolve_without_a_live_result_is_404_with_the_request_in_the_envelope(void **state)
+{
+    answer a = get("/resolve/no%20such%20film?season=2");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 404, "NOT_FOUND", 1, 0);
+    assert_string_equal(str(d, "query"), "no such film");
+    assert_int_equal(integer(d, "season"), 2);
+    assert_null_key(d, "episode");
+    release(&a);
+}
+
+static void test_resolve_of_empty_is_404(void **state)
+{
+    answer a = get("/resolve/empty");
+
+    (void)state;
+    assert_envelope(&a, 404, "NOT_FOUND", 1, 0);
+    release(&a);
+}
+
+/* ---- /resolve/search/{query} ---- */
+
+static void test_search_answers_a_search_result_sorted_by_seeds(void **state)
+{
+    answer a = get("/resolve/search/the%20boys");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "the boys", 3, 3);
+    assert_string_equal(result_title(a.body, 0), "The Boys S04E01 1080p WEB-DL");
+    assert_string_equal(result_title(a.body, 1), "The Boys S04E02 1080p WEB-DL");
+    assert_string_equal(result_title(a.body, 2), "The Boys S03E01 1080p WEB-DL");
+    release(&a);
+}
+
+static void test_search_echoes_the_decoded_query_without_the_tv_suffix(void **state)
+{
+    answer a = get("/resolve/search/%20The%20Boys%20?season=4");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "The Boys", 2, 2);
+    release(&a);
+    a = get("/resolve/search/AC%2FDC");
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "AC/DC", 0, 0);
+    release(&a);
+}
+
+static void test_search_applies_the_default_limit_of_10(void **state)
+{
+    answer a = get("/resolve/search/all");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "all", 9, 9); /* the built-in catalog has 9 */
+    assert_string_equal(result_title(a.body, 0), "Breaking Bad S01E01 1080p BluRay");
+    release(&a);
+}
+
+static void test_search_applies_the_limit_and_total_results_counts_before_it(void **state)
+{
+    answer a = get("/resolve/search/all?limit=2");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "all", 2, 9);
+    assert_string_equal(result_title(a.body, 0), "Breaking Bad S01E01 1080p BluRay");
+    assert_string_equal(result_title(a.body, 1), "Breaking Bad S01E02 1080p BluRay");
+    release(&a);
+}
+
+static void test_search_without_a_live_result_is_200_with_an_empty_list(void **state)
+{
+    answer a = get("/resolve/search/no%20such%20film");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "no such film", 0, 0);
+    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    release(&a);
+    a = get("/resolve/search/empty");
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "empty", 0, 0);
+    release(&a);
+}
+
+static void test_search_rejects_a_bad_limit(void **state)
+{
+    answer a = get("/resolve/search/all?limit=26");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 400, "INVALID_LIMIT", 1, 0);
+    assert_string_equal(str(d, "query"), "all");
+    release(&a);
+    a = get("/resolve/search/all?limit=5&limit=5");
+    assert_envelope(&a, 400, "INVALID_LIMIT", 1, 0);
+    release(&a);
+}
+
+/* ---- dead results (catalog with seeds 0) ---- */
+
+static void test_dead_results_are_dropped_and_not_counted(void **state)
+{
+    answer a = get("/resolve/search/alpha");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "alpha", 3, 3);
+    assert_string_equal(result_title(a.body, 0), "Alpha Live Big");
+    assert_string_equal(result_title(a.body, 1), "Alpha Live Mid 2160p");
+    assert_string_equal(result_title(a.body, 2), "Alpha Live Small 720p");
+    release(&a);
+}
+
+static void test_dead_results_are_dropped_before_the_limit(void **state)
+{
+    answer a = get("/resolve/search/alpha?limit=3");
+
+    (void)state;
+    assert_search_result(a.body, "alpha", 3, 3);
+    release(&a);
+    a = get("/resolve/search/alpha?limit=1");
+    assert_search_result(a.body, "alpha", 1, 3);
+    assert_string_equal(result_title(a.body, 0), "Alpha Live Big");
+    release(&a);
+    a = get("/resolve/search/alpha%20dead");
+    assert_search_result(a.body, "alpha dead", 0, 0);
+    release(&a);
+}
+
+static void test_resolve_with_only_dead_results_is_404(void **state)
+{
+    answer a = get("/resolve/ghost");
+
+    (void)state;
+    assert_envelope(&a, 404, "NOT_FOUND", 1, 0);
+    release(&a);
+    a = get("/resolve/search/ghost");
+    assert_int_equal(a.resp.status, 200);
+    assert_search_result(a.body, "ghost", 0, 0);
+    release(&a);
+}
+
+static void test_size_is_null_when_unknown_and_zero_is_kept(void **state)
+{
+    answer a = get("/resolve/search/alpha");
+    json_t *results;
+
+    (void)state;
+    results = json_object_get(a.body, "results");
+    assert_int_equal(integer(json_array_get(results, 0), "size"), 42);
+    assert_int_equal(integer(json_array_get(results, 1), "size"), 0);
+    assert_null_key(json_array_get(results, 2), "size");
+    release(&a);
+}
+
+static void test_quality_is_parsed_from_the_title_or_null(void **state)
+{
+    answer a = get("/resolve/search/alpha");
+    json_t *results;
+
+    (void)state;
+    results = json_object_get(a.body, "results");
+    assert_null_key(json_array_get(results, 0), "quality");
+    assert_string_equal(str(json_array_get(results, 1), "quality"), "2160p");
+    assert_string_equal(str(json_array_get(results, 2), "quality"), "720p");
+    release(&a);
+}
+
+/* ---- the error envelope ---- */
+
+static void test_an_invalid_query_is_400_with_a_null_query(void **state)
+{
+    answer a = get("/resolve/%C0%AF?season=4");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 400, "INVALID_QUERY", 1, 0);
+    assert_null_key(d, "query");
+    assert_int_equal(integer(d, "season"), 4);
+    assert_null_key(d, "episode");
+    release(&a);
+}
+
+static void test_an_empty_query_is_400(void **state)
+{
+    answer a = get("/resolve/");
+
+    (void)state;
+    assert_envelope(&a, 400, "INVALID_QUERY", 1, 0);
+    release(&a);
+    a = get("/resolve/search/%20");
+    assert_envelope(&a, 400, "INVALID_QUERY", 1, 0);
+    release(&a);
+}
+
+static void test_a_201_character_query_is_400(void **state)
+{
+    char *uri = unit_repeat("/resolve/", "%C3%A9", 201, "");
+    answer a = get(uri);
+
+    (void)state;
+    assert_envelope(&a, 400, "INVALID_QUERY", 1, 0);
+    release(&a);
+    free(uri);
+}
+
+static void test_an_invalid_season_is_400_with_the_query_and_a_null_season(void **state)
+{
+    answer a = get("/resolve/the%20boys?season=0");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 400, "INVALID_SEASON", 1, 0);
+    assert_string_equal(str(d, "query"), "the boys");
+    assert_null_key(d, "season");
+    assert_null_key(d, "episode");
+    release(&a);
+}
+
+static void test_an_invalid_episode_is_400_and_keeps_the_valid_season(void **state)
+{
+    answer a = get("/resolve/the%20boys?season=4&episode=1e3");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 400, "INVALID_EPISODE", 1, 0);
+    assert_string_equal(str(d, "query"), "the boys");
+    assert_int_equal(integer(d, "season"), 4);
+    assert_null_key(d, "episode");
+    release(&a);
+}
+
+static void test_episode_without_season_is_400_and_reports_the_episode(void **state)
+{
+    answer a = get("/resolve/the%20boys?episode=2");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 400, "EPISODE_WITHOUT_SEASON", 1, 0);
+    assert_null_key(d, "season");
+    assert_int_equal(integer(d, "episode"), 2);
+    release(&a);
+}
+
+static void test_a_duplicate_season_is_400_invalid_season(void **state)
+{
+    answer a = get("/resolve/search/the%20boys?season=1&season=1");
+
+    (void)state;
+    assert_envelope(&a, 400, "INVALID_SEASON", 1, 0);
+    release(&a);
+}
+
+static void test_an_unknown_route_is_404_without_query_fields(void **state)
+{
+    answer a = get("/nope");
+
+    (void)state;
+    assert_envelope(&a, 404, "NOT_FOUND", 0, 0);
+    release(&a);
+    a = get("/resolve/a/b");
+    assert_envelope(&a, 404, "NOT_FOUND", 0, 0);
+    release(&a);
+}
+
+static void test_another_method_is_405_with_allow(void **state)
+{
+    answer a = request("POST", "/resolve/inception");
+    char head[LUME_RESPONSE_HEAD_BUF];
+
+    (void)state;
+    assert_envelope(&a, 405, "METHOD_NOT_ALLOWED", 1, 0);
+    assert_true(a.resp.allow);
+    assert_true(lume_response_head(&a.resp, REQUEST_ID, head, sizeof(head)) > 0);
+    assert_non_null(strstr(head, "\r\nAllow: GET, HEAD, OPTIONS\r\n"));
+    release(&a);
+    a = request("DELETE", "/");
+    assert_envelope(&a, 405, "METHOD_NOT_ALLOWED", 0, 0);
+    assert_true(a.resp.allow);
+    release(&a);
+}
+
+static void test_the_head_of_an_error_is_json_no_store_with_the_body_length(void **state)
+{
+    answer a = get("/resolve/x?season=abc");
+    char head[LUME_RESPONSE_HEAD_BUF], length[64];
+
+    (void)state;
+    assert_true(lume_response_head(&a.resp, REQUEST_ID, head, sizeof(head)) > 0);
+    assert_true(strstr(head, "Status: 400 Bad Request\r\n") == head);
+    assert_non_null(strstr(head, "\r\nContent-Type: application/json\r\n"));
+    assert_non_null(strstr(head, "\r\nCache-Control: no-store\r\n"));
+    assert_non_null(strstr(head, "\r\nX-Request-Id: " REQUEST_ID "\r\n"));
+    snprintf(length, sizeof(length), "\r\nContent-Length: %zu\r\n", a.resp.body_len);
+    assert_non_null(strstr(head, length));
+    release(&a);
+}
+
+static void test_only_405_sends_allow(void **state)
+{
+    answer a = get("/nope");
+
+    (void)state;
+    assert_false(a.resp.allow);
+    release(&a);
+    a = get("/resolve/inception");
+    assert_false(a.resp.allow);
+    release(&a);
+}
+
+static void test_the_request_id_is_echoed_in_error_bodies(void **state)
+{
+    lume_request req = {.method = "GET", .uri = "/nope", .request_id = "abc123"};
+    lume_response resp;
+    json_t *body;
+
+    (void)state;
+    lume_app_handle(fx.app, &req, &resp);
+    body = json_loads(resp.body, 0, NULL);
+    assert_string_equal(str(json_object_get(body, "detail"), "request_id"), "abc123");
+    json_decref(body);
+    lume_response_release(&resp);
+}
+
+/* ---- HEAD and OPTIONS ---- */
+
+static void test_head_answers_like_get_and_marks_the_body_as_not_sent(void **state)
+{
+    answer g = get("/resolve/inception"), h = request("HEAD", "/resolve/inception");
+
+    (void)state;
+    assert_false(g.resp.head);
+    assert_true(h.resp.head);
+    assert_int_equal(h.resp.status, 200);
+    assert_int_equal(h.resp.body_len, g.resp.body_len); /* the Content-Length of the GET */
+    assert_string_equal(h.resp.cache_control, g.resp.cache_control);
+    release(&g);
+    release(&h);
+}
+
+static void test_head_of_an_error_is_the_error_without_the_body(void **state)
+{
+    answer h = request("HEAD", "/resolve/search/x?limit=0");
+
+    (void)state;
+    assert_true(h.resp.head);
+    assert_envelope(&h, 400, "INVALID_LIMIT", 1, 0);
+    release(&h);
+}
+
+static void test_options_is_204_with_allow_and_no_body(void **state)
+{
+    answer a = request("OPTIONS", "/resolve/inception");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 204);
+    assert_true(a.resp.allow);
+    assert_null(a.resp.body);
+    assert_int_equal(a.resp.body_len, 0);
+    release(&a);
+}
+
+/* ---- provider faults ---- */
+
+static void test_an_unavailable_provider_is_503_naming_the_provider(void **state)
+{
+    answer a = get("/resolve/error:unavailable?season=4");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 503, "PROVIDER_UNAVAILABLE", 1, 1);
+    assert_string_equal(str(d, "query"), "error:unavailable");
+    assert_int_equal(integer(d, "season"), 4);
+    assert_null_key(d, "episode");
+    assert_int_equal(a.resp.retry_after_s, 0); /* Retry-After only while a circuit is open */
+    release(&a);
+    a = get("/resolve/search/error:unavailable");
+    assert_envelope(&a, 503, "PROVIDER_UNAVAILABLE", 1, 1);
+    release(&a);
+}
+
+static void test_a_provider_timeout_is_504_naming_the_provider(void **state)
+{
+    answer a = get("/resolve/error:timeout");
+
+    (void)state;
+    assert_envelope(&a, 504, "PROVIDER_TIMEOUT", 1, 1);
+    release(&a);
+    a = get("/resolve/search/error:timeout");
+    assert_envelope(&a, 504, "PROVIDER_TIMEOUT", 1, 1);
+    release(&a);
+}
+
+static void test_an_internal_provider_error_is_500(void **state)
+{
+    answer a = get("/resolve/error:internal");
+    json_t *d;
+
+    (void)state;
+    d = assert_envelope(&a, 500, "INTERNAL_ERROR", 1, 0);
+    assert_string_equal(str(d, "message"), "internal error");
+    release(&a);
+}
+
+static void test_a_mock_delay_beyond_the_request_timeout_is_504_at_the_deadline(void **state)
+{
+    lume_config cfg;
+    answer a;
+    int64_t start;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    cfg.request_timeout_ms = 30;
+    cfg.mock_delay_ms = 2000;
+    assert_int_equal(make_app(&cfg), 0);
+    start = lume_now_ms();
+    a = get("/resolve/inception");
+    assert_true(lume_now_ms() - start < 1000); /* bounded by the deadline, not the delay */
+    assert_true(lume_now_ms() - start >= 30);
+    assert_envelope(&a, 504, "PROVIDER_TIMEOUT", 1, 1);
+    release(&a);
+}
+
+static void test_a_mock_delay_within_the_request_timeout_is_fine(void **state)
+{
+    lume_config cfg;
+    answer a;
+    int64_t start;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    cfg.request_timeout_ms = 2000;
+    cfg.mock_delay_ms = 20;
+    assert_int_equal(make_app(&cfg), 0);
+    start = lume_now_ms();
+    a = get("/resolve/inception");
+    assert_true(lume_now_ms() - start >= 20);
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+}
+
+static void test_the_app_serves_many_requests_with_one_provider(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 200; i++) {
+        answer a = get(i % 2 ? "/resolve/search/all?limit=3" : "/resolve/the%20boys");
+        assert_int_equal(a.resp.status, 200);
+        release(&a);
+    }
+}
+
+#define T(f)  cmocka_unit_test_setup_teardown(f, setup_builtin, teardown)
+#define TC(f) cmocka_unit_test_setup_teardown(f, setup_catalog, teardown)
+#define TN(f) cmocka_unit_test_setup_teardown(f, NULL, teardown) /* makes its own app */
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_the_index_describes_the_api),
+        T(test_health_says_healthy_and_is_not_cached),
+        T(test_provider_health_names_the_provider_and_is_not_cached),
+        T(test_resolve_answers_the_best_live_result_as_a_media_link),
+        T(test_resolve_picks_the_result_with_the_most_seeds),
+        T(test_resolve_with_season_and_episode_matches_the_formatted_query),
+        T(test_resolve_is_case_insensitive),
+        T(test_resolve_trims_surrounding_whitespace_of_the_query),
+        T(test_resolve_ignores_limit_and_unknown_parameters),
+        T(test_a_resolve_200_is_publicly_cacheable_for_300_seconds),
+        TN(test_the_cache_max_age_is_configurable),
+        T(test_resolve_without_a_live_result_is_404_with_the_request_in_the_envelope),
+        T(test_resolve_of_empty_is_404),
+        T(test_search_answers_a_search_result_sorted_by_seeds),
+        T(test_search_echoes_the_decoded_query_without_the_tv_suffix),
+        T(test_search_applies_the_default_limit_of_10),
+        T(test_search_applies_the_limit_and_total_results_counts_before_it),
+        T(test_search_without_a_live_result_is_200_with_an_empty_list),
+        T(test_search_rejects_a_bad_limit),
+        TC(test_dead_results_are_dropped_and_not_counted),
+        TC(test_dead_results_are_dropped_before_the_limit),
+        TC(test_resolve_with_only_dead_results_is_404),
+        TC(test_size_is_null_when_unknown_and_zero_is_kept),
+        TC(test_quality_is_parsed_from_the_title_or_null),
+        T(test_an_invalid_query_is_400_with_a_null_query),
+        T(test_an_empty_query_is_400),
+        T(test_a_201_character_query_is_400),
+        T(test_an_invalid_season_is_400_with_the_query_and_a_null_season),
+        T(test_an_invalid_episode_is_400_and_keeps_the_valid_season),
+        T(test_episode_without_season_is_400_and_reports_the_episode),
+        T(test_a_duplicate_season_is_400_invalid_season),
+        T(test_an_unknown_route_is_404_without_query_fields),
+        T(test_another_method_is_405_with_allow),
+        T(test_the_head_of_an_error_is_json_no_store_with_the_body_length),
+        T(test_only_405_sends_allow),
+        T(test_the_request_id_is_echoed_in_error_bodies),
+        T(test_head_answers_like_get_and_marks_the_body_as_not_sent),
+        T(test_head_of_an_error_is_the_error_without_the_body),
+        T(test_options_is_204_with_allow_and_no_body),
+        T(test_an_unavailable_provider_is_503_naming_the_provider),
+        T(test_a_provider_timeout_is_504_naming_the_provider),
+        T(test_an_internal_provider_error_is_500),
+        TN(test_a_mock_delay_beyond_the_request_timeout_is_504_at_the_deadline),
+        TN(test_a_mock_delay_within_the_request_timeout_is_fine),
+        T(test_the_app_serves_many_requests_with_one_provider),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
