@@ -151,16 +151,18 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     lume_provider_error perr = {{0}, 0};
     lume_params params;
     lume_search s;
-    lume_status st;
+    lume_status st, pst;
     size_t live;
 
-    if ((st = lume_query_decode(route->segment, route->segment_len, query)) != LUME_OK)
-        return respond_error(app, req, resp, st, &ctx, NULL);
-    ctx.query = query;
-    if ((st = lume_params_parse(route->args, route->args_len, search_route, &params)) != LUME_OK)
-        return respond_error(app, req, resp, st, &ctx, NULL);
+    /* Both are parsed first, so an error body reports every valid parameter. */
+    st = lume_query_decode(route->segment, route->segment_len, query);
+    if (st == LUME_OK)
+        ctx.query = query;
+    pst = lume_params_parse(route->args, route->args_len, search_route, &params);
     ctx.season = params.season;
     ctx.episode = params.episode;
+    if (st != LUME_OK || (st = pst) != LUME_OK)
+        return respond_error(app, req, resp, st, &ctx, NULL);
     if (lume_tv_format(query, params.season, params.episode, formatted, sizeof(formatted)) != 0)
         return respond_error(app, req, resp, LUME_ERR_INTERNAL, &ctx, NULL);
 

@@ -171,14 +171,15 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
         }
         i = j + 1;
     }
+    /* Filled in on errors too: error bodies report the valid parameters. */
+    out->season = bad[P_SEASON] ? 0 : (int)value[P_SEASON];
+    out->episode = bad[P_EPISODE] ? 0 : (int)value[P_EPISODE];
+    out->limit = bad[P_LIMIT] ? LUME_LIMIT_DEFAULT : (int)value[P_LIMIT];
     for (int p = 0; p < P_COUNT; p++)
         if (bad[p])
             return param_specs[p].error;
     if (seen[P_EPISODE] && !seen[P_SEASON])
         return LUME_ERR_EPISODE_WITHOUT_SEASON;
-    out->season = (int)value[P_SEASON];
-    out->episode = (int)value[P_EPISODE];
-    out->limit = (int)value[P_LIMIT];
     return LUME_OK;
 }
 

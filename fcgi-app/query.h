@@ -36,7 +36,9 @@ typedef struct lume_params {
 /* Parse the query string qs[0..len) (after '?'). season and episode are
  * 1..9999; limit (only when with_limit) is 1..25. A parameter given twice is
  * invalid; unknown parameters are ignored. Errors, first that applies:
- * INVALID_SEASON, INVALID_EPISODE, INVALID_LIMIT, EPISODE_WITHOUT_SEASON. */
+ * INVALID_SEASON, INVALID_EPISODE, INVALID_LIMIT, EPISODE_WITHOUT_SEASON.
+ * out is filled in on errors too, an invalid parameter as absent, so that
+ * error bodies can report the valid ones. */
 lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_params *out);
 
 /* "<query> S04E01" with season and episode, "<query> S04" with season alone,
