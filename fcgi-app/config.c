@@ -99,7 +99,14 @@ static const setting *find_setting(const char *name)
 static int invalid(char *err, size_t errlen, const setting *s, const char *value,
                    const char *expected)
 {
-    snprintf(err, errlen, "invalid %s=%.64s: expected %s", s->name, value, expected);
+    char shown[65];
+    size_t n = 0;
+
+    /* The message is one line: control characters of the value are shown as '?'. */
+    for (; value[n] != '\0' && n < sizeof(shown) - 1; n++)
+        shown[n] = (unsigned char)value[n] < 0x20 || value[n] == 0x7F ? '?' : value[n];
+    shown[n] = '\0';
+    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name, shown, expected);
     return -1;
 }
 
@@ -152,7 +159,8 @@ int lume_config_set(lume_config *c, const char *name, const char *value, char *e
         char *end;
         errno = 0;
         n = strtol(value, &end, 8);
-        if (*value == '\0' || *end != '\0' || errno != 0 || n < 0 || n > 0777)
+        /* digits only: strtol alone would take a sign and leading blanks */
+        if (*value < '0' || *value > '7' || *end != '\0' || errno != 0 || n < 0 || n > 0777)
             return invalid(err, errlen, s, value, "an octal mode such as 0660");
         *(long *)(void *)field = n;
         return 0;
