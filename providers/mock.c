@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "provider.h"
+#include "query.h"
 
 typedef struct mock_entry {
     char *title;
@@ -118,13 +119,15 @@ static int load_catalog(mock_provider *m, const char *path, char *err, size_t er
         const char *url = json_string_value(json_object_get(item, "url"));
         json_t *size = json_object_get(item, "size"), *seeds = json_object_get(item, "seeds");
 
-        if (title == NULL || *title == '\0' || url == NULL || strncmp(url, "https://", 8) != 0 ||
+        /* A MediaLink's title is 1..500 characters; its url an absolute https URL. */
+        if (title == NULL || *title == '\0' || lume_utf8_length(title, strlen(title)) > 500 ||
+            url == NULL || strncmp(url, "https://", 8) != 0 || url[8] == '\0' ||
             !json_is_integer(seeds) || json_integer_value(seeds) < 0 ||
             (size != NULL && !json_is_null(size) &&
              (!json_is_integer(size) || json_integer_value(size) < 0))) {
             snprintf(err, errlen,
-                     "invalid LUME_MOCK_CATALOG=%.200s: entry %zu needs title, https url, "
-                     "seeds >= 0 and size >= 0 or null",
+                     "invalid LUME_MOCK_CATALOG=%.200s: entry %zu needs a title of 1 to 500 "
+                     "characters, an https url, seeds >= 0 and size >= 0 or null",
                      path, i);
             json_decref(root);
             return -1;
