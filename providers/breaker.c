@@ -1,0 +1,141 @@
+/*
+ * breaker.c: the circuit breaker's state machine over shared atomics (see
+ * breaker.h).
+ *
+ * The state and the time it was entered share one 64-bit word,
+ * (since_ms << 2) | state, so every transition is a single compare-and-swap
+ * and no lock is ever held across processes. The failure count is a second
+ * atomic, meaningful while closed.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "breaker.h"
+#include "clock.h"
+
+typedef struct breaker_area {
+    _Atomic uint64_t word;     /* (since_ms << 2) | state */
+    _Atomic uint64_t failures; /* consecutive failures while closed */
+} breaker_area;
+
+_Static_assert(sizeof(breaker_area) <= LUME_BREAKER_AREA_SIZE, "breaker area too small");
+
+struct lume_breaker {
+    breaker_area *area;
+    breaker_area own; /* used when no shared area is given */
+    long threshold;
+    long open_ms;
+    lume_breaker_clock clock;
+    void *clock_ctx;
+};
+
+static int64_t default_clock(void *ctx)
+{
+    (void)ctx;
+    return lume_now_ms();
+}
+
+static uint64_t pack(lume_breaker_state st, int64_t since)
+{
+    return ((uint64_t)(since < 0 ? 0 : since) << 2) | (uint64_t)st;
+}
+
+static lume_breaker_state state_of(uint64_t word)
+{
+    return (lume_breaker_state)(word & 3);
+}
+
+static int64_t since_of(uint64_t word)
+{
+    return (int64_t)(word >> 2);
+}
+
+lume_breaker *lume_breaker_create(void *area, long failures, long open_ms, lume_breaker_clock clock,
+                                  void *clock_ctx)
+{
+    lume_breaker *b = calloc(1, sizeof(*b));
+
+    if (b == NULL)
+        return NULL;
+    b->area = area != NULL ? area : &b->own;
+    b->threshold = failures < 1 ? 1 : failures;
+    b->open_ms = open_ms < 1 ? 1 : open_ms;
+    b->clock = clock != NULL ? clock : default_clock;
+    b->clock_ctx = clock_ctx;
+    return b;
+}
+
+void lume_breaker_destroy(lume_breaker *b)
+{
+    free(b);
+}
+
+int lume_breaker_allow(lume_breaker *b, int64_t *retry_after_ms)
+{
+    for (;;) {
+        uint64_t word = atomic_load(&b->area->word);
+        int64_t now = b->clock(b->clock_ctx), until = since_of(word) + b->open_ms;
+
+        switch (state_of(word)) {
+        case LUME_BREAKER_CLOSED: return 1;
+        case LUME_BREAKER_OPEN:
+        case LUME_BREAKER_HALF_OPEN:
+            /* Open long enough, or a probe that never reported back (its worker
+             * died): this caller becomes the probe, if it wins the swap. */
+            if (now >= until) {
+                if (atomic_compare_exchange_strong(&b->area->word, &word,
+                                                   pack(LUME_BREAKER_HALF_OPEN, now)))
+                    return 1;
+                continue;
+            }
+            if (retry_after_ms != NULL)
+                *retry_after_ms = state_of(word) == LUME_BREAKER_OPEN ? until - now : 1000;
+            if (retry_after_ms != NULL && *retry_after_ms < 1)
+                *retry_after_ms = 1;
+            return 0;
+        }
+        return 1; /* unreachable: two bits, three states; treat junk as closed */
+    }
+}
+
+int lume_breaker_success(lume_breaker *b)
+{
+    atomic_store(&b->area->failures, 0);
+    return state_of(atomic_exchange(&b->area->word, pack(LUME_BREAKER_CLOSED, 0))) !=
+           LUME_BREAKER_CLOSED;
+}
+
+int lume_breaker_failure(lume_breaker *b)
+{
+    uint64_t word = atomic_load(&b->area->word);
+    int64_t now = b->clock(b->clock_ctx);
+
+    for (;;) {
+        switch (state_of(word)) {
+        case LUME_BREAKER_HALF_OPEN: /* the probe failed: open again */
+            if (atomic_compare_exchange_strong(&b->area->word, &word, pack(LUME_BREAKER_OPEN, now)))
+                return 1;
+            continue;
+        case LUME_BREAKER_OPEN: return 0; /* a call that started before it opened */
+        default:
+            if (atomic_fetch_add(&b->area->failures, 1) + 1 < (uint64_t)b->threshold)
+                return 0;
+            if (atomic_compare_exchange_strong(&b->area->word, &word,
+                                               pack(LUME_BREAKER_OPEN, now))) {
+                atomic_store(&b->area->failures, 0);
+                return 1;
+            }
+            return 0; /* someone else moved it (opened it, or closed it on success) */
+        }
+    }
+}
+
+lume_breaker_state lume_breaker_state_of(lume_breaker *b)
+{
+    return state_of(atomic_load(&b->area->word));
+}
+
+long lume_breaker_failures(lume_breaker *b)
+{
+    return (long)atomic_load(&b->area->failures);
+}
