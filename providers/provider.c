@@ -9,9 +9,11 @@
 #include "provider.h"
 
 extern const lume_provider_def lume_mock_provider;
+extern const lume_provider_def lume_archive_provider;
 
 static const lume_provider_def *const registry[] = {
     &lume_mock_provider,
+    &lume_archive_provider,
 };
 
 struct lume_provider {

@@ -1,0 +1,362 @@
+/*
+ * archive.c: the Internet Archive provider (LUME_PROVIDER=archive).
+ *
+ * Owns the request flow: ask the circuit breaker, search advancedsearch.php
+ * for films (the show name for TV), keep the titles whose episode matches,
+ * look the candidates' metadata up in parallel, pick each item's playable
+ * file and turn it into a result; map upstream outcomes to lume statuses and
+ * report them to the breaker. Parsing is in archive_parse.c, HTTP in
+ * archive_http.c, the episode regexes in episode.c, the breaker in breaker.c.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive_http.h"
+#include "archive_parse.h"
+#include "breaker.h"
+#include "clock.h"
+#include "episode.h"
+#include "log.h"
+#include "provider.h"
+
+#define SEARCH_ROWS_TV  100 /* episodes are filtered locally: fetch a wide page */
+#define SEARCH_ROWS_MAX 50
+#define MSG_UNAVAILABLE "the media provider is unavailable"
+#define MSG_TIMEOUT     "the media provider did not answer in time"
+#define MSG_OPEN        "the media provider is temporarily unavailable"
+#define USER_AGENT      "Lume/" LUME_VERSION " (media-link resolver)"
+
+typedef struct archive_provider {
+    char base[LUME_PATH_LEN]; /* without a trailing '/' */
+    archive_http *http;
+    lume_episode_matcher *episodes;
+    lume_breaker *breaker;
+    int curl_ready;
+} archive_provider;
+
+static void archive_destroy(void *impl)
+{
+    archive_provider *a = impl;
+
+    if (a == NULL)
+        return;
+    archive_http_destroy(a->http);
+    lume_episode_matcher_destroy(a->episodes);
+    lume_breaker_destroy(a->breaker);
+    if (a->curl_ready)
+        curl_global_cleanup();
+    free(a);
+}
+
+static void *archive_create(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+{
+    archive_provider *a = calloc(1, sizeof(*a));
+    archive_http_opts opts = {cfg->connect_timeout_ms, cfg->retries, USER_AGENT};
+    size_t n;
+
+    if (a == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(a->base, sizeof(a->base), "%s", cfg->archive_base_url);
+    for (n = strlen(a->base); n > 0 && a->base[n - 1] == '/'; n--)
+        a->base[n - 1] = '\0';
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        goto fail;
+    }
+    a->curl_ready = 1;
+    if ((a->http = archive_http_create(&opts, err, errlen)) == NULL ||
+        (a->episodes = lume_episode_matcher_create(err, errlen)) == NULL)
+        goto fail;
+    a->breaker = lume_breaker_create(shared != NULL ? lume_shared_provider_area(shared) : NULL,
+                                     cfg->breaker_failures, cfg->breaker_open_ms, NULL, NULL);
+    if (a->breaker == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    return a;
+fail:
+    archive_destroy(a);
+    return NULL;
+}
+
+/* Escape the Lucene query syntax so the user's words are only words. */
+static char *lucene_escape(const char *q)
+{
+    char *out = malloc(2 * strlen(q) + 1), *o = out;
+
+    if (out == NULL)
+        return NULL;
+    for (; *q != '\0'; q++) {
+        if (strchr("+-&|!(){}[]^\"~*?:\\/", *q) != NULL)
+            *o++ = '\\';
+        *o++ = *q;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Append name=value to the URL's query, value percent-encoded by curl. */
+static int add_param(CURLU *u, const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 2;
+    char *part = malloc(n);
+    CURLUcode rc;
+
+    if (part == NULL)
+        return -1;
+    snprintf(part, n, "%s=%s", name, value);
+    rc = curl_url_set(u, CURLUPART_QUERY, part, CURLU_APPENDQUERY | CURLU_URLENCODE);
+    free(part);
+    return rc == CURLUE_OK ? 0 : -1;
+}
+
+/* {base}/advancedsearch.php?q=title:(<words>) AND mediatype:(movies)&fl[]=...
+ * words NULL: a cheap query for the health check. */
+static char *search_url(const archive_provider *a, const char *words, int rows)
+{
+    CURLU *u = curl_url();
+    char *escaped = words ? lucene_escape(words) : NULL, *q = NULL, *url = NULL, rows_s[16];
+    char endpoint[LUME_PATH_LEN + 32];
+    size_t n;
+    int ok;
+
+    if (u == NULL || (words != NULL && escaped == NULL))
+        goto done;
+    n = (escaped ? strlen(escaped) : 0) + 64;
+    if ((q = malloc(n)) == NULL)
+        goto done;
+    if (escaped != NULL)
+        snprintf(q, n, "title:(%s) AND mediatype:(movies)", escaped);
+    else
+        snprintf(q, n, "mediatype:(movies)");
+    snprintf(rows_s, sizeof(rows_s), "%d", rows);
+    snprintf(endpoint, sizeof(endpoint), "%s/advancedsearch.php", a->base); /* keeps a base path */
+    ok = curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK && add_param(u, "q", q) == 0 &&
+         add_param(u, "fl[]", "identifier") == 0 && add_param(u, "fl[]", "title") == 0 &&
+         add_param(u, "fl[]", "downloads") == 0 && add_param(u, "sort[]", "downloads desc") == 0 &&
+         add_param(u, "rows", rows_s) == 0 && add_param(u, "page", "1") == 0 &&
+         add_param(u, "output", "json") == 0;
+    if (ok && curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+        url = NULL;
+done:
+    free(escaped);
+    free(q);
+    curl_url_cleanup(u);
+    return url; /* curl_free() it */
+}
+
+/* {base}/metadata/{identifier}; the identifier is already validated. */
+static char *metadata_url(const archive_provider *a, const char *identifier)
+{
+    CURLU *u = curl_url();
+    char *path = NULL, *url = NULL, *esc = curl_easy_escape(NULL, identifier, 0);
+    size_t n = esc ? strlen(a->base) + strlen(esc) + 16 : 0;
+
+    if (u != NULL && esc != NULL && (path = malloc(n)) != NULL) {
+        snprintf(path, n, "%s/metadata/%s", a->base, esc); /* keeps a base path */
+        if (curl_url_set(u, CURLUPART_URL, path, 0) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+            url = NULL;
+    }
+    curl_free(esc);
+    free(path);
+    curl_url_cleanup(u);
+    return url;
+}
+
+static lume_status fetch_failure(const archive_fetch *f)
+{
+    return f->status == ARCHIVE_FETCH_TIMEOUT ? LUME_ERR_TIMEOUT : LUME_ERR_UNAVAILABLE;
+}
+
+static void log_fault(const char *what, const archive_fetch *f, const char *why)
+{
+    lume_log_json(LUME_LOG_WARN,
+                  json_pack("{s:s, s:s, s:s, s:i, s:I}", "event", "archive_upstream_failed", "call",
+                            what, "reason", why ? why : f->detail, "attempts", f->attempts,
+                            "http_status", (json_int_t)f->http_code));
+}
+
+/* Breaker bookkeeping around an upstream outcome. */
+static lume_status settle(archive_provider *a, lume_status st, lume_provider_error *err)
+{
+    int moved = 0;
+
+    if (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT)
+        moved = lume_breaker_failure(a->breaker);
+    else if (st == LUME_OK || st == LUME_ERR_NOT_FOUND)
+        moved = lume_breaker_success(a->breaker);
+    if (moved)
+        lume_log(st == LUME_OK || st == LUME_ERR_NOT_FOUND ? LUME_LOG_INFO : LUME_LOG_WARN,
+                 "archive_breaker", "circuit %s",
+                 st == LUME_OK || st == LUME_ERR_NOT_FOUND ? "closed" : "opened");
+    switch (st) {
+    case LUME_OK: return st;
+    case LUME_ERR_TIMEOUT: return lume_provider_fail(err, st, MSG_TIMEOUT);
+    case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, MSG_UNAVAILABLE);
+    default: return lume_provider_fail(err, st, "internal error");
+    }
+}
+
+static int breaker_open(archive_provider *a, lume_provider_error *err)
+{
+    int64_t retry_ms = 0;
+
+    if (lume_breaker_allow(a->breaker, &retry_ms))
+        return 0;
+    err->retry_after_s = (int)((retry_ms + 999) / 1000);
+    if (err->retry_after_s < 1)
+        err->retry_after_s = 1;
+    lume_provider_fail(err, LUME_ERR_UNAVAILABLE, MSG_OPEN);
+    return 1;
+}
+
+/* Look the candidates up in parallel and add the playable ones to out. */
+static lume_status lookup(archive_provider *a, const archive_hit *hits, size_t n, int64_t deadline,
+                          lume_results *out)
+{
+    archive_fetch *fetches = calloc(n ? n : 1, sizeof(*fetches));
+    lume_status st = LUME_OK;
+    size_t ok = 0, timeouts = 0;
+
+    if (fetches == NULL)
+        return LUME_ERR_INTERNAL;
+    for (size_t i = 0; i < n; i++)
+        if ((fetches[i].url = metadata_url(a, hits[i].identifier)) == NULL)
+            st = LUME_ERR_INTERNAL;
+    if (st == LUME_OK)
+        archive_http_fetch_all(a->http, fetches, n, deadline, -1);
+    for (size_t i = 0; i < n && st == LUME_OK; i++) {
+        archive_fetch *f = &fetches[i];
+        archive_choice c;
+        archive_item_status is;
+        char *url;
+
+        if (f->status != ARCHIVE_FETCH_OK) {
+            timeouts += f->status == ARCHIVE_FETCH_TIMEOUT;
+            if (f->status != ARCHIVE_FETCH_HTTP_ERROR || f->http_code != 404)
+                log_fault("metadata", f, NULL);
+            else
+                ok++; /* a 404 is an answer: the item is gone */
+            continue;
+        }
+        is = archive_parse_metadata(f->body, f->len, &c);
+        if (is == ARCHIVE_ITEM_NOMEM) {
+            st = LUME_ERR_INTERNAL;
+            break;
+        }
+        if (is == ARCHIVE_ITEM_MALFORMED) {
+            log_fault("metadata", f, "malformed metadata");
+            continue;
+        }
+        ok++;
+        if (is != ARCHIVE_ITEM_PLAYABLE)
+            continue;
+        url = archive_download_url(a->base, hits[i].identifier, c.name);
+        if (url != NULL) {
+            const char *q = lume_quality_from_height(c.height);
+            st = lume_results_add(out, hits[i].title, url, c.size,
+                                  hits[i].downloads > 0 ? hits[i].downloads : 1,
+                                  q ? q : lume_quality_from_title(hits[i].title));
+        }
+        free(url);
+        archive_choice_free(&c);
+    }
+    for (size_t i = 0; i < n; i++) {
+        curl_free((char *)fetches[i].url);
+        archive_fetch_release(&fetches[i]);
+    }
+    free(fetches);
+    if (st == LUME_OK && n > 0 && ok == 0) /* every lookup failed: the upstream is down */
+        st = timeouts > 0 ? LUME_ERR_TIMEOUT : LUME_ERR_UNAVAILABLE;
+    return st;
+}
+
+static lume_status archive_search(void *impl, const lume_search *s, lume_results *out,
+                                  lume_provider_error *err)
+{
+    archive_provider *a = impl;
+    int tv = s->season > 0;
+    int want = s->limit > 0 ? s->limit : 1;
+    int rows =
+        tv ? SEARCH_ROWS_TV : (want * 2 + 4 < SEARCH_ROWS_MAX ? want * 2 + 4 : SEARCH_ROWS_MAX);
+    size_t max_lookups = (size_t)(want * 2 + 4), count = 0, keep = 0;
+    archive_fetch f = {0};
+    archive_hit *hits = NULL;
+    archive_parse_status ps;
+    lume_status st;
+
+    if (breaker_open(a, err))
+        return LUME_ERR_UNAVAILABLE;
+    /* TV: search the show's name; the episode is matched in the titles. */
+    if ((f.url = search_url(a, s->query, rows)) == NULL)
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+    archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1);
+    curl_free((char *)f.url);
+    if (f.status != ARCHIVE_FETCH_OK) {
+        log_fault("search", &f, NULL);
+        archive_fetch_release(&f);
+        return settle(a, fetch_failure(&f), err);
+    }
+    ps = archive_parse_search(f.body, f.len, &hits, &count);
+    archive_fetch_release(&f);
+    if (ps != ARCHIVE_PARSE_OK) {
+        if (ps == ARCHIVE_PARSE_NOMEM)
+            return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+        log_fault("search", &f, "malformed search answer");
+        return settle(a, LUME_ERR_UNAVAILABLE, err);
+    }
+    for (size_t i = 0; i < count; i++) {
+        archive_hit h = hits[i];
+        if (keep < max_lookups &&
+            lume_episode_matches(a->episodes, h.title, strlen(h.title), s->season, s->episode)) {
+            hits[i] = hits[keep];
+            hits[keep++] = h;
+        }
+    }
+    st = lookup(a, hits, keep, s->deadline_ms, out);
+    archive_hits_free(hits, count);
+    if (st != LUME_OK)
+        lume_results_clear(out);
+    return settle(a, st, err);
+}
+
+static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
+{
+    archive_provider *a = impl;
+    archive_fetch f = {0};
+    archive_hit *hits = NULL;
+    size_t count = 0;
+    lume_status st = LUME_OK;
+
+    if (breaker_open(a, err))
+        return LUME_ERR_UNAVAILABLE;
+    if ((f.url = search_url(a, NULL, 1)) == NULL)
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+    archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0);
+    curl_free((char *)f.url);
+    if (f.status != ARCHIVE_FETCH_OK) {
+        log_fault("health", &f, NULL);
+        st = fetch_failure(&f);
+    } else if (archive_parse_search(f.body, f.len, &hits, &count) != ARCHIVE_PARSE_OK) {
+        log_fault("health", &f, "malformed search answer");
+        st = LUME_ERR_UNAVAILABLE;
+    }
+    archive_hits_free(hits, count);
+    archive_fetch_release(&f);
+    return settle(a, st, err);
+}
+
+const lume_provider_def lume_archive_provider = {
+    .config_name = "archive",
+    .name = "ArchiveProvider",
+    .create = archive_create,
+    .search = archive_search,
+    .health = archive_health,
+    .destroy = archive_destroy,
+};

@@ -1,0 +1,125 @@
+"""The circuit breaker through the real stack, with two workers sharing it:
+it opens after LUME_BREAKER_FAILURES consecutive failed upstream calls (counted
+across workers), then every request fails fast with 503 and Retry-After on
+every worker without reaching the archive, the provider health route reports
+unhealthy, and after LUME_BREAKER_OPEN_MS one probe goes through: a good one
+closes it, a bad one opens it again."""
+import threading
+import time
+
+from archive_env import ArchiveCase, Item, video
+
+OPEN_MS = 1500
+TIMEOUT_MS = 800
+FAST = 0.5  # seconds: a fail-fast answer is well under this
+
+
+class BreakerTest(ArchiveCase):
+    workers = 2
+    overrides = {"LUME_BREAKER_FAILURES": 2, "LUME_BREAKER_OPEN_MS": OPEN_MS, "LUME_RETRIES": 0,
+                 "LUME_REQUEST_TIMEOUT_MS": TIMEOUT_MS, "LUME_CONNECT_TIMEOUT_MS": 500}
+
+    @classmethod
+    def catalog(cls, fake):
+        fake.add(Item("gold_rush", "The Gold Rush", 500, [video("g.mp4", "h.264", 1000, 480)]))
+
+    def pid_of(self, headers):
+        rid = headers.get("x-request-id")
+        for e in self.master.events("request"):
+            if e.get("request_id") == rid:
+                return e["pid"]
+        return None
+
+    def concurrently(self, uri, n):
+        out = [None] * n
+
+        def one(i):
+            out[i] = self.get(uri)
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return out
+
+    def open_breaker(self):
+        """Two requests in flight at once, so on both workers, both time out."""
+        self.fake.fault("search", "slow", delay=3)
+        answers = self.concurrently("/resolve/search/Gold", 2)
+        self.assertEqual([a[0] for a in answers], [504, 504])
+        pids = {self.pid_of(a[1]) for a in answers}
+        self.assertEqual(len(pids), 2, "each failure came from a different worker")
+        self.assertEqual(self.fake.count("search"), 2)
+
+    def test_breaker_lifecycle(self):
+        self.open_breaker()
+
+        # Open: every worker fails fast, the archive sees nothing.
+        # Concurrent batches until both workers have answered (bounded).
+        seen = set()
+        for _ in range(10):
+            for status, headers, body, elapsed in self.concurrently("/resolve/search/Gold", 8):
+                self.assertError(status, body, 503, "PROVIDER_UNAVAILABLE")
+                self.assertGreaterEqual(int(headers["retry-after"]), 1)
+                self.assertLessEqual(int(headers["retry-after"]), (OPEN_MS + 999) // 1000)
+                self.assertLess(elapsed, FAST)
+                seen.add(self.pid_of(headers))
+            if len(seen) == 2:
+                break
+        self.assertEqual(len(seen), 2, "both workers failed fast")
+        self.assertEqual(self.fake.count("search"), 2)
+
+        status, headers, body, elapsed = self.get("/resolve/health/provider")
+        self.assertEqual(status, 503, body)
+        self.assertEqual(body["detail"]["status"], "unhealthy")
+        self.assertIn("retry-after", headers)
+        self.assertLess(elapsed, FAST)
+        self.assertEqual(self.fake.count("search"), 2)
+
+        # Half-open after OPEN_MS: one probe goes through; it fails, so it opens again.
+        self.fake.fault("search", "500")
+        time.sleep(OPEN_MS / 1000 + 0.3)
+        status, _, body, _ = self.get("/resolve/search/Gold")
+        self.assertError(status, body, 503, "PROVIDER_UNAVAILABLE")
+        self.assertEqual(self.fake.count("search"), 3)
+        status, headers, body, elapsed = self.get("/resolve/search/Gold")
+        self.assertEqual(status, 503)
+        self.assertIn("retry-after", headers)
+        self.assertEqual(self.fake.count("search"), 3, "open again: the archive sees nothing")
+
+        # The archive recovers: the next probe closes the breaker for every worker.
+        self.fake.clear()
+        time.sleep(OPEN_MS / 1000 + 0.3)
+        status, _, body, _ = self.get("/resolve/search/Gold")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["results"]), 1)
+        for status, headers, body, _ in self.concurrently("/resolve/search/Gold", 6):
+            self.assertEqual(status, 200, body)
+            self.assertNotIn("retry-after", headers)
+        self.assertEqual(self.fake.count("search"), 7)
+        status, _, body, _ = self.get("/resolve/health/provider")
+        self.assertEqual(status, 200, body)
+        # Operators see the transitions in the log.
+        moves = [e["message"] for e in self.master.events("archive_breaker")]
+        self.assertEqual(moves, ["circuit opened", "circuit opened", "circuit closed"])
+
+    def test_successes_reset_the_count(self):
+        # One failure, then a success, then one failure: never two in a row.
+        self.fake.fault("search", "500", times=1)
+        self.assertEqual(self.get("/resolve/search/Gold")[0], 503)
+        self.assertEqual(self.get("/resolve/search/Gold")[0], 200)
+        self.fake.fault("search", "500", times=1)
+        self.assertEqual(self.get("/resolve/search/Gold")[0], 503)
+        self.assertEqual(self.get("/resolve/search/Gold")[0], 200)
+        self.assertEqual(self.fake.count("search"), 4)
+
+    def setUp(self):
+        super().setUp()
+        # Leave each test with a closed breaker: wait out an open one, then succeed.
+        deadline = time.monotonic() + OPEN_MS / 1000 + 2
+        while time.monotonic() < deadline:
+            status, _, _, _ = self.get("/resolve/health/provider")
+            if status == 200:
+                break
+            time.sleep(0.1)
+        self.fake.clear()
