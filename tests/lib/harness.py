@@ -6,6 +6,7 @@ it answers, and stop() ends it. Its JSON log lines are in master.events().
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -63,12 +64,14 @@ class Master:
         self.args = args or []
         self.log_path = os.path.join(self.dir, "master.log")
         self.proc = None
+        self.final_log = None
 
     @property
     def address(self):
         return self.listen
 
     def start(self, timeout=10.0):
+        self.final_log = None
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([BINARY] + self.args, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -112,9 +115,14 @@ class Master:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        self.final_log = self.log_text()  # still readable once the directory is gone
+        if os.environ.get("LUME_KEEP_TEST_DIRS") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)  # LUME_KEEP_TEST_DIRS=1 keeps it
         return self.proc.returncode
 
     def log_text(self):
+        if getattr(self, "final_log", None) is not None:
+            return self.final_log
         try:
             with open(self.log_path, "rb") as f:
                 return f.read().decode("utf-8", "replace")
