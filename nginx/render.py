@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""Render Lume's nginx configuration from LUME_* variables.
+
+usage: nginx/render.py [--output FILE] [--check]
+
+Reads nginx/lume.conf.template, fills it from the environment (and from the
+NAME=value lines of $LUME_CONFIG, which the environment overrides), creates the
+run directory and its sub-directories, and writes RUN_DIR/nginx.conf (or
+--output). --check also runs `nginx -t` on the result. Prints the path written.
+Every variable and its default is in docs/configuration.md. Python stdlib only.
+"""
+import argparse
+import os
+import pwd
+import grp
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TEMPLATE = os.path.join(HERE, "lume.conf.template")
+
+DEFAULTS = {
+    "LUME_HTTPS_PORT": "8443",
+    "LUME_HTTP_PORT": "8080",
+    "LUME_BIND": "",
+    "LUME_TLS_CERT": "",  # default: RUN_DIR/tls/cert.pem
+    "LUME_TLS_KEY": "",   # default: RUN_DIR/tls/key.pem
+    "LUME_CORS_ORIGINS": "http://localhost,http://10.0.2.2",
+    "LUME_CORS_MAX_AGE": "600",
+    "LUME_RATE_LIMIT": "10",
+    "LUME_RATE_BURST": "20",
+    "LUME_CONN_LIMIT": "100",
+    "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
+    "LUME_REQUEST_TIMEOUT_MS": "8000",
+    "LUME_PROVIDER": "mock",
+    "LUME_RUN_DIR": os.path.join(ROOT, "run"),
+    "LUME_HSTS_MAX_AGE": "31536000",
+    "LUME_NGINX": "nginx",
+    "LUME_NGINX_USER": "",  # default: the user running this script (root only)
+    "LUME_NGINX_WORKERS": "auto",
+    "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
+    "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
+}
+
+# The name each provider reports (the app's "provider" field), for nginx's own 503/504.
+PROVIDER_NAMES = {"mock": "MockProvider", "archive": "ArchiveProvider"}
+
+# Characters allowed in anything pasted into the configuration: no blanks,
+# quotes, semicolons, braces or '$', so no value can change its structure.
+SAFE = re.compile(r"^[A-Za-z0-9_./:@+%=,\[\]-]+$")
+
+
+class RenderError(Exception):
+    pass
+
+
+def read_config_file(path):
+    """NAME=value lines, as lume-fcgi reads them (see fcgi-app/config.c)."""
+    values = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if line.startswith("export "):
+                    line = line[7:]
+                name, eq, value = line.partition("=")
+                if not eq:
+                    raise RenderError(f"{path}: line {lineno} is not NAME=value")
+                value = value.strip()
+                if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+                    value = value[1:-1]
+                values[name.strip()] = value
+    except OSError as e:
+        raise RenderError(f"invalid LUME_CONFIG={path}: cannot open: {e.strerror}")
+    return values
+
+
+def settings(environ):
+    conf = dict(DEFAULTS)
+    if environ.get("LUME_CONFIG"):
+        conf.update({k: v for k, v in read_config_file(environ["LUME_CONFIG"]).items()
+                     if k.startswith("LUME_")})
+    conf.update({k: v for k, v in environ.items() if k.startswith("LUME_")})
+    return conf
+
+
+def integer(conf, name, lo, hi):
+    value = conf[name]
+    if not re.fullmatch(r"[0-9]+", value) or not lo <= int(value) <= hi:
+        raise RenderError(f"invalid {name}={value}: expected an integer from {lo} to {hi}")
+    return int(value)
+
+
+def safe(conf, name, value=None):
+    value = conf[name] if value is None else value
+    if not SAFE.match(value):
+        raise RenderError(f"invalid {name}={value}: unexpected characters")
+    return value
+
+
+def nginx_version(binary):
+    try:
+        out = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=10)
+    except OSError as e:
+        raise RenderError(f"cannot run {binary} -v: {e.strerror} (is nginx installed?)")
+    m = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out.stderr + out.stdout)
+    if not m:
+        raise RenderError(f"cannot parse the version of {binary}: {out.stderr.strip()}")
+    return tuple(int(x) for x in m.groups())
+
+
+def cors_map(origins):
+    lines = []
+    for origin in [o.strip() for o in origins.split(",") if o.strip()]:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise RenderError(f"invalid LUME_CORS_ORIGINS entry {origin!r}: expected "
+                              "scheme://host[:port], no path, no wildcard")
+        lines.append(f'        "~^{re.escape(origin)}$" "{origin}";')
+    return "\n".join(lines)
+
+
+def listen_lines(bind, port, ssl, http2_directive):
+    extra = " ssl" if ssl else ""
+    if ssl and not http2_directive:
+        extra += " http2"
+    if bind:
+        addrs = [f"[{bind}]:{port}" if ":" in bind and not bind.startswith("[") else f"{bind}:{port}"]
+    else:
+        addrs = [str(port)]
+        try:
+            with open("/proc/net/if_inet6") as f:
+                if f.read().strip():
+                    addrs.append(f"[::]:{port} ipv6only=on")
+        except OSError:
+            pass
+    out = []
+    for a in addrs:
+        addr, _, opt = a.partition(" ")
+        out.append(f"        listen {addr}{extra}{' ' + opt if opt else ''};")
+    if ssl and http2_directive:
+        out.append("        http2 on;")
+    return "\n".join(out)
+
+
+def headers(hsts, extra=()):
+    """The headers of every response; `always` adds them to errors too."""
+    h = [("X-Request-Id", "$request_id"),
+         ("X-Content-Type-Options", "nosniff"),
+         ("Referrer-Policy", "no-referrer")]
+    if hsts:
+        h.append(("Strict-Transport-Security", f'"max-age={hsts}"'))
+    h += [("Access-Control-Allow-Origin", "$lume_cors_origin"),
+          ("Access-Control-Expose-Headers", '"$lume_cors_expose"'),
+          ("Vary", "Origin")]
+    h += list(extra)
+    return h
+
+
+def header_block(hs, indent):
+    return "\n".join(f"{' ' * indent}add_header {name} {value} always;" for name, value in hs)
+
+
+# status nginx produces -> (status sent, error code, message, extra headers)
+ERRORS = [
+    ("400 495 496 497", 400, "BAD_REQUEST", "the request is malformed", []),
+    ("401 403", 403, "FORBIDDEN", "forbidden", []),
+    ("404", 404, "NOT_FOUND", "not found", []),
+    ("405", 405, "METHOD_NOT_ALLOWED", "method not allowed; use GET, HEAD or OPTIONS",
+     [("Allow", '"GET, HEAD, OPTIONS"')]),
+    ("408", 408, "REQUEST_TIMEOUT", "the request was not received in time", []),
+    ("411", 411, "LENGTH_REQUIRED", "a request body needs a length", []),
+    ("413", 413, "REQUEST_TOO_LARGE", "the request body is too large", []),
+    ("414", 414, "REQUEST_TOO_LARGE", "the request URI is too long", []),
+    ("494", 431, "REQUEST_TOO_LARGE", "the request headers are too large", []),
+    ("421", 421, "MISDIRECTED_REQUEST", "misdirected request", []),
+    ("429", 429, "RATE_LIMITED", "too many requests; retry later", [("Retry-After", "1")]),
+    ("500", 500, "INTERNAL_ERROR", "internal error", []),
+    ("501", 501, "NOT_IMPLEMENTED", "not implemented", []),
+    ("502 503", 503, "SERVICE_UNAVAILABLE", "no worker could serve the request; retry later",
+     [("Retry-After", "1")]),
+    ("504", 504, "PROVIDER_TIMEOUT", "the service did not answer in time", []),
+    ("505", 505, "HTTP_VERSION_NOT_SUPPORTED", "HTTP version not supported", []),
+]
+
+# nginx rejects a %00 or a broken %-escape in the path before the app sees it:
+# on /resolve routes that is the app's INVALID_QUERY (same message and fields).
+# Only HTTP/1.x: under HTTP/2 nginx has no request line to look at by then,
+# and the answer stays 400 BAD_REQUEST.
+INVALID_QUERY_FIELDS = ('"error":"INVALID_QUERY","message":"query must be 1 to 200 characters of '
+                        'valid UTF-8 without control characters","query":null,"season":null,'
+                        '"episode":null')
+
+
+def error_block(hsts, provider):
+    """error_page lines and their internal locations. URI locations, not named
+    ones: a request whose request line failed to parse has no URI, and nginx
+    cannot enter a named location without one."""
+    out = ["        # Every error nginx produces itself: the contract's JSON envelope.",
+           "        # Errors from the app (no fastcgi_intercept_errors) pass untouched."]
+    locations = []
+    for codes, status, code, message, extra in ERRORS:
+        uri = f"/.lume-error/{status}"
+        out.append(f"        error_page {codes} ={status} {uri};")
+        fields = f'"error":"{code}","message":"{message}"'
+        if status == 400:
+            fields = "$lume_error_400_fields"
+        if status in (503, 504):
+            fields += f',"provider":"{provider}"'
+        fields += ',"request_id":"$request_id"'
+        hs = headers(hsts, [("Cache-Control", "no-store")] + extra)
+        locations.append(f"        location = {uri} {{\n            internal;\n"
+                         f"{header_block(hs, 12)}\n"
+                         f"            return {status} '{{\"detail\":{{{fields}}}}}';\n        }}")
+    return "\n".join(out) + "\n\n" + "\n".join(locations)
+
+
+def error_maps():
+    return "\n".join([
+        "    map $request $lume_error_400_fields {",
+        "        default '\"error\":\"BAD_REQUEST\",\"message\":\"the request is malformed\"';",
+        f"        \"~^[A-Z]+ /resolve/[^? ]*(%00|%(?![0-9A-Fa-f]{{2}}))\" '{INVALID_QUERY_FIELDS}';",
+        "    }",
+    ])
+
+
+def render(environ, version):
+    conf = settings(environ)
+    run_dir = os.path.abspath(conf["LUME_RUN_DIR"])
+    safe(conf, "LUME_RUN_DIR", run_dir)
+    https_port = integer(conf, "LUME_HTTPS_PORT", 1, 65535)
+    http_port = integer(conf, "LUME_HTTP_PORT", 0, 65535)
+    if http_port == https_port:
+        raise RenderError("LUME_HTTP_PORT and LUME_HTTPS_PORT must differ")
+    bind = safe(conf, "LUME_BIND") if conf["LUME_BIND"] else ""
+    cert = os.path.abspath(conf["LUME_TLS_CERT"] or os.path.join(run_dir, "tls/cert.pem"))
+    key = os.path.abspath(conf["LUME_TLS_KEY"] or os.path.join(run_dir, "tls/key.pem"))
+    safe(conf, "LUME_TLS_CERT", cert)
+    safe(conf, "LUME_TLS_KEY", key)
+    for name, path in (("LUME_TLS_CERT", cert), ("LUME_TLS_KEY", key)):
+        if not os.path.isfile(path):
+            raise RenderError(f"invalid {name}={path}: no such file")
+    rate = integer(conf, "LUME_RATE_LIMIT", 0, 1000000)
+    burst = integer(conf, "LUME_RATE_BURST", 0, 1000000)
+    conns = integer(conf, "LUME_CONN_LIMIT", 0, 1000000)
+    max_age = integer(conf, "LUME_CORS_MAX_AGE", 0, 86400)
+    hsts = integer(conf, "LUME_HSTS_MAX_AGE", 0, 63072000)
+    timeout_ms = integer(conf, "LUME_REQUEST_TIMEOUT_MS", 1, 600000)
+    workers = conf["LUME_NGINX_WORKERS"]
+    if workers != "auto":
+        integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
+    provider = conf["LUME_PROVIDER"]
+    if not re.fullmatch(r"[a-z0-9_-]{1,31}", provider):
+        raise RenderError(f"invalid LUME_PROVIDER={provider}")
+    provider_name = PROVIDER_NAMES.get(provider, provider)
+
+    listen = conf["LUME_LISTEN"]
+    if listen.startswith("unix:"):
+        path = listen[5:]
+        if not path:
+            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
+        upstream = "unix:" + safe(conf, "LUME_LISTEN", os.path.abspath(path))
+    else:
+        m = re.fullmatch(r"(.+):([0-9]{1,5})", listen)
+        if not m or not 1 <= int(m.group(2)) <= 65535:
+            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
+        upstream = safe(conf, "LUME_LISTEN")
+
+    access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
+    access_log = "off" if access_log == "off" else safe(
+        conf, "LUME_NGINX_ACCESS_LOG", os.path.abspath(access_log)) + " lume_json"
+    error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
+    error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
+    safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
+
+    user = ""
+    if os.geteuid() == 0:
+        # Workers of a root master drop to this user; it must reach the unix
+        # socket and the run directory. Default: the user running this script.
+        name = conf["LUME_NGINX_USER"] or pwd.getpwuid(os.getuid()).pw_name
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            raise RenderError(f"invalid LUME_NGINX_USER={name}: no such user")
+        user = f"user {safe(conf, 'LUME_NGINX_USER', name)} {grp.getgrgid(pw.pw_gid).gr_name};"
+
+    http2_directive = version >= (1, 25, 1)
+    read_timeout_s = (timeout_ms + 999) // 1000 + 2
+
+    if rate > 0:
+        rate_zones = ("    limit_req_zone $binary_remote_addr zone=lume_rate:10m "
+                      f"rate={rate}r/s;\n    limit_req_status 429;\n    limit_req_log_level warn;")
+        rate_limit = f"            limit_req zone=lume_rate burst={burst} nodelay;"
+    else:
+        rate_zones = "    # LUME_RATE_LIMIT=0: no rate limit."
+        rate_limit = "            # LUME_RATE_LIMIT=0: no rate limit."
+    rate_zones += ("\n    limit_conn_zone $binary_remote_addr zone=lume_conn:10m;"
+                   "\n    limit_conn_status 429;\n    limit_conn_log_level warn;")
+    conn_limit = (f"        limit_conn lume_conn {conns};" if conns > 0
+                  else "        # LUME_CONN_LIMIT=0: no connection cap.")
+
+    preflight = headers(hsts, [
+        ("Access-Control-Allow-Methods", '"GET, HEAD, OPTIONS"'),
+        ("Access-Control-Allow-Headers", '"Accept, Accept-Language, Content-Language, '
+                                         'Content-Type, X-Request-Id"'),
+        ("Access-Control-Max-Age", str(max_age)),
+        ("Allow", '"GET, HEAD, OPTIONS"')])
+    https_preflight = ("            if ($lume_cors_preflight) {\n" + header_block(preflight, 16) +
+                       "\n                return 204;\n            }")
+
+    fastcgi_settings = "\n".join("        " + line for line in [
+        "fastcgi_param REQUEST_METHOD $request_method;",
+        "fastcgi_param REQUEST_URI $request_uri;",
+        "fastcgi_param QUERY_STRING $query_string;",
+        "fastcgi_param SCRIPT_NAME $uri;",
+        "fastcgi_param DOCUMENT_URI $uri;",
+        "fastcgi_param CONTENT_TYPE $content_type;",
+        "fastcgi_param CONTENT_LENGTH $content_length;",
+        "fastcgi_param SERVER_PROTOCOL $server_protocol;",
+        "fastcgi_param REQUEST_SCHEME $scheme;",
+        "fastcgi_param HTTPS on;",
+        "fastcgi_param GATEWAY_INTERFACE CGI/1.1;",
+        "fastcgi_param SERVER_SOFTWARE nginx;",
+        "fastcgi_param REMOTE_ADDR $remote_addr;",
+        "fastcgi_param REMOTE_PORT $remote_port;",
+        "fastcgi_param SERVER_ADDR $server_addr;",
+        "fastcgi_param SERVER_PORT $server_port;",
+        "fastcgi_param SERVER_NAME $host;",
+        "fastcgi_param REQUEST_ID $request_id;",
+        "# nginx sends these on every response (errors included): no duplicates.",
+        "fastcgi_hide_header X-Request-Id;",
+        "fastcgi_hide_header X-Content-Type-Options;",
+        "fastcgi_hide_header Referrer-Policy;",
+        "fastcgi_hide_header Strict-Transport-Security;",
+        "fastcgi_hide_header Access-Control-Allow-Origin;",
+        "fastcgi_intercept_errors off;",
+        "fastcgi_keep_conn off;",
+        "fastcgi_next_upstream off;",
+        "fastcgi_connect_timeout 2s;",
+        "fastcgi_send_timeout 10s;",
+        f"# The app answers within LUME_REQUEST_TIMEOUT_MS ({timeout_ms} ms); a bit more here.",
+        f"fastcgi_read_timeout {read_timeout_s}s;",
+        "fastcgi_buffer_size 16k;",
+        "fastcgi_buffers 16 16k;",
+        "fastcgi_busy_buffers_size 32k;",
+        "fastcgi_request_buffering on;",
+    ])
+
+    if http_port:
+        suffix = "" if https_port == 443 else f":{https_port}"
+        http_server = "\n".join([
+            "    # Plain HTTP: everything moves to HTTPS.",
+            "    server {",
+            listen_lines(bind, http_port, False, False),
+            "        server_name _;",
+            conn_limit,
+            "",
+            header_block(headers(0), 8),
+            "",
+            "        # A 301 with a JSON body (return 301 URL would send an HTML page):",
+            "        # 418 is only a hop to the error_page that sets 301 and Location.",
+            "        location / {",
+            "            error_page 418 =301 /.lume-redirect;",
+            "            return 418;",
+            "        }",
+            "        location = /.lume-redirect {",
+            "            internal;",
+            header_block(headers(0, [
+                ("Location", f'"https://$host{suffix}$request_uri"'),
+                ("Cache-Control", '"max-age=3600"')]), 12),
+            "            return 200 '{\"message\":\"this service is served over HTTPS; "
+            "follow the Location header\"}';",
+            "        }",
+            "",
+            error_block(0, provider_name),
+            "    }",
+        ])
+    else:
+        http_server = "    # LUME_HTTP_PORT=0: no plain-HTTP listener."
+
+    cors = cors_map(conf["LUME_CORS_ORIGINS"])
+    fields = {
+        "NGINX_VERSION": ".".join(map(str, version)),
+        "USER": user,
+        "NGINX_WORKERS": workers,
+        "RUN_DIR": run_dir,
+        "ERROR_LOG": error_log,
+        "ACCESS_LOG": access_log,
+        "CORS_MAP": cors,
+        "RATE_ZONES": rate_zones + "\n\n" + error_maps(),
+        "UPSTREAM": upstream,
+        "HTTPS_LISTEN": listen_lines(bind, https_port, True, http2_directive),
+        "TLS_CERT": cert,
+        "TLS_KEY": key,
+        "CONN_LIMIT": conn_limit,
+        "HTTPS_HEADERS": header_block(headers(hsts), 8),
+        "FASTCGI_SETTINGS": fastcgi_settings,
+        "RATE_LIMIT": rate_limit,
+        "HTTPS_PREFLIGHT": https_preflight,
+        "HTTPS_ERRORS": error_block(hsts, provider_name),
+        "HTTP_SERVER": http_server,
+    }
+    with open(TEMPLATE, encoding="utf-8") as f:
+        template = f.read()
+
+    def fill(m):
+        if m.group(1) not in fields:
+            raise RenderError(f"template field {{{{{m.group(1)}}}}} has no value")
+        return fields[m.group(1)]
+    text = re.sub(r"\{\{([A-Z0-9_]+)\}\}", fill, template)
+    return run_dir, text
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="Render Lume's nginx configuration.")
+    ap.add_argument("--output", "-o", help="file to write (default: RUN_DIR/nginx.conf)")
+    ap.add_argument("--check", action="store_true", help="run nginx -t on the result")
+    args = ap.parse_args(argv)
+    binary = os.environ.get("LUME_NGINX", DEFAULTS["LUME_NGINX"])
+    try:
+        version = nginx_version(binary)
+        run_dir, text = render(os.environ, version)
+    except RenderError as e:
+        print(f"render: {e}", file=sys.stderr)
+        return 2
+    for sub in ("logs", "tmp"):
+        os.makedirs(os.path.join(run_dir, sub), exist_ok=True)
+    out = os.path.abspath(args.output or os.path.join(run_dir, "nginx.conf"))
+    tmp = out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, out)
+    if args.check:
+        r = subprocess.run([binary, "-t", "-q", "-p", run_dir, "-e", "stderr", "-c", out],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"render: nginx -t failed for {out}:\n{r.stderr}", file=sys.stderr)
+            return 1
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
