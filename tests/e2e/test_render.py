@@ -1,0 +1,120 @@
+"""nginx/render.py: the version switch for HTTP/2, settings that turn parts
+off, and refusal of values that could change the configuration's structure.
+Runs render.py against a stand-in `nginx -v`; needs no nginx."""
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+from harness import ROOT
+
+RENDER = os.path.join(ROOT, "nginx", "render.py")
+
+
+class TestRender(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="lume-render-")
+        for name in ("cert.pem", "key.pem"):
+            open(os.path.join(self.dir, name), "w").close()
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def fake_nginx(self, version):
+        path = os.path.join(self.dir, f"nginx-{version}")
+        with open(path, "w") as f:
+            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n")
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+        return path
+
+    def render(self, version="1.22.1", **env):
+        full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "LUME_NGINX": self.fake_nginx(version),
+                "LUME_RUN_DIR": os.path.join(self.dir, "run"),
+                "LUME_TLS_CERT": os.path.join(self.dir, "cert.pem"),
+                "LUME_TLS_KEY": os.path.join(self.dir, "key.pem"),
+                "LUME_LISTEN": "unix:/tmp/lume-render-test.sock"}
+        full.update(env)
+        out = os.path.join(self.dir, "nginx.conf")
+        r = subprocess.run(["python3", RENDER, "--output", out], env=full, capture_output=True,
+                           text=True, timeout=30)
+        text = open(out).read() if r.returncode == 0 else ""
+        return r, text
+
+    def test_http2_directive_by_version(self):
+        _, old = self.render("1.22.1")
+        self.assertRegex(old, r"listen \S+ ssl http2")
+        self.assertNotIn("http2 on;", old)
+        for version in ("1.25.1", "1.27.4", "2.0.0"):
+            _, new = self.render(version)
+            self.assertIn("http2 on;", new, version)
+            self.assertNotRegex(new, r"listen [^;]* http2", version)
+        _, before = self.render("1.25.0")
+        self.assertNotIn("http2 on;", before)
+
+    def test_defaults(self):
+        r, text = self.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("rate=10r/s", text)
+        self.assertIn("burst=20 nodelay", text)
+        self.assertIn("listen 8443 ssl", text)
+        self.assertIn("listen 8080", text)
+        self.assertIn('"http://localhost";', text)
+        self.assertIn('"http://10.0.2.2";', text)
+        self.assertIn("fastcgi_read_timeout 10s;", text)
+        self.assertIn("server_tokens off;", text)
+        self.assertIn("ssl_protocols TLSv1.2 TLSv1.3;", text)
+        self.assertNotIn("keepalive 1", text.split("upstream lume_workers")[1].split("}")[0])
+        self.assertIn("fastcgi_keep_conn off;", text)
+        self.assertNotRegex(text, r"\{\{[A-Z_]+\}\}")
+        run = os.path.join(self.dir, "run")
+        for directive in ("pid", "client_body_temp_path", "fastcgi_temp_path", "proxy_temp_path",
+                          "scgi_temp_path", "uwsgi_temp_path", "error_log", "access_log"):
+            line = next(l for l in text.splitlines() if l.strip().startswith(directive + " "))
+            self.assertIn(run, line, directive)
+
+    def test_switches_off(self):
+        r, text = self.render(LUME_RATE_LIMIT="0", LUME_HTTP_PORT="0", LUME_CONN_LIMIT="0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("limit_req ", text)
+        self.assertNotIn("limit_conn lume_conn", text)
+        self.assertNotIn("return 301", text)
+        self.assertNotIn(".lume-redirect", text)
+
+    def test_timeout_follows_the_app(self):
+        _, text = self.render(LUME_REQUEST_TIMEOUT_MS="20500")
+        self.assertIn("fastcgi_read_timeout 23s;", text)
+
+    def test_tcp_upstream(self):
+        _, text = self.render(LUME_LISTEN="10.1.2.3:9000")
+        self.assertIn("server 10.1.2.3:9000 max_fails=0;", text)
+
+    def test_rejects_unsafe_values(self):
+        for name, value in (("LUME_CORS_ORIGINS", "*"),
+                            ("LUME_CORS_ORIGINS", "http://a.example/path"),
+                            ("LUME_CORS_ORIGINS", 'http://a.example"; evil'),
+                            ("LUME_LISTEN", "unix:/tmp/a;b"),
+                            ("LUME_LISTEN", "nonsense"),
+                            ("LUME_RATE_LIMIT", "-1"),
+                            ("LUME_HTTPS_PORT", "70000"),
+                            ("LUME_TLS_CERT", "/nonexistent/cert.pem")):
+            with self.subTest(name=name, value=value):
+                r, _ = self.render(**{name: value})
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(name, r.stderr)
+
+    def test_config_file_is_read_and_environment_wins(self):
+        path = os.path.join(self.dir, "lume.env")
+        with open(path, "w") as f:
+            f.write("# comment\nexport LUME_RATE_LIMIT=7\nLUME_RATE_BURST = '9'\n"
+                    "LUME_HTTPS_PORT=9443\n")
+        _, text = self.render(LUME_CONFIG=path, LUME_HTTPS_PORT="9444")
+        self.assertIn("rate=7r/s", text)
+        self.assertIn("burst=9 nodelay", text)
+        self.assertIn("listen 9444 ssl", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
