@@ -260,14 +260,18 @@ static const char *env_value(char *const envp[], const char *name)
     return NULL;
 }
 
-/* "--max-requests" -> "LUME_MAX_REQUESTS"; returns -1 when too long. */
+/* "--max-requests" -> "LUME_MAX_REQUESTS"; -1 when too long or not lower-case. */
 static int option_to_env(const char *opt, size_t len, char *out, size_t outlen)
 {
     if (len + 6 > outlen)
         return -1;
     memcpy(out, "LUME_", 5);
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
+        if (!(opt[i] == '-' || (opt[i] >= 'a' && opt[i] <= 'z') ||
+              (opt[i] >= '0' && opt[i] <= '9')))
+            return -1; /* options are spelled as --help prints them */
         out[5 + i] = opt[i] == '-' ? '_' : (char)toupper((unsigned char)opt[i]);
+    }
     out[5 + len] = '\0';
     return 0;
 }

@@ -559,6 +559,20 @@ static void test_unknown_options_are_rejected(void **state)
     }
 }
 
+static void test_options_are_spelled_as_help_prints_them(void **state)
+{
+    static const char *misspelled[] = {"--WORKERS=2", "--max_requests=5", "--Workers=2"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(misspelled) / sizeof(misspelled[0]); i++) {
+        if (load(ARGV((char *)misspelled[i]), NO_ENV, NULL) != -1)
+            fail_msg("%s should be rejected", misspelled[i]);
+        assert_non_null(strstr(err, "unknown option"));
+    }
+    assert_int_equal(load(ARGV("--max-requests=5"), NO_ENV, NULL), 0);
+    assert_int_equal(cfg.max_requests, 5);
+}
+
 static void test_arguments_that_are_not_options_are_rejected(void **state)
 {
     static const char *stray[] = {"workers", "-w", "-", "4"};
@@ -675,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_integer_bounds_are_inclusive),
         cmocka_unit_test(test_the_mock_catalog_may_be_set_back_to_the_built_in_one),
         cmocka_unit_test(test_unknown_options_are_rejected),
+        cmocka_unit_test(test_options_are_spelled_as_help_prints_them),
         cmocka_unit_test(test_arguments_that_are_not_options_are_rejected),
         cmocka_unit_test(test_an_option_without_its_value_is_rejected),
         cmocka_unit_test(test_an_empty_attached_value_is_a_value),
