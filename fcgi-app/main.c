@@ -15,7 +15,6 @@ int main(int argc, char *argv[])
 {
     lume_config cfg;
     lume_action action;
-    lume_provider *provider;
     char err[512] = "";
 
     if (lume_config_load(&cfg, argc, argv, environ, &action, err, sizeof(err)) != 0) {
@@ -26,12 +25,10 @@ int main(int argc, char *argv[])
     case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
     case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
     case LUME_ACTION_CHECK:
-        provider = lume_provider_create(&cfg, NULL, err, sizeof(err));
-        if (provider == NULL) {
+        if (lume_provider_check(&cfg, NULL, err, sizeof(err)) != 0) {
             fprintf(stderr, "lume-fcgi: %s\n", err);
             return 2;
         }
-        lume_provider_destroy(provider);
         printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
                cfg.workers, cfg.provider);
         return 0;

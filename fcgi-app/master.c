@@ -201,22 +201,13 @@ static void maintain(master *m)
     }
 }
 
-/* Can this configuration run? The provider is created once and destroyed. */
-static int provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
-{
-    lume_provider *p = lume_provider_create(cfg, shared, err, errlen);
-
-    lume_provider_destroy(p);
-    return p != NULL ? 0 : -1;
-}
-
 static void reload(master *m)
 {
     lume_config next;
     char err[512] = "";
 
     if (lume_config_load(&next, m->argc, m->argv, m->envp, NULL, err, sizeof(err)) != 0 ||
-        provider_check(&next, m->shared, err, sizeof(err)) != 0) {
+        lume_provider_check(&next, m->shared, err, sizeof(err)) != 0) {
         lume_log(LUME_LOG_ERROR, "reload_failed", "%s; keeping the running configuration", err);
         return;
     }
@@ -318,7 +309,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         free(mp);
         return 1;
     }
-    if (provider_check(&m.cfg, m.shared, err, sizeof(err)) != 0) {
+    if (lume_provider_check(&m.cfg, m.shared, err, sizeof(err)) != 0) {
         fprintf(stderr, "lume-fcgi: %s\n", err);
         lume_shared_destroy(m.shared);
         free(mp);

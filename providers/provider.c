@@ -66,6 +66,14 @@ void lume_provider_destroy(lume_provider *p)
     free(p);
 }
 
+int lume_provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+{
+    lume_provider *p = lume_provider_create(cfg, shared, err, errlen);
+
+    lume_provider_destroy(p);
+    return p != NULL ? 0 : -1;
+}
+
 const char *lume_provider_name(const lume_provider *p)
 {
     return p->def->name;

@@ -72,6 +72,10 @@ int lume_provider_known(const char *name);
 lume_provider *lume_provider_create(const lume_config *cfg, lume_shared *shared, char *err,
                                     size_t errlen);
 void lume_provider_destroy(lume_provider *p);
+
+/* Can cfg's provider be created (catalog readable, URL valid, ...)? Creates
+ * and destroys it: 0, or -1 with a message in err. */
+int lume_provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen);
 const char *lume_provider_name(const lume_provider *p);
 
 /* Search; on success out holds results sorted by seeds (highest first). */
