@@ -45,31 +45,19 @@ static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
 static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
                        int64_t start_us)
 {
-    struct timespec ts;
-    json_t *line;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "event", "request", "request_id",
-                     req->request_id, "method", req->method, "path", req->uri, "status",
-                     resp->status, "duration_ms",
-                     (double)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - start_us) / 1000.0,
-                     "provider", provider);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "event", "request", "request_id",
+                  req->request_id, "method", req->method, "path", req->uri, "status", resp->status,
+                  "duration_ms", (double)(lume_now_us() - start_us) / 1000.0, "provider", provider);
     if (line != NULL && resp->outcome != LUME_OK)
         json_object_set_new(line, "error", json_string(lume_status_code(resp->outcome)));
     lume_log_json(resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO, line);
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
-    int64_t start = access_log ? now_us() : 0;
+    int64_t start = access_log ? lume_now_us() : 0;
     lume_request req;
     lume_response resp;
     size_t head_len;
@@ -111,7 +99,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     if (getppid() != master)
         return LUME_WORKER_EXIT_OK;
     if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
-        rng = (uint64_t)now_us() ^ ((uint64_t)getpid() << 32);
+        rng = (uint64_t)lume_now_us() ^ ((uint64_t)getpid() << 32);
 
     provider = lume_provider_create(cfg, shared, err, sizeof(err));
     app = provider ? lume_app_create(cfg, provider) : NULL;
