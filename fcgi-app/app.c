@@ -19,6 +19,10 @@ struct lume_app {
     lume_provider *provider;
     char cache_public[48]; /* "public, max-age=300" */
     lume_results results;  /* reused across requests */
+    char *index_body;      /* the constant bodies, rendered once */
+    size_t index_len;
+    char *health_body;
+    size_t health_len;
 };
 
 static const char CACHE_NO_STORE[] = "no-store";
@@ -45,6 +49,12 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
     snprintf(app->cache_public, sizeof(app->cache_public), "public, max-age=%ld",
              cfg->cache_max_age);
     lume_results_init(&app->results);
+    app->index_body = lume_render_dump(lume_render_index(), &app->index_len);
+    app->health_body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &app->health_len);
+    if (app->index_body == NULL || app->health_body == NULL) {
+        lume_app_destroy(app);
+        return NULL;
+    }
     return app;
 }
 
@@ -53,6 +63,8 @@ void lume_app_destroy(lume_app *app)
     if (app == NULL)
         return;
     lume_results_free(&app->results);
+    free(app->index_body);
+    free(app->health_body);
     lume_provider_destroy(app->provider);
     free(app);
 }
@@ -123,6 +135,20 @@ static void respond_ok(lume_response *resp, json_t *doc, const char *cache_contr
     resp->outcome = LUME_OK;
     resp->cache_control = cache_control;
     set_body(resp, doc);
+}
+
+/* 200 with a body rendered in advance (copied: the response owns its body). */
+static void respond_constant(lume_response *resp, const char *body, size_t len,
+                             const char *cache_control)
+{
+    resp->body = malloc(len + 1);
+    if (resp->body == NULL)
+        return set_body(resp, NULL); /* the 500 of out-of-memory */
+    memcpy(resp->body, body, len + 1);
+    resp->body_len = len;
+    resp->status = lume_status_http(LUME_OK);
+    resp->outcome = LUME_OK;
+    resp->cache_control = cache_control;
 }
 
 /* Drop dead results (seeds 0), keeping the order. Returns the live count. */
@@ -231,9 +257,10 @@ void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp
         return;
     }
     switch (route.id) {
-    case LUME_ROUTE_INDEX: return respond_ok(resp, lume_render_index(), app->cache_public);
+    case LUME_ROUTE_INDEX:
+        return respond_constant(resp, app->index_body, app->index_len, app->cache_public);
     case LUME_ROUTE_HEALTH:
-        return respond_ok(resp, json_pack("{s:s}", "status", "healthy"), CACHE_NO_STORE);
+        return respond_constant(resp, app->health_body, app->health_len, CACHE_NO_STORE);
     case LUME_ROUTE_PROVIDER_HEALTH: return handle_provider_health(app, req, resp);
     case LUME_ROUTE_RESOLVE:
     case LUME_ROUTE_SEARCH: return handle_resolve(app, req, &route, resp);
