@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render Lume's nginx configuration from LUME_* variables.
 
-usage: nginx/render.py [--output FILE] [--check]
+usage: nginx/render.py [--output FILE] [--check] | --get NAME
 
 Reads nginx/lume.conf.template, fills it from the environment (and from the
 NAME=value lines of $LUME_CONFIG, which the environment overrides), creates the
@@ -79,13 +79,18 @@ def read_config_file(path):
     return values
 
 
-def settings(environ):
-    conf = dict(DEFAULTS)
+def given(environ):
+    """The LUME_* values the user set: the LUME_CONFIG file, then the environment."""
+    values = {}
     if environ.get("LUME_CONFIG"):
-        conf.update({k: v for k, v in read_config_file(environ["LUME_CONFIG"]).items()
-                     if k.startswith("LUME_")})
-    conf.update({k: v for k, v in environ.items() if k.startswith("LUME_")})
-    return conf
+        values.update({k: v for k, v in read_config_file(environ["LUME_CONFIG"]).items()
+                       if k.startswith("LUME_")})
+    values.update({k: v for k, v in environ.items() if k.startswith("LUME_")})
+    return values
+
+
+def settings(environ):
+    return {**DEFAULTS, **given(environ)}
 
 
 def integer(conf, name, lo, hi):
@@ -418,7 +423,17 @@ def main(argv):
     ap = argparse.ArgumentParser(description="Render Lume's nginx configuration.")
     ap.add_argument("--output", "-o", help="file to write (default: RUN_DIR/nginx.conf)")
     ap.add_argument("--check", action="store_true", help="run nginx -t on the result")
+    ap.add_argument("--get", metavar="NAME",
+                    help="print the value NAME has in the environment or the LUME_CONFIG file "
+                         "(empty when neither sets it) and exit")
     args = ap.parse_args(argv)
+    if args.get:
+        try:
+            print(given(os.environ).get(args.get, ""))
+        except RenderError as e:
+            print(f"render: {e}", file=sys.stderr)
+            return 2
+        return 0
     binary = os.environ.get("LUME_NGINX", DEFAULTS["LUME_NGINX"])
     try:
         version = nginx_version(binary)

@@ -14,24 +14,10 @@ NGINX=${LUME_NGINX:-nginx}
 
 log() { printf 'run: %s\n' "$*" >&2; }
 
-# The value of a setting: the environment, else the LUME_CONFIG file, else $2.
-setting() {
-  local name=$1 default=$2 line
-  if [ -n "${!name+x}" ]; then
-    printf '%s' "${!name}"
-    return
-  fi
-  if [ -n "${LUME_CONFIG:-}" ] && [ -r "$LUME_CONFIG" ]; then
-    line=$(grep -E "^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=" "$LUME_CONFIG" | tail -n 1 || true)
-    if [ -n "$line" ]; then
-      line=${line#*=}
-      line=$(printf '%s' "$line" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' \
-        -e "s/^\"\(.*\)\"\$/\1/" -e "s/^'\(.*\)'\$/\1/")
-      printf '%s' "$line"
-      return
-    fi
-  fi
-  printf '%s' "$default"
+setting() { # NAME DEFAULT: the environment, then the LUME_CONFIG file, then DEFAULT
+  local value
+  value=$(python3 nginx/render.py --get "$1") || exit 2
+  printf '%s' "${value:-$2}"
 }
 
 RUN_DIR=$(setting LUME_RUN_DIR "$ROOT/run")
