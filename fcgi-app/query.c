@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "utf8.h"
 
 static int hexval(char c)
 {
@@ -43,48 +44,6 @@ static long pct_decode(const char *in, size_t len, int form, char *out, size_t c
     }
     out[o] = '\0';
     return (long)o;
-}
-
-long lume_utf8_length(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    long count = 0;
-
-    for (size_t i = 0; i < len; count++) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            return -1; /* continuation byte, C0/C1 overlong lead, F5..FF */
-        }
-        if (len - i - 1 < n) /* truncated sequence */
-            return -1;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return -1;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -1;
-        i += n + 1;
-    }
-    return count;
 }
 
 static int is_ascii_space(char c)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "utf8.h" /* lume_utf8_length */
 
 #define LUME_QUERY_MAX_CHARS 200
 /* Bytes for a decoded query: 200 code points of at most 4 bytes, and NUL. */
@@ -45,9 +46,5 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
  * the query itself otherwise; two digits at least. Returns 0, or -1 when out
  * is too small. */
 int lume_tv_format(const char *query, int season, int episode, char *out, size_t cap);
-
-/* Code points in s[0..len) when it is valid UTF-8 (no overlong forms, no
- * surrogates, nothing above U+10FFFF); -1 otherwise. */
-long lume_utf8_length(const char *s, size_t len);
 
 #endif
