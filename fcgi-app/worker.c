@@ -45,13 +45,20 @@ static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
 static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
                        int64_t start_us)
 {
-    json_t *line =
-        json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "event", "request", "request_id",
-                  req->request_id, "method", req->method, "path", req->uri, "status", resp->status,
-                  "duration_ms", (double)(lume_now_us() - start_us) / 1000.0, "provider", provider);
-    if (line != NULL && resp->outcome != LUME_OK)
-        json_object_set_new(line, "error", json_string(lume_status_code(resp->outcome)));
-    lume_log_json(resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO, line);
+    lume_logline l;
+
+    if (!lume_logline_begin(&l, resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
+        return;
+    lume_logline_str(&l, "event", "request");
+    lume_logline_str(&l, "request_id", req->request_id);
+    lume_logline_str(&l, "method", req->method);
+    lume_logline_str(&l, "path", req->uri);
+    lume_logline_int(&l, "status", resp->status);
+    lume_logline_ms(&l, "duration_ms", lume_now_us() - start_us);
+    lume_logline_str(&l, "provider", provider);
+    if (resp->outcome != LUME_OK)
+        lume_logline_str(&l, "error", lume_status_code(resp->outcome));
+    lume_logline_write(&l);
 }
 
 static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)

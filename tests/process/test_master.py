@@ -240,6 +240,17 @@ class CommandLine(unittest.TestCase):
             self.assertIn(b"METHOD_NOT_ALLOWED", payload)
             self.assertEqual(m.request("/health")[0], 200)
 
+    def test_requests_with_bytes_that_are_not_utf8_still_get_their_log_line(self):
+        with Master(workers=1) as m:
+            self.assertEqual(m.request("/x", params={"REQUEST_URI": b"/resolve/caf\xe9"})[0], 400)
+            self.assertEqual(m.request("/x", params={"REQUEST_URI": b"/\"\n", "REQUEST_METHOD": b"G\xffT"})[0],
+                             405)
+            lines = wait_until(lambda: len(m.events("request")) >= 3 and m.events("request"))
+            self.assertTrue(lines, m.log_text())
+            self.assertEqual(lines[1]["path"], "/resolve/caf\ufffd")
+            self.assertEqual((lines[2]["method"], lines[2]["path"]), ("G\ufffdT", "/\"\n"))
+            self.assertEqual(lines[2]["error"], "METHOD_NOT_ALLOWED")
+
     def test_a_tcp_listener_works_too(self):
         from harness import free_port
         with Master(workers=1, listen=f"127.0.0.1:{free_port()}") as m:

@@ -1,0 +1,177 @@
+/*
+ * test_log.c: the log line writer (log.h). Every line is one JSON object with
+ * time, level and pid first; strings are escaped, bytes that are not UTF-8
+ * become U+FFFD (a hostile request still gets its line), and a value too long
+ * for the line is cut with "..." while the line stays valid JSON.
+ */
+#include "lib/unit.h"
+
+#include "log.h"
+#include "utf8.h"
+
+/* Parse the finished line back with Jansson. */
+static json_t *parse(lume_logline *l)
+{
+    size_t len;
+    const char *text = lume_logline_finish(l, &len);
+    json_error_t jerr;
+    json_t *obj;
+
+    assert_true(len > 2 && text[len - 1] == '\n' && text[len - 2] == '}');
+    assert_int_equal(strlen(text), len); /* one line, NUL-terminated */
+    assert_null(memchr(text, '\n', len - 1));
+    obj = json_loadb(text, len, 0, &jerr);
+    if (obj == NULL)
+        fail_msg("not JSON (%s): %s", jerr.text, text);
+    return obj;
+}
+
+static void test_a_line_starts_with_time_level_and_pid(void **state)
+{
+    lume_logline l;
+    json_t *obj;
+    const char *t;
+
+    (void)state;
+    lume_log_set_level(LUME_LOG_INFO);
+    assert_int_equal(lume_logline_begin(&l, LUME_LOG_WARN), 1);
+    lume_logline_str(&l, "event", "request");
+    lume_logline_int(&l, "status", 503);
+    obj = parse(&l);
+    t = json_string_value(json_object_get(obj, "time"));
+    assert_non_null(t);
+    assert_int_equal(strlen(t), strlen("2026-11-25T01:02:03.456Z"));
+    assert_int_equal(t[10], 'T');
+    assert_int_equal(t[23], 'Z');
+    assert_string_equal(json_string_value(json_object_get(obj, "level")), "warn");
+    assert_int_equal(json_integer_value(json_object_get(obj, "pid")), getpid());
+    assert_string_equal(json_string_value(json_object_get(obj, "event")), "request");
+    assert_int_equal(json_integer_value(json_object_get(obj, "status")), 503);
+    json_decref(obj);
+}
+
+static void test_a_level_below_the_configured_one_writes_nothing(void **state)
+{
+    lume_logline l;
+
+    (void)state;
+    lume_log_set_level(LUME_LOG_WARN);
+    assert_int_equal(lume_logline_begin(&l, LUME_LOG_INFO), 0);
+    assert_int_equal(lume_logline_begin(&l, LUME_LOG_ERROR), 1);
+    lume_log_set_level(LUME_LOG_INFO);
+}
+
+static void test_quotes_backslashes_and_control_characters_are_escaped(void **state)
+{
+    static const char hostile[] = "/resolve/\"a\\b\"\n\r\t\x01\x1f\x7f}{";
+    lume_logline l;
+    json_t *obj;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_str(&l, "path", hostile);
+    obj = parse(&l);
+    assert_string_equal(json_string_value(json_object_get(obj, "path")), hostile);
+    json_decref(obj);
+}
+
+static void test_utf8_is_kept_and_bytes_that_are_not_utf8_become_u_fffd(void **state)
+{
+    lume_logline l;
+    json_t *obj;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_str(&l, "ok", "caf\xc3\xa9 \xf0\x9f\x8e\xac");
+    lume_logline_str(&l, "latin1", "caf\xe9");
+    lume_logline_str(&l, "overlong", "\xc0\xaf");
+    lume_logline_str(&l, "method", "G\xffT");
+    obj = parse(&l);
+    assert_string_equal(json_string_value(json_object_get(obj, "ok")),
+                        "caf\xc3\xa9 \xf0\x9f\x8e\xac");
+    assert_string_equal(json_string_value(json_object_get(obj, "latin1")), "caf\xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(obj, "overlong")),
+                        "\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(obj, "method")), "G\xef\xbf\xbdT");
+    json_decref(obj);
+}
+
+static void test_null_strings_are_json_null(void **state)
+{
+    lume_logline l;
+    json_t *obj;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_str(&l, "provider", NULL);
+    obj = parse(&l);
+    assert_true(json_is_null(json_object_get(obj, "provider")));
+    json_decref(obj);
+}
+
+static void test_durations_are_milliseconds_with_three_decimals(void **state)
+{
+    lume_logline l;
+    json_t *obj;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_ms(&l, "a", 1234);
+    lume_logline_ms(&l, "b", 7);
+    lume_logline_ms(&l, "c", 8000000);
+    obj = parse(&l);
+    assert_true(json_real_value(json_object_get(obj, "a")) == 1.234);
+    assert_true(json_real_value(json_object_get(obj, "b")) == 0.007);
+    assert_true(json_real_value(json_object_get(obj, "c")) == 8000.0);
+    json_decref(obj);
+}
+
+static void test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json(void **state)
+{
+    char *huge = unit_repeat("", "\"\xc3\xa9", 3000, ""); /* escapes and multi-byte characters */
+    lume_logline l;
+    json_t *obj;
+    const char *path;
+    size_t len;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_str(&l, "path", huge);
+    lume_logline_int(&l, "status", 200); /* dropped when there is no room, never half-written */
+    obj = parse(&l);
+    path = json_string_value(json_object_get(obj, "path"));
+    assert_non_null(path);
+    len = strlen(path);
+    assert_true(len > 1000);
+    assert_string_equal(path + len - 3, "...");
+    assert_true(lume_utf8_length(path, len) > 0); /* never cut inside a character */
+    lume_logline_finish(&l, &len);
+    assert_true(len <= LUME_LOGLINE_MAX);
+    json_decref(obj);
+    free(huge);
+}
+
+static void test_json_fields_keep_their_types(void **state)
+{
+    (void)state;
+    /* lume_log_json writes straight to stderr; here only that it takes and
+     * frees any object, including nested values and NULL. */
+    lume_log_json(LUME_LOG_DEBUG,
+                  json_pack("{s:s, s:i, s:b, s:n, s:[i]}", "a", "x", "b", 1, "c", 1, "d", "e", 2));
+    lume_log_json(LUME_LOG_INFO, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_line_starts_with_time_level_and_pid),
+        cmocka_unit_test(test_a_level_below_the_configured_one_writes_nothing),
+        cmocka_unit_test(test_quotes_backslashes_and_control_characters_are_escaped),
+        cmocka_unit_test(test_utf8_is_kept_and_bytes_that_are_not_utf8_become_u_fffd),
+        cmocka_unit_test(test_null_strings_are_json_null),
+        cmocka_unit_test(test_durations_are_milliseconds_with_three_decimals),
+        cmocka_unit_test(test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json),
+        cmocka_unit_test(test_json_fields_keep_their_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
