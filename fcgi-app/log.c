@@ -1,6 +1,7 @@
 /*
  * log.c: JSON-lines logging on stderr (see log.h). The writer formats into
- * the line's buffer, always keeping room for the closing "}\n".
+ * the line's fixed buffer through one bounded append (put), so no field, in
+ * any order or size, can write past it.
  */
 #include "log.h"
 
@@ -12,8 +13,6 @@
 #include <unistd.h>
 
 #include "utf8.h"
-
-#define RESERVE 8 /* room kept for "...\"}\n" closing a cut line */
 
 static int log_level = LUME_LOG_INFO;
 static const char *level_names[] = {"debug", "info", "warn", "error"};
@@ -43,25 +42,54 @@ int lume_log_enabled(int level)
     return level >= log_level;
 }
 
+/*
+ * The one bound. A line never holds more than LIMIT bytes, so that "}\n" and
+ * the NUL always fit after it. Every byte enters through put(), which takes a
+ * piece whole or not at all, and a field is rolled back whole when it cannot
+ * be finished: whatever the order and the sizes of the fields, the length
+ * cannot pass the capacity and the line stays one JSON object.
+ */
+#define LIMIT (LUME_LOGLINE_MAX - 3)
+#define CUT   "..."
+
 static size_t room(const lume_logline *l)
 {
-    return sizeof(l->buf) - RESERVE - l->len;
+    return LIMIT - l->len; /* l->len <= LIMIT always holds */
 }
 
-/* Append printf output when it fits whole; drop it otherwise. */
-static void appendf(lume_logline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void appendf(lume_logline *l, const char *fmt, ...)
+static int put(lume_logline *l, const char *s, size_t n)
 {
+    if (n > room(l))
+        return -1;
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    return 0;
+}
+
+/* Append a whole field, formatted with printf; drop it when it does not fit. */
+static void putf(lume_logline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(lume_logline *l, const char *fmt, ...)
+{
+    char tmp[256];
     va_list ap;
     int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(l->buf + l->len, room(l), fmt, ap);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-    if (n > 0 && (size_t)n < room(l))
-        l->len += (size_t)n;
-    else
-        l->buf[l->len] = '\0';
+    if (n > 0 && (size_t)n < sizeof(tmp))
+        put(l, tmp, (size_t)n);
+}
+
+/* Append the field's start: ,"key": (keys are the program's own names). */
+static int put_key(lume_logline *l, const char *key)
+{
+    size_t mark = l->len;
+
+    if (put(l, ",\"", 2) == 0 && put(l, key, strlen(key)) == 0 && put(l, "\":", 2) == 0)
+        return 0;
+    l->len = mark;
+    return -1;
 }
 
 int lume_logline_begin(lume_logline *l, int level)
@@ -74,79 +102,119 @@ int lume_logline_begin(lume_logline *l, int level)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     l->len = 0;
-    appendf(l, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d",
-            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-            ts.tv_nsec / 1000000, level_names[level < 0 || level > 3 ? 1 : level], (int)getpid());
+    putf(l, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d",
+         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+         ts.tv_nsec / 1000000, level_names[level < 0 || level > 3 ? 1 : level], (int)getpid());
+    if (l->len == 0)
+        put(l, "{", 1);
     return 1;
 }
 
-/* Append s as the inside of a JSON string, cut with "..." when it does not fit. */
-static void append_escaped(lume_logline *l, const char *str)
+/* The JSON form of the character at s (left bytes remain): its text in
+ * *out (esc is scratch space), its width, and the input bytes it takes. */
+static size_t escape_one(const unsigned char *s, size_t left, char esc[8], const char **out,
+                         size_t *taken)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)str;
-    size_t left = strlen(str);
+    size_t seq = lume_utf8_seq(s, left);
 
-    while (left > 0) {
-        char esc[8];
-        const char *out = esc;
-        size_t n = 1, w, seq = lume_utf8_seq(s, left);
-
-        if (seq == 0) {
-            out = "\\ufffd"; /* not UTF-8: the replacement character */
-            w = 6;
-        } else if (*s == '"' || *s == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*s;
-            w = 2;
-        } else if (*s < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[*s >> 4];
-            esc[5] = hex[*s & 15];
-            w = 6;
-        } else {
-            out = (const char *)s;
-            w = n = seq;
-        }
-        if (w + 4 > room(l)) { /* keep room for "..." and the closing quote */
-            memcpy(l->buf + l->len, "...", 3);
-            l->len += 3;
-            return;
-        }
-        memcpy(l->buf + l->len, out, w);
-        l->len += w;
-        s += n;
-        left -= n;
+    *out = esc;
+    *taken = 1;
+    if (seq == 0) {
+        *out = "\\ufffd"; /* not UTF-8: the replacement character */
+        return 6;
     }
+    if (*s == '"' || *s == '\\') {
+        esc[0] = '\\';
+        esc[1] = (char)*s;
+        return 2;
+    }
+    if (*s < 0x20) {
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[*s >> 4];
+        esc[5] = hex[*s & 15];
+        return 6;
+    }
+    *out = (const char *)s;
+    *taken = seq;
+    return seq;
+}
+
+/* Append s as a JSON string. When the whole of it does not fit, as much as
+ * fits, whole characters only, then "...". 0, or -1 when not even "..." fits. */
+static int put_string(lume_logline *l, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t left = strlen(str), need = 2, i = 0, w, taken;
+    const char *out;
+    char esc[8];
+
+    while (i < left) { /* the escaped length, to know whether it will be cut */
+        need += escape_one(s + i, left - i, esc, &out, &taken);
+        i += taken;
+    }
+    if (need > room(l) && room(l) < 2 + strlen(CUT))
+        return -1;
+    put(l, "\"", 1);
+    while (left > 0) {
+        w = escape_one(s, left, esc, &out, &taken);
+        /* keep room for the closing quote, and for "..." unless all fits */
+        if (w + 1 + (need > room(l) + 1 ? strlen(CUT) : 0) > room(l)) {
+            put(l, CUT, strlen(CUT));
+            break;
+        }
+        put(l, out, w);
+        need -= w;
+        s += taken;
+        left -= taken;
+    }
+    put(l, "\"", 1);
+    return 0;
 }
 
 void lume_logline_str(lume_logline *l, const char *key, const char *value)
 {
-    if (value == NULL) {
-        appendf(l, ",\"%s\":null", key);
+    size_t mark = l->len;
+
+    if (put_key(l, key) != 0)
         return;
-    }
-    if (room(l) < strlen(key) + 8)
-        return;
-    appendf(l, ",\"%s\":\"", key);
-    append_escaped(l, value);
-    l->buf[l->len++] = '"'; /* fits: append_escaped keeps room for it */
+    if (value == NULL ? put(l, "null", 4) : put_string(l, value))
+        l->len = mark;
 }
 
 void lume_logline_int(lume_logline *l, const char *key, long long value)
 {
-    appendf(l, ",\"%s\":%lld", key, value);
+    size_t mark = l->len;
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", value);
+
+    if (put_key(l, key) != 0 || put(l, num, (size_t)n) != 0)
+        l->len = mark;
 }
 
 void lume_logline_ms(lume_logline *l, const char *key, int64_t us)
 {
-    appendf(l, ",\"%s\":%s%lld.%03lld", key, us < 0 ? "-" : "",
-            (long long)(us < 0 ? -us : us) / 1000, (long long)(us < 0 ? -us : us) % 1000);
+    size_t mark = l->len;
+    unsigned long long mag = us < 0 ? 0ULL - (unsigned long long)us : (unsigned long long)us;
+    char num[32];
+    int n = snprintf(num, sizeof(num), "%s%llu.%03llu", us < 0 ? "-" : "", mag / 1000, mag % 1000);
+
+    if (put_key(l, key) != 0 || put(l, num, (size_t)n) != 0)
+        l->len = mark;
+}
+
+/* Append a value that is already JSON text (lume_log_json's numbers, arrays). */
+static void put_raw(lume_logline *l, const char *key, const char *json)
+{
+    size_t mark = l->len;
+
+    if (put_key(l, key) != 0 || put(l, json, strlen(json)) != 0)
+        l->len = mark;
 }
 
 const char *lume_logline_finish(lume_logline *l, size_t *len)
 {
-    memcpy(l->buf + l->len, "}\n", 3); /* RESERVE guarantees the room */
+    memcpy(l->buf + l->len, "}\n", 3); /* LIMIT keeps the room */
     *len = l->len + 2;
     return l->buf;
 }
@@ -176,8 +244,8 @@ void lume_log_json(int level, json_t *fields)
                 lume_logline_int(&l, key, json_integer_value(v));
             } else {
                 char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
-                if (raw != NULL && strlen(raw) + strlen(key) + 4 < room(&l))
-                    appendf(&l, ",\"%s\":%s", key, raw);
+                if (raw != NULL)
+                    put_raw(&l, key, raw);
                 free(raw);
             }
         }

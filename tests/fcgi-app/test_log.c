@@ -151,6 +151,126 @@ static void test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json(vo
     free(huge);
 }
 
+/* The characters a sweep is made of: as the request has them, and as the
+ * parsed line must give them back. */
+static const struct piece {
+    const char *raw, *decoded;
+} pieces[] = {
+    {"A", "A"},
+    {"\xc3\xa9", "\xc3\xa9"},         /* 2-byte UTF-8 */
+    {"\xe2\x82\xac", "\xe2\x82\xac"}, /* 3-byte */
+    {"\xf0\x9f\x8e\xac", "\xf0\x9f\x8e\xac"},
+    {"\xff", "\xef\xbf\xbd"}, /* not UTF-8: 6 bytes in the line */
+    {"\"", "\""},             /* escaped: 2 bytes */
+    {"\x01", "\x01"},         /* escaped: 6 bytes */
+};
+
+/* Check one line made of padding, a value of n pieces, and more fields after
+ * it: at most LUME_LOGLINE_MAX bytes, one JSON object, time/level/pid first,
+ * the value whole or a whole-character prefix ending in "...", and each later
+ * field either whole or absent. */
+static void check_line(const struct piece *pc, size_t pad, size_t n)
+{
+    char *padding = unit_repeat("", "p", pad, "");
+    char *value = unit_repeat("/resolve/", pc->raw, n, "");
+    char *want = unit_repeat("/resolve/", pc->decoded, n, "");
+    lume_logline l;
+    json_t *obj, *v;
+    const char *path;
+    size_t len, plen;
+
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_str(&l, "event", "request");
+    lume_logline_str(&l, "pad", padding);
+    lume_logline_str(&l, "path", value);
+    lume_logline_int(&l, "status", 503);
+    lume_logline_ms(&l, "duration_ms", 1234);
+    lume_logline_str(&l, "provider", "MockProvider");
+    lume_logline_str(&l, "error", NULL);
+    assert_true(l.len + 3 <= LUME_LOGLINE_MAX);
+    obj = parse(&l);
+    assert_non_null(json_object_get(obj, "pid"));
+    path = json_string_value(json_object_get(obj, "path"));
+    assert_non_null(path);
+    plen = strlen(path);
+    if (strcmp(path, want) != 0) {
+        assert_true(plen >= 3);
+        assert_string_equal(path + plen - 3, "...");
+        assert_memory_equal(path, want, plen - 3); /* a prefix, whole characters */
+        assert_true(lume_utf8_length(path, plen) >= 0);
+        assert_true((plen - 3 - strlen("/resolve/")) % strlen(pc->decoded) == 0);
+    }
+    v = json_object_get(obj, "status");
+    assert_true(v == NULL || json_integer_value(v) == 503);
+    v = json_object_get(obj, "provider"); /* whole, absent, or cut as well */
+    if (v != NULL && strcmp(json_string_value(v), "MockProvider") != 0) {
+        const char *p = json_string_value(v);
+        assert_true(strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "...") == 0);
+        assert_memory_equal(p, "MockProvider", strlen(p) - 3);
+    }
+    v = json_object_get(obj, "error");
+    assert_true(v == NULL || json_is_null(v));
+    lume_logline_finish(&l, &len);
+    assert_true(len <= LUME_LOGLINE_MAX - 1);
+    json_decref(obj);
+    free(padding);
+    free(value);
+    free(want);
+}
+
+static void test_every_value_length_around_the_capacity_keeps_the_line_whole(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+        size_t w = strlen(pieces[i].raw) * (pieces[i].raw[0] == '\xff'   ? 6
+                                            : pieces[i].raw[0] == '\x01' ? 6
+                                            : pieces[i].raw[0] == '"'    ? 2
+                                                                         : 1);
+        size_t most = LUME_LOGLINE_MAX / w + 8;
+
+        /* every length from empty to past the whole line */
+        for (size_t n = 0; n <= most; n++)
+            check_line(&pieces[i], 0, n);
+        /* and near the end of the line, every alignment of the value */
+        for (size_t pad = 1; pad <= 8; pad++)
+            for (size_t n = most > 80 ? most - 80 : 0; n <= most; n++)
+                check_line(&pieces[i], pad, n);
+    }
+}
+
+static void test_fields_in_any_order_and_size_never_pass_the_capacity(void **state)
+{
+    char *big = unit_repeat("", "\xf0\x9f\x8e\xac\"\xff", 2000, "");
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        lume_logline l;
+        json_t *obj;
+        size_t len;
+
+        lume_logline_begin(&l, LUME_LOG_INFO);
+        for (int f = 0; f < 12; f++) {
+            char key[16];
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+            snprintf(key, sizeof(key), "k%d", f);
+            switch (x % 5) {
+            case 0: lume_logline_str(&l, key, big + strlen(big) - (x >> 8) % strlen(big)); break;
+            case 1: lume_logline_int(&l, key, (long long)x); break;
+            case 2: lume_logline_ms(&l, key, (int64_t)x); break;
+            case 3: lume_logline_str(&l, key, NULL); break;
+            default: lume_logline_str(&l, key, "x"); break;
+            }
+            assert_true(l.len + 3 <= LUME_LOGLINE_MAX);
+        }
+        obj = parse(&l);
+        lume_logline_finish(&l, &len);
+        assert_true(len < LUME_LOGLINE_MAX);
+        json_decref(obj);
+    }
+    free(big);
+}
+
 static void test_json_fields_keep_their_types(void **state)
 {
     (void)state;
@@ -171,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_null_strings_are_json_null),
         cmocka_unit_test(test_durations_are_milliseconds_with_three_decimals),
         cmocka_unit_test(test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json),
+        cmocka_unit_test(test_every_value_length_around_the_capacity_keeps_the_line_whole),
+        cmocka_unit_test(test_fields_in_any_order_and_size_never_pass_the_capacity),
         cmocka_unit_test(test_json_fields_keep_their_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
