@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, start nginx and the workers
 #   make test       install what is missing, build, run every test
 #   make deps       install the missing Debian packages (apt-get update first)
+#   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make clean
 #
 # make test SANITIZE=1 builds everything with AddressSanitizer and UBSan.
@@ -37,7 +38,7 @@ UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps run test unit-test process-test e2e-test clean format
+.PHONY: all deps run test unit-test process-test e2e-test audit clean format
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -70,6 +71,11 @@ process-test: all $(TOOL_BINS)
 
 e2e-test: all $(TOOL_BINS)
 	@BUILD=$(BUILD) scripts/test.sh e2e
+
+audit: deps
+	@LUME_EXTRA_PACKAGES=testssl.sh scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/audit.sh
 
 format:
 	clang-format -i fcgi-app/*.[ch] providers/*.[ch] tests/*/*.[ch]
