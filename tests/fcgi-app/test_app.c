@@ -10,7 +10,7 @@
  *   though its path starts with /resolve; /health is no-store too;
  * - an error body reports every parameter that was valid: season 4 with an
  *   invalid episode says "season": 4, and an invalid query is "query": null;
- * - "provider" appears on 503 and 504 (both are the provider's fault), not on
+ * - "provider" appears on every 503 and 504 (the provider's fault, or its queue), not on
  *   other errors;
  * - OPTIONS (normally answered by nginx) gets 204 with Allow and no body;
  * - a request that waited for a worker past the queue budget is 503
