@@ -23,12 +23,18 @@ def raise_nofile(wanted):
     """Raise this process's open-file limit towards wanted (children inherit
     it); returns the soft limit now in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < wanted:
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if soft >= wanted:
+        return soft
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        try:  # the hard limit too, where that is allowed (root outside a container)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, wanted))
+            return wanted
         except (ValueError, OSError):
-            pass
+            wanted = hard
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ValueError, OSError):
+        pass
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
