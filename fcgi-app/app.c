@@ -27,6 +27,9 @@ struct lume_app {
 
 static const char CACHE_NO_STORE[] = "no-store";
 
+/* Retry-After of the 503 for a request that came too late: the queue drains in seconds. */
+#define OVERLOAD_RETRY_AFTER_S 1
+
 /* What an error body says about the request it answers. */
 typedef struct error_ctx {
     int resolve;         /* a /resolve route: query, season, episode appear */
@@ -116,7 +119,8 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
         json_object_set_new(detail, "season", nullable_int(ctx->season));
         json_object_set_new(detail, "episode", nullable_int(ctx->episode));
     }
-    if (detail != NULL && (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT))
+    if (detail != NULL &&
+        (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT || st == LUME_ERR_OVERLOADED))
         json_object_set_new(detail, "provider", json_string(lume_provider_name(app->provider)));
     if (detail != NULL)
         json_object_set_new(detail, "request_id", json_string(req->request_id));
@@ -125,7 +129,8 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
     resp->outcome = st;
     resp->cache_control = CACHE_NO_STORE;
     resp->allow = st == LUME_ERR_METHOD_NOT_ALLOWED;
-    resp->retry_after_s = st == LUME_ERR_UNAVAILABLE ? ctx->retry_after_s : 0;
+    resp->retry_after_s =
+        st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_OVERLOADED ? ctx->retry_after_s : 0;
     set_body(resp, detail ? json_pack("{s:o}", "detail", detail) : NULL);
 }
 
@@ -149,6 +154,26 @@ static void respond_constant(lume_response *resp, const char *body, size_t len,
     resp->status = lume_status_http(LUME_OK);
     resp->outcome = LUME_OK;
     resp->cache_control = cache_control;
+}
+
+/* The queue deadline: true when the request waited for a worker longer than
+ * the budget, or nginx has left; then the provider is not called. The budget
+ * is at most the request timeout, which counts from the same moment. */
+static int too_late(const lume_app *app, const lume_request *req)
+{
+    long budget = app->cfg.queue_timeout_ms < app->cfg.request_timeout_ms
+                      ? app->cfg.queue_timeout_ms
+                      : app->cfg.request_timeout_ms;
+
+    return req->abandoned || req->waited_ms > budget;
+}
+
+/* Answer a request that came too late: 503 SERVICE_UNAVAILABLE, Retry-After. */
+static void respond_too_late(lume_app *app, const lume_request *req, lume_response *resp,
+                             error_ctx *ctx)
+{
+    ctx->retry_after_s = OVERLOAD_RETRY_AFTER_S;
+    respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
 
 /* Drop dead results (seeds 0), keeping the order. Returns the live count. */
@@ -197,7 +222,11 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     s.season = params.season;
     s.episode = params.episode;
     s.limit = search_route ? params.limit : 1;
-    s.deadline_ms = lume_now_ms() + app->cfg.request_timeout_ms;
+    if (too_late(app, req))
+        return respond_too_late(app, req, resp, &ctx);
+    /* The deadline counts from when nginx handed the request over, when known. */
+    s.deadline_ms =
+        lume_now_ms() - (req->waited_ms > 0 ? req->waited_ms : 0) + app->cfg.request_timeout_ms;
     lume_results_clear(&app->results);
     st = lume_provider_search(app->provider, &s, &app->results, &perr);
     if (st != LUME_OK) {
@@ -228,6 +257,8 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
     lume_status st;
     error_ctx ctx = {0};
 
+    if (too_late(app, req))
+        return respond_too_late(app, req, resp, &ctx);
     st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.connect_timeout_ms, &perr);
     if (st == LUME_OK)
         return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),

@@ -7,6 +7,7 @@
 #define LUME_APP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "errors.h"
@@ -18,6 +19,8 @@ typedef struct lume_request {
     const char *method;     /* REQUEST_METHOD */
     const char *uri;        /* raw REQUEST_URI */
     const char *request_id; /* already validated or generated */
+    int64_t waited_ms;      /* in the queue before a worker took it (queue.h); < 0: unknown */
+    int abandoned;          /* nginx already closed the connection: nobody waits for it */
 } lume_request;
 
 typedef struct lume_response {
@@ -37,7 +40,10 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider);
 void lume_app_destroy(lume_app *app);
 const char *lume_app_provider_name(const lume_app *app);
 
-/* Handle one request; resp is overwritten. Release it with lume_response_release. */
+/* Handle one request; resp is overwritten. Release it with lume_response_release.
+ * A request that waited longer than the queue budget (LUME_QUEUE_TIMEOUT_MS,
+ * at most LUME_REQUEST_TIMEOUT_MS), or was abandoned, is answered 503
+ * SERVICE_UNAVAILABLE with Retry-After where it would call the provider. */
 void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp);
 void lume_response_release(lume_response *resp);
 

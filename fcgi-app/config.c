@@ -44,6 +44,8 @@ static const setting settings[] = {
         "requests before a worker is recycled (0: never)"),
     INT("LUME_SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, 0, 3600000, "graceful stop budget"),
     INT("LUME_REQUEST_TIMEOUT_MS", request_timeout_ms, 1, 600000, "upstream deadline of a request"),
+    INT("LUME_QUEUE_TIMEOUT_MS", queue_timeout_ms, 1, 600000,
+        "longest wait for a worker before a fast 503"),
     INT("LUME_CONNECT_TIMEOUT_MS", connect_timeout_ms, 1, 600000, "upstream connect timeout"),
     INT("LUME_CACHE_MAX_AGE", cache_max_age, 0, 31536000, "max-age of 200 answers from /resolve"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
@@ -75,6 +77,7 @@ void lume_config_defaults(lume_config *c)
     c->max_requests = 10000;
     c->shutdown_timeout_ms = 10000;
     c->request_timeout_ms = 8000;
+    c->queue_timeout_ms = 500;
     c->connect_timeout_ms = 2000;
     c->cache_max_age = 300;
     c->backlog = 1024;

@@ -24,6 +24,7 @@ typedef struct lume_config {
     long max_requests;                /* per worker before it is recycled; 0 = never */
     long shutdown_timeout_ms;         /* graceful stop budget for in-flight requests */
     long request_timeout_ms;          /* upstream deadline of one request */
+    long queue_timeout_ms;            /* longest wait for a worker before a 503 */
     long connect_timeout_ms;          /* upstream connect timeout */
     long cache_max_age;               /* seconds, Cache-Control of 200s from /resolve */
     long backlog;                     /* listen(2) backlog */

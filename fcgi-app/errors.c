@@ -23,6 +23,8 @@ static const struct {
                                      "method not allowed; use GET, HEAD or OPTIONS"},
     [LUME_ERR_UNAVAILABLE] = {503, "PROVIDER_UNAVAILABLE", "the media provider is unavailable"},
     [LUME_ERR_TIMEOUT] = {504, "PROVIDER_TIMEOUT", "the media provider did not answer in time"},
+    [LUME_ERR_OVERLOADED] = {503, "SERVICE_UNAVAILABLE",
+                             "no worker could serve the request in time; retry later"},
     [LUME_ERR_INTERNAL] = {500, "INTERNAL_ERROR", "internal error"},
 };
 

@@ -19,6 +19,7 @@ typedef enum lume_status {
     LUME_ERR_METHOD_NOT_ALLOWED,
     LUME_ERR_UNAVAILABLE, /* upstream refused, reset, 5xx, malformed, circuit open */
     LUME_ERR_TIMEOUT,     /* the request's upstream deadline passed */
+    LUME_ERR_OVERLOADED,  /* it waited for a worker past the queue budget, or nginx left */
     LUME_ERR_INTERNAL,    /* anything unexpected, including out of memory */
     LUME_STATUS_COUNT
 } lume_status;

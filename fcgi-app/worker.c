@@ -6,6 +6,10 @@
  * arrives while waiting wakes the worker at once. The listening socket is
  * non-blocking, so a worker that loses the race for a connection gets
  * -EAGAIN from FCGX_Accept_r and waits again.
+ *
+ * Before serving, the worker notes how long the request waited in the queue
+ * (nginx's REQUEST_START, queue.h) and whether nginx has already closed the
+ * connection; app.c skips the provider call for a request that came too late.
  */
 #include "worker.h"
 
@@ -22,6 +26,7 @@
 #include "app.h"
 #include "clock.h"
 #include "log.h"
+#include "queue.h"
 #include "response.h"
 #include "signals.h"
 
@@ -42,6 +47,15 @@ static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
     }
 }
 
+/* nginx closed its end (it timed out, or its client left): nobody reads the
+ * answer. POLLHUP only: a peer that merely half-closed still reads. */
+static int peer_gone(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = 0};
+
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)) != 0;
+}
+
 static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
                        int64_t start_us)
 {
@@ -55,6 +69,8 @@ static void log_access(const lume_request *req, const lume_response *resp, const
     lume_logline_str(&l, "path", req->uri);
     lume_logline_int(&l, "status", resp->status);
     lume_logline_ms(&l, "duration_ms", lume_now_us() - start_us);
+    if (req->waited_ms >= 0)
+        lume_logline_int(&l, "queue_ms", req->waited_ms);
     lume_logline_str(&l, "provider", provider);
     if (resp->outcome != LUME_OK)
         lume_logline_str(&l, "error", lume_status_code(resp->outcome));
@@ -74,6 +90,8 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     req.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
     req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
     req.request_id = request_id;
+    req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
+    req.abandoned = peer_gone(fr->ipcFd);
     if (req.method == NULL)
         req.method = "GET";
     if (req.uri == NULL)

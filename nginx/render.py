@@ -14,6 +14,7 @@ import os
 import pwd
 import grp
 import re
+import resource
 import subprocess
 import sys
 
@@ -24,6 +25,7 @@ TEMPLATE = os.path.join(HERE, "lume.conf.template")
 DEFAULTS = {
     "LUME_HTTPS_PORT": "8443",
     "LUME_HTTP_PORT": "8080",
+    "LUME_PUBLIC_HOST": "localhost",  # the host (and port) of the HTTPS URL clients use
     "LUME_BIND": "",
     "LUME_TLS_CERT": "",  # default: RUN_DIR/tls/cert.pem
     "LUME_TLS_KEY": "",   # default: RUN_DIR/tls/key.pem
@@ -40,6 +42,7 @@ DEFAULTS = {
     "LUME_NGINX": "nginx",
     "LUME_NGINX_USER": "",  # default: the user running this script (root only)
     "LUME_NGINX_WORKERS": "auto",
+    "LUME_NGINX_CONNECTIONS": "8192",
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
 }
@@ -105,6 +108,42 @@ def safe(conf, name, value=None):
     if not SAFE.match(value):
         raise RenderError(f"invalid {name}={value}: unexpected characters")
     return value
+
+
+# A DNS name (labels of letters, digits, inner hyphens), an IPv4 address or a
+# bracketed IPv6 literal; then an optional :port.
+PUBLIC_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+                         r"|\[[0-9A-Fa-f:.]{2,45}\])(?::([0-9]{1,5}))?")
+
+
+def public_authority(value, https_port):
+    """host[:port] for the redirect's Location: LUME_PUBLIC_HOST as given when
+    it names a port, else with LUME_HTTPS_PORT appended unless that is 443."""
+    m = PUBLIC_HOST.fullmatch(value)
+    if not m or len(value) > 261 or (m.group(1) and not 1 <= int(m.group(1)) <= 65535):
+        raise RenderError(f"invalid LUME_PUBLIC_HOST={value}: expected a host name or address, "
+                          "optionally with :port, e.g. api.example.com or localhost:8443")
+    if m.group(1) or https_port == 443:
+        return value
+    return f"{value}:{https_port}"
+
+
+def file_limit():
+    """The hard limit on open files nginx will inherit from here (None: no limit).
+    worker_rlimit_nofile cannot go beyond it without privileges a container rarely has."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return None if hard == resource.RLIM_INFINITY else hard
+
+
+def connection_sizing(wanted, hard):
+    """(worker_connections, worker_rlimit_nofile). Every connection, to a
+    client or to a worker, is one file; twice as many files leaves room for
+    logs and temporary files. Capped by the hard limit, connections included."""
+    nofile = 2 * wanted
+    if hard is not None and nofile > hard:
+        nofile = hard
+    return max(64, min(wanted, nofile - 64)), nofile
 
 
 def nginx_version(binary):
@@ -254,6 +293,9 @@ def render(environ, version):
     max_age = integer(conf, "LUME_CORS_MAX_AGE", 0, 86400)
     hsts = integer(conf, "LUME_HSTS_MAX_AGE", 0, 63072000)
     timeout_ms = integer(conf, "LUME_REQUEST_TIMEOUT_MS", 1, 600000)
+    public = public_authority(conf["LUME_PUBLIC_HOST"], https_port)
+    connections, nofile = connection_sizing(
+        integer(conf, "LUME_NGINX_CONNECTIONS", 512, 1048576), file_limit())
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
@@ -335,6 +377,10 @@ def render(environ, version):
         "fastcgi_param SERVER_PORT $server_port;",
         "fastcgi_param SERVER_NAME $host;",
         "fastcgi_param REQUEST_ID $request_id;",
+        "# When nginx hands the request to the workers (evaluated just before it",
+        "# connects): a worker answers 503 instead of working on a request that",
+        "# waited past LUME_QUEUE_TIMEOUT_MS (docs/architecture.md).",
+        "fastcgi_param REQUEST_START $msec;",
         "# nginx sends these on every response (errors included): no duplicates.",
         "fastcgi_hide_header X-Request-Id;",
         "fastcgi_hide_header X-Content-Type-Options;",
@@ -355,7 +401,6 @@ def render(environ, version):
     ])
 
     if http_port:
-        suffix = "" if https_port == 443 else f":{https_port}"
         http_server = "\n".join([
             "    # Plain HTTP: everything moves to HTTPS.",
             "    server {",
@@ -367,6 +412,7 @@ def render(environ, version):
             "",
             "        # A 301 with a JSON body (return 301 URL would send an HTML page):",
             "        # 418 is only a hop to the error_page that sets 301 and Location.",
+            "        # The host is LUME_PUBLIC_HOST, never the client's Host header.",
             "        location / {",
             "            error_page 418 =301 /.lume-redirect;",
             "            return 418;",
@@ -374,7 +420,7 @@ def render(environ, version):
             "        location = /.lume-redirect {",
             "            internal;",
             header_block(headers(0, [
-                ("Location", f'"https://$host{suffix}$request_uri"'),
+                ("Location", f'"https://{public}$request_uri"'),
                 ("Cache-Control", '"max-age=3600"')]), 12),
             "            return 200 '{\"message\":\"this service is served over HTTPS; "
             "follow the Location header\"}';",
@@ -391,6 +437,8 @@ def render(environ, version):
         "NGINX_VERSION": ".".join(map(str, version)),
         "USER": user,
         "NGINX_WORKERS": workers,
+        "NGINX_CONNECTIONS": str(connections),
+        "NGINX_NOFILE": str(nofile),
         "RUN_DIR": run_dir,
         "ERROR_LOG": error_log,
         "ACCESS_LOG": access_log,

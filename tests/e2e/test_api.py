@@ -327,13 +327,33 @@ class TestCors(Base):
 
 class TestTransport(Base):
     def test_http_redirects_to_https(self):
+        # LUME_PUBLIC_HOST defaults to localhost; the port is LUME_HTTPS_PORT's
         r = get("/resolve/inception?season=1", tls=False)
         self.assertEqual(r.status, 301, r)
         self.assertEqual(r.headers["location"],
-                         f"https://127.0.0.1:{stack.nginx.https_port}/resolve/inception?season=1")
+                         f"https://localhost:{stack.nginx.https_port}/resolve/inception?season=1")
         self.assertCommonHeaders(r, https=False)
         self.assertEqual(r.headers["content-type"], "application/json")
         json.loads(r.body)
+
+    def test_the_redirect_never_reflects_the_clients_host(self):
+        expected = f"\r\nLocation: https://localhost:{stack.nginx.https_port}/health\r\n"
+        for head in ("GET /health HTTP/1.1\r\nHost: evil.example",
+                     "GET /health HTTP/1.1\r\nHost: evil.example:443",
+                     "GET /health HTTP/1.1\r\nHost: localhost.evil.example",
+                     "GET /health HTTP/1.0",  # no Host at all
+                     # an absolute URI in the request line names a host too
+                     "GET http://evil.example/health HTTP/1.1\r\nHost: evil.example"):
+            with self.subTest(head=head):
+                with socket.create_connection(("127.0.0.1", stack.nginx.http_port),
+                                              timeout=10) as s:
+                    s.sendall(f"{head}\r\nConnection: close\r\n\r\n".encode())
+                    reply = b""
+                    while chunk := s.recv(65536):
+                        reply += chunk
+                self.assertRegex(reply, rb"^HTTP/1\.1 301 ")
+                self.assertIn(expected.encode(), reply)
+                self.assertNotIn(b"evil", reply)
 
     def test_http_port_errors_are_json(self):
         r = get("/" + "a" * 10000, tls=False)

@@ -2,6 +2,7 @@
 off, and refusal of values that could change the configuration's structure.
 Runs render.py against a stand-in `nginx -v`; needs no nginx."""
 import os
+import resource
 import shutil
 import stat
 import subprocess
@@ -29,7 +30,7 @@ class TestRender(unittest.TestCase):
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         return path
 
-    def render(self, version="1.22.1", **env):
+    def render(self, version="1.22.1", nofile=None, **env):
         full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "LUME_NGINX": self.fake_nginx(version),
                 "LUME_RUN_DIR": os.path.join(self.dir, "run"),
@@ -38,8 +39,10 @@ class TestRender(unittest.TestCase):
                 "LUME_LISTEN": "unix:/tmp/lume-render-test.sock"}
         full.update(env)
         out = os.path.join(self.dir, "nginx.conf")
+        limit = None if nofile is None else (
+            lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (min(nofile, 1024), nofile)))
         r = subprocess.run(["python3", RENDER, "--output", out], env=full, capture_output=True,
-                           text=True, timeout=30)
+                           text=True, timeout=30, preexec_fn=limit)
         text = open(out).read() if r.returncode == 0 else ""
         return r, text
 
@@ -86,6 +89,59 @@ class TestRender(unittest.TestCase):
     def test_timeout_follows_the_app(self):
         _, text = self.render(LUME_REQUEST_TIMEOUT_MS="20500")
         self.assertIn("fastcgi_read_timeout 23s;", text)
+
+    def test_nginx_stamps_each_request_for_the_queue_deadline(self):
+        _, text = self.render()
+        self.assertIn("fastcgi_param REQUEST_START $msec;", text)
+
+    def test_connections_are_sized_for_a_slowloris_within_the_file_limit(self):
+        # render.py runs with the hard limit on open files given here (it can
+        # only be lowered without privileges); nginx inherits the same.
+        if resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 16384:
+            self.skipTest("this process's hard limit on open files is below 16384")
+        _, text = self.render(nofile=16384)
+        self.assertIn("worker_connections 8192;", text)
+        self.assertIn("worker_rlimit_nofile 16384;", text)
+        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="4000")
+        self.assertIn("worker_connections 4000;", text)
+        self.assertIn("worker_rlimit_nofile 8000;", text)
+        # nginx cannot raise its hard limit: the connections fit in it instead
+        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="20000")
+        self.assertIn("worker_connections 16320;", text)
+        self.assertIn("worker_rlimit_nofile 16384;", text)
+        _, text = self.render(nofile=4096)
+        self.assertIn("worker_connections 4032;", text)
+        self.assertIn("worker_rlimit_nofile 4096;", text)
+        for value in ("100", "2000000", "lots"):
+            r, _ = self.render(LUME_NGINX_CONNECTIONS=value)
+            self.assertEqual(r.returncode, 2, value)
+            self.assertIn("LUME_NGINX_CONNECTIONS", r.stderr)
+
+    def test_the_redirect_names_the_public_host_and_the_https_port(self):
+        cases = ((dict(), "localhost:8443"),
+                 (dict(LUME_PUBLIC_HOST="api.example.com"), "api.example.com:8443"),
+                 (dict(LUME_PUBLIC_HOST="api.example.com", LUME_HTTPS_PORT="443"),
+                  "api.example.com"),
+                 # a port given with the host wins (a container port published as 443)
+                 (dict(LUME_PUBLIC_HOST="api.example.com:443"), "api.example.com:443"),
+                 (dict(LUME_PUBLIC_HOST="10.0.2.2"), "10.0.2.2:8443"),
+                 (dict(LUME_PUBLIC_HOST="[::1]:9443"), "[::1]:9443"))
+        for env, authority in cases:
+            with self.subTest(env=env):
+                r, text = self.render(**env)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn(f'add_header Location "https://{authority}$request_uri" always;',
+                              text)
+                self.assertNotIn("$host", text.split("location = /.lume-redirect")[1])
+
+    def test_a_public_host_that_is_not_a_host_is_refused(self):
+        for value in ("", "evil.example/path", "$host", "a b", "https://a.example", "-a.example",
+                      "a-.example", "a..example", "[::1", ":443", "a.example:0",
+                      "a.example:70000", "a.example:", "a.example;", "a" * 64 + ".example"):
+            with self.subTest(value=value):
+                r, _ = self.render(LUME_PUBLIC_HOST=value)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("LUME_PUBLIC_HOST", r.stderr)
 
     def test_tcp_upstream(self):
         _, text = self.render(LUME_LISTEN="10.1.2.3:9000")

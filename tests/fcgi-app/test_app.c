@@ -10,9 +10,13 @@
  *   though its path starts with /resolve; /health is no-store too;
  * - an error body reports every parameter that was valid: season 4 with an
  *   invalid episode says "season": 4, and an invalid query is "query": null;
- * - "provider" appears on 503 and 504 (both are the provider's fault), not on
+ * - "provider" appears on every 503 and 504 (the provider's fault, or its queue), not on
  *   other errors;
- * - OPTIONS (normally answered by nginx) gets 204 with Allow and no body.
+ * - OPTIONS (normally answered by nginx) gets 204 with Allow and no body;
+ * - a request that waited for a worker past the queue budget is 503
+ *   SERVICE_UNAVAILABLE with Retry-After: 1 where it would call the provider;
+ *   what needs no provider (/, /health, a 400) is answered as usual: it costs
+ *   no more than the 503 would.
  */
 #include "lib/unit.h"
 
@@ -99,9 +103,14 @@ typedef struct answer {
     json_t *body; /* NULL when there is none */
 } answer;
 
-static answer request(const char *method, const char *uri)
+/* A request that waited waited_ms for a worker (< 0: unknown); abandoned: nginx left. */
+static answer request_queued(const char *method, const char *uri, int64_t waited_ms, int abandoned)
 {
-    lume_request req = {.method = method, .uri = uri, .request_id = REQUEST_ID};
+    lume_request req = {.method = method,
+                        .uri = uri,
+                        .request_id = REQUEST_ID,
+                        .waited_ms = waited_ms,
+                        .abandoned = abandoned};
     answer a;
     json_error_t jerr;
 
@@ -114,6 +123,11 @@ static answer request(const char *method, const char *uri)
             fail_msg("%s %s: body is not JSON: %s", method, uri, a.resp.body);
     }
     return a;
+}
+
+static answer request(const char *method, const char *uri)
+{
+    return request_queued(method, uri, 0, 0);
 }
 
 static answer get(const char *uri)
@@ -880,6 +894,129 @@ static void test_the_app_serves_many_requests_with_one_provider(void **state)
     }
 }
 
+/* ---- the queue deadline ---- */
+
+/* An app whose mock searches take delay_ms, with these budgets. */
+static void make_queue_app(long queue_timeout_ms, long request_timeout_ms, long delay_ms)
+{
+    lume_config cfg;
+
+    lume_config_defaults(&cfg);
+    cfg.queue_timeout_ms = queue_timeout_ms;
+    cfg.request_timeout_ms = request_timeout_ms;
+    cfg.mock_delay_ms = delay_ms;
+    assert_int_equal(make_app(&cfg), 0);
+}
+
+static void assert_too_late(answer *a)
+{
+    json_t *d = assert_envelope(a, 503, "SERVICE_UNAVAILABLE", 1, 1);
+
+    assert_int_equal(a->resp.outcome, LUME_ERR_OVERLOADED);
+    assert_int_equal(a->resp.retry_after_s, 1);
+    assert_string_equal(str(d, "query"), "the boys");
+    assert_int_equal(integer(d, "season"), 4);
+}
+
+static void test_a_request_that_waited_past_the_queue_budget_is_a_fast_503(void **state)
+{
+    answer a;
+    int64_t start;
+
+    (void)state;
+    make_queue_app(500, 8000, 2000); /* a provider call would take 2 s */
+    start = lume_now_ms();
+    a = request_queued("GET", "/resolve/the%20boys?season=4", 501, 0);
+    assert_true(lume_now_ms() - start < 1000); /* the provider was not called */
+    assert_too_late(&a);
+    release(&a);
+    a = request_queued("GET", "/resolve/search/the%20boys?season=4", 501, 0);
+    assert_too_late(&a);
+    release(&a);
+}
+
+static void test_a_wait_within_the_budget_or_unknown_is_served(void **state)
+{
+    answer a;
+
+    (void)state;
+    make_queue_app(500, 8000, 0);
+    a = request_queued("GET", "/resolve/the%20boys?season=4", 500, 0);
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+    a = request_queued("GET", "/resolve/the%20boys?season=4", -1, 0);
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+}
+
+static void test_a_request_nginx_abandoned_is_not_worked_on(void **state)
+{
+    answer a;
+    int64_t start;
+
+    (void)state;
+    make_queue_app(500, 8000, 2000);
+    start = lume_now_ms();
+    a = request_queued("GET", "/resolve/the%20boys?season=4", -1, 1);
+    assert_true(lume_now_ms() - start < 1000);
+    assert_too_late(&a);
+    release(&a);
+}
+
+static void test_the_queue_budget_is_at_most_the_request_timeout(void **state)
+{
+    answer a;
+
+    (void)state;
+    make_queue_app(10000, 300, 0);
+    a = request_queued("GET", "/resolve/the%20boys?season=4", 301, 0);
+    assert_too_late(&a);
+    release(&a);
+}
+
+static void test_the_request_deadline_counts_from_when_the_request_was_queued(void **state)
+{
+    answer a;
+
+    (void)state;
+    make_queue_app(500, 1000, 700);
+    a = request_queued("GET", "/resolve/inception", 0, 0);
+    assert_int_equal(a.resp.status, 200); /* 700 ms of the 1000 */
+    release(&a);
+    a = request_queued("GET", "/resolve/inception", 400, 0);
+    assert_envelope(&a, 504, "PROVIDER_TIMEOUT", 1, 1); /* 400 + 700 > 1000 */
+    release(&a);
+}
+
+static void test_the_provider_health_check_is_skipped_too(void **state)
+{
+    answer a;
+
+    (void)state;
+    make_queue_app(500, 8000, 0);
+    a = request_queued("GET", "/resolve/health/provider", 501, 0);
+    assert_envelope(&a, 503, "SERVICE_UNAVAILABLE", 0, 1);
+    assert_int_equal(a.resp.retry_after_s, 1);
+    release(&a);
+}
+
+static void test_what_needs_no_provider_is_answered_however_long_it_waited(void **state)
+{
+    answer a;
+
+    (void)state;
+    make_queue_app(500, 8000, 0);
+    a = request_queued("GET", "/health", 5000, 0);
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+    a = request_queued("GET", "/", 5000, 1);
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+    a = request_queued("GET", "/resolve/the%20boys?season=x", 5000, 0);
+    assert_envelope(&a, 400, "INVALID_SEASON", 1, 0);
+    release(&a);
+}
+
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup_builtin, teardown)
 #define TC(f) cmocka_unit_test_setup_teardown(f, setup_catalog, teardown)
 #define TN(f) cmocka_unit_test_setup_teardown(f, NULL, teardown) /* makes its own app */
@@ -932,6 +1069,13 @@ int main(void)
         TN(test_a_mock_delay_beyond_the_request_timeout_is_504_at_the_deadline),
         TN(test_a_mock_delay_within_the_request_timeout_is_fine),
         T(test_the_app_serves_many_requests_with_one_provider),
+        TN(test_a_request_that_waited_past_the_queue_budget_is_a_fast_503),
+        TN(test_a_wait_within_the_budget_or_unknown_is_served),
+        TN(test_a_request_nginx_abandoned_is_not_worked_on),
+        TN(test_the_queue_budget_is_at_most_the_request_timeout),
+        TN(test_the_request_deadline_counts_from_when_the_request_was_queued),
+        TN(test_the_provider_health_check_is_skipped_too),
+        TN(test_what_needs_no_provider_is_answered_however_long_it_waited),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

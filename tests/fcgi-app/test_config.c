@@ -58,6 +58,7 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_int_equal(cfg.max_requests, 10000);
     assert_int_equal(cfg.shutdown_timeout_ms, 10000);
     assert_int_equal(cfg.request_timeout_ms, 8000);
+    assert_int_equal(cfg.queue_timeout_ms, 500);
     assert_int_equal(cfg.connect_timeout_ms, 2000);
     assert_int_equal(cfg.cache_max_age, 300);
     assert_int_equal(cfg.backlog, 1024);
@@ -345,6 +346,8 @@ static const struct {
     {"LUME_SHUTDOWN_TIMEOUT_MS", "3600001"},
     {"LUME_REQUEST_TIMEOUT_MS", "0"},
     {"LUME_REQUEST_TIMEOUT_MS", "600001"},
+    {"LUME_QUEUE_TIMEOUT_MS", "0"},
+    {"LUME_QUEUE_TIMEOUT_MS", "600001"},
     {"LUME_CONNECT_TIMEOUT_MS", "0"},
     {"LUME_CACHE_MAX_AGE", "-1"},
     {"LUME_CACHE_MAX_AGE", "31536001"},
@@ -534,6 +537,9 @@ static void test_integer_bounds_are_inclusive(void **state)
     assert_int_equal(lume_config_set(&cfg, "LUME_RETRIES", "10", err, sizeof(err)), 0);
     assert_int_equal(lume_config_set(&cfg, "LUME_CACHE_MAX_AGE", "0", err, sizeof(err)), 0);
     assert_int_equal(cfg.cache_max_age, 0);
+    assert_int_equal(lume_config_set(&cfg, "LUME_QUEUE_TIMEOUT_MS", "1", err, sizeof(err)), 0);
+    assert_int_equal(lume_config_set(&cfg, "LUME_QUEUE_TIMEOUT_MS", "600000", err, sizeof(err)), 0);
+    assert_int_equal(cfg.queue_timeout_ms, 600000);
 }
 
 static void test_the_mock_catalog_may_be_set_back_to_the_built_in_one(void **state)

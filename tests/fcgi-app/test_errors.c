@@ -2,10 +2,11 @@
  * test_errors.c: the one status table (errors.h), one assertion per code of
  * the contract's error table that the app sends.
  *
- * REQUEST_TOO_LARGE (413/414/431), RATE_LIMITED (429) and SERVICE_UNAVAILABLE
- * (503, no worker reachable) are nginx's: the app never sends them, so no
- * lume_status maps to them. Unknown statuses are 500 INTERNAL_ERROR, and every
- * status has a safe message.
+ * REQUEST_TOO_LARGE (413/414/431) and RATE_LIMITED (429) are nginx's: the app
+ * never sends them, so no lume_status maps to them. SERVICE_UNAVAILABLE (503)
+ * is both nginx's (no worker reachable) and the app's (a request that waited
+ * for a worker past the queue budget). Unknown statuses are 500
+ * INTERNAL_ERROR, and every status has a safe message.
  */
 #include "lib/unit.h"
 
@@ -83,6 +84,12 @@ static void test_provider_timeout_is_504(void **state)
     assert_maps(LUME_ERR_TIMEOUT, 504, "PROVIDER_TIMEOUT");
 }
 
+static void test_a_request_that_came_too_late_is_503_service_unavailable(void **state)
+{
+    (void)state;
+    assert_maps(LUME_ERR_OVERLOADED, 503, "SERVICE_UNAVAILABLE");
+}
+
 static void test_an_unknown_status_is_500_internal_error(void **state)
 {
     (void)state;
@@ -124,7 +131,6 @@ static void test_no_status_maps_to_the_codes_that_only_nginx_sends(void **state)
         const char *code = lume_status_code((lume_status)st);
         assert_string_not_equal(code, "REQUEST_TOO_LARGE");
         assert_string_not_equal(code, "RATE_LIMITED");
-        assert_string_not_equal(code, "SERVICE_UNAVAILABLE");
     }
 }
 
@@ -142,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_internal_error_is_500),
         cmocka_unit_test(test_provider_unavailable_is_503),
         cmocka_unit_test(test_provider_timeout_is_504),
+        cmocka_unit_test(test_a_request_that_came_too_late_is_503_service_unavailable),
         cmocka_unit_test(test_an_unknown_status_is_500_internal_error),
         cmocka_unit_test(test_every_status_has_a_distinct_code_and_a_message),
         cmocka_unit_test(test_messages_leak_no_internals),
