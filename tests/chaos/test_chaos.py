@@ -50,6 +50,12 @@ class Wrk:
              url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.seconds = seconds
 
+    def kill(self):
+        """Stop wrk if a test ended before it did."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
     def running(self):
         return self.proc.poll() is None
 
@@ -74,11 +80,14 @@ def generation_pids(master, generation):
 class TestChaos(unittest.TestCase):
     def setUp(self):
         self.stack = Stack(workers=WORKERS, app_env=APP_ENV, nginx_env=NGINX_ENV).start()
+        self.addCleanup(self.stack.stop)
         self.master = self.stack.master
         self.assertTrue(wait_until(lambda: len(self.master.workers()) == WORKERS, 5))
 
-    def tearDown(self):
-        self.stack.stop()
+    def wrk(self, seconds):
+        wrk = Wrk(self.stack.nginx.url + "/resolve/inception", seconds)
+        self.addCleanup(wrk.kill)
+        return wrk
 
     def report(self, r):
         retried = sum(1 for e in self.stack.nginx.access_log()
@@ -86,7 +95,7 @@ class TestChaos(unittest.TestCase):
         return f"wrk: {r}; retried by nginx: {retried}"
 
     def test_a_worker_killed_every_second_for_20_s(self):
-        wrk = Wrk(self.stack.nginx.url + "/resolve/inception", 20)
+        wrk = self.wrk(20)
         time.sleep(1)
         kills, victims = 0, []
         while wrk.running() and kills < 18:
@@ -117,7 +126,7 @@ class TestChaos(unittest.TestCase):
         self.assertEqual(self.stack.nginx.request("/resolve/inception").status, 200)
 
     def test_five_reloads_under_load(self):
-        wrk = Wrk(self.stack.nginx.url + "/resolve/inception", 12)
+        wrk = self.wrk(12)
         time.sleep(1)
         for generation in range(1, 6):
             self.master.send_signal(signal.SIGHUP)

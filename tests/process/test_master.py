@@ -110,22 +110,21 @@ class GracefulStop(unittest.TestCase):
         m.stop()
 
     def test_sigterm_under_steady_load_stops_without_waiting_for_the_load_to_end(self):
-        m = Master(workers=2, env={"LUME_MOCK_DELAY_MS": "5", "LUME_SHUTDOWN_TIMEOUT_MS": "8000"})
-        m.start()
-        loads = [Load(m) for _ in range(6)]
-        for load in loads:
-            load.start()
-        time.sleep(0.3)
-        started = time.monotonic()
-        m.send_signal(signal.SIGTERM)
-        code = m.proc.wait(15)
-        elapsed = time.monotonic() - started
-        for load in loads:
-            load.stop()
-        self.assertEqual(code, 0)
-        self.assertEqual(m.events("stop_timeout"), [])  # nobody had to be killed
-        self.assertLess(elapsed, 4)
-        m.stop()
+        with Master(workers=2, env={"LUME_MOCK_DELAY_MS": "5",
+                                    "LUME_SHUTDOWN_TIMEOUT_MS": "8000"}) as m:
+            loads = [Load(m) for _ in range(6)]
+            for load in loads:
+                load.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            m.send_signal(signal.SIGTERM)
+            code = m.proc.wait(15)
+            elapsed = time.monotonic() - started
+            for load in loads:
+                load.stop()
+            self.assertEqual(code, 0)
+            self.assertEqual(m.events("stop_timeout"), [])  # nobody had to be killed
+            self.assertLess(elapsed, 4)
 
     def test_sigint_stops_like_sigterm(self):
         m = Master(workers=2).start()
