@@ -89,7 +89,20 @@ void lume_signals_worker_init(sigset_t *wait_mask)
     set_handler(SIGPIPE, SIG_IGN, 0);
 }
 
+/*
+ * A stop signal pending while blocked counts too. ppoll() delivers one only
+ * when it would sleep: when the socket is already readable it returns at once
+ * and puts the mask back, and the signal stays pending. Under steady load the
+ * socket is always readable, so without this look a worker never saw its
+ * SIGTERM (a reload or a graceful stop waited for the load to end).
+ */
 int lume_signals_worker_stopping(void)
 {
+    sigset_t pending;
+
+    if (worker_stop == 0 && sigpending(&pending) == 0 &&
+        (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1 ||
+         sigismember(&pending, SIGQUIT) == 1))
+        worker_stop = 1;
     return worker_stop != 0;
 }

@@ -25,7 +25,9 @@ void lume_signals_child_reset(void);
  * to ppoll() so they are delivered only while the worker waits. */
 void lume_signals_worker_init(sigset_t *wait_mask);
 
-/* Worker: has a stop been asked for? */
+/* Worker: has a stop been asked for? True once a stop signal was delivered
+ * or is pending (blocked while a request is served, or not delivered by a
+ * ppoll() that found the socket ready). */
 int lume_signals_worker_stopping(void);
 
 #endif

@@ -71,6 +71,14 @@ class TestRender(unittest.TestCase):
         self.assertIn("ssl_protocols TLSv1.2 TLSv1.3;", text)
         self.assertNotIn("keepalive 1", text.split("upstream lume_workers")[1].split("}")[0])
         self.assertIn("fastcgi_keep_conn off;", text)
+        # one retry, on the same socket listed again as the backup, errors only
+        upstream = text.split("upstream lume_workers {")[1].split("}")[0]
+        self.assertEqual([l.strip() for l in upstream.splitlines() if l.strip().startswith("server")],
+                         ["server unix:/tmp/lume-render-test.sock max_fails=0;",
+                          "server unix:/tmp/lume-render-test.sock max_fails=0 backup;"])
+        self.assertIn("fastcgi_next_upstream error;", text)
+        self.assertIn("fastcgi_next_upstream_tries 2;", text)
+        self.assertIn("fastcgi_next_upstream_timeout 2s;", text)
         self.assertNotRegex(text, r"\{\{[A-Z_]+\}\}")
         run = os.path.join(self.dir, "run")
         for directive in ("pid", "client_body_temp_path", "fastcgi_temp_path", "proxy_temp_path",
@@ -146,6 +154,7 @@ class TestRender(unittest.TestCase):
     def test_tcp_upstream(self):
         _, text = self.render(LUME_LISTEN="10.1.2.3:9000")
         self.assertIn("server 10.1.2.3:9000 max_fails=0;", text)
+        self.assertIn("server 10.1.2.3:9000 max_fails=0 backup;", text)
 
     def test_rejects_unsafe_values(self):
         for name, value in (("LUME_CORS_ORIGINS", "*"),

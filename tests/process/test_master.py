@@ -4,7 +4,7 @@ Documents: a killed worker is replaced; workers that die young in a row are
 replaced after a back-off; SIGTERM lets the request in flight finish and then
 stops everything, killing what outlives LUME_SHUTDOWN_TIMEOUT_MS; SIGHUP
 replaces every worker without a failed request and applies the re-read
-configuration; a worker is recycled after LUME_MAX_REQUESTS; workers leave
+configuration; both take effect under steady load too, not when it ends; a worker is recycled after LUME_MAX_REQUESTS; workers leave
 when their master dies; bad configuration exits 2 with one line naming it.
 """
 import os
@@ -109,6 +109,23 @@ class GracefulStop(unittest.TestCase):
         self.assertTrue(m.events("exit"))
         m.stop()
 
+    def test_sigterm_under_steady_load_stops_without_waiting_for_the_load_to_end(self):
+        with Master(workers=2, env={"LUME_MOCK_DELAY_MS": "5",
+                                    "LUME_SHUTDOWN_TIMEOUT_MS": "8000"}) as m:
+            loads = [Load(m) for _ in range(6)]
+            for load in loads:
+                load.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            m.send_signal(signal.SIGTERM)
+            code = m.proc.wait(15)
+            elapsed = time.monotonic() - started
+            for load in loads:
+                load.stop()
+            self.assertEqual(code, 0)
+            self.assertEqual(m.events("stop_timeout"), [])  # nobody had to be killed
+            self.assertLess(elapsed, 4)
+
     def test_sigint_stops_like_sigterm(self):
         m = Master(workers=2).start()
         m.send_signal(signal.SIGINT)
@@ -162,6 +179,23 @@ class Reload(unittest.TestCase):
             self.assertEqual(load.failures, [])
             self.assertGreater(load.ok, 10)
             self.assertTrue(m.events("reload"))
+
+    def test_sighup_under_steady_load_replaces_every_worker_while_the_load_goes_on(self):
+        # more clients than workers: the listening socket is never empty, so a
+        # worker's wait finds it ready at once (and a stop signal must still
+        # be seen between two requests)
+        with Master(workers=2, env={"LUME_MOCK_DELAY_MS": "5", "LUME_MAX_REQUESTS": "0"}) as m:
+            before = set(wait_until(lambda: len(m.workers()) == 2 and m.workers()))
+            loads = [Load(m) for _ in range(6)]
+            for load in loads:
+                load.start()
+            time.sleep(0.3)
+            m.send_signal(signal.SIGHUP)
+            replaced = wait_until(lambda: (w := set(m.workers())) and len(w) == 2 and not (w & before), 5)
+            for load in loads:
+                load.stop()
+            self.assertTrue(replaced, [e for e in m.events() if e.get("event") != "request"])
+            self.assertEqual([f for load in loads for f in load.failures], [])
 
     def test_sighup_applies_the_changed_configuration_file(self):
         m, conf = master_with_config_file("# lume settings\nLUME_CACHE_MAX_AGE=300\nLUME_WORKERS=2\n")
