@@ -65,17 +65,22 @@ static int spawn(master *m, int index)
 {
     slot *s = &m->slots[index];
     pid_t master_pid = getpid(), pid;
+    sigset_t saved;
+    int fork_errno;
 
+    lume_signals_fork_block(&saved);
     pid = fork();
-    if (pid < 0) {
-        lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(errno));
-        return -1;
-    }
     if (pid == 0) {
         int status;
-        lume_signals_child_reset();
+        lume_signals_child_reset(&saved);
         status = lume_worker_run(&m->cfg, m->listen_fd, m->shared, index, master_pid);
         _exit(status);
+    }
+    fork_errno = errno;
+    lume_signals_fork_unblock(&saved);
+    if (pid < 0) {
+        lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(fork_errno));
+        return -1;
     }
     s->pid = pid;
     s->generation = m->generation;
