@@ -321,8 +321,8 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         return 2;
     }
     m.signal_fd = lume_signals_master_init();
-    m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode, err,
-                                   sizeof(err));
+    m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
+                                   m.cfg.socket_group, err, sizeof(err));
     if (m.signal_fd < 0 || m.listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
         lume_shared_destroy(m.shared);
