@@ -12,11 +12,24 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "decimal.h"
+#include "listen.h"
 #include "log.h"
 #include "provider.h"
 
-typedef enum { T_INT, T_STR, T_BOOL, T_MODE, T_LEVEL, T_PROVIDER, T_URL, T_LISTEN } kind;
+typedef enum {
+    T_INT,
+    T_STR,
+    T_BOOL,
+    T_MODE,
+    T_LEVEL,
+    T_PROVIDER,
+    T_URL,
+    T_LISTEN,
+    T_ADDRS,
+    T_GROUP
+} kind;
 
 typedef struct setting {
     const char *name; /* environment name; the option is derived from it */
@@ -51,6 +64,11 @@ static const setting settings[] = {
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
     {"LUME_SOCKET_MODE", T_MODE, offsetof(lume_config, socket_mode), 0, 0, 0777,
      "unix socket permissions (octal)"},
+    STR("LUME_SOCKET_GROUP", T_GROUP, socket_group, "unix socket group (default: the master's)"),
+    STR("LUME_FCGI_ALLOWED_ADDRS", T_ADDRS, fcgi_allowed_addrs,
+        "TCP peers admitted: addresses, CIDR ranges, or any"),
+    INT("LUME_FCGI_READ_TIMEOUT_MS", fcgi_read_timeout_ms, 1, 600000,
+        "a connection's request must arrive within this"),
     {"LUME_LOG_LEVEL", T_LEVEL, offsetof(lume_config, log_level), 0, 0, 0,
      "debug, info, warn or error"},
     {"LUME_ACCESS_LOG", T_BOOL, offsetof(lume_config, access_log), 0, 0, 1,
@@ -81,7 +99,9 @@ void lume_config_defaults(lume_config *c)
     c->connect_timeout_ms = 2000;
     c->cache_max_age = 300;
     c->backlog = 1024;
-    c->socket_mode = 0666;
+    c->socket_mode = 0660;
+    snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");
+    c->fcgi_read_timeout_ms = 5000;
     c->log_level = LUME_LOG_INFO;
     c->access_log = 1;
     c->mock_delay_ms = 0;
@@ -190,6 +210,25 @@ int lume_config_set(lume_config *c, const char *name, const char *value, char *e
         if (parse_listen(value) != 0)
             return invalid(err, errlen, s, value, "unix:/path or HOST:PORT");
         break;
+    case T_ADDRS: {
+        char why[128] = "";
+        lume_allow *allow = lume_allow_create(value, why, sizeof(why));
+        char expected[256];
+        if (allow == NULL) {
+            snprintf(expected, sizeof(expected),
+                     "addresses and CIDR ranges separated by commas, or any (%s)",
+                     why[0] ? why : "out of memory");
+            return invalid(err, errlen, s, value, expected);
+        }
+        lume_allow_destroy(allow);
+        break;
+    }
+    case T_GROUP: {
+        gid_t gid;
+        if (lume_listen_group(value, &gid) != 0)
+            return invalid(err, errlen, s, value, "an existing group name, or a group number");
+        break;
+    }
     case T_STR: break;
     }
     if (strlen(value) >= s->size)

@@ -38,6 +38,11 @@ typedef struct lume_config {
     long breaker_failures;           /* consecutive failures that open the breaker */
     long breaker_open_ms;            /* how long the breaker stays open */
     char config_file[LUME_PATH_LEN]; /* re-read on SIGHUP; "" = none */
+
+    /* The FastCGI socket (listen.h, acceptor.h). */
+    char socket_group[64];                  /* group of a unix socket; "" = the master's */
+    char fcgi_allowed_addrs[LUME_PATH_LEN]; /* TCP peers admitted (allow.h) */
+    long fcgi_read_timeout_ms;              /* a request head must arrive within this */
 } lume_config;
 
 /* What the command line asked for besides settings. */

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,15 +19,45 @@ static int fail(char *err, size_t errlen, const char *spec, const char *what)
     return -1;
 }
 
-static int open_unix(const char *spec, const char *path, int backlog, int mode, char *err,
-                     size_t errlen)
+int lume_listen_group(const char *group, gid_t *gid)
+{
+    char buf[4096];
+    struct group gr, *found = NULL;
+    char *end;
+    unsigned long n;
+
+    *gid = (gid_t)-1;
+    if (group[0] == '\0')
+        return 0;
+    if (group[0] >= '0' && group[0] <= '9') {
+        errno = 0;
+        n = strtoul(group, &end, 10);
+        if (*end != '\0' || errno != 0 || n >= (unsigned long)(gid_t)-1)
+            return -1;
+        *gid = (gid_t)n;
+        return 0;
+    }
+    if (getgrnam_r(group, &gr, buf, sizeof(buf), &found) != 0 || found == NULL)
+        return -1;
+    *gid = gr.gr_gid;
+    return 0;
+}
+
+static int open_unix(const char *spec, const char *path, int backlog, int mode, const char *group,
+                     char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    const char *step = NULL;
+    gid_t gid;
     int fd;
 
     if (strlen(path) >= sizeof(sa.sun_path)) {
         errno = ENAMETOOLONG;
         return fail(err, errlen, spec, "path");
+    }
+    if (lume_listen_group(group, &gid) != 0) {
+        snprintf(err, errlen, "cannot listen on %.300s: no group %.64s", spec, group);
+        return -1;
     }
     memcpy(sa.sun_path, path, strlen(path) + 1);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -42,8 +74,15 @@ static int open_unix(const char *spec, const char *path, int backlog, int mode, 
         close(fd);
         return -1;
     }
-    if (chmod(path, (mode_t)mode) != 0 || listen(fd, backlog) != 0) {
-        fail(err, errlen, spec, "listen");
+    /* Nobody can connect before listen(): the group and mode are set first. */
+    if (gid != (gid_t)-1 && lchown(path, (uid_t)-1, gid) != 0)
+        step = "set its group";
+    else if (chmod(path, (mode_t)mode) != 0)
+        step = "chmod";
+    else if (listen(fd, backlog) != 0)
+        step = "listen";
+    if (step != NULL) {
+        fail(err, errlen, spec, step);
         close(fd);
         unlink(path);
         return -1;
@@ -93,10 +132,11 @@ static int open_tcp(const char *spec, int backlog, char *err, size_t errlen)
     return fd;
 }
 
-int lume_listen_open(const char *spec, int backlog, int mode, char *err, size_t errlen)
+int lume_listen_open(const char *spec, int backlog, int mode, const char *group, char *err,
+                     size_t errlen)
 {
     if (strncmp(spec, "unix:", 5) == 0)
-        return open_unix(spec, spec + 5, backlog, mode, err, errlen);
+        return open_unix(spec, spec + 5, backlog, mode, group, err, errlen);
     return open_tcp(spec, backlog, err, errlen);
 }
 

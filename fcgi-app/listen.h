@@ -8,10 +8,18 @@
 #define LUME_LISTEN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
-/* Open and listen. A stale unix socket file (nobody accepting) is replaced; a
- * live one is an error. Returns the fd, or -1 with a message in err. */
-int lume_listen_open(const char *spec, int backlog, int mode, char *err, size_t errlen);
+/* Open and listen. A unix socket gets the permissions mode and the group
+ * group (a name or a number; "" leaves the master's) before anyone can
+ * connect. A stale unix socket file (nobody accepting) is replaced; a live
+ * one is an error. Returns the fd, or -1 with a message in err. */
+int lume_listen_open(const char *spec, int backlog, int mode, const char *group, char *err,
+                     size_t errlen);
+
+/* The group id of group, a name or a number; (gid_t)-1 for "". Returns 0, or
+ * -1 when no such group exists. */
+int lume_listen_group(const char *group, gid_t *gid);
 
 /* Close fd and remove the unix socket file, if spec names one. */
 void lume_listen_close(int fd, const char *spec);

@@ -65,17 +65,22 @@ static int spawn(master *m, int index)
 {
     slot *s = &m->slots[index];
     pid_t master_pid = getpid(), pid;
+    sigset_t saved;
+    int fork_errno;
 
+    lume_signals_fork_block(&saved);
     pid = fork();
-    if (pid < 0) {
-        lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(errno));
-        return -1;
-    }
     if (pid == 0) {
         int status;
-        lume_signals_child_reset();
+        lume_signals_child_reset(&saved);
         status = lume_worker_run(&m->cfg, m->listen_fd, m->shared, index, master_pid);
         _exit(status);
+    }
+    fork_errno = errno;
+    lume_signals_fork_unblock(&saved);
+    if (pid < 0) {
+        lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(fork_errno));
+        return -1;
     }
     s->pid = pid;
     s->generation = m->generation;
@@ -316,8 +321,8 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         return 2;
     }
     m.signal_fd = lume_signals_master_init();
-    m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode, err,
-                                   sizeof(err));
+    m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
+                                   m.cfg.socket_group, err, sizeof(err));
     if (m.signal_fd < 0 || m.listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
         lume_shared_destroy(m.shared);

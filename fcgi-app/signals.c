@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+static const int master_signals[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+
+#define N_MASTER_SIGNALS (sizeof(master_signals) / sizeof(master_signals[0]))
+
 static int pipe_fds[2] = {-1, -1};
 static volatile sig_atomic_t worker_stop;
 
@@ -39,12 +43,10 @@ static void set_handler(int signo, void (*fn)(int), int flags)
 
 int lume_signals_master_init(void)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
-
     if (pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0)
         return -1;
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        set_handler(sigs[i], master_handler, SA_RESTART);
+    for (size_t i = 0; i < N_MASTER_SIGNALS; i++)
+        set_handler(master_signals[i], master_handler, SA_RESTART);
     set_handler(SIGPIPE, SIG_IGN, 0);
     return pipe_fds[0];
 }
@@ -56,17 +58,32 @@ int lume_signals_master_next(int fd)
     return read(fd, &c, 1) == 1 ? c : 0;
 }
 
-void lume_signals_child_reset(void)
+void lume_signals_fork_block(sigset_t *saved)
 {
-    static const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+    sigset_t block;
 
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        set_handler(sigs[i], SIG_DFL, 0);
+    sigemptyset(&block);
+    for (size_t i = 0; i < N_MASTER_SIGNALS; i++)
+        sigaddset(&block, master_signals[i]);
+    sigprocmask(SIG_BLOCK, &block, saved);
+}
+
+void lume_signals_fork_unblock(const sigset_t *saved)
+{
+    sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+void lume_signals_child_reset(const sigset_t *saved)
+{
+    for (size_t i = 0; i < N_MASTER_SIGNALS; i++)
+        set_handler(master_signals[i], SIG_DFL, 0);
     for (int i = 0; i < 2; i++) {
         if (pipe_fds[i] >= 0)
             close(pipe_fds[i]);
         pipe_fds[i] = -1;
     }
+    /* Only now: a signal that came since the fork meets the default action. */
+    sigprocmask(SIG_SETMASK, saved, NULL);
 }
 
 void lume_signals_worker_init(sigset_t *wait_mask)

@@ -17,8 +17,23 @@ int lume_signals_master_init(void);
 /* Master: the next recorded signal, or 0 when none is pending. */
 int lume_signals_master_next(int fd);
 
-/* Child after fork: close the pipe, restore default dispositions. */
-void lume_signals_child_reset(void);
+/*
+ * Forking a worker (php-fpm's fpm_children_make, nginx's spawn): the master's
+ * signals are blocked around fork(), so one that arrives before the child has
+ * dropped the master's handlers waits instead of running master_handler in
+ * the child and writing to the pipe the master reads:
+ *
+ *     lume_signals_fork_block(&saved);
+ *     pid = fork();
+ *     child:  lume_signals_child_reset(&saved);
+ *     parent: lume_signals_fork_unblock(&saved);   (also when fork failed)
+ */
+void lume_signals_fork_block(sigset_t *saved);
+void lume_signals_fork_unblock(const sigset_t *saved);
+
+/* Child after fork: close the pipe, restore default dispositions, then the
+ * signal mask from before lume_signals_fork_block(). */
+void lume_signals_child_reset(const sigset_t *saved);
 
 /* Worker: SIGTERM, SIGINT and SIGQUIT ask it to stop; SIGHUP and SIGPIPE are
  * ignored. The stop signals are blocked, and *wait_mask is the mask to pass

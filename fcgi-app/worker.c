@@ -3,9 +3,10 @@
  *
  * Stop signals are blocked except inside ppoll(): a stop that arrives while a
  * request is served is seen after the response is written, and one that
- * arrives while waiting wakes the worker at once. The listening socket is
- * non-blocking, so a worker that loses the race for a connection gets
- * -EAGAIN from FCGX_Accept_r and waits again.
+ * arrives while waiting (for a connection, or for the rest of a request
+ * head) wakes the worker at once. The listening socket is non-blocking, so a
+ * worker that loses the race for a connection waits again. Connections are
+ * accepted, admitted and closed by the acceptor (acceptor.h).
  *
  * Before serving, the worker notes how long the request waited in the queue
  * (nginx's REQUEST_START, queue.h) and whether nginx has already closed the
@@ -23,6 +24,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "app.h"
 #include "clock.h"
 #include "log.h"
@@ -112,7 +114,8 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
 {
     char err[256] = "";
     sigset_t wait_mask;
-    FCGX_Request fr;
+    FCGX_Request *fr;
+    lume_acceptor *acceptor;
     lume_provider *provider;
     lume_app *app;
     uint64_t rng = 0;
@@ -133,7 +136,9 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
                  err[0] ? err : "out of memory");
         return LUME_WORKER_EXIT_SETUP;
     }
-    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+    acceptor = lume_acceptor_create(cfg, listen_fd, err, sizeof(err));
+    if (acceptor == NULL) {
+        lume_log(LUME_LOG_ERROR, "worker_setup_failed", "slot %d: %s", slot, err);
         lume_app_destroy(app);
         return LUME_WORKER_EXIT_SETUP;
     }
@@ -141,21 +146,23 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     while (cfg->max_requests == 0 || served < cfg->max_requests) {
         if (!wait_readable(listen_fd, &wait_mask, master))
             break;
-        int rc = FCGX_Accept_r(&fr);
-        if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
-            continue; /* another worker took it */
-        if (rc < 0) {
-            lume_log(LUME_LOG_ERROR, "accept_failed", "slot %d: accept: %s", slot, strerror(-rc));
+        lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
+        if (rc == LUME_ACCEPT_NONE)
+            continue; /* another worker took it, or it was dropped */
+        if (rc == LUME_ACCEPT_STOP)
+            break;
+        if (rc == LUME_ACCEPT_FAIL) {
+            lume_log(LUME_LOG_ERROR, "accept_failed", "slot %d: accept: %s", slot, strerror(errno));
             status = LUME_WORKER_EXIT_ACCEPT;
             break;
         }
-        serve(app, &fr, &rng, cfg->access_log);
-        FCGX_Finish_r(&fr);
+        serve(app, fr, &rng, cfg->access_log);
+        lume_acceptor_finish(acceptor, &wait_mask);
         served++;
     }
     if (cfg->max_requests > 0 && served >= cfg->max_requests)
         lume_log(LUME_LOG_INFO, "worker_recycle", "slot %d served %ld requests", slot, served);
-    FCGX_Free(&fr, 1);
+    lume_acceptor_destroy(acceptor);
     lume_app_destroy(app);
     return status;
 }

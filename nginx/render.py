@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render Lume's nginx configuration from LUME_* variables.
 
-usage: nginx/render.py [--output FILE] [--check] | --get NAME
+usage: nginx/render.py [--output FILE] [--check] | --get NAME | --worker-group
 
 Reads nginx/lume.conf.template, fills it from the environment (and from the
 NAME=value lines of $LUME_CONFIG, which the environment overrides), creates the
@@ -144,6 +144,19 @@ def connection_sizing(wanted, hard):
     if hard is not None and nofile > hard:
         nofile = hard
     return max(64, min(wanted, nofile - 64)), nofile
+def worker_user(conf):
+    """(user, group) nginx's workers run as when nginx starts as root; None otherwise
+    (then they keep the user running it)."""
+    if os.geteuid() != 0:
+        return None
+    # Workers of a root master drop to this user; it must reach the unix
+    # socket and the run directory. Default: the user running this script.
+    name = conf["LUME_NGINX_USER"] or pwd.getpwuid(os.getuid()).pw_name
+    try:
+        pw = pwd.getpwnam(name)
+    except KeyError:
+        raise RenderError(f"invalid LUME_NGINX_USER={name}: no such user")
+    return safe(conf, "LUME_NGINX_USER", name), grp.getgrgid(pw.pw_gid).gr_name
 
 
 def nginx_version(binary):
@@ -323,16 +336,8 @@ def render(environ, version):
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
 
-    user = ""
-    if os.geteuid() == 0:
-        # Workers of a root master drop to this user; it must reach the unix
-        # socket and the run directory. Default: the user running this script.
-        name = conf["LUME_NGINX_USER"] or pwd.getpwuid(os.getuid()).pw_name
-        try:
-            pw = pwd.getpwnam(name)
-        except KeyError:
-            raise RenderError(f"invalid LUME_NGINX_USER={name}: no such user")
-        user = f"user {safe(conf, 'LUME_NGINX_USER', name)} {grp.getgrgid(pw.pw_gid).gr_name};"
+    workers_as = worker_user(conf)
+    user = f"user {workers_as[0]} {workers_as[1]};" if workers_as else ""
 
     http2_directive = version >= (1, 25, 1)
     read_timeout_s = (timeout_ms + 999) // 1000 + 2
@@ -479,10 +484,17 @@ def main(argv):
     ap.add_argument("--get", metavar="NAME",
                     help="print the value NAME has in the environment or the LUME_CONFIG file "
                          "(empty when neither sets it) and exit")
+    ap.add_argument("--worker-group", action="store_true",
+                    help="print the group nginx's workers will run as (empty when nginx keeps "
+                         "the user that starts it) and exit")
     args = ap.parse_args(argv)
-    if args.get:
+    if args.get or args.worker_group:
         try:
-            print(given(os.environ).get(args.get, ""))
+            if args.get:
+                print(given(os.environ).get(args.get, ""))
+            else:
+                workers_as = worker_user(settings(os.environ))
+                print(workers_as[1] if workers_as else "")
         except RenderError as e:
             print(f"render: {e}", file=sys.stderr)
             return 2

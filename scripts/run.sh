@@ -27,6 +27,12 @@ export LUME_RUN_DIR="$RUN_DIR"
 # The app and nginx must agree on the socket: one value for both.
 LUME_LISTEN=$(setting LUME_LISTEN "unix:$RUN_DIR/lume.sock")
 export LUME_LISTEN
+# The socket is 0660 (LUME_SOCKET_MODE): give it the group nginx's workers run
+# as, when nginx starts as root and drops to LUME_NGINX_USER.
+if [ -z "$(setting LUME_SOCKET_GROUP "")" ]; then
+  LUME_SOCKET_GROUP=$(python3 nginx/render.py --worker-group) || exit 2
+  export LUME_SOCKET_GROUP
+fi
 HTTPS_PORT=$(setting LUME_HTTPS_PORT 8443)
 
 if [ ! -x "$BIN" ]; then

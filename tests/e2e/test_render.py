@@ -1,8 +1,10 @@
 """nginx/render.py: the version switch for HTTP/2, settings that turn parts
 off, and refusal of values that could change the configuration's structure.
 Runs render.py against a stand-in `nginx -v`; needs no nginx."""
+import grp
 import os
 import resource
+import pwd
 import shutil
 import stat
 import subprocess
@@ -179,6 +181,23 @@ class TestRender(unittest.TestCase):
         self.assertIn("rate=7r/s", text)
         self.assertIn("burst=9 nodelay", text)
         self.assertIn("listen 9444 ssl", text)
+
+    def test_worker_group_names_the_group_the_socket_must_have(self):
+        def worker_group(**env):
+            full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+            return subprocess.run(["python3", RENDER, "--worker-group"], env=full,
+                                  capture_output=True, text=True, timeout=30)
+        if os.geteuid() != 0:  # nginx keeps the caller's user: the socket's owner
+            self.assertEqual(worker_group().stdout.strip(), "")
+            return
+        r = worker_group(LUME_NGINX_USER="nobody")
+        self.assertEqual(r.stdout.strip(), grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name)
+        _, text = self.render(LUME_NGINX_USER="nobody")
+        self.assertIn(f"user nobody {r.stdout.strip()};", text)
+        self.assertEqual(worker_group().stdout.strip(), grp.getgrgid(os.getgid()).gr_name)
+        r = worker_group(LUME_NGINX_USER="no-such-user-for-lume")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("LUME_NGINX_USER", r.stderr)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,10 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_int_equal(cfg.connect_timeout_ms, 2000);
     assert_int_equal(cfg.cache_max_age, 300);
     assert_int_equal(cfg.backlog, 1024);
-    assert_int_equal(cfg.socket_mode, 0666);
+    assert_int_equal(cfg.socket_mode, 0660);
+    assert_string_equal(cfg.socket_group, "");
+    assert_string_equal(cfg.fcgi_allowed_addrs, "127.0.0.1,::1");
+    assert_int_equal(cfg.fcgi_read_timeout_ms, 5000);
     assert_int_equal(cfg.log_level, LUME_LOG_INFO);
     assert_int_equal(cfg.access_log, 1);
     assert_string_equal(cfg.mock_catalog, "");
@@ -136,14 +139,16 @@ static void test_options_take_a_separate_or_an_attached_value(void **state)
 static void test_every_setting_has_an_option_named_after_it(void **state)
 {
     (void)state;
-    assert_int_equal(load(ARGV("--provider=mock", "--shutdown-timeout-ms=1",
-                               "--request-timeout-ms=2", "--connect-timeout-ms=3",
-                               "--cache-max-age=4", "--backlog=5", "--socket-mode=0600",
-                               "--log-level=error", "--access-log=no", "--mock-catalog=/x.json",
-                               "--mock-delay-ms=6", "--archive-base-url=http://127.0.0.1:1",
-                               "--retries=7", "--breaker-failures=8", "--breaker-open-ms=9"),
-                          NO_ENV, NULL),
-                     0);
+    assert_int_equal(
+        load(ARGV("--provider=mock", "--shutdown-timeout-ms=1", "--request-timeout-ms=2",
+                  "--connect-timeout-ms=3", "--cache-max-age=4", "--backlog=5",
+                  "--socket-mode=0600", "--log-level=error", "--access-log=no",
+                  "--mock-catalog=/x.json", "--mock-delay-ms=6",
+                  "--archive-base-url=http://127.0.0.1:1", "--retries=7", "--breaker-failures=8",
+                  "--breaker-open-ms=9", "--socket-group=0", "--fcgi-allowed-addrs=10.0.0.0/8",
+                  "--fcgi-read-timeout-ms=10"),
+             NO_ENV, NULL),
+        0);
     assert_int_equal(cfg.shutdown_timeout_ms, 1);
     assert_int_equal(cfg.request_timeout_ms, 2);
     assert_int_equal(cfg.connect_timeout_ms, 3);
@@ -158,6 +163,9 @@ static void test_every_setting_has_an_option_named_after_it(void **state)
     assert_int_equal(cfg.retries, 7);
     assert_int_equal(cfg.breaker_failures, 8);
     assert_int_equal(cfg.breaker_open_ms, 9);
+    assert_string_equal(cfg.socket_group, "0");
+    assert_string_equal(cfg.fcgi_allowed_addrs, "10.0.0.0/8");
+    assert_int_equal(cfg.fcgi_read_timeout_ms, 10);
 }
 
 static void test_the_command_line_wins_over_the_environment(void **state)
@@ -377,6 +385,17 @@ static const struct {
     {"LUME_SOCKET_MODE", "-1"},
     {"LUME_SOCKET_MODE", "+0660"},
     {"LUME_SOCKET_MODE", " 0660"},
+    {"LUME_SOCKET_GROUP", "no-such-group-for-lume"},
+    {"LUME_SOCKET_GROUP", "12x"},
+    {"LUME_SOCKET_GROUP", "-1"},
+    {"LUME_SOCKET_GROUP", "99999999999999999999"},
+    {"LUME_FCGI_ALLOWED_ADDRS", ""},
+    {"LUME_FCGI_ALLOWED_ADDRS", "localhost"},
+    {"LUME_FCGI_ALLOWED_ADDRS", "127.0.0.1,"},
+    {"LUME_FCGI_ALLOWED_ADDRS", "10.0.0.0/33"},
+    {"LUME_FCGI_ALLOWED_ADDRS", "*"},
+    {"LUME_FCGI_READ_TIMEOUT_MS", "0"},
+    {"LUME_FCGI_READ_TIMEOUT_MS", "600001"},
     {"LUME_LOG_LEVEL", ""},
     {"LUME_LOG_LEVEL", "loud"},
     {"LUME_LOG_LEVEL", "3"},
@@ -523,6 +542,32 @@ static void test_the_socket_mode_is_octal(void **state)
     assert_int_equal(cfg.socket_mode, 0777);
     assert_int_equal(lume_config_set(&cfg, "LUME_SOCKET_MODE", "0", err, sizeof(err)), 0);
     assert_int_equal(cfg.socket_mode, 0);
+}
+
+static void test_the_socket_group_is_a_group_name_or_number_or_empty(void **state)
+{
+    (void)state;
+    assert_int_equal(lume_config_set(&cfg, "LUME_SOCKET_GROUP", "root", err, sizeof(err)), 0);
+    assert_string_equal(cfg.socket_group, "root");
+    /* a number need not name a group in /etc/group, as with chown :4242 */
+    assert_int_equal(lume_config_set(&cfg, "LUME_SOCKET_GROUP", "4242", err, sizeof(err)), 0);
+    assert_string_equal(cfg.socket_group, "4242");
+    assert_int_equal(lume_config_set(&cfg, "LUME_SOCKET_GROUP", "", err, sizeof(err)), 0);
+    assert_string_equal(cfg.socket_group, ""); /* the master's own group */
+}
+
+static void test_the_allowed_addresses_are_a_list_or_any(void **state)
+{
+    (void)state;
+    assert_int_equal(lume_config_set(&cfg, "LUME_FCGI_ALLOWED_ADDRS",
+                                     "127.0.0.1, ::1, 172.28.0.0/16, fd00::/8", err, sizeof(err)),
+                     0);
+    assert_string_equal(cfg.fcgi_allowed_addrs, "127.0.0.1, ::1, 172.28.0.0/16, fd00::/8");
+    assert_int_equal(lume_config_set(&cfg, "LUME_FCGI_ALLOWED_ADDRS", "any", err, sizeof(err)), 0);
+    assert_string_equal(cfg.fcgi_allowed_addrs, "any");
+    assert_int_equal(
+        lume_config_set(&cfg, "LUME_FCGI_ALLOWED_ADDRS", "127.0.0.1,nope", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "\"nope\""));
 }
 
 static void test_integer_bounds_are_inclusive(void **state)
@@ -692,6 +737,8 @@ int main(void)
         cmocka_unit_test(test_booleans_are_on_off_yes_no_true_false_1_0_in_any_case),
         cmocka_unit_test(test_log_levels_are_named),
         cmocka_unit_test(test_the_socket_mode_is_octal),
+        cmocka_unit_test(test_the_socket_group_is_a_group_name_or_number_or_empty),
+        cmocka_unit_test(test_the_allowed_addresses_are_a_list_or_any),
         cmocka_unit_test(test_integer_bounds_are_inclusive),
         cmocka_unit_test(test_the_mock_catalog_may_be_set_back_to_the_built_in_one),
         cmocka_unit_test(test_unknown_options_are_rejected),

@@ -2,7 +2,9 @@
 
 request() sends one RESPONDER request and returns (status, headers, body),
 headers as a dict of lower-case names. Addresses are "unix:/path" or
-"HOST:PORT".
+"HOST:PORT". For tests that take a request apart: encode_request() gives its
+bytes, encode_params() the FCGI_PARAMS content, read_response() reads the
+answer from a socket.
 """
 import socket
 import struct
@@ -25,7 +27,8 @@ def _length(n):
     return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
 
 
-def _params(params):
+def encode_params(params):
+    """The name-value pairs of params (a dict) as FCGI_PARAMS content."""
     out = b""
     for name, value in params.items():
         name = name.encode() if isinstance(name, str) else name
@@ -70,8 +73,8 @@ def parse_response(raw):
     return status, headers, body
 
 
-def request(address, uri="/", method="GET", params=None, stdin=b"", timeout=10.0):
-    """Send one request; returns (status, headers, body)."""
+def environ(uri="/", method="GET", params=None, stdin=b""):
+    """The params request() sends."""
     env = {
         "REQUEST_METHOD": method,
         "REQUEST_URI": uri,
@@ -83,19 +86,34 @@ def request(address, uri="/", method="GET", params=None, stdin=b"", timeout=10.0
     env.update(params or {})
     if stdin:
         env["CONTENT_LENGTH"] = str(len(stdin))
+    return env
+
+
+def encode_request(uri="/", method="GET", params=None, stdin=b"", role=RESPONDER):
+    """The bytes of one request: FCGI_BEGIN_REQUEST, FCGI_PARAMS, FCGI_STDIN."""
+    msg = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", role, 0))
+    return msg + _stream(FCGI_PARAMS, encode_params(environ(uri, method, params, stdin))) + \
+        _stream(FCGI_STDIN, stdin)
+
+
+def read_response(sock):
+    """Read records up to FCGI_END_REQUEST; returns (status, headers, body)."""
+    out = b""
+    while True:
+        version, rtype, _rid, length, pad = struct.unpack("!BBHHBx", _recv_exact(sock, 8))
+        content = _recv_exact(sock, length + pad)[:length]
+        if rtype == FCGI_STDOUT:
+            out += content
+        elif rtype == FCGI_END_REQUEST:
+            break
+    return parse_response(out)
+
+
+def request(address, uri="/", method="GET", params=None, stdin=b"", timeout=10.0):
+    """Send one request; returns (status, headers, body)."""
     sock = connect(address, timeout)
     try:
-        msg = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", RESPONDER, 0))
-        msg += _stream(FCGI_PARAMS, _params(env)) + _stream(FCGI_STDIN, stdin)
-        sock.sendall(msg)
-        out = b""
-        while True:
-            version, rtype, _rid, length, pad = struct.unpack("!BBHHBx", _recv_exact(sock, 8))
-            content = _recv_exact(sock, length + pad)[:length]
-            if rtype == FCGI_STDOUT:
-                out += content
-            elif rtype == FCGI_END_REQUEST:
-                break
+        sock.sendall(encode_request(uri, method, params, stdin))
+        return read_response(sock)
     finally:
         sock.close()
-    return parse_response(out)

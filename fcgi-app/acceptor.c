@@ -1,0 +1,365 @@
+/* acceptor.c: accepting, admitting and closing FastCGI connections (see acceptor.h). */
+#include "acceptor.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "allow.h"
+#include "clock.h"
+#include "fcgi_head.h"
+#include "log.h"
+#include "signals.h"
+
+/* Why a connection was closed before it reached the app. */
+typedef enum drop_reason {
+    DROP_PEER = 0,  /* a TCP peer outside LUME_FCGI_ALLOWED_ADDRS */
+    DROP_TIMEOUT,   /* the head did not arrive within LUME_FCGI_READ_TIMEOUT_MS */
+    DROP_PARAMS,    /* params over LUME_FCGI_PARAMS_MAX */
+    DROP_HEAD,      /* a head over LUME_FCGI_HEAD_MAX */
+    DROP_MALFORMED, /* not FastCGI, or refused by libfcgi */
+    DROP_CLOSED,    /* the peer closed or reset before its head was complete */
+    DROP_STOPPING,  /* a stop signal came while the head was arriving */
+    DROP_RESOURCES, /* out of descriptors or memory to hand it to libfcgi */
+    DROP_COUNT
+} drop_reason;
+
+static const struct {
+    const char *name;
+    int level;
+} reasons[DROP_COUNT] = {
+    [DROP_PEER] = {"peer_not_allowed", LUME_LOG_WARN},
+    [DROP_TIMEOUT] = {"read_timeout", LUME_LOG_WARN},
+    [DROP_PARAMS] = {"params_too_large", LUME_LOG_WARN},
+    [DROP_HEAD] = {"head_too_large", LUME_LOG_WARN},
+    [DROP_MALFORMED] = {"malformed", LUME_LOG_WARN},
+    [DROP_CLOSED] = {"closed_early", LUME_LOG_INFO},
+    [DROP_STOPPING] = {"stopping", LUME_LOG_INFO},
+    [DROP_RESOURCES] = {"no_resources", LUME_LOG_ERROR},
+};
+
+#define LOG_EVERY_MS  1000 /* one fcgi_dropped line a second per reason */
+#define LIMIT_ACCEPT  DROP_COUNT
+#define ACCEPT_PAUSE  100 /* ms without accepting when out of descriptors or memory */
+#define COMPLETE_HEAD (-1)
+
+typedef union peer_addr {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+    struct sockaddr_un un;
+} peer_addr;
+
+/* A connection being admitted. */
+typedef struct conn {
+    int fd;
+    peer_addr peer;
+    socklen_t peer_len;
+    int64_t accepted_us;
+    lume_fcgi_head head;
+    size_t received; /* bytes of the head seen so far */
+} conn;
+
+struct lume_acceptor {
+    int listen_fd;
+    long timeout_ms;
+    lume_allow *allow;
+    FCGX_Request request;
+    struct {
+        int64_t last_ms;
+        long suppressed;
+    } limit[DROP_COUNT + 1];
+    unsigned char buf[LUME_FCGI_HEAD_MAX]; /* the head; also bytes drained at the close */
+};
+
+/* Rate limit: may a line with this index be written now? */
+static int may_log(lume_acceptor *a, int index, long *suppressed)
+{
+    int64_t now = lume_now_ms();
+
+    if (now - a->limit[index].last_ms < LOG_EVERY_MS) {
+        a->limit[index].suppressed++;
+        return 0;
+    }
+    *suppressed = a->limit[index].suppressed;
+    a->limit[index].last_ms = now;
+    a->limit[index].suppressed = 0;
+    return 1;
+}
+
+static void peer_text(const conn *c, char *out, size_t len)
+{
+    const void *addr = NULL;
+
+    if (c->peer.sa.sa_family == AF_INET)
+        addr = &c->peer.in.sin_addr;
+    else if (c->peer.sa.sa_family == AF_INET6)
+        addr = &c->peer.in6.sin6_addr;
+    if (addr == NULL || inet_ntop(c->peer.sa.sa_family, addr, out, (socklen_t)len) == NULL)
+        snprintf(out, len, "unix");
+}
+
+static void log_drop(lume_acceptor *a, const conn *c, drop_reason reason)
+{
+    /* A probe that connects and closes without a byte is no news. */
+    int level = reason == DROP_CLOSED && c->received == 0 ? LUME_LOG_DEBUG : reasons[reason].level;
+    char peer[INET6_ADDRSTRLEN];
+    long suppressed;
+    lume_logline l;
+
+    if (!lume_log_enabled(level) || !may_log(a, reason, &suppressed))
+        return;
+    peer_text(c, peer, sizeof(peer));
+    if (!lume_logline_begin(&l, level))
+        return;
+    lume_logline_str(&l, "event", "fcgi_dropped");
+    lume_logline_str(&l, "reason", reasons[reason].name);
+    lume_logline_str(&l, "peer", peer);
+    lume_logline_int(&l, "bytes", (long long)c->received);
+    lume_logline_int(&l, "params", (long long)c->head.params);
+    lume_logline_ms(&l, "waited_ms", lume_now_us() - c->accepted_us);
+    if (suppressed > 0)
+        lume_logline_int(&l, "suppressed", suppressed);
+    lume_logline_write(&l);
+}
+
+static void drop(lume_acceptor *a, conn *c, drop_reason reason)
+{
+    log_drop(a, c, reason);
+    close(c->fd);
+    c->fd = -1;
+}
+
+/* Read the head, and not a byte more, until it is complete: COMPLETE_HEAD,
+ * or why not. */
+static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    int64_t deadline_us = c->accepted_us + (int64_t)a->timeout_ms * 1000;
+
+    for (;;) {
+        lume_fcgi_head_state st = lume_fcgi_head_scan(&c->head, a->buf, c->received);
+        struct timespec ts;
+        int64_t left_us;
+        ssize_t n;
+
+        switch (st) {
+        case LUME_FCGI_HEAD_MORE: break;
+        case LUME_FCGI_HEAD_COMPLETE: return COMPLETE_HEAD;
+        case LUME_FCGI_HEAD_PARAMS_TOO_LARGE: return DROP_PARAMS;
+        case LUME_FCGI_HEAD_TOO_LARGE: return DROP_HEAD;
+        case LUME_FCGI_HEAD_MALFORMED: return DROP_MALFORMED;
+        }
+        n = recv(c->fd, a->buf + c->received, lume_fcgi_head_need(&c->head) - c->received,
+                 MSG_DONTWAIT);
+        if (n > 0) {
+            c->received += (size_t)n;
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return DROP_CLOSED; /* closed or reset with the head incomplete */
+        if (lume_signals_worker_stopping())
+            return DROP_STOPPING;
+        left_us = deadline_us - lume_now_us();
+        if (left_us <= 0)
+            return DROP_TIMEOUT;
+        ts.tv_sec = left_us / 1000000;
+        ts.tv_nsec = (left_us % 1000000) * 1000;
+        ppoll(&pfd, 1, &ts, wait_mask); /* more bytes, a hang-up, a stop, or the deadline */
+    }
+}
+
+/* Give the head to libfcgi: FCGX_Accept_r() reads it from the connection
+ * in the FCGX_Request (fcgiapp.h: ipcFd >= 0 is "a connection is open", so
+ * it does not accept; listen_sock is -1, so it could not). The head was
+ * read from the peer already, so libfcgi reads it from a socket pair that
+ * holds just those bytes; then the request is switched to the peer's
+ * connection, which goes on exactly where the head ended (stdin, if anyone
+ * reads it) and takes the response. keepConnection keeps the FCGX_Finish_r()
+ * that FCGX_Accept_r() starts with from closing the descriptor; detached
+ * makes it close one whose head it refuses without its unbounded drain. */
+static int hand_over(lume_acceptor *a, conn *c)
+{
+    FCGX_Request *r = &a->request;
+    int pair[2], rc;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
+        return DROP_RESOURCES;
+    if (write(pair[1], a->buf, c->head.end) != (ssize_t)c->head.end) {
+        close(pair[0]);
+        close(pair[1]);
+        return DROP_RESOURCES;
+    }
+    r->ipcFd = pair[0];
+    r->keepConnection = 1;
+    r->detached = 1;
+    rc = FCGX_Accept_r(r);
+    close(pair[1]); /* answers libfcgi wrote to management records end here */
+    if (rc != 0) {
+        /* libfcgi refused the head (an unknown role, a record out of
+         * place) and closed its end of the pair. */
+        r->ipcFd = -1;
+        r->detached = 0;
+        return DROP_MALFORMED;
+    }
+    close(pair[0]);
+    r->ipcFd = c->fd;
+    return COMPLETE_HEAD;
+}
+
+static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_mask)
+{
+    int err = errno;
+    long suppressed;
+
+    switch (err) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM: {
+        /* Out of descriptors or memory: the connection waits in the backlog
+         * while this worker pauses (nginx disables accepting for a while). */
+        struct timespec pause = {0, ACCEPT_PAUSE * 1000000L};
+        if (may_log(a, LIMIT_ACCEPT, &suppressed))
+            lume_log(LUME_LOG_WARN, "accept_paused", "accept: %s; pausing %d ms (%ld more)",
+                     strerror(err), ACCEPT_PAUSE, suppressed);
+        ppoll(NULL, 0, &pause, wait_mask);
+        return LUME_ACCEPT_NONE;
+    }
+    case EAGAIN:
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case EPERM:
+    /* accept(2): network errors of the new connection, passed on as is */
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH: return LUME_ACCEPT_NONE;
+    default: errno = err; return LUME_ACCEPT_FAIL;
+    }
+}
+
+lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
+                                      FCGX_Request **request)
+{
+    struct timeval rcvtimeo = {a->timeout_ms / 1000, (a->timeout_ms % 1000) * 1000};
+    int one = 1, why;
+    conn c;
+
+    c.peer_len = sizeof(c.peer);
+    c.fd = accept4(a->listen_fd, &c.peer.sa, &c.peer_len, SOCK_CLOEXEC);
+    if (c.fd < 0)
+        return accept_failed(a, wait_mask);
+    c.accepted_us = lume_now_us();
+    c.received = 0;
+    lume_fcgi_head_init(&c.head);
+    if (c.peer.sa.sa_family != AF_UNIX) {
+        if (!lume_allow_match(a->allow, &c.peer.sa, c.peer_len)) {
+            drop(a, &c, DROP_PEER);
+            return LUME_ACCEPT_NONE;
+        }
+        /* The response leaves in a few small writes: no Nagle delay. */
+        setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    why = read_head(a, &c, wait_mask);
+    if (why == COMPLETE_HEAD)
+        why = hand_over(a, &c);
+    if (why != COMPLETE_HEAD) {
+        drop(a, &c, (drop_reason)why);
+        return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
+    }
+    /* Should the app ever read its stdin, no read waits longer than this. */
+    setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &rcvtimeo, sizeof(rcvtimeo));
+    *request = &a->request;
+    return LUME_ACCEPT_READY;
+}
+
+/* Close after the response: stop sending, then read what the peer still
+ * sends until it closes too, so that unread bytes do not turn the close into
+ * a reset that could cost the peer the response. Bounded in time, and by a
+ * stop signal. */
+static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
+{
+    int64_t deadline_ms = lume_now_ms() + a->timeout_ms;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+    if (shutdown(fd, SHUT_WR) == 0) {
+        for (;;) {
+            ssize_t n = recv(fd, a->buf, sizeof(a->buf), MSG_DONTWAIT);
+            int64_t left_ms = deadline_ms - lume_now_ms();
+
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                break;
+            if (left_ms <= 0 || lume_signals_worker_stopping())
+                break;
+            if (n < 0) {
+                struct timespec ts = {left_ms / 1000, (left_ms % 1000) * 1000000L};
+                if (ppoll(&pfd, 1, &ts, wait_mask) == 0)
+                    break;
+            }
+        }
+    }
+    close(fd);
+}
+
+void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
+{
+    FCGX_Request *r = &a->request;
+
+    /* libfcgi flushes the response and ends the request, and leaves the
+     * close to linger_close() (or, after a write error, closes without its
+     * drain). */
+    r->keepConnection = 1;
+    r->detached = 1;
+    FCGX_Finish_r(r);
+    if (r->ipcFd >= 0) {
+        linger_close(a, r->ipcFd, wait_mask);
+        r->ipcFd = -1;
+    }
+    r->detached = 0;
+}
+
+lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char *err, size_t errlen)
+{
+    lume_acceptor *a = calloc(1, sizeof(*a));
+
+    if (a == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->listen_fd = listen_fd;
+    a->timeout_ms = cfg->fcgi_read_timeout_ms;
+    for (int i = 0; i <= DROP_COUNT; i++)
+        a->limit[i].last_ms = INT64_MIN / 2;
+    a->request.ipcFd = -1;
+    a->allow = lume_allow_create(cfg->fcgi_allowed_addrs, err, errlen);
+    if (a->allow == NULL || FCGX_Init() != 0 || FCGX_InitRequest(&a->request, -1, 0) != 0) {
+        if (a->allow != NULL || err[0] == '\0')
+            snprintf(err, errlen, "cannot set up the FastCGI acceptor");
+        lume_acceptor_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+void lume_acceptor_destroy(lume_acceptor *a)
+{
+    if (a == NULL)
+        return;
+    FCGX_Free(&a->request, 1);
+    lume_allow_destroy(a->allow);
+    free(a);
+}

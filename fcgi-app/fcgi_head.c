@@ -1,0 +1,60 @@
+/* fcgi_head.c: scanning the record headers of a FastCGI request head (see fcgi_head.h). */
+#include "fcgi_head.h"
+
+#define HEADER_LEN    8
+#define VERSION_1     1
+#define BEGIN_REQUEST 1
+#define PARAMS        4
+#define BEGIN_BODY    8
+
+void lume_fcgi_head_init(lume_fcgi_head *h)
+{
+    h->pos = 0;
+    h->params = 0;
+    h->end = 0;
+    h->request_id = 0;
+}
+
+lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char *buf, size_t len)
+{
+    if (h->end > 0)
+        return LUME_FCGI_HEAD_COMPLETE;
+    for (;;) {
+        const unsigned char *r = buf + h->pos;
+        unsigned id;
+        size_t content, next;
+
+        if (h->pos + HEADER_LEN > LUME_FCGI_HEAD_MAX)
+            return LUME_FCGI_HEAD_TOO_LARGE; /* not even the next header fits */
+        if (h->pos + HEADER_LEN > len)
+            return LUME_FCGI_HEAD_MORE;
+        if (r[0] != VERSION_1)
+            return LUME_FCGI_HEAD_MALFORMED;
+        id = (unsigned)r[2] << 8 | r[3];
+        content = (size_t)r[4] << 8 | r[5];
+        next = h->pos + HEADER_LEN + content + r[6]; /* + padding */
+        if (r[1] == PARAMS && id == h->request_id && id != 0 && content == 0) {
+            /* The end of the params. Its padding, if any, is not part of
+             * the head: libfcgi does not read it with the params either. */
+            h->end = h->pos + HEADER_LEN;
+            return LUME_FCGI_HEAD_COMPLETE;
+        }
+        if (next > LUME_FCGI_HEAD_MAX)
+            return LUME_FCGI_HEAD_TOO_LARGE;
+        if (r[1] == BEGIN_REQUEST && h->request_id == 0) {
+            if (id == 0 || content != BEGIN_BODY)
+                return LUME_FCGI_HEAD_MALFORMED;
+            h->request_id = id;
+        } else if (r[1] == PARAMS && id == h->request_id && id != 0) {
+            h->params += content;
+            if (h->params > LUME_FCGI_PARAMS_MAX)
+                return LUME_FCGI_HEAD_PARAMS_TOO_LARGE;
+        }
+        h->pos = next;
+    }
+}
+
+size_t lume_fcgi_head_need(const lume_fcgi_head *h)
+{
+    return h->end > 0 ? h->end : h->pos + HEADER_LEN;
+}

@@ -1,0 +1,381 @@
+/*
+ * test_fcgi_head.c: is a FastCGI request head complete and within bounds
+ * (fcgi_head.h)?
+ *
+ * The head is FCGI_BEGIN_REQUEST and the FCGI_PARAMS stream up to the header
+ * of its empty record (what libfcgi reads before it returns a request). It
+ * is complete once that header is there, wherever the bytes were cut on the
+ * way, and a reader that reads what lume_fcgi_head_need() says never reads
+ * past it. Params of up to 64 KiB are fine,
+ * one byte more is too large, however the stream is split into records (the
+ * bound is tested at 64 KiB - 1, exactly, and + 1); the whole head, record
+ * headers and padding included, is bounded too. Not FastCGI version 1, or a
+ * bad FCGI_BEGIN_REQUEST, is malformed. Other records before the end of the
+ * params (management records, other request ids) are stepped over.
+ */
+#include "lib/unit.h"
+
+#include "fcgi_head.h"
+
+enum { BEGIN = 1, PARAMS = 4, STDIN = 5, GET_VALUES = 9 };
+
+/* A growing byte buffer of records. */
+typedef struct wire {
+    unsigned char *b;
+    size_t len, cap;
+} wire;
+
+static void put(wire *w, const void *p, size_t n)
+{
+    if (w->len + n > w->cap) {
+        w->cap = (w->len + n) * 2;
+        w->b = realloc(w->b, w->cap);
+        assert_non_null(w->b);
+    }
+    memcpy(w->b + w->len, p, n);
+    w->len += n;
+}
+
+static void record_v(wire *w, int version, int type, unsigned id, size_t content, size_t padding)
+{
+    unsigned char h[8] = {(unsigned char)version,        (unsigned char)type,
+                          (unsigned char)(id >> 8),      (unsigned char)id,
+                          (unsigned char)(content >> 8), (unsigned char)content,
+                          (unsigned char)padding,        0};
+    put(w, h, 8);
+    for (size_t i = 0; i < content + padding; i++)
+        put(w, "x", 1);
+}
+
+static void record(wire *w, int type, unsigned id, size_t content, size_t padding)
+{
+    record_v(w, 1, type, id, content, padding);
+}
+
+static void begin(wire *w)
+{
+    record(w, BEGIN, 1, 8, 0);
+}
+
+/* Params of n bytes in records of at most chunk bytes, then the end. */
+static void params(wire *w, size_t n, size_t chunk)
+{
+    for (size_t done = 0; done < n; done += chunk)
+        record(w, PARAMS, 1, n - done < chunk ? n - done : chunk, 0);
+    record(w, PARAMS, 1, 0, 0);
+}
+
+static lume_fcgi_head_state scan_all(const wire *w, lume_fcgi_head *h)
+{
+    lume_fcgi_head_init(h);
+    return lume_fcgi_head_scan(h, w->b, w->len);
+}
+
+/* ---- complete or not ---- */
+
+static void test_begin_and_params_up_to_the_empty_record_are_a_head(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    params(&w, 300, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.end, w.len);
+    assert_int_equal(h.params, 300);
+    free(w.b);
+}
+
+static void test_what_follows_the_head_is_not_part_of_it(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+    size_t head_len;
+
+    (void)state;
+    begin(&w);
+    params(&w, 40, 65535);
+    head_len = w.len;
+    record(&w, STDIN, 1, 100, 4);
+    record(&w, STDIN, 1, 0, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.end, head_len);
+    free(w.b);
+}
+
+static void test_every_prefix_of_a_head_is_incomplete_and_scanning_goes_on(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    params(&w, 1000, 300); /* four params records and the end */
+    lume_fcgi_head_init(&h);
+    for (size_t len = 0; len < w.len; len++)
+        if (lume_fcgi_head_scan(&h, w.b, len) != LUME_FCGI_HEAD_MORE)
+            fail_msg("%zu of %zu bytes should be incomplete", len, w.len);
+    assert_int_equal(lume_fcgi_head_scan(&h, w.b, w.len), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.end, w.len);
+    assert_int_equal(h.params, 1000);
+    assert_int_equal(lume_fcgi_head_scan(&h, w.b, w.len), LUME_FCGI_HEAD_COMPLETE);
+    free(w.b);
+}
+
+static void test_the_padding_of_the_empty_record_is_not_part_of_the_head(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    record(&w, PARAMS, 1, 5, 3);
+    record(&w, PARAMS, 1, 0, 7); /* libfcgi leaves these 7 bytes unread too */
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.end, w.len - 7);
+    free(w.b);
+}
+
+static void test_reading_what_need_says_stops_exactly_at_the_end_of_the_head(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+    size_t len = 0, head_len;
+    int reads = 0;
+
+    (void)state;
+    record(&w, GET_VALUES, 0, 20, 4);
+    begin(&w);
+    params(&w, 3000, 1000);
+    head_len = w.len;
+    record(&w, STDIN, 1, 100, 4); /* must stay unread */
+    lume_fcgi_head_init(&h);
+    while (lume_fcgi_head_scan(&h, w.b, len) == LUME_FCGI_HEAD_MORE) {
+        size_t need = lume_fcgi_head_need(&h);
+        assert_true(need > len);
+        assert_true(need <= head_len);
+        len = need; /* a read that got all it asked for */
+        reads++;
+    }
+    assert_int_equal(lume_fcgi_head_scan(&h, w.b, len), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(len, head_len);
+    assert_int_equal(lume_fcgi_head_need(&h), head_len);
+    assert_int_equal(reads, 6); /* one per record header: GET_VALUES, BEGIN, 3 PARAMS, end */
+    free(w.b);
+}
+
+static void test_nothing_at_all_is_incomplete(void **state)
+{
+    lume_fcgi_head h;
+
+    (void)state;
+    lume_fcgi_head_init(&h);
+    assert_int_equal(lume_fcgi_head_scan(&h, (const unsigned char *)"", 0), LUME_FCGI_HEAD_MORE);
+}
+
+static void test_params_without_a_begin_do_not_make_a_head(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    params(&w, 50, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MORE);
+    free(w.b);
+}
+
+static void test_management_records_and_other_request_ids_are_stepped_over(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    record(&w, GET_VALUES, 0, 20, 4);
+    begin(&w);
+    record(&w, PARAMS, 2, 65535, 0); /* another id's params do not count */
+    record(&w, PARAMS, 2, 0, 0);     /* nor does its end */
+    params(&w, 10, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.params, 10);
+    assert_int_equal(h.end, w.len);
+    free(w.b);
+}
+
+/* ---- the params bound, at 64 KiB - 1, exactly, + 1 ---- */
+
+static void assert_params(size_t n, size_t chunk, lume_fcgi_head_state expected)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    begin(&w);
+    params(&w, n, chunk);
+    if (scan_all(&w, &h) != expected)
+        fail_msg("%zu bytes of params in records of %zu: expected state %d", n, chunk, expected);
+    free(w.b);
+}
+
+static void test_params_of_64_kib_are_fine_and_one_byte_more_is_too_large(void **state)
+{
+    (void)state;
+    assert_params(65535, 65535, LUME_FCGI_HEAD_COMPLETE);
+    assert_params(65536, 65535, LUME_FCGI_HEAD_COMPLETE);
+    assert_params(65537, 65535, LUME_FCGI_HEAD_PARAMS_TOO_LARGE);
+}
+
+static void test_the_params_bound_holds_however_the_records_are_cut(void **state)
+{
+    (void)state;
+    assert_params(65535, 4096, LUME_FCGI_HEAD_COMPLETE);
+    assert_params(65536, 4096, LUME_FCGI_HEAD_COMPLETE);
+    assert_params(65537, 4096, LUME_FCGI_HEAD_PARAMS_TOO_LARGE);
+    assert_params(65536, 32768, LUME_FCGI_HEAD_COMPLETE);
+    assert_params(65537, 32768, LUME_FCGI_HEAD_PARAMS_TOO_LARGE);
+}
+
+static void test_too_large_params_are_seen_from_the_record_header_alone(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    record(&w, PARAMS, 1, 65535, 0);
+    record(&w, PARAMS, 1, 2, 0);
+    /* only the second record's header has arrived, none of its content */
+    lume_fcgi_head_init(&h);
+    assert_int_equal(lume_fcgi_head_scan(&h, w.b, 16 + 8 + 65535 + 8),
+                     LUME_FCGI_HEAD_PARAMS_TOO_LARGE);
+    assert_int_equal(h.params, 65537);
+    free(w.b);
+}
+
+/* ---- the head bound ---- */
+
+static void test_a_head_of_tiny_records_is_bounded_by_its_total_size(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    params(&w, 8000, 1); /* 8000 params bytes in 72 024 bytes of head */
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    begin(&w);
+    params(&w, 8200, 1); /* 8200 params bytes, but 73 824 bytes of head */
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_TOO_LARGE);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    begin(&w);
+    for (int i = 0; i < 9300; i++) /* stepped-over records count too */
+        record(&w, GET_VALUES, 0, 0, 0);
+    params(&w, 10, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_TOO_LARGE);
+    free(w.b);
+}
+
+static void test_a_record_that_would_pass_the_head_bound_is_too_large_at_once(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    record(&w, PARAMS, 1, 60000, 0);
+    record(&w, STDIN, 1, 65535, 0); /* out of place, and past the bound */
+    lume_fcgi_head_init(&h);
+    assert_int_equal(lume_fcgi_head_scan(&h, w.b, 16 + 8 + 60000 + 8), LUME_FCGI_HEAD_TOO_LARGE);
+    free(w.b);
+}
+
+static void test_the_largest_head_within_the_bound_is_complete(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+    size_t filler;
+
+    (void)state;
+    begin(&w);
+    params(&w, 65536, 65535);
+    filler = LUME_FCGI_HEAD_MAX - w.len;
+    w.len -= 8; /* take the end record off, put a stepped-over record before it */
+    record(&w, GET_VALUES, 0, filler - 8, 0);
+    record(&w, PARAMS, 1, 0, 0);
+    assert_int_equal(w.len, LUME_FCGI_HEAD_MAX);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    begin(&w);
+    params(&w, 65536, 65535);
+    w.len -= 8;
+    record(&w, GET_VALUES, 0, filler - 8 + 1, 0); /* one byte more */
+    record(&w, PARAMS, 1, 0, 0);
+    assert_int_equal(w.len, LUME_FCGI_HEAD_MAX + 1);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_TOO_LARGE);
+    free(w.b);
+}
+
+/* ---- malformed ---- */
+
+static void test_a_version_other_than_1_is_malformed(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    record_v(&w, 2, BEGIN, 1, 8, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MALFORMED);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    put(&w, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27); /* HTTP on the FastCGI port */
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MALFORMED);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    begin(&w);
+    record_v(&w, 0, PARAMS, 1, 0, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MALFORMED);
+    free(w.b);
+}
+
+static void test_a_begin_request_of_the_wrong_size_or_id_0_is_malformed(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    record(&w, BEGIN, 1, 7, 1);
+    params(&w, 10, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MALFORMED);
+    free(w.b);
+    memset(&w, 0, sizeof(w));
+    record(&w, BEGIN, 0, 8, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MALFORMED);
+    free(w.b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_begin_and_params_up_to_the_empty_record_are_a_head),
+        cmocka_unit_test(test_what_follows_the_head_is_not_part_of_it),
+        cmocka_unit_test(test_every_prefix_of_a_head_is_incomplete_and_scanning_goes_on),
+        cmocka_unit_test(test_the_padding_of_the_empty_record_is_not_part_of_the_head),
+        cmocka_unit_test(test_reading_what_need_says_stops_exactly_at_the_end_of_the_head),
+        cmocka_unit_test(test_nothing_at_all_is_incomplete),
+        cmocka_unit_test(test_params_without_a_begin_do_not_make_a_head),
+        cmocka_unit_test(test_management_records_and_other_request_ids_are_stepped_over),
+        cmocka_unit_test(test_params_of_64_kib_are_fine_and_one_byte_more_is_too_large),
+        cmocka_unit_test(test_the_params_bound_holds_however_the_records_are_cut),
+        cmocka_unit_test(test_too_large_params_are_seen_from_the_record_header_alone),
+        cmocka_unit_test(test_a_head_of_tiny_records_is_bounded_by_its_total_size),
+        cmocka_unit_test(test_a_record_that_would_pass_the_head_bound_is_too_large_at_once),
+        cmocka_unit_test(test_the_largest_head_within_the_bound_is_complete),
+        cmocka_unit_test(test_a_version_other_than_1_is_malformed),
+        cmocka_unit_test(test_a_begin_request_of_the_wrong_size_or_id_0_is_malformed),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
