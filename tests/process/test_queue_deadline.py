@@ -101,12 +101,8 @@ class AbandonedRequests(unittest.TestCase):
             busy.start()
             time.sleep(0.1)
             sock = fcgi_client.connect(m.address)
-            env = fcgi_client._params({"REQUEST_METHOD": "GET", "REQUEST_URI": "/resolve/x",
-                                       "REQUEST_ID": "gone-1"})
-            sock.sendall(fcgi_client._record(fcgi_client.FCGI_BEGIN_REQUEST,
-                                             b"\x00\x01\x00\x00\x00\x00\x00\x00")
-                         + fcgi_client._stream(fcgi_client.FCGI_PARAMS, env)
-                         + fcgi_client._stream(fcgi_client.FCGI_STDIN, b""))
+            sock.sendall(fcgi_client.encode_request("/resolve/x",
+                                                    params={"REQUEST_ID": "gone-1"}))
             sock.shutdown(socket.SHUT_RDWR)
             sock.close()
             busy.join(10)
