@@ -183,14 +183,15 @@ static void log_fault(const char *what, const archive_fetch *f, const char *why)
 }
 
 /* Breaker bookkeeping around an upstream outcome. */
-static lume_status settle(archive_provider *a, lume_status st, lume_provider_error *err)
+static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_status st,
+                          lume_provider_error *err)
 {
     int moved = 0;
 
     if (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT)
-        moved = lume_breaker_failure(a->breaker);
+        moved = lume_breaker_failure(a->breaker, ticket);
     else if (st == LUME_OK || st == LUME_ERR_NOT_FOUND)
-        moved = lume_breaker_success(a->breaker);
+        moved = lume_breaker_success(a->breaker, ticket);
     if (moved)
         lume_log(st == LUME_OK || st == LUME_ERR_NOT_FOUND ? LUME_LOG_INFO : LUME_LOG_WARN,
                  "archive_breaker", "circuit %s",
@@ -203,11 +204,11 @@ static lume_status settle(archive_provider *a, lume_status st, lume_provider_err
     }
 }
 
-static int breaker_open(archive_provider *a, lume_provider_error *err)
+static int breaker_open(archive_provider *a, lume_breaker_ticket *ticket, lume_provider_error *err)
 {
     int64_t retry_ms = 0;
 
-    if (lume_breaker_allow(a->breaker, &retry_ms))
+    if (lume_breaker_allow(a->breaker, ticket, &retry_ms))
         return 0;
     err->retry_after_s = (int)((retry_ms + 999) / 1000);
     if (err->retry_after_s < 1)
@@ -289,9 +290,10 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_fetch f = {0};
     archive_hit *hits = NULL;
     archive_parse_status ps;
+    lume_breaker_ticket ticket;
     lume_status st;
 
-    if (breaker_open(a, err))
+    if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     /* TV: search the show's name; the episode is matched in the titles. */
     if ((f.url = search_url(a, s->query, rows)) == NULL)
@@ -301,7 +303,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     if (f.status != ARCHIVE_FETCH_OK) {
         log_fault("search", &f, NULL);
         archive_fetch_release(&f);
-        return settle(a, fetch_failure(&f), err);
+        return settle(a, ticket, fetch_failure(&f), err);
     }
     ps = archive_parse_search(f.body, f.len, &hits, &count);
     archive_fetch_release(&f);
@@ -309,7 +311,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
         if (ps == ARCHIVE_PARSE_NOMEM)
             return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
         log_fault("search", &f, "malformed search answer");
-        return settle(a, LUME_ERR_UNAVAILABLE, err);
+        return settle(a, ticket, LUME_ERR_UNAVAILABLE, err);
     }
     for (size_t i = 0; i < count; i++) {
         archive_hit h = hits[i];
@@ -323,7 +325,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_hits_free(hits, count);
     if (st != LUME_OK)
         lume_results_clear(out);
-    return settle(a, st, err);
+    return settle(a, ticket, st, err);
 }
 
 static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
@@ -332,9 +334,10 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
     archive_fetch f = {0};
     archive_hit *hits = NULL;
     size_t count = 0;
+    lume_breaker_ticket ticket;
     lume_status st = LUME_OK;
 
-    if (breaker_open(a, err))
+    if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     if ((f.url = search_url(a, NULL, 1)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
@@ -349,7 +352,7 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
     }
     archive_hits_free(hits, count);
     archive_fetch_release(&f);
-    return settle(a, st, err);
+    return settle(a, ticket, st, err);
 }
 
 const lume_provider_def lume_archive_provider = {

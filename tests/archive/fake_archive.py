@@ -12,10 +12,12 @@ connection, the shapes the real archive.org answers with:
        "metadata": {...}, ...} with every file value a string; {} for a missing item.
 
 Faults, set with fault(kind, mode, times=None, delay=...): kind is "search",
-"metadata", "metadata:IDENTIFIER" (that item only) or "all"; mode one of
+"search:WORDS" (searches for exactly those words), "metadata",
+"metadata:IDENTIFIER" (that item only) or "all"; mode one of
   "500", "429", "404"  that HTTP status
   "reset"              close the connection with an RST before answering
   "slow"               answer normally after `delay` seconds
+  "hold"               answer normally once release() is called (or after `delay` s)
   "malformed"          a 200 with truncated JSON
   "error200"           a 200 with {"error": "..."} (the archive's query errors)
   "no_response"        a 200 without the "response" key
@@ -78,6 +80,12 @@ class Item:
 _UNESCAPE = re.compile(r"\\(.)")
 
 
+def search_words(q):
+    """The unescaped WORDS of q = title:(WORDS) AND mediatype:(movies), else None."""
+    m = re.fullmatch(r"title:\((.*)\) AND mediatype:\(movies\)", q, re.S)
+    return _UNESCAPE.sub(r"\1", m.group(1)) if m else None
+
+
 class FakeArchive:
     def __init__(self):
         self.items = {}
@@ -91,6 +99,7 @@ class FakeArchive:
         self.max_active = 0
         self.server = None
         self.delay = {}
+        self.released = threading.Event()
 
     # --- setup -----------------------------------------------------------------
     def add(self, item):
@@ -101,8 +110,14 @@ class FakeArchive:
         with self.lock:
             self.faults[kind] = [mode, times, delay]
 
+    def release(self):
+        """Let every request held by a "hold" fault go on."""
+        self.released.set()
+
     def clear(self):
         with self.lock:
+            self.released.set()
+            self.released = threading.Event()
             self.faults.clear()
             for k in self.requests:
                 self.requests[k] = 0
@@ -154,12 +169,8 @@ class FakeArchive:
 
     def search(self, params):
         q = params.get("q", [""])[0]
-        m = re.fullmatch(r"title:\((.*)\) AND mediatype:\(movies\)", q, re.S)
-        if m:
-            words = _UNESCAPE.sub(r"\1", m.group(1))
-        elif q == "mediatype:(movies)":
-            words = None
-        else:
+        words = search_words(q)
+        if words is None and q != "mediatype:(movies)":
             return 400, {"error": "bad query"}
         with self.lock:
             self.queries.append(words)
@@ -227,9 +238,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             kind = "other"
         ident = urllib.parse.unquote(url.path[len("/metadata/"):]) if kind == "metadata" else None
+        if kind == "search":
+            ident = search_words(urllib.parse.parse_qs(url.query).get("q", [""])[0])
         mode, delay = fake.take_fault(kind, ident)
         if mode == "slow":
             time.sleep(delay)
+        elif mode == "hold":
+            fake.released.wait(delay or 10.0)
         elif mode == "reset":
             return self.reset()
         elif mode in ("500", "429", "404"):
