@@ -11,7 +11,7 @@ connection, the shapes the real archive.org answers with:
       {"files": [{"name": ..., "format": ..., "size": "123", "height": "720"}, ...],
        "metadata": {...}, ...} with every file value a string; {} for a missing item.
 
-Faults, set with fault(kind, mode, times=None, delay=...): kind is "search",
+Faults, set with fault(kind, mode, times=None, delay=..., body=...): kind is "search",
 "search:WORDS" (searches for exactly those words), "metadata",
 "metadata:IDENTIFIER" (that item only) or "all"; mode one of
   "500", "429", "404"  that HTTP status
@@ -23,6 +23,9 @@ Faults, set with fault(kind, mode, times=None, delay=...): kind is "search",
   "no_response"        a 200 without the "response" key
   "wrong_types"        a 200 whose "docs" is a string
   "oversized"          a 200 of 6 MiB of valid-looking JSON, no Content-Length
+  "raw"                a 200 whose body is `body` (bytes), with its Content-Length
+  "raw_stream"         the same without Content-Length (the connection closes after it),
+                       so its length shows only while it is read
 times: how many requests the fault applies to (None: all), counted per kind.
 "Refused" needs no fault mode: point the provider at a port nobody listens on.
 
@@ -106,9 +109,9 @@ class FakeArchive:
         self.items[item.identifier] = item
         return item
 
-    def fault(self, kind, mode, times=None, delay=0.0):
+    def fault(self, kind, mode, times=None, delay=0.0, body=None):
         with self.lock:
-            self.faults[kind] = [mode, times, delay]
+            self.faults[kind] = [mode, times, delay, body]
 
     def release(self):
         """Let every request held by a "hold" fault go on."""
@@ -139,9 +142,8 @@ class FakeArchive:
 
         class Handler(_Handler):
             archive = fake
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.request_queue_size = 64
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         return self
@@ -159,13 +161,13 @@ class FakeArchive:
                 f = self.faults.get(key)
                 if f is None:
                     continue
-                mode, times, delay = f
+                mode, times, delay, body = f
                 if times is not None:
                     if times <= 0:
                         continue
                     f[1] = times - 1
-                return mode, delay
-        return None, 0.0
+                return mode, delay, body
+        return None, 0.0, None
 
     def search(self, params):
         q = params.get("q", [""])[0]
@@ -192,6 +194,20 @@ class FakeArchive:
         return 200, {"responseHeader": {"status": 0, "QTime": 1,
                                         "params": {"query": q, "rows": str(rows)}},
                      "response": {"numFound": len(found), "start": 0, "docs": docs}}
+
+
+class _Server(ThreadingHTTPServer):
+    # Read by listen() in the constructor: a backlog of 5 (the default) drops
+    # SYNs under bursts of new connections, and a dropped SYN is retried by
+    # the kernel only after a second, which looks like a connect timeout.
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up (curl drops a transfer it cut off) is no error."""
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -240,7 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
         ident = urllib.parse.unquote(url.path[len("/metadata/"):]) if kind == "metadata" else None
         if kind == "search":
             ident = search_words(urllib.parse.parse_qs(url.query).get("q", [""])[0])
-        mode, delay = fake.take_fault(kind, ident)
+        mode, delay, raw = fake.take_fault(kind, ident)
         if mode == "slow":
             time.sleep(delay)
         elif mode == "hold":
@@ -257,6 +273,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"responseHeader": {"status": 0}})
         elif mode == "wrong_types":
             return self.send_json(200, {"response": {"numFound": 1, "docs": "nope"}})
+        elif mode == "raw":
+            return self.send_json(200, None, raw)
+        elif mode == "raw_stream":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            for i in range(0, len(raw), 65536):
+                self.wfile.write(raw[i:i + 65536])
+            return
         elif mode == "oversized":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
