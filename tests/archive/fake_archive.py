@@ -27,7 +27,8 @@ Faults, set with fault(kind, mode, times=None, delay=..., body=...): kind is "se
   "raw_stream"         the same without Content-Length (the connection closes after it),
                        so its length shows only while it is read
 times: how many requests the fault applies to (None: all), counted per kind.
-"Refused" needs no fault mode: point the provider at a port nobody listens on.
+"Refused" needs no fault mode: point the provider at a port nobody listens on,
+or take the fake down() and up() again on its port.
 
 Every request is counted (requests[kind]) and searches record their decoded
 words (queries) and raw query strings, so tests can assert retries and encoding.
@@ -102,6 +103,8 @@ class FakeArchive:
         self.max_active = 0
         self.server = None
         self.delay = {}
+        self.is_down = False
+        self.port = None
         self.released = threading.Event()
 
     # --- setup -----------------------------------------------------------------
@@ -135,15 +138,15 @@ class FakeArchive:
 
     @property
     def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
+    def start(self, port=0):
         fake = self
 
         class Handler(_Handler):
             archive = fake
-        self.server = _Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         return self
@@ -152,6 +155,24 @@ class FakeArchive:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+            self.server = None
+
+    def down(self):
+        """The archive goes down: new connections are refused (nothing listens
+        on the port) and requests on connections already open are reset."""
+        with self.lock:
+            if self.is_down:
+                return
+            self.is_down = True
+        self.stop()
+
+    def up(self):
+        """Back on the same port."""
+        with self.lock:
+            if not self.is_down:
+                return
+            self.is_down = False
+        self.start(self.port)
 
     # --- behaviour ---------------------------------------------------------------
     def take_fault(self, kind, ident=None):
@@ -232,6 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         fake = self.archive
+        if fake.is_down:
+            return self.reset()
         with fake.lock:
             fake.active += 1
             fake.max_active = max(fake.max_active, fake.active)
