@@ -6,7 +6,8 @@ bounded time (CHAOS_SECONDS). Whatever happens upstream:
 - only 200, 503 and 504 come back, with the contract's error bodies;
 - no request outlives its deadline by more than a second (by the client's
   clock and by the worker's own access log);
-- no worker dies, and once the archive is healthy again the service is too.
+- no worker dies or grows past 64 MiB, and once the archive is healthy
+  again the service is too.
 
 The schedule is random with a fixed seed (LUME_CHAOS_SEED overrides it), so
 a failure names the seed that reproduces the same sequence of phases."""
@@ -143,6 +144,10 @@ class ChaosTest(ArchiveCase):
         for e in self.master.events("worker_exit"):
             self.assertEqual((e.get("signal"), e.get("status")), (None, 0), where)
         self.assertEqual(len(self.master.workers()), CLIENTS)
+        for pid in self.master.workers():
+            with open(f"/proc/{pid}/status") as f:
+                peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+            self.assertLess(peak_kb, 64 * 1024, where)
         self.fake.clear()
 
         def healthy():
