@@ -9,12 +9,11 @@
  * hostile upstream sends costs a bounded amount of memory and time whatever
  * its shape: its length, and its structural tokens ('{', '[' and ','
  * outside strings; each value but the first follows one). Jansson spends up to
- * ~300 bytes on a value ({"a":{}} nested: an object and a member), so 65536
- * tokens cost at most ~20 MB and a few tens of milliseconds to parse. Real
- * answers are far inside both: a search of 100 rows is ~400 tokens; an item's
- * metadata ~30 bytes and one token per file field (a film: 20-100 files,
- * 10-50 KB), so a real 1 MiB answer has ~35000 tokens and meets the length
- * bound first.
+ * ~300 bytes on a value ({"a":{}} nested: an object and a member), so 32768
+ * tokens cost at most ~10 MB and ~10 ms to parse (the deadline can be
+ * overrun by one parse). Real answers are far inside both: a search of 100
+ * rows is ~400 tokens; an item's metadata ~13 tokens and ~400 bytes a file (a
+ * film: 20-100 files, 10-50 KB), so either bound allows ~2500 real files.
  */
 #ifndef LUME_ARCHIVE_PARSE_H
 #define LUME_ARCHIVE_PARSE_H
@@ -24,7 +23,7 @@
 
 #define ARCHIVE_TITLE_MAX       500 /* characters, the contract's MediaLink title bound */
 #define ARCHIVE_BODY_MAX        (1024L * 1024) /* bytes of one answer, search or metadata */
-#define ARCHIVE_JSON_TOKENS_MAX 65536          /* '{', '[' and ',' outside strings, per answer */
+#define ARCHIVE_JSON_TOKENS_MAX 32768          /* '{', '[' and ',' outside strings, per answer */
 
 /* One document of an advancedsearch answer. */
 typedef struct archive_hit {

@@ -1,5 +1,5 @@
 """A hostile upstream stays bounded. Whatever the archive sends, one worker
-holds at most 1 MiB per answer (ARCHIVE_BODY_MAX) and parses at most 65536
+holds at most 1 MiB per answer (ARCHIVE_BODY_MAX) and parses at most 32768
 structural tokens per answer (ARCHIVE_JSON_TOKENS_MAX: '{', '[' and ','
 outside strings); each metadata answer is parsed and freed as soon as it
 arrives, and none is parsed once the deadline has passed. So a search that
@@ -13,7 +13,7 @@ from archive_env import ArchiveCase, Item, video
 
 MIB = 1024 * 1024
 BODY_MAX = MIB        # providers/archive_parse.h ARCHIVE_BODY_MAX
-TOKENS_MAX = 65536    # providers/archive_parse.h ARCHIVE_JSON_TOKENS_MAX
+TOKENS_MAX = 32768    # providers/archive_parse.h ARCHIVE_JSON_TOKENS_MAX
 RSS_MAX_KB = 64 * 1024
 LOOKUPS = 2 * 25 + 4  # TV, limit=25: the most lookups one search starts
 
@@ -71,7 +71,7 @@ def padded(obj, size):
 
 class HostileCase(ArchiveCase):
     workers = 1
-    timeout_ms = 3000
+    timeout_ms = 8000  # enough for 54 parses at the token bound on a busy machine
 
     @classmethod
     def setUpClass(cls):
@@ -178,16 +178,26 @@ class HostileTest(HostileCase):
 
 class HostileDeadlineTest(HostileCase):
     """54 answers at the token bound take longer to parse than the deadline
-    allows: parsing stops at the deadline, the answer is what was read by then."""
+    allows: no parse starts after the deadline, so the answer (what was read
+    by then) comes at most one bounded parse late. The worker's clock must
+    say deadline + 100 ms in the median of three runs and deadline + 1 s in
+    every one: a busy machine may pause any process for a while."""
     timeout_ms = 400
 
     def test_parsing_stops_at_the_deadline(self):
-        self.fake.fault("metadata", "raw", body=nested_at_the_token_bound())
-        status, headers, body, elapsed = self.search_all()
-        self.assertIn(status, (200, 504), body)
-        if status == 200:
-            self.assertEqual(body["results"], [])
-        self.assertBounded(headers, elapsed)
+        took = []
+        for _ in range(3):
+            self.fake.clear()
+            self.fake.fault("metadata", "raw", body=nested_at_the_token_bound())
+            status, headers, body, elapsed = self.search_all()
+            self.assertIn(status, (200, 504), body)
+            if status == 200:
+                self.assertEqual(body["results"], [])
+            self.assertLess(elapsed, self.timeout_ms / 1000 + 1.0)
+            took.append(self.worker_ms(headers))
+        self.assertLess(max(took), self.timeout_ms + 1000, took)
+        self.assertLessEqual(sorted(took)[1], self.timeout_ms + 100, took)
+        self.assertLess(self.peak_rss_kb(), RSS_MAX_KB)
         late = [e for e in self.master.events("archive_upstream_failed")
                 if e["reason"] in ("deadline passed before it was read", "deadline passed")]
         self.assertTrue(late, "some lookups were cut by the deadline")
