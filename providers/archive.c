@@ -54,7 +54,7 @@ static void archive_destroy(void *impl)
 static void *archive_create(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
 {
     archive_provider *a = calloc(1, sizeof(*a));
-    archive_http_opts opts = {cfg->connect_timeout_ms, cfg->retries, USER_AGENT};
+    archive_http_opts opts = {cfg->connect_timeout_ms, cfg->retries, ARCHIVE_BODY_MAX, USER_AGENT};
     size_t n;
 
     if (a == NULL) {
@@ -183,14 +183,15 @@ static void log_fault(const char *what, const archive_fetch *f, const char *why)
 }
 
 /* Breaker bookkeeping around an upstream outcome. */
-static lume_status settle(archive_provider *a, lume_status st, lume_provider_error *err)
+static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_status st,
+                          lume_provider_error *err)
 {
     int moved = 0;
 
     if (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT)
-        moved = lume_breaker_failure(a->breaker);
+        moved = lume_breaker_failure(a->breaker, ticket);
     else if (st == LUME_OK || st == LUME_ERR_NOT_FOUND)
-        moved = lume_breaker_success(a->breaker);
+        moved = lume_breaker_success(a->breaker, ticket);
     if (moved)
         lume_log(st == LUME_OK || st == LUME_ERR_NOT_FOUND ? LUME_LOG_INFO : LUME_LOG_WARN,
                  "archive_breaker", "circuit %s",
@@ -203,11 +204,11 @@ static lume_status settle(archive_provider *a, lume_status st, lume_provider_err
     }
 }
 
-static int breaker_open(archive_provider *a, lume_provider_error *err)
+static int breaker_open(archive_provider *a, lume_breaker_ticket *ticket, lume_provider_error *err)
 {
     int64_t retry_ms = 0;
 
-    if (lume_breaker_allow(a->breaker, &retry_ms))
+    if (lume_breaker_allow(a->breaker, ticket, &retry_ms))
         return 0;
     err->retry_after_s = (int)((retry_ms + 999) / 1000);
     if (err->retry_after_s < 1)
@@ -216,65 +217,86 @@ static int breaker_open(archive_provider *a, lume_provider_error *err)
     return 1;
 }
 
+/* One lookup() in progress: what its finished fetches add up to. */
+typedef struct lookup_run {
+    archive_provider *a;
+    const archive_hit *hits;
+    int64_t deadline;
+    lume_results *out;
+    lume_status st;
+    size_t answered, timeouts; /* answers (a 404 included); fetches that hit the deadline */
+} lookup_run;
+
+/* One metadata answer, as soon as it has arrived: parse it, free it (the
+ * caller does), so no more than the running transfers' bodies are ever held.
+ * No parse starts once the deadline has passed. */
+static void lookup_done(void *ctx, size_t i, archive_fetch *f)
+{
+    lookup_run *r = ctx;
+    const archive_hit *hit = &r->hits[i];
+    archive_choice c;
+    archive_item_status is;
+    char *url;
+
+    if (r->st != LUME_OK)
+        return;
+    if (f->status == ARCHIVE_FETCH_OK && lume_now_ms() >= r->deadline) {
+        f->status = ARCHIVE_FETCH_TIMEOUT;
+        snprintf(f->detail, sizeof(f->detail), "deadline passed before it was read");
+    }
+    if (f->status != ARCHIVE_FETCH_OK) {
+        r->timeouts += f->status == ARCHIVE_FETCH_TIMEOUT;
+        if (f->status != ARCHIVE_FETCH_HTTP_ERROR || f->http_code != 404)
+            log_fault("metadata", f, NULL);
+        else
+            r->answered++; /* a 404 is an answer: the item is gone */
+        return;
+    }
+    is = archive_parse_metadata(f->body, f->len, &c);
+    if (is == ARCHIVE_ITEM_NOMEM) {
+        r->st = LUME_ERR_INTERNAL;
+        return;
+    }
+    if (is == ARCHIVE_ITEM_MALFORMED || is == ARCHIVE_ITEM_TOO_BIG) {
+        log_fault("metadata", f,
+                  is == ARCHIVE_ITEM_MALFORMED ? "malformed metadata"
+                                               : "metadata over the JSON bound");
+        return;
+    }
+    r->answered++;
+    if (is != ARCHIVE_ITEM_PLAYABLE)
+        return;
+    url = archive_download_url(r->a->base, hit->identifier, c.name);
+    if (url != NULL) {
+        const char *q = lume_quality_from_height(c.height);
+        r->st = lume_results_add(r->out, hit->title, url, c.size,
+                                 hit->downloads > 0 ? hit->downloads : 1,
+                                 q ? q : lume_quality_from_title(hit->title));
+    }
+    free(url);
+    archive_choice_free(&c);
+}
+
 /* Look the candidates up in parallel and add the playable ones to out. */
 static lume_status lookup(archive_provider *a, const archive_hit *hits, size_t n, int64_t deadline,
                           lume_results *out)
 {
     archive_fetch *fetches = calloc(n ? n : 1, sizeof(*fetches));
-    lume_status st = LUME_OK;
-    size_t ok = 0, timeouts = 0;
+    lookup_run r = {a, hits, deadline, out, LUME_OK, 0, 0};
 
     if (fetches == NULL)
         return LUME_ERR_INTERNAL;
     for (size_t i = 0; i < n; i++)
         if ((fetches[i].url = metadata_url(a, hits[i].identifier)) == NULL)
-            st = LUME_ERR_INTERNAL;
-    if (st == LUME_OK)
-        archive_http_fetch_all(a->http, fetches, n, deadline, -1);
-    for (size_t i = 0; i < n && st == LUME_OK; i++) {
-        archive_fetch *f = &fetches[i];
-        archive_choice c;
-        archive_item_status is;
-        char *url;
-
-        if (f->status != ARCHIVE_FETCH_OK) {
-            timeouts += f->status == ARCHIVE_FETCH_TIMEOUT;
-            if (f->status != ARCHIVE_FETCH_HTTP_ERROR || f->http_code != 404)
-                log_fault("metadata", f, NULL);
-            else
-                ok++; /* a 404 is an answer: the item is gone */
-            continue;
-        }
-        is = archive_parse_metadata(f->body, f->len, &c);
-        if (is == ARCHIVE_ITEM_NOMEM) {
-            st = LUME_ERR_INTERNAL;
-            break;
-        }
-        if (is == ARCHIVE_ITEM_MALFORMED) {
-            log_fault("metadata", f, "malformed metadata");
-            continue;
-        }
-        ok++;
-        if (is != ARCHIVE_ITEM_PLAYABLE)
-            continue;
-        url = archive_download_url(a->base, hits[i].identifier, c.name);
-        if (url != NULL) {
-            const char *q = lume_quality_from_height(c.height);
-            st = lume_results_add(out, hits[i].title, url, c.size,
-                                  hits[i].downloads > 0 ? hits[i].downloads : 1,
-                                  q ? q : lume_quality_from_title(hits[i].title));
-        }
-        free(url);
-        archive_choice_free(&c);
-    }
-    for (size_t i = 0; i < n; i++) {
+            r.st = LUME_ERR_INTERNAL;
+    if (r.st == LUME_OK)
+        archive_http_fetch_all(a->http, fetches, n, deadline, -1, lookup_done, &r);
+    for (size_t i = 0; i < n; i++)
         curl_free((char *)fetches[i].url);
-        archive_fetch_release(&fetches[i]);
-    }
     free(fetches);
-    if (st == LUME_OK && n > 0 && ok == 0) /* every lookup failed: the upstream is down */
-        st = timeouts > 0 ? LUME_ERR_TIMEOUT : LUME_ERR_UNAVAILABLE;
-    return st;
+    if (r.st == LUME_OK && n > 0 && r.answered == 0) /* every lookup failed: the upstream is down */
+        r.st = r.timeouts > 0 ? LUME_ERR_TIMEOUT : LUME_ERR_UNAVAILABLE;
+    return r.st;
 }
 
 static lume_status archive_search(void *impl, const lume_search *s, lume_results *out,
@@ -289,27 +311,30 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_fetch f = {0};
     archive_hit *hits = NULL;
     archive_parse_status ps;
+    lume_breaker_ticket ticket;
     lume_status st;
 
-    if (breaker_open(a, err))
+    if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     /* TV: search the show's name; the episode is matched in the titles. */
     if ((f.url = search_url(a, s->query, rows)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
-    archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1);
+    archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1, NULL, NULL);
     curl_free((char *)f.url);
     if (f.status != ARCHIVE_FETCH_OK) {
         log_fault("search", &f, NULL);
         archive_fetch_release(&f);
-        return settle(a, fetch_failure(&f), err);
+        return settle(a, ticket, fetch_failure(&f), err);
     }
     ps = archive_parse_search(f.body, f.len, &hits, &count);
     archive_fetch_release(&f);
     if (ps != ARCHIVE_PARSE_OK) {
         if (ps == ARCHIVE_PARSE_NOMEM)
             return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
-        log_fault("search", &f, "malformed search answer");
-        return settle(a, LUME_ERR_UNAVAILABLE, err);
+        log_fault("search", &f,
+                  ps == ARCHIVE_PARSE_TOO_BIG ? "search answer over the JSON bound"
+                                              : "malformed search answer");
+        return settle(a, ticket, LUME_ERR_UNAVAILABLE, err);
     }
     for (size_t i = 0; i < count; i++) {
         archive_hit h = hits[i];
@@ -323,7 +348,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_hits_free(hits, count);
     if (st != LUME_OK)
         lume_results_clear(out);
-    return settle(a, st, err);
+    return settle(a, ticket, st, err);
 }
 
 static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
@@ -332,24 +357,25 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
     archive_fetch f = {0};
     archive_hit *hits = NULL;
     size_t count = 0;
+    lume_breaker_ticket ticket;
     lume_status st = LUME_OK;
 
-    if (breaker_open(a, err))
+    if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     if ((f.url = search_url(a, NULL, 1)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
-    archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0);
+    archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0, NULL, NULL);
     curl_free((char *)f.url);
     if (f.status != ARCHIVE_FETCH_OK) {
         log_fault("health", &f, NULL);
         st = fetch_failure(&f);
     } else if (archive_parse_search(f.body, f.len, &hits, &count) != ARCHIVE_PARSE_OK) {
-        log_fault("health", &f, "malformed search answer");
+        log_fault("health", &f, "malformed or oversized search answer");
         st = LUME_ERR_UNAVAILABLE;
     }
     archive_hits_free(hits, count);
     archive_fetch_release(&f);
-    return settle(a, st, err);
+    return settle(a, ticket, st, err);
 }
 
 const lume_provider_def lume_archive_provider = {

@@ -5,7 +5,9 @@
  * One loop drives everything: start the fetches that are due, let curl work,
  * collect finished transfers (finish them or schedule a retry after a backoff
  * delay), then poll until the next socket event, retry or the deadline. When
- * the deadline passes, every unfinished transfer is dropped at once.
+ * the deadline passes, every unfinished transfer is dropped at once. A body is
+ * buffered only while its transfer runs (never beyond body_max + 1 bytes) and
+ * is handed over or freed as soon as the fetch ends.
  */
 #include <curl/curl.h>
 #include <limits.h>
@@ -26,14 +28,23 @@ struct archive_http {
     lume_backoff *backoff;
     long connect_timeout_ms;
     long retries;
+    size_t body_max;
     char user_agent[128];
 };
+
+/* One archive_http_fetch_all() call: what to do with fetches as they end. */
+typedef struct run {
+    archive_fetch *fetches;
+    archive_fetch_done done;
+    void *ctx;
+} run;
 
 enum { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
 
 typedef struct slot {
     archive_fetch *f;
     archive_http *h;
+    const run *run;
     CURL *easy;
     int state;
     int oversized;
@@ -58,6 +69,7 @@ archive_http *archive_http_create(const archive_http_opts *opts, char *err, size
     curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)ARCHIVE_HOST_PARALLEL * 2);
     h->connect_timeout_ms = opts->connect_timeout_ms;
     h->retries = opts->retries;
+    h->body_max = opts->body_max > 0 ? (size_t)opts->body_max : 1;
     snprintf(h->user_agent, sizeof(h->user_agent), "%s", opts->user_agent);
     return h;
 }
@@ -111,9 +123,9 @@ static void easy_put(archive_http *h, CURL *easy)
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 {
     slot *s = userdata;
-    size_t n = size * nmemb;
+    size_t n = size * nmemb, max = s->h->body_max;
 
-    if (s->len + n > (size_t)ARCHIVE_BODY_MAX) {
+    if (n > max - s->len) {
         s->oversized = 1;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
@@ -122,6 +134,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
         char *buf;
         while (cap < s->len + n + 1)
             cap *= 2;
+        if (cap > max + 1)
+            cap = max + 1; /* never more than the longest body allowed */
         if ((buf = realloc(s->buf, cap)) == NULL)
             return 0;
         s->buf = buf;
@@ -133,19 +147,27 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* The fetch is over: hand its body to the fetch (or free it), then to the
+ * caller's done(), if any, which the body does not outlive. */
 static void finish(slot *s, archive_fetch_status st)
 {
     s->state = SLOT_DONE;
     s->f->status = st;
-    if (st == ARCHIVE_FETCH_OK) {
-        if (s->buf == NULL && (s->buf = calloc(1, 1)) == NULL) {
-            s->f->status = ARCHIVE_FETCH_UNAVAILABLE;
-            snprintf(s->f->detail, sizeof(s->f->detail), "out of memory");
-            return;
-        }
+    if (st == ARCHIVE_FETCH_OK && s->buf == NULL && (s->buf = calloc(1, 1)) == NULL) {
+        s->f->status = ARCHIVE_FETCH_UNAVAILABLE;
+        snprintf(s->f->detail, sizeof(s->f->detail), "out of memory");
+    }
+    if (s->f->status == ARCHIVE_FETCH_OK) {
         s->f->body = s->buf;
         s->f->len = s->len;
-        s->buf = NULL;
+    } else {
+        free(s->buf);
+    }
+    s->buf = NULL;
+    s->len = s->cap = 0;
+    if (s->run->done != NULL) {
+        s->run->done(s->run->ctx, (size_t)(s->f - s->run->fetches), s->f);
+        archive_fetch_release(s->f);
     }
 }
 
@@ -172,7 +194,7 @@ static int start(archive_http *h, slot *s, int64_t now, int64_t deadline)
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, remaining);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ARCHIVE_BODY_MAX);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->body_max);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
@@ -211,7 +233,7 @@ static void completed(archive_http *h, slot *s, CURLcode rc, int64_t deadline, l
         if (!retryable)
             st = ARCHIVE_FETCH_HTTP_ERROR;
     } else if (s->oversized || rc == CURLE_FILESIZE_EXCEEDED) {
-        snprintf(f->detail, sizeof(f->detail), "answer over %ld bytes", ARCHIVE_BODY_MAX);
+        snprintf(f->detail, sizeof(f->detail), "answer over %zu bytes", h->body_max);
     } else {
         snprintf(f->detail, sizeof(f->detail), "%s", curl_easy_strerror(rc));
         switch (rc) {
@@ -233,6 +255,9 @@ static void completed(archive_http *h, slot *s, CURLcode rc, int64_t deadline, l
     }
     if (retryable && f->attempts <= retries &&
         (delay = lume_backoff_next(h->backoff, f->attempts, now, deadline)) >= 0) {
+        free(s->buf); /* nothing is held while waiting */
+        s->buf = NULL;
+        s->len = s->cap = 0;
         s->state = SLOT_WAITING;
         s->start_at = now + delay;
         return;
@@ -241,10 +266,11 @@ static void completed(archive_http *h, slot *s, CURLcode rc, int64_t deadline, l
 }
 
 void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, int64_t deadline_ms,
-                            long retries)
+                            long retries, archive_fetch_done done, void *ctx)
 {
     slot *slots = calloc(n ? n : 1, sizeof(*slots));
     size_t left = n;
+    run r = {fetches, done, ctx};
 
     if (retries < 0)
         retries = h->retries;
@@ -254,8 +280,11 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
         if (slots != NULL) {
             slots[i].f = &fetches[i];
             slots[i].h = h;
+            slots[i].run = &r;
         } else {
             snprintf(fetches[i].detail, sizeof(fetches[i].detail), "out of memory");
+            if (done != NULL)
+                done(ctx, i, &fetches[i]);
         }
     }
     if (slots == NULL)
@@ -263,7 +292,7 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
 
     while (left > 0) {
         int64_t now = lume_now_ms(), wait;
-        int running = 0;
+        int running = 0, active;
         long curl_wait = -1;
         CURLMsg *msg;
 
@@ -278,9 +307,18 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
             }
             break;
         }
-        for (size_t i = 0; i < n; i++) {
-            if (slots[i].state == SLOT_WAITING && slots[i].start_at <= now &&
-                start(h, &slots[i], now, deadline_ms) != 0) {
+        /* Start what is due, at most ARCHIVE_HOST_PARALLEL at a time: curl would
+         * queue the rest itself, but its timeouts run while a transfer waits
+         * in its queue, so later lookups would time out without ever trying. */
+        active = 0;
+        for (size_t i = 0; i < n; i++)
+            active += slots[i].state == SLOT_RUNNING;
+        for (size_t i = 0; i < n && active < ARCHIVE_HOST_PARALLEL; i++) {
+            if (slots[i].state != SLOT_WAITING || slots[i].start_at > now)
+                continue;
+            if (start(h, &slots[i], now, deadline_ms) == 0) {
+                active++;
+            } else {
                 snprintf(fetches[i].detail, sizeof(fetches[i].detail), "cannot start a transfer");
                 finish(&slots[i], ARCHIVE_FETCH_UNAVAILABLE);
             }
@@ -294,15 +332,16 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
             if (s != NULL && s->state == SLOT_RUNNING)
                 completed(h, s, msg->data.result, deadline_ms, retries);
         }
-        left = 0;
+        left = active = 0;
         now = lume_now_ms();
         wait = deadline_ms - now;
         for (size_t i = 0; i < n; i++) {
-            if (slots[i].state == SLOT_DONE)
-                continue;
-            left++;
+            left += slots[i].state != SLOT_DONE;
+            active += slots[i].state == SLOT_RUNNING;
+        }
+        for (size_t i = 0; i < n && active < ARCHIVE_HOST_PARALLEL; i++) {
             if (slots[i].state == SLOT_WAITING && slots[i].start_at - now < wait)
-                wait = slots[i].start_at - now;
+                wait = slots[i].start_at - now; /* else a running one ending frees a place */
         }
         if (left == 0)
             break;

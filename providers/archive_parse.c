@@ -26,6 +26,34 @@ int archive_identifier_valid(const char *id)
     return n <= 256;
 }
 
+/* Is the answer within ARCHIVE_BODY_MAX bytes and ARCHIVE_JSON_TOKENS_MAX
+ * structural tokens (see archive_parse.h)? Checked before Jansson builds
+ * anything: the count follows JSON's string rules, so on any input (valid or
+ * not) Jansson creates at most tokens + 1 values before it stops. */
+static int within_bounds(const char *body, size_t len)
+{
+    size_t tokens = 0;
+    int in_string = 0;
+
+    if (len > (size_t)ARCHIVE_BODY_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++; /* the escaped character, '"' included */
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if ((c == '{' || c == '[' || c == ',') && ++tokens > ARCHIVE_JSON_TOKENS_MAX) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A copy of s cut to at most max UTF-8 characters (s is valid UTF-8). */
 static char *utf8_prefix_dup(const char *s, size_t max)
 {
@@ -50,13 +78,16 @@ void archive_hits_free(archive_hit *hits, size_t count)
 archive_parse_status archive_parse_search(const char *body, size_t len, archive_hit **hits,
                                           size_t *count)
 {
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL), *response, *docs, *doc;
+    json_t *root = NULL, *response, *docs, *doc;
     archive_parse_status st = ARCHIVE_PARSE_MALFORMED;
     archive_hit *out = NULL;
     size_t n = 0, i;
 
     *hits = NULL;
     *count = 0;
+    if (!within_bounds(body, len))
+        return ARCHIVE_PARSE_TOO_BIG;
+    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(root) || json_object_get(root, "error") != NULL)
         goto done; /* the archive reports query errors in a 200 answer */
     response = json_object_get(root, "response");
@@ -194,13 +225,16 @@ static int path_safe(const char *name)
 
 archive_item_status archive_parse_metadata(const char *body, size_t len, archive_choice *out)
 {
-    json_t *root = json_loadb(body, len, 0, NULL), *files, *meta, *f;
+    json_t *root = NULL, *files, *meta, *f;
     archive_item_status st = ARCHIVE_ITEM_MALFORMED;
     archive_file *cand = NULL;
     size_t n = 0, i;
     long pick;
 
     memset(out, 0, sizeof(*out));
+    if (!within_bounds(body, len))
+        return ARCHIVE_ITEM_TOO_BIG;
+    root = json_loadb(body, len, 0, NULL);
     if (!json_is_object(root))
         goto done;
     st = ARCHIVE_ITEM_DEAD;

@@ -4,6 +4,16 @@
  *
  * Everything here works on a buffer and returns plain values; nothing does
  * I/O, so it can be unit-tested and fuzzed. Bodies need not be NUL-terminated.
+ *
+ * Every answer is held to two bounds before it is parsed, so that what a
+ * hostile upstream sends costs a bounded amount of memory and time whatever
+ * its shape: its length, and its structural tokens ('{', '[' and ','
+ * outside strings; each value but the first follows one). Jansson spends up to
+ * ~300 bytes on a value ({"a":{}} nested: an object and a member), so 32768
+ * tokens cost at most ~10 MB and ~10 ms to parse (the deadline can be
+ * overrun by one parse). Real answers are far inside both: a search of 100
+ * rows is ~400 tokens; an item's metadata ~13 tokens and ~400 bytes a file (a
+ * film: 20-100 files, 10-50 KB), so either bound allows ~2500 real files.
  */
 #ifndef LUME_ARCHIVE_PARSE_H
 #define LUME_ARCHIVE_PARSE_H
@@ -11,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ARCHIVE_TITLE_MAX 500 /* characters, the contract's MediaLink title bound */
+#define ARCHIVE_TITLE_MAX       500 /* characters, the contract's MediaLink title bound */
+#define ARCHIVE_BODY_MAX        (1024L * 1024) /* bytes of one answer, search or metadata */
+#define ARCHIVE_JSON_TOKENS_MAX 32768          /* '{', '[' and ',' outside strings, per answer */
 
 /* One document of an advancedsearch answer. */
 typedef struct archive_hit {
@@ -23,6 +35,7 @@ typedef struct archive_hit {
 typedef enum archive_parse_status {
     ARCHIVE_PARSE_OK = 0,
     ARCHIVE_PARSE_MALFORMED, /* not JSON, wrong types, "error" key, missing "response" */
+    ARCHIVE_PARSE_TOO_BIG,   /* over ARCHIVE_BODY_MAX bytes or ARCHIVE_JSON_TOKENS_MAX tokens */
     ARCHIVE_PARSE_NOMEM
 } archive_parse_status;
 
@@ -53,6 +66,7 @@ typedef enum archive_item_status {
     ARCHIVE_ITEM_PLAYABLE = 0,
     ARCHIVE_ITEM_DEAD,      /* {} (missing), is_dark, access-restricted, nothing playable */
     ARCHIVE_ITEM_MALFORMED, /* not a JSON object, files not an array of objects */
+    ARCHIVE_ITEM_TOO_BIG,   /* over ARCHIVE_BODY_MAX bytes or ARCHIVE_JSON_TOKENS_MAX tokens */
     ARCHIVE_ITEM_NOMEM
 } archive_item_status;
 

@@ -5,7 +5,9 @@
  * The state and the time it was entered share one 64-bit word,
  * (since_ms << 2) | state, so every transition is a single compare-and-swap
  * and no lock is ever held across processes. The failure count is a second
- * atomic, meaningful while closed.
+ * atomic, meaningful while closed. A ticket is the word a call was let through
+ * under: in half-open, the word equals the probe's ticket until the probe
+ * reports or is replaced, so a late outcome of any other call cannot move it.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -19,6 +21,12 @@ typedef struct breaker_area {
 } breaker_area;
 
 _Static_assert(sizeof(breaker_area) <= LUME_BREAKER_AREA_SIZE, "breaker area too small");
+/* The area is shared by processes. An atomic that is not lock-free is guarded
+ * by a lock private to each process (libatomic's), which would not exclude the
+ * other workers: refuse to build rather than race. */
+_Static_assert(sizeof(uint64_t) == sizeof(long) ? ATOMIC_LONG_LOCK_FREE == 2
+                                                : ATOMIC_LLONG_LOCK_FREE == 2,
+               "64-bit atomics must be lock-free to be shared across processes");
 
 struct lume_breaker {
     breaker_area *area;
@@ -70,22 +78,24 @@ void lume_breaker_destroy(lume_breaker *b)
     free(b);
 }
 
-int lume_breaker_allow(lume_breaker *b, int64_t *retry_after_ms)
+int lume_breaker_allow(lume_breaker *b, lume_breaker_ticket *ticket, int64_t *retry_after_ms)
 {
     for (;;) {
-        uint64_t word = atomic_load(&b->area->word);
+        uint64_t word = atomic_load(&b->area->word), probe;
         int64_t now = b->clock(b->clock_ctx), until = since_of(word) + b->open_ms;
 
         switch (state_of(word)) {
-        case LUME_BREAKER_CLOSED: return 1;
+        case LUME_BREAKER_CLOSED: *ticket = word; return 1;
         case LUME_BREAKER_OPEN:
         case LUME_BREAKER_HALF_OPEN:
             /* Open long enough, or a probe that never reported back (its worker
              * died): this caller becomes the probe, if it wins the swap. */
             if (now >= until) {
-                if (atomic_compare_exchange_strong(&b->area->word, &word,
-                                                   pack(LUME_BREAKER_HALF_OPEN, now)))
+                probe = pack(LUME_BREAKER_HALF_OPEN, now);
+                if (atomic_compare_exchange_strong(&b->area->word, &word, probe)) {
+                    *ticket = probe;
                     return 1;
+                }
                 continue;
             }
             if (retry_after_ms != NULL)
@@ -94,39 +104,45 @@ int lume_breaker_allow(lume_breaker *b, int64_t *retry_after_ms)
                 *retry_after_ms = 1;
             return 0;
         }
+        *ticket = word;
         return 1; /* unreachable: two bits, three states; treat junk as closed */
     }
 }
 
-int lume_breaker_success(lume_breaker *b)
+int lume_breaker_success(lume_breaker *b, lume_breaker_ticket ticket)
 {
-    atomic_store(&b->area->failures, 0);
-    return state_of(atomic_exchange(&b->area->word, pack(LUME_BREAKER_CLOSED, 0))) !=
-           LUME_BREAKER_CLOSED;
+    uint64_t word = atomic_load(&b->area->word);
+
+    switch (state_of(word)) {
+    case LUME_BREAKER_CLOSED: atomic_store(&b->area->failures, 0); return 0;
+    case LUME_BREAKER_HALF_OPEN:
+        /* Only the probe closes it; the swap fails if the probe was replaced. */
+        if (word != ticket ||
+            !atomic_compare_exchange_strong(&b->area->word, &word, pack(LUME_BREAKER_CLOSED, 0)))
+            return 0;
+        atomic_store(&b->area->failures, 0);
+        return 1;
+    default: return 0; /* open: a call that started before it opened */
+    }
 }
 
-int lume_breaker_failure(lume_breaker *b)
+int lume_breaker_failure(lume_breaker *b, lume_breaker_ticket ticket)
 {
     uint64_t word = atomic_load(&b->area->word);
     int64_t now = b->clock(b->clock_ctx);
 
-    for (;;) {
-        switch (state_of(word)) {
-        case LUME_BREAKER_HALF_OPEN: /* the probe failed: open again */
-            if (atomic_compare_exchange_strong(&b->area->word, &word, pack(LUME_BREAKER_OPEN, now)))
-                return 1;
-            continue;
-        case LUME_BREAKER_OPEN: return 0; /* a call that started before it opened */
-        default:
-            if (atomic_fetch_add(&b->area->failures, 1) + 1 < (uint64_t)b->threshold)
-                return 0;
-            if (atomic_compare_exchange_strong(&b->area->word, &word,
-                                               pack(LUME_BREAKER_OPEN, now))) {
-                atomic_store(&b->area->failures, 0);
-                return 1;
-            }
-            return 0; /* someone else moved it (opened it, or closed it on success) */
-        }
+    switch (state_of(word)) {
+    case LUME_BREAKER_HALF_OPEN: /* the probe failed: open again */
+        return word == ticket &&
+               atomic_compare_exchange_strong(&b->area->word, &word, pack(LUME_BREAKER_OPEN, now));
+    case LUME_BREAKER_CLOSED:
+        if (atomic_fetch_add(&b->area->failures, 1) + 1 < (uint64_t)b->threshold)
+            return 0;
+        if (!atomic_compare_exchange_strong(&b->area->word, &word, pack(LUME_BREAKER_OPEN, now)))
+            return 0; /* someone else moved it */
+        atomic_store(&b->area->failures, 0);
+        return 1;
+    default: return 0; /* open: a call that started before it opened */
     }
 }
 

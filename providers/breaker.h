@@ -3,10 +3,14 @@
  *
  * Owns the state machine only: closed -> (N consecutive failures) -> open ->
  * (open_ms elapsed) -> half-open, where one probe call goes through; a
- * successful probe closes it, a failed one opens it again. The state is a few
- * C11 atomics in memory the caller provides (the master's shared provider
- * area), or in private memory when none is given. The clock is injectable so
- * the machine can be tested without sleeping.
+ * successful probe closes it, a failed one opens it again. Only the probe
+ * moves a half-open breaker, and nothing moves an open one: a call let through
+ * earlier (while closed) that ends after the breaker opened changes nothing,
+ * however it ends. allow() hands each call a ticket for that purpose.
+ *
+ * The state is two lock-free 64-bit C11 atomics in memory the caller provides
+ * (the master's shared provider area), or in private memory when none is
+ * given. The clock is injectable so the machine can be tested without sleeping.
  */
 #ifndef LUME_BREAKER_H
 #define LUME_BREAKER_H
@@ -34,14 +38,20 @@ lume_breaker *lume_breaker_create(void *area, long failures, long open_ms, lume_
                                   void *clock_ctx);
 void lume_breaker_destroy(lume_breaker *b);
 
-/* May a call go upstream now? 1: yes (in half-open, this caller is the probe).
- * 0: no; *retry_after_ms (if not NULL) says when to try again (>= 1). */
-int lume_breaker_allow(lume_breaker *b, int64_t *retry_after_ms);
+/* Which state a call was let through under; give it back with the outcome. */
+typedef uint64_t lume_breaker_ticket;
 
-/* The outcome of an allowed call. Each returns 1 when this call moved the
- * breaker (success: closed it; failure: opened it), for logging. */
-int lume_breaker_success(lume_breaker *b);
-int lume_breaker_failure(lume_breaker *b);
+/* May a call go upstream now? 1: yes, *ticket set (in half-open, this caller
+ * is the probe). 0: no; *retry_after_ms (if not NULL) says when to try again
+ * (>= 1). */
+int lume_breaker_allow(lume_breaker *b, lume_breaker_ticket *ticket, int64_t *retry_after_ms);
+
+/* The outcome of an allowed call, with its ticket. Closed: a failure counts
+ * (the Nth in a row opens), a success resets the count. Half-open: only the
+ * probe's outcome counts (success closes, failure opens again). Open: nothing
+ * counts. Each returns 1 when this call moved the breaker, for logging. */
+int lume_breaker_success(lume_breaker *b, lume_breaker_ticket ticket);
+int lume_breaker_failure(lume_breaker *b, lume_breaker_ticket ticket);
 
 /* The state now, as allow() would see it (open becomes half-open only in allow). */
 lume_breaker_state lume_breaker_state_of(lume_breaker *b);

@@ -11,18 +11,24 @@ connection, the shapes the real archive.org answers with:
       {"files": [{"name": ..., "format": ..., "size": "123", "height": "720"}, ...],
        "metadata": {...}, ...} with every file value a string; {} for a missing item.
 
-Faults, set with fault(kind, mode, times=None, delay=...): kind is "search",
-"metadata", "metadata:IDENTIFIER" (that item only) or "all"; mode one of
+Faults, set with fault(kind, mode, times=None, delay=..., body=...): kind is "search",
+"search:WORDS" (searches for exactly those words), "metadata",
+"metadata:IDENTIFIER" (that item only) or "all"; mode one of
   "500", "429", "404"  that HTTP status
   "reset"              close the connection with an RST before answering
   "slow"               answer normally after `delay` seconds
+  "hold"               answer normally once release() is called (or after `delay` s)
   "malformed"          a 200 with truncated JSON
   "error200"           a 200 with {"error": "..."} (the archive's query errors)
   "no_response"        a 200 without the "response" key
   "wrong_types"        a 200 whose "docs" is a string
   "oversized"          a 200 of 6 MiB of valid-looking JSON, no Content-Length
+  "raw"                a 200 whose body is `body` (bytes), with its Content-Length
+  "raw_stream"         the same without Content-Length (the connection closes after it),
+                       so its length shows only while it is read
 times: how many requests the fault applies to (None: all), counted per kind.
-"Refused" needs no fault mode: point the provider at a port nobody listens on.
+"Refused" needs no fault mode: point the provider at a port nobody listens on,
+or take the fake down() and up() again on its port.
 
 Every request is counted (requests[kind]) and searches record their decoded
 words (queries) and raw query strings, so tests can assert retries and encoding.
@@ -78,6 +84,12 @@ class Item:
 _UNESCAPE = re.compile(r"\\(.)")
 
 
+def search_words(q):
+    """The unescaped WORDS of q = title:(WORDS) AND mediatype:(movies), else None."""
+    m = re.fullmatch(r"title:\((.*)\) AND mediatype:\(movies\)", q, re.S)
+    return _UNESCAPE.sub(r"\1", m.group(1)) if m else None
+
+
 class FakeArchive:
     def __init__(self):
         self.items = {}
@@ -91,18 +103,27 @@ class FakeArchive:
         self.max_active = 0
         self.server = None
         self.delay = {}
+        self.is_down = False
+        self.port = None
+        self.released = threading.Event()
 
     # --- setup -----------------------------------------------------------------
     def add(self, item):
         self.items[item.identifier] = item
         return item
 
-    def fault(self, kind, mode, times=None, delay=0.0):
+    def fault(self, kind, mode, times=None, delay=0.0, body=None):
         with self.lock:
-            self.faults[kind] = [mode, times, delay]
+            self.faults[kind] = [mode, times, delay, body]
+
+    def release(self):
+        """Let every request held by a "hold" fault go on."""
+        self.released.set()
 
     def clear(self):
         with self.lock:
+            self.released.set()
+            self.released = threading.Event()
             self.faults.clear()
             for k in self.requests:
                 self.requests[k] = 0
@@ -117,16 +138,15 @@ class FakeArchive:
 
     @property
     def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
+    def start(self, port=0):
         fake = self
 
         class Handler(_Handler):
             archive = fake
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 64
+        self.server = _Server(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         return self
@@ -135,6 +155,24 @@ class FakeArchive:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+            self.server = None
+
+    def down(self):
+        """The archive goes down: new connections are refused (nothing listens
+        on the port) and requests on connections already open are reset."""
+        with self.lock:
+            if self.is_down:
+                return
+            self.is_down = True
+        self.stop()
+
+    def up(self):
+        """Back on the same port."""
+        with self.lock:
+            if not self.is_down:
+                return
+            self.is_down = False
+        self.start(self.port)
 
     # --- behaviour ---------------------------------------------------------------
     def take_fault(self, kind, ident=None):
@@ -144,22 +182,18 @@ class FakeArchive:
                 f = self.faults.get(key)
                 if f is None:
                     continue
-                mode, times, delay = f
+                mode, times, delay, body = f
                 if times is not None:
                     if times <= 0:
                         continue
                     f[1] = times - 1
-                return mode, delay
-        return None, 0.0
+                return mode, delay, body
+        return None, 0.0, None
 
     def search(self, params):
         q = params.get("q", [""])[0]
-        m = re.fullmatch(r"title:\((.*)\) AND mediatype:\(movies\)", q, re.S)
-        if m:
-            words = _UNESCAPE.sub(r"\1", m.group(1))
-        elif q == "mediatype:(movies)":
-            words = None
-        else:
+        words = search_words(q)
+        if words is None and q != "mediatype:(movies)":
             return 400, {"error": "bad query"}
         with self.lock:
             self.queries.append(words)
@@ -181,6 +215,20 @@ class FakeArchive:
         return 200, {"responseHeader": {"status": 0, "QTime": 1,
                                         "params": {"query": q, "rows": str(rows)}},
                      "response": {"numFound": len(found), "start": 0, "docs": docs}}
+
+
+class _Server(ThreadingHTTPServer):
+    # Read by listen() in the constructor: a backlog of 5 (the default) drops
+    # SYNs under bursts of new connections, and a dropped SYN is retried by
+    # the kernel only after a second, which looks like a connect timeout.
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up (curl drops a transfer it cut off) is no error."""
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -205,6 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         fake = self.archive
+        if fake.is_down:
+            return self.reset()
         with fake.lock:
             fake.active += 1
             fake.max_active = max(fake.max_active, fake.active)
@@ -227,9 +277,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             kind = "other"
         ident = urllib.parse.unquote(url.path[len("/metadata/"):]) if kind == "metadata" else None
-        mode, delay = fake.take_fault(kind, ident)
+        if kind == "search":
+            ident = search_words(urllib.parse.parse_qs(url.query).get("q", [""])[0])
+        mode, delay, raw = fake.take_fault(kind, ident)
         if mode == "slow":
             time.sleep(delay)
+        elif mode == "hold":
+            fake.released.wait(delay or 10.0)
         elif mode == "reset":
             return self.reset()
         elif mode in ("500", "429", "404"):
@@ -242,6 +296,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"responseHeader": {"status": 0}})
         elif mode == "wrong_types":
             return self.send_json(200, {"response": {"numFound": 1, "docs": "nope"}})
+        elif mode == "raw":
+            return self.send_json(200, None, raw)
+        elif mode == "raw_stream":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            for i in range(0, len(raw), 65536):
+                self.wfile.write(raw[i:i + 65536])
+            return
         elif mode == "oversized":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

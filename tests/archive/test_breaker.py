@@ -8,6 +8,7 @@ import threading
 import time
 
 from archive_env import ArchiveCase, Item, video
+from harness import wait_until
 
 OPEN_MS = 1500
 TIMEOUT_MS = 800
@@ -123,3 +124,49 @@ class BreakerTest(ArchiveCase):
                 break
             time.sleep(0.1)
         self.fake.clear()
+
+
+class LateSuccessTest(ArchiveCase):
+    """The race between a slow success and the breaker opening: a search let
+    through while the circuit was closed is still waiting on the archive when
+    the other worker's calls fail and open it. Its late 200 must not close the
+    circuit; only a probe after LUME_BREAKER_OPEN_MS may."""
+    workers = 2
+    overrides = {"LUME_BREAKER_FAILURES": 2, "LUME_BREAKER_OPEN_MS": 10000, "LUME_RETRIES": 0,
+                 "LUME_REQUEST_TIMEOUT_MS": 8000}
+
+    @classmethod
+    def catalog(cls, fake):
+        fake.add(Item("gold_rush", "The Gold Rush", 500, [video("g.mp4", "h.264", 1000, 480)]))
+
+    def test_a_late_success_does_not_close_the_open_circuit(self):
+        self.fake.fault("search:Gold", "hold", delay=6)
+        self.fake.fault("search:Rush", "500")
+        slow = []
+        t = threading.Thread(target=lambda: slow.append(self.get("/resolve/search/Gold")))
+        t.start()
+        try:
+            # The slow search reached the archive: one worker is busy with it.
+            self.assertTrue(wait_until(lambda: self.fake.count("search") == 1, timeout=5))
+            # The other worker fails twice in a row: the circuit opens.
+            for _ in range(2):
+                status, _, body, _ = self.get("/resolve/search/Rush")
+                self.assertError(status, body, 503, "PROVIDER_UNAVAILABLE")
+            self.assertTrue(wait_until(lambda: self.master.events("archive_breaker")))
+        finally:
+            self.fake.release()
+            t.join()
+        status, _, body, _ = slow[0]
+        self.assertEqual(status, 200, body)  # the late success itself is answered...
+        self.assertEqual(len(body["results"]), 1)
+
+        # ...but the circuit stays open: fail fast, without calling the archive.
+        before = self.fake.count("search")
+        for _ in range(4):
+            status, headers, body, elapsed = self.get("/resolve/search/Gold")
+            self.assertError(status, body, 503, "PROVIDER_UNAVAILABLE")
+            self.assertGreaterEqual(int(headers["retry-after"]), 1)
+            self.assertLess(elapsed, FAST)
+        self.assertEqual(self.fake.count("search"), before)
+        moves = [e["message"] for e in self.master.events("archive_breaker")]
+        self.assertEqual(moves, ["circuit opened"])

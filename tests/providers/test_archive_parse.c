@@ -275,6 +275,160 @@ static void malformed_metadata(void **state)
     }
 }
 
+/* --- the bounds every answer is held to ------------------------------------------ */
+
+/* A buffer of exactly len bytes (not NUL-terminated): head, then `fill` up to
+ * len - strlen(tail), then tail. */
+static char *sized(const char *head, char fill, const char *tail, size_t len)
+{
+    size_t h = strlen(head), t = strlen(tail);
+    char *b = malloc(len);
+    assert_non_null(b);
+    assert_true(h + t <= len);
+    memcpy(b, head, h);
+    memset(b + h, fill, len - h - t);
+    memcpy(b + len - t, tail, t);
+    return b;
+}
+
+/* head, then n times unit, then tail (exact length, not NUL-terminated). */
+static char *repeated(const char *head, const char *unit, size_t n, const char *tail, size_t *len)
+{
+    size_t h = strlen(head), u = strlen(unit), t = strlen(tail);
+    char *b = malloc(h + n * u + t), *p = b;
+    assert_non_null(b);
+    memcpy(p, head, h);
+    p += h;
+    for (size_t i = 0; i < n; i++, p += u)
+        memcpy(p, unit, u);
+    memcpy(p, tail, t);
+    *len = h + n * u + t;
+    return b;
+}
+
+#define PLAYABLE_HEAD "{\"files\": [{\"name\": \"a.mp4\", \"format\": \"h.264\"}]}"
+
+static void metadata_up_to_the_length_bound_is_read(void **state)
+{
+    /* A playable item padded with whitespace to exactly max - 1, max, max + 1 bytes. */
+    const size_t max = (size_t)ARCHIVE_BODY_MAX;
+    const archive_item_status want[] = {ARCHIVE_ITEM_PLAYABLE, ARCHIVE_ITEM_PLAYABLE,
+                                        ARCHIVE_ITEM_TOO_BIG};
+    (void)state;
+    for (size_t d = 0; d < 3; d++) {
+        char *b = sized(PLAYABLE_HEAD, ' ', "", max - 1 + d);
+        archive_choice c;
+        assert_int_equal(archive_parse_metadata(b, max - 1 + d, &c), want[d]);
+        archive_choice_free(&c);
+        free(b);
+    }
+}
+
+static void metadata_up_to_the_token_bound_is_read(void **state)
+{
+    /* 6 tokens ({ [ { , , [), then one ',' per extra pad value: max - 1, max, max + 1 in all. */
+    const size_t max = ARCHIVE_JSON_TOKENS_MAX;
+    const archive_item_status want[] = {ARCHIVE_ITEM_PLAYABLE, ARCHIVE_ITEM_PLAYABLE,
+                                        ARCHIVE_ITEM_TOO_BIG};
+    (void)state;
+    for (size_t d = 0; d < 3; d++) {
+        size_t len;
+        char *b =
+            repeated("{\"files\": [{\"name\": \"a.mp4\", \"format\": \"h.264\"}], \"pad\": [0",
+                     ",0", max - 1 + d - 6, "]}", &len);
+        archive_choice c;
+        assert_int_equal(archive_parse_metadata(b, len, &c), want[d]);
+        if (want[d] == ARCHIVE_ITEM_PLAYABLE)
+            assert_string_equal(c.name, "a.mp4");
+        archive_choice_free(&c);
+        free(b);
+    }
+}
+
+static void metadata_of_empty_objects_at_the_token_bound(void **state)
+{
+    /* The shape that costs Jansson most per byte: {"files": [{}, {}, ...]}. At
+     * the bound it is read (an item with no playable file); one more is refused. */
+    const size_t max = ARCHIVE_JSON_TOKENS_MAX;
+    size_t len;
+    char *b;
+    archive_choice c;
+    (void)state;
+    /* { [ {} then ,{} pairs: 3 + 2k tokens; max is even, so max - 1 and max + 1. */
+    b = repeated("{\"files\": [{}", ",{}", (max - 1 - 3) / 2, "]}", &len);
+    assert_int_equal(archive_parse_metadata(b, len, &c), ARCHIVE_ITEM_DEAD);
+    free(b);
+    b = repeated("{\"files\": [{}", ",{}", (max + 1 - 3) / 2, "]}", &len);
+    assert_int_equal(archive_parse_metadata(b, len, &c), ARCHIVE_ITEM_TOO_BIG);
+    free(b);
+}
+
+static void delimiters_inside_strings_are_not_tokens(void **state)
+{
+    /* Exactly max tokens outside strings: { [ { , , [ and max - 7 pad commas,
+     * then the , before "note". The note holds max more '{', '[' and ','
+     * (and escaped quotes and backslashes): still within the bound. */
+    const size_t max = ARCHIVE_JSON_TOKENS_MAX;
+    const char *end = "\\\"],{\\\\\"}"; /* \"],{\\ then the closing quote and brace */
+    size_t len, n = max;
+    char *b;
+    archive_choice c;
+    (void)state;
+    b = repeated("{\"files\": [{\"name\": \"a.mp4\", \"format\": \"h.264\"}], \"pad\": [0", ",0",
+                 max - 7, "], \"note\": \"", &len);
+    b = realloc(b, len + n + strlen(end));
+    assert_non_null(b);
+    for (size_t i = 0; i < n; i++)
+        b[len + i] = ",[{"[i % 3];
+    memcpy(b + len + n, end, strlen(end));
+    len += n + strlen(end);
+    assert_int_equal(archive_parse_metadata(b, len, &c), ARCHIVE_ITEM_PLAYABLE);
+    archive_choice_free(&c);
+    /* One more token outside the string is one too many. */
+    b = realloc(b, len + 3);
+    assert_non_null(b);
+    memmove(b + 2, b, len);
+    memcpy(b, "[ ", 2);
+    b[len + 2] = ']';
+    assert_int_equal(archive_parse_metadata(b, len + 3, &c), ARCHIVE_ITEM_TOO_BIG);
+    free(b);
+}
+
+static void search_answer_up_to_the_length_bound_is_read(void **state)
+{
+    const size_t max = (size_t)ARCHIVE_BODY_MAX;
+    const archive_parse_status want[] = {ARCHIVE_PARSE_OK, ARCHIVE_PARSE_OK, ARCHIVE_PARSE_TOO_BIG};
+    (void)state;
+    for (size_t d = 0; d < 3; d++) {
+        char *b =
+            sized("{\"response\": {\"docs\": [{\"identifier\": \"a\"}]}}", ' ', "", max - 1 + d);
+        archive_hit *h = NULL;
+        size_t n = 0;
+        assert_int_equal(archive_parse_search(b, max - 1 + d, &h, &n), want[d]);
+        assert_int_equal(n, want[d] == ARCHIVE_PARSE_OK ? 1 : 0);
+        archive_hits_free(h, n);
+        free(b);
+    }
+}
+
+static void search_answer_up_to_the_token_bound_is_read(void **state)
+{
+    /* { { [ { , [ then one ',' per extra pad value. */
+    const size_t max = ARCHIVE_JSON_TOKENS_MAX;
+    const archive_parse_status want[] = {ARCHIVE_PARSE_OK, ARCHIVE_PARSE_OK, ARCHIVE_PARSE_TOO_BIG};
+    (void)state;
+    for (size_t d = 0; d < 3; d++) {
+        size_t len, n = 0;
+        char *b = repeated("{\"response\": {\"docs\": [{\"identifier\": \"a\"}]}, \"pad\": [0",
+                           ",0", max - 1 + d - 6, "]}", &len);
+        archive_hit *h = NULL;
+        assert_int_equal(archive_parse_search(b, len, &h, &n), want[d]);
+        assert_int_equal(n, want[d] == ARCHIVE_PARSE_OK ? 1 : 0);
+        archive_hits_free(h, n);
+        free(b);
+    }
+}
+
 /* --- identifiers and download URLs -------------------------------------------- */
 
 static void identifiers(void **state)
@@ -332,6 +486,12 @@ int main(void)
         cmocka_unit_test(metadata_bad_numbers_are_unknown),
         cmocka_unit_test(dead_items),
         cmocka_unit_test(malformed_metadata),
+        cmocka_unit_test(metadata_up_to_the_length_bound_is_read),
+        cmocka_unit_test(metadata_up_to_the_token_bound_is_read),
+        cmocka_unit_test(metadata_of_empty_objects_at_the_token_bound),
+        cmocka_unit_test(delimiters_inside_strings_are_not_tokens),
+        cmocka_unit_test(search_answer_up_to_the_length_bound_is_read),
+        cmocka_unit_test(search_answer_up_to_the_token_bound_is_read),
         cmocka_unit_test(identifiers),
         cmocka_unit_test(download_urls_encode_each_segment),
         cmocka_unit_test(download_urls_refuse_unsafe_parts),

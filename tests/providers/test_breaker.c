@@ -2,7 +2,9 @@
  * test_breaker.c: the circuit breaker's state machine, on a fake clock.
  *
  * closed --N consecutive failures--> open --open_ms--> half-open (one probe)
- * half-open --success--> closed;  half-open --failure--> open again.
+ * half-open --the probe's success--> closed;  --the probe's failure--> open again.
+ * Outcomes of calls let through earlier (while closed) never move an open or
+ * half-open breaker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,31 @@ static int64_t fake_clock(void *ctx)
     return fake_now;
 }
 
+/* A call let through now: its ticket (the test fails if it is refused). */
+static lume_breaker_ticket let_in(lume_breaker *b)
+{
+    lume_breaker_ticket t = 0;
+    assert_true(lume_breaker_allow(b, &t, NULL));
+    return t;
+}
+
+/* A call that is let in and fails / succeeds at once. */
+static int fail_one(lume_breaker *b)
+{
+    return lume_breaker_failure(b, let_in(b));
+}
+
+static int succeed_one(lume_breaker *b)
+{
+    return lume_breaker_success(b, let_in(b));
+}
+
+static int allowed(lume_breaker *b, int64_t *retry)
+{
+    lume_breaker_ticket t;
+    return lume_breaker_allow(b, &t, retry);
+}
+
 static lume_breaker *make(void *area, long failures, long open_ms)
 {
     lume_breaker *b = lume_breaker_create(area, failures, open_ms, fake_clock, NULL);
@@ -35,7 +62,7 @@ static void starts_closed_and_lets_calls_through(void **state)
     (void)state;
     fake_now = 10000;
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
-    assert_true(lume_breaker_allow(b, NULL));
+    assert_true(allowed(b, NULL));
     lume_breaker_destroy(b);
 }
 
@@ -45,13 +72,13 @@ static void opens_after_n_consecutive_failures(void **state)
     int64_t retry = 0;
     (void)state;
     fake_now = 10000;
-    assert_false(lume_breaker_failure(b));
-    assert_false(lume_breaker_failure(b));
+    assert_false(fail_one(b));
+    assert_false(fail_one(b));
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
     assert_int_equal(lume_breaker_failures(b), 2);
-    assert_true(lume_breaker_failure(b)); /* this one opened it */
+    assert_true(fail_one(b)); /* this one opened it */
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_OPEN);
-    assert_false(lume_breaker_allow(b, &retry));
+    assert_false(allowed(b, &retry));
     assert_int_equal(retry, 1000);
     lume_breaker_destroy(b);
 }
@@ -61,14 +88,14 @@ static void a_success_resets_the_count(void **state)
     lume_breaker *b = make(NULL, 3, 1000);
     (void)state;
     fake_now = 10000;
-    lume_breaker_failure(b);
-    lume_breaker_failure(b);
-    lume_breaker_success(b);
+    fail_one(b);
+    fail_one(b);
+    assert_false(succeed_one(b)); /* closed already: no move */
     assert_int_equal(lume_breaker_failures(b), 0);
-    lume_breaker_failure(b);
-    lume_breaker_failure(b);
+    fail_one(b);
+    fail_one(b);
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
-    assert_true(lume_breaker_allow(b, NULL));
+    assert_true(allowed(b, NULL));
     lume_breaker_destroy(b);
 }
 
@@ -78,12 +105,12 @@ static void retry_after_counts_down_while_open(void **state)
     int64_t retry = 0;
     (void)state;
     fake_now = 5000;
-    lume_breaker_failure(b);
+    fail_one(b);
     fake_now = 5000 + 29000;
-    assert_false(lume_breaker_allow(b, &retry));
+    assert_false(allowed(b, &retry));
     assert_int_equal(retry, 1000);
     fake_now = 5000 + 29999;
-    assert_false(lume_breaker_allow(b, &retry));
+    assert_false(allowed(b, &retry));
     assert_int_equal(retry, 1);
     lume_breaker_destroy(b);
 }
@@ -94,11 +121,11 @@ static void after_open_ms_one_probe_goes_through(void **state)
     int64_t retry = 0;
     (void)state;
     fake_now = 10000;
-    lume_breaker_failure(b);
+    fail_one(b);
     fake_now = 11000;
-    assert_true(lume_breaker_allow(b, NULL)); /* the probe */
+    let_in(b); /* the probe */
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_HALF_OPEN);
-    assert_false(lume_breaker_allow(b, &retry)); /* everyone else waits for it */
+    assert_false(allowed(b, &retry)); /* everyone else waits for it */
     assert_true(retry >= 1);
     lume_breaker_destroy(b);
 }
@@ -106,19 +133,20 @@ static void after_open_ms_one_probe_goes_through(void **state)
 static void a_successful_probe_closes(void **state)
 {
     lume_breaker *b = make(NULL, 2, 1000);
+    lume_breaker_ticket probe;
     (void)state;
     fake_now = 10000;
-    lume_breaker_failure(b);
-    lume_breaker_failure(b);
+    fail_one(b);
+    fail_one(b);
     fake_now = 11500;
-    assert_true(lume_breaker_allow(b, NULL));
-    assert_true(lume_breaker_success(b)); /* this one closed it */
+    probe = let_in(b);
+    assert_true(lume_breaker_success(b, probe)); /* this one closed it */
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
-    assert_false(lume_breaker_success(b)); /* already closed */
-    assert_true(lume_breaker_allow(b, NULL));
-    assert_true(lume_breaker_allow(b, NULL));
+    assert_false(lume_breaker_success(b, probe)); /* already closed */
+    assert_true(allowed(b, NULL));
+    assert_true(allowed(b, NULL));
     /* and it takes the full count again to reopen */
-    lume_breaker_failure(b);
+    fail_one(b);
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
     lume_breaker_destroy(b);
 }
@@ -126,22 +154,23 @@ static void a_successful_probe_closes(void **state)
 static void a_failed_probe_opens_again_for_a_full_period(void **state)
 {
     lume_breaker *b = make(NULL, 5, 1000);
+    lume_breaker_ticket probe;
     int64_t retry = 0;
     (void)state;
     fake_now = 10000;
     for (int i = 0; i < 5; i++)
-        lume_breaker_failure(b);
+        fail_one(b);
     fake_now = 11000;
-    assert_true(lume_breaker_allow(b, NULL));
+    probe = let_in(b);
     fake_now = 11200;
-    assert_true(lume_breaker_failure(b)); /* one failure is enough in half-open */
+    assert_true(lume_breaker_failure(b, probe)); /* one failure is enough in half-open */
     assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_OPEN);
-    assert_false(lume_breaker_allow(b, &retry));
+    assert_false(allowed(b, &retry));
     assert_int_equal(retry, 1000);
     fake_now = 12199;
-    assert_false(lume_breaker_allow(b, NULL));
+    assert_false(allowed(b, NULL));
     fake_now = 12200;
-    assert_true(lume_breaker_allow(b, NULL));
+    assert_true(allowed(b, NULL));
     lume_breaker_destroy(b);
 }
 
@@ -150,27 +179,89 @@ static void a_lost_probe_is_replaced_after_open_ms(void **state)
     lume_breaker *b = make(NULL, 1, 1000);
     (void)state;
     fake_now = 10000;
-    lume_breaker_failure(b);
+    fail_one(b);
     fake_now = 11000;
-    assert_true(lume_breaker_allow(b, NULL)); /* this probe's worker dies, never reports */
+    let_in(b); /* this probe's worker dies, never reports */
     fake_now = 11999;
-    assert_false(lume_breaker_allow(b, NULL));
+    assert_false(allowed(b, NULL));
     fake_now = 12000;
-    assert_true(lume_breaker_allow(b, NULL)); /* a new probe */
-    assert_false(lume_breaker_allow(b, NULL));
+    assert_true(allowed(b, NULL)); /* a new probe */
+    assert_false(allowed(b, NULL));
+    lume_breaker_destroy(b);
+}
+
+static void a_replaced_probe_reporting_late_changes_nothing(void **state)
+{
+    lume_breaker *b = make(NULL, 1, 1000);
+    lume_breaker_ticket slow, fresh;
+    (void)state;
+    fake_now = 10000;
+    fail_one(b);
+    fake_now = 11000;
+    slow = let_in(b);
+    fake_now = 12000;
+    fresh = let_in(b); /* the slow probe was given up on */
+    assert_false(lume_breaker_success(b, slow));
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_HALF_OPEN);
+    assert_false(lume_breaker_failure(b, slow));
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_HALF_OPEN);
+    assert_true(lume_breaker_success(b, fresh)); /* the current probe decides */
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_CLOSED);
     lume_breaker_destroy(b);
 }
 
 static void late_failures_while_open_do_not_extend_it(void **state)
 {
     lume_breaker *b = make(NULL, 1, 1000);
+    lume_breaker_ticket early;
     (void)state;
     fake_now = 10000;
-    lume_breaker_failure(b);
+    early = let_in(b); /* in flight while another call opens the breaker */
+    fail_one(b);
     fake_now = 10900;
-    assert_false(lume_breaker_failure(b)); /* a call that started before it opened */
+    assert_false(lume_breaker_failure(b, early));
     fake_now = 11000;
-    assert_true(lume_breaker_allow(b, NULL));
+    assert_true(allowed(b, NULL));
+    lume_breaker_destroy(b);
+}
+
+/* The race: a call let through while closed succeeds after others opened the
+ * breaker. The upstream just failed N times in a row; one slow answer that was
+ * already on its way proves nothing, so the breaker stays open. */
+static void a_late_success_does_not_close_an_open_breaker(void **state)
+{
+    lume_breaker *b = make(NULL, 2, 1000);
+    lume_breaker_ticket early;
+    int64_t retry = 0;
+    (void)state;
+    fake_now = 10000;
+    early = let_in(b);
+    fail_one(b);
+    fail_one(b);
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_OPEN);
+    fake_now = 10400;
+    assert_false(lume_breaker_success(b, early));
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_OPEN);
+    assert_false(allowed(b, &retry)); /* still failing fast, same period */
+    assert_int_equal(retry, 600);
+    lume_breaker_destroy(b);
+}
+
+static void a_late_success_does_not_close_a_half_open_breaker(void **state)
+{
+    lume_breaker *b = make(NULL, 1, 1000);
+    lume_breaker_ticket early, probe;
+    (void)state;
+    fake_now = 10000;
+    early = let_in(b);
+    fail_one(b);
+    fake_now = 11000;
+    probe = let_in(b);
+    assert_false(lume_breaker_success(b, early)); /* not the probe */
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_HALF_OPEN);
+    assert_false(allowed(b, NULL)); /* still only the probe goes through */
+    assert_true(lume_breaker_failure(b, probe));
+    assert_int_equal(lume_breaker_state_of(b), LUME_BREAKER_OPEN);
     lume_breaker_destroy(b);
 }
 
@@ -179,20 +270,21 @@ static void two_breakers_on_one_area_share_state(void **state)
     /* Two workers: two breakers over the same (here: process-local) area. */
     _Alignas(64) unsigned char area[LUME_BREAKER_AREA_SIZE];
     lume_breaker *a, *b;
+    lume_breaker_ticket probe;
     (void)state;
     memset(area, 0, sizeof(area));
     a = make(area, 2, 1000);
     b = make(area, 2, 1000);
     fake_now = 10000;
-    lume_breaker_failure(a);
-    lume_breaker_failure(b); /* consecutive across workers */
-    assert_false(lume_breaker_allow(a, NULL));
-    assert_false(lume_breaker_allow(b, NULL));
+    fail_one(a);
+    fail_one(b); /* consecutive across workers */
+    assert_false(allowed(a, NULL));
+    assert_false(allowed(b, NULL));
     fake_now = 11000;
-    assert_true(lume_breaker_allow(b, NULL));  /* b probes... */
-    assert_false(lume_breaker_allow(a, NULL)); /* ...a waits */
-    lume_breaker_success(b);
-    assert_true(lume_breaker_allow(a, NULL));
+    probe = let_in(b);              /* b probes... */
+    assert_false(allowed(a, NULL)); /* ...a waits */
+    assert_true(lume_breaker_success(b, probe));
+    assert_true(allowed(a, NULL));
     lume_breaker_destroy(a);
     lume_breaker_destroy(b);
 }
@@ -208,7 +300,10 @@ int main(void)
         cmocka_unit_test(a_successful_probe_closes),
         cmocka_unit_test(a_failed_probe_opens_again_for_a_full_period),
         cmocka_unit_test(a_lost_probe_is_replaced_after_open_ms),
+        cmocka_unit_test(a_replaced_probe_reporting_late_changes_nothing),
         cmocka_unit_test(late_failures_while_open_do_not_extend_it),
+        cmocka_unit_test(a_late_success_does_not_close_an_open_breaker),
+        cmocka_unit_test(a_late_success_does_not_close_a_half_open_breaker),
         cmocka_unit_test(two_breakers_on_one_area_share_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
