@@ -6,7 +6,8 @@ The steps run in order on one stack, as an operator would:
   2. smoke test over TLS: every route, an error, a CORS preflight, the redirect;
   3. scale the app to 3: all three serve requests, nginx untouched;
   4. kill one app container's master: it restarts, the others keep answering;
-  5. stop (cleanly, on the stop signal), then `down -v` leaves nothing behind.
+  5. docker/rollout.sh replaces every replica under load: no request fails;
+  6. stop (cleanly, on the stop signal), then `down -v` leaves nothing behind.
 
 docker_host.py installs and starts what is missing and puts the machine back.
 The stack is always taken down, even on failure or SIGTERM/SIGINT.
@@ -26,6 +27,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -401,7 +403,42 @@ class ComposeDeployment(unittest.TestCase):
             return f'"request_id":"{headers["x-request-id"]}"' in stack.logs(victim["Id"])
         wait_for(served_by_victim, 60, "the restarted replica serves again", interval=0.1)
 
-    def test_5_stop_is_clean_and_down_leaves_nothing(self):
+    def test_5_a_rollout_replaces_every_replica_without_a_failed_request(self):
+        old = set(stack.containers("app"))
+        self.assertEqual(len(old), 3)
+        stop = threading.Event()
+        outcomes = []
+
+        def load():
+            while not stop.is_set():
+                try:
+                    status, _, body = stack.request("/resolve/inception", timeout=15)
+                except OSError as e:
+                    status, body = None, str(e).encode()
+                outcomes.append((status, body[:200]))
+                time.sleep(0.02)
+        t = threading.Thread(target=load)
+        t.start()
+        t0 = time.monotonic()
+        try:
+            r = run([os.path.join(ROOT, "docker", "rollout.sh"), "-f", COMPOSE_FILE,
+                     "--env-file", stack.env_file, "-p", stack.project], 300, check=False,
+                    env=dict(docker_host.env(), LUME_COMPOSE=" ".join(stack.compose)))
+        finally:
+            stop.set()
+            t.join(30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        failed = [o for o in outcomes if o[0] != 200]
+        log(f"rollout in {time.monotonic() - t0:.0f} s: {len(outcomes)} requests meanwhile, "
+            f"{len(failed)} failed")
+        self.assertEqual(failed, [])
+        self.assertGreater(len(outcomes), 20)
+        new = set(stack.containers("app"))
+        self.assertEqual(len(new), 3)
+        self.assertFalse(new & old, "every replica was replaced")
+        self.assertTrue(stack.healthy("app", 3))
+
+    def test_6_stop_is_clean_and_down_leaves_nothing(self):
         ids = stack.containers()
         stack.run("stop", timeout=120)
         for c in stack.inspect(ids):
