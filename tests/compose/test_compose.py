@@ -272,6 +272,10 @@ class ComposeDeployment(unittest.TestCase):
             self.assertEqual(c["HostConfig"]["RestartPolicy"]["Name"], "unless-stopped")
             self.assertEqual(c["HostConfig"]["LogConfig"]["Type"], "json-file")
             self.assertIn("max-size", c["HostConfig"]["LogConfig"]["Config"])
+        # nginx, non-root, may bind the published port however low (443).
+        self.assertEqual(run(["docker", "exec", nginx["Id"], "cat",
+                              "/proc/sys/net/ipv4/ip_unprivileged_port_start"], 30).stdout.strip(),
+                         "0")
         # The master is PID 1 of its container (no init in between).
         with open(f"/proc/{app['State']['Pid']}/cmdline", "rb") as f:
             self.assertEqual(f.read().split(b"\0")[0], b"/usr/local/bin/lume-fcgi")
