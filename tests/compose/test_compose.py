@@ -14,6 +14,7 @@ The stack is always taken down, even on failure or SIGTERM/SIGINT.
 LUME_COMPOSE_TEST=0 skips the suite; LUME_COMPOSE="docker compose" uses
 Compose v2 instead of docker-compose.
 """
+import fcntl
 import http.client
 import ipaddress
 import json
@@ -122,13 +123,12 @@ class Stack:
         return run(self.compose + ["-f", COMPOSE_FILE, "--env-file", self.env_file,
                                    "-p", self.project, *args], timeout, check=check)
 
-    def containers(self, service=None, all=True):
-        cmd = ["docker", "ps", "-q", "--no-trunc",
+    def containers(self, service=None):
+        """Ids of the project's containers (of one service), stopped ones too."""
+        cmd = ["docker", "ps", "-a", "-q", "--no-trunc",
                "--filter", f"label=com.docker.compose.project={self.project}"]
         if service:
             cmd += ["--filter", f"label=com.docker.compose.service={service}"]
-        if all:
-            cmd.append("-a")
         return sorted(run(cmd, 30).stdout.split())
 
     def inspect(self, ids):
@@ -210,6 +210,29 @@ def on_signal(signo, frame):
         os._exit(128 + signo)
 
 
+def one_at_a_time(timeout=900):
+    """One compose suite per machine at a time: a second one would find the
+    first's dockerd, which the first stops when it ends. Held until exit."""
+    global lock
+    lock = open(os.path.join(tempfile.gettempdir(), "lume-compose-test.lock"), "a")
+    deadline = time.monotonic() + timeout
+    waiting = False
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise HostError(f"another compose suite ran for over {timeout} s")
+            if not waiting:
+                log("another compose suite runs on this machine: waiting for it")
+                waiting = True
+            time.sleep(1)
+
+
+lock = None
+
+
 def setUpModule():
     global host, stack
     if os.environ.get("LUME_COMPOSE_TEST", "1") == "0":
@@ -220,6 +243,7 @@ def setUpModule():
     for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signo, on_signal)
     unittest.addModuleCleanup(cleanup)
+    one_at_a_time()
     host = docker_host.DockerHost(log=log)
     host.prepare()
     stack = Stack()
