@@ -25,7 +25,6 @@ import shutil
 import signal
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +39,7 @@ ORIGIN = "http://localhost"
 
 host = None
 stack = None
+lock = None  # held while this suite runs (one_at_a_time)
 
 
 def log(message):
@@ -228,9 +228,6 @@ def one_at_a_time(timeout=900):
                 log("another compose suite runs on this machine: waiting for it")
                 waiting = True
             time.sleep(1)
-
-
-lock = None
 
 
 def setUpModule():
