@@ -3,6 +3,8 @@
 #   make            build build/lume-fcgi
 #   make run        install what is missing, build, start nginx and the workers
 #   make test       install what is missing, build, run every test
+#   make compose-test  build the Docker images, run the Compose stack, test it
+#                   (installs Docker when missing; part of make test)
 #   make deps       install the missing Debian packages (apt-get update first)
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make clean
@@ -38,7 +40,7 @@ UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps run test unit-test process-test e2e-test audit clean format
+.PHONY: all deps run test unit-test process-test e2e-test compose-test audit clean format
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -76,6 +78,10 @@ audit: deps
 	@LUME_EXTRA_PACKAGES=testssl.sh scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/audit.sh
+
+# The Compose deployment (docker/): its own installs happen inside the suite.
+compose-test: deps
+	@BUILD=$(BUILD) scripts/test.sh compose
 
 format:
 	clang-format -i fcgi-app/*.[ch] providers/*.[ch] tests/*/*.[ch]

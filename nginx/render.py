@@ -35,6 +35,7 @@ DEFAULTS = {
     "LUME_RATE_BURST": "20",
     "LUME_CONN_LIMIT": "100",
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
+    "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
     "LUME_PROVIDER": "mock",
     "LUME_RUN_DIR": os.path.join(ROOT, "run"),
@@ -284,6 +285,54 @@ def error_maps():
     ])
 
 
+def upstream_config(conf, upstream):
+    """(upstream block, fastcgi_pass target, fastcgi_next_upstream lines).
+
+    Without LUME_RESOLVER: one static upstream, its name resolved once at start.
+    With it (e.g. 127.0.0.11, Docker's DNS): the address is a variable, so nginx
+    resolves the name at request time and spreads requests over every address
+    it gets (Compose replicas, including those added later); a connection that
+    fails early moves to another replica."""
+    servers = [s.strip() for s in conf["LUME_RESOLVER"].split(",") if s.strip()]
+    if not servers:
+        # max_fails=0: a failure never marks the pool down. The backup line is
+        # the same socket again: it gives a request whose worker died before
+        # answering (killed, crashed) its one retry, which another worker takes.
+        block = "\n".join([
+            "    upstream lume_workers {",
+            f"        server {upstream} max_fails=0;",
+            f"        server {upstream} max_fails=0 backup;",
+            "    }"])
+        return block, "lume_workers", [
+            "# One retry, on the pool's backup line (the same socket), when the worker",
+            "# closed the connection without an answer or none could be reached; never",
+            "# on a timeout, and only within 2 s of the first try.",
+            "fastcgi_next_upstream error;",
+            "fastcgi_next_upstream_tries 2;",
+            "fastcgi_next_upstream_timeout 2s;",
+        ]
+    if upstream.startswith("unix:"):
+        raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
+    for server in servers:
+        if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", server):
+            raise RenderError(f"invalid LUME_RESOLVER entry {server!r}: expected an address[:port]")
+    block = "\n".join([
+        f"    # LUME_RESOLVER: {upstream} is resolved at request time (answers kept 1 s).",
+        f"    resolver {' '.join(servers)} valid=1s ipv6=off;",
+        "    resolver_timeout 2s;",
+        "    map $host $lume_workers {",
+        f"        default {upstream};",
+        "    }"])
+    next_upstream = [
+        "# Replicas: a request whose connection fails or times out (a replica just",
+        "# stopped) goes to another one, only while 3 s have not passed.",
+        "fastcgi_next_upstream error timeout;",
+        "fastcgi_next_upstream_tries 3;",
+        "fastcgi_next_upstream_timeout 3s;",
+    ]
+    return block, "$lume_workers", next_upstream
+
+
 def render(environ, version):
     conf = settings(environ)
     run_dir = os.path.abspath(conf["LUME_RUN_DIR"])
@@ -328,6 +377,7 @@ def render(environ, version):
         if not m or not 1 <= int(m.group(2)) <= 65535:
             raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
         upstream = safe(conf, "LUME_LISTEN")
+    upstream_block, fastcgi_pass, next_upstream = upstream_config(conf, upstream)
 
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
@@ -394,12 +444,7 @@ def render(environ, version):
         "fastcgi_hide_header Access-Control-Allow-Origin;",
         "fastcgi_intercept_errors off;",
         "fastcgi_keep_conn off;",
-        "# One retry, on the pool's backup line (the same socket), when the worker",
-        "# closed the connection without an answer or none could be reached; never",
-        "# on a timeout, and only within 2 s of the first try.",
-        "fastcgi_next_upstream error;",
-        "fastcgi_next_upstream_tries 2;",
-        "fastcgi_next_upstream_timeout 2s;",
+        *next_upstream,
         "fastcgi_connect_timeout 2s;",
         "fastcgi_send_timeout 10s;",
         f"# The app answers within LUME_REQUEST_TIMEOUT_MS ({timeout_ms} ms); a bit more here.",
@@ -454,7 +499,8 @@ def render(environ, version):
         "ACCESS_LOG": access_log,
         "CORS_MAP": cors,
         "RATE_ZONES": rate_zones + "\n\n" + error_maps(),
-        "UPSTREAM": upstream,
+        "UPSTREAM_BLOCK": upstream_block,
+        "FASTCGI_PASS": fastcgi_pass,
         "HTTPS_LISTEN": listen_lines(bind, https_port, True, http2_directive),
         "TLS_CERT": cert,
         "TLS_KEY": key,

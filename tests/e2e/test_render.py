@@ -158,6 +158,40 @@ class TestRender(unittest.TestCase):
         self.assertIn("server 10.1.2.3:9000 max_fails=0;", text)
         self.assertIn("server 10.1.2.3:9000 max_fails=0 backup;", text)
 
+    def test_resolver_resolves_the_app_at_request_time(self):
+        """LUME_RESOLVER (Compose: Docker's DNS): the address is a variable, so
+        nginx resolves the name per request and spreads over every replica,
+        and a failed connection moves on to another replica early."""
+        r, text = self.render(LUME_LISTEN="app:9000", LUME_RESOLVER="127.0.0.11")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("resolver 127.0.0.11 valid=1s ipv6=off;", text)
+        self.assertIn("default app:9000;", text)
+        self.assertNotIn("upstream lume_workers", text)
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 2)
+        self.assertIn("fastcgi_next_upstream error timeout;", text)
+        self.assertIn("fastcgi_next_upstream_timeout 3s;", text)
+        self.assertNotIn("backup;", text)
+        _, two = self.render(LUME_LISTEN="app:9000", LUME_RESOLVER="10.0.0.2,10.0.0.3:53")
+        self.assertIn("resolver 10.0.0.2 10.0.0.3:53 valid=1s ipv6=off;", two)
+        # Without it: one upstream resolved at start; its only retry is the
+        # same socket's backup line (a worker that died before answering).
+        _, static = self.render(LUME_LISTEN="app:9000")
+        self.assertNotIn("resolver ", static)
+        self.assertIn("server app:9000 max_fails=0;", static)
+        self.assertIn("server app:9000 max_fails=0 backup;", static)
+        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 2)
+        self.assertIn("fastcgi_next_upstream error;", static)
+        self.assertNotIn("fastcgi_next_upstream error timeout;", static)
+
+    def test_resolver_refuses_a_unix_socket_and_odd_servers(self):
+        for env in ({"LUME_RESOLVER": "127.0.0.11"},
+                    {"LUME_RESOLVER": "127.0.0.11;evil", "LUME_LISTEN": "app:9000"},
+                    {"LUME_RESOLVER": "127.0.0.11 valid=0", "LUME_LISTEN": "app:9000"}):
+            with self.subTest(env=env):
+                r, _ = self.render(**env)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("LUME_RESOLVER", r.stderr)
+
     def test_rejects_unsafe_values(self):
         for name, value in (("LUME_CORS_ORIGINS", "*"),
                             ("LUME_CORS_ORIGINS", "http://a.example/path"),

@@ -1,0 +1,23 @@
+#!/bin/sh
+# nginx-start.sh: the nginx image's entrypoint. Renders Lume's nginx
+# configuration from the LUME_* variables (nginx/render.py, the same step as
+# `make run`) into the run directory, checks it (nginx -t), then replaces
+# itself with nginx in the foreground, as PID 1.
+#
+# Reload without downtime after changing a certificate or a setting:
+#   docker-compose exec nginx lume-nginx-start reload
+# (re-renders, checks, then `nginx -s reload`: old workers finish their requests).
+set -eu
+run_dir=${LUME_RUN_DIR:-/run/lume}
+for f in "${LUME_TLS_CERT:-}" "${LUME_TLS_KEY:-}"; do
+  if [ -n "$f" ] && [ ! -r "$f" ]; then
+    echo "lume-nginx-start: cannot read $f as uid $(id -u) gid $(id -g): mount the TLS" \
+      "directory and make the files readable by that uid or gid (docs/operations.md)" >&2
+    exit 1
+  fi
+done
+conf=$(python3 /opt/lume/nginx/render.py --check)
+if [ "${1:-}" = reload ]; then
+  exec nginx -p "$run_dir" -e stderr -c "$conf" -s reload
+fi
+exec nginx -p "$run_dir" -e stderr -c "$conf" -g 'daemon off;'
