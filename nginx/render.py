@@ -14,7 +14,6 @@ import os
 import pwd
 import grp
 import re
-import resource
 import subprocess
 import sys
 
@@ -132,9 +131,17 @@ def public_authority(value, https_port):
 
 def file_limit():
     """The hard limit on open files nginx will inherit from here (None: no limit).
-    worker_rlimit_nofile cannot go beyond it without privileges a container rarely has."""
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    return None if hard == resource.RLIM_INFINITY else hard
+    worker_rlimit_nofile cannot go beyond it without privileges a container rarely has.
+    Read from /proc (the nginx image's minimal Python has no `resource` module)."""
+    try:
+        with open("/proc/self/limits") as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    hard = line.split()[4]
+                    return None if hard == "unlimited" else int(hard)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def connection_sizing(wanted, hard):
@@ -310,6 +317,7 @@ def upstream_config(conf, upstream):
             "fastcgi_next_upstream error;",
             "fastcgi_next_upstream_tries 2;",
             "fastcgi_next_upstream_timeout 2s;",
+            "fastcgi_connect_timeout 2s;",
         ]
     if upstream.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
@@ -329,6 +337,11 @@ def upstream_config(conf, upstream):
         "fastcgi_next_upstream error timeout;",
         "fastcgi_next_upstream_tries 3;",
         "fastcgi_next_upstream_timeout 3s;",
+        "# A live replica on the Compose network accepts in well under a millisecond;",
+        "# an address whose replica just went away never answers. Give up on it",
+        "# soon, so that the retry still reaches a worker within the queue budget",
+        "# (LUME_QUEUE_TIMEOUT_MS counts from the first try: REQUEST_START is set once).",
+        "fastcgi_connect_timeout 200ms;",
     ]
     return block, "$lume_workers", next_upstream
 
@@ -445,7 +458,6 @@ def render(environ, version):
         "fastcgi_intercept_errors off;",
         "fastcgi_keep_conn off;",
         *next_upstream,
-        "fastcgi_connect_timeout 2s;",
         "fastcgi_send_timeout 10s;",
         f"# The app answers within LUME_REQUEST_TIMEOUT_MS ({timeout_ms} ms); a bit more here.",
         f"fastcgi_read_timeout {read_timeout_s}s;",

@@ -62,6 +62,25 @@ def free_port():
     raise HostError("no free port")
 
 
+def diagnostics():
+    """What the stack says about itself, for a failure message: each container's
+    state and health, and the last lines of its log."""
+    if stack is None:
+        return ""
+    out = []
+    try:
+        for c in stack.inspect(stack.containers()):
+            health = c["State"].get("Health", {})
+            last = (health.get("Log") or [{}])[-1].get("Output", "").strip()
+            out.append(f"--- {c['Name']}: {c['State']['Status']}, health "
+                       f"{health.get('Status')}: {last[-300:]}")
+            logs = run(["docker", "logs", "--tail", "30", c["Id"]], 30, check=False)
+            out.append((logs.stdout + logs.stderr)[-3000:])
+    except Exception as e:  # diagnostics must never hide the failure itself
+        out.append(f"(no diagnostics: {e})")
+    return "\n".join(out)
+
+
 def wait_for(predicate, timeout, what, interval=0.5):
     """predicate()'s first true value within timeout seconds, else a failure."""
     deadline = time.monotonic() + timeout
@@ -70,7 +89,7 @@ def wait_for(predicate, timeout, what, interval=0.5):
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
+            raise AssertionError(f"{what}: not within {timeout} s\n{diagnostics()}")
         time.sleep(interval)
 
 

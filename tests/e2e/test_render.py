@@ -171,6 +171,7 @@ class TestRender(unittest.TestCase):
         self.assertIn("fastcgi_next_upstream error timeout;", text)
         self.assertIn("fastcgi_next_upstream_timeout 3s;", text)
         self.assertNotIn("backup;", text)
+        self.assertIn("fastcgi_connect_timeout 200ms;", text)
         _, two = self.render(LUME_LISTEN="app:9000", LUME_RESOLVER="10.0.0.2,10.0.0.3:53")
         self.assertIn("resolver 10.0.0.2 10.0.0.3:53 valid=1s ipv6=off;", two)
         # Without it: one upstream resolved at start; its only retry is the
@@ -182,6 +183,7 @@ class TestRender(unittest.TestCase):
         self.assertEqual(static.count("fastcgi_pass lume_workers;"), 2)
         self.assertIn("fastcgi_next_upstream error;", static)
         self.assertNotIn("fastcgi_next_upstream error timeout;", static)
+        self.assertIn("fastcgi_connect_timeout 2s;", static)
 
     def test_resolver_refuses_a_unix_socket_and_odd_servers(self):
         for env in ({"LUME_RESOLVER": "127.0.0.11"},
