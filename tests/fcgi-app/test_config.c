@@ -70,6 +70,7 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_int_equal(cfg.retries, 2);
     assert_int_equal(cfg.breaker_failures, 5);
     assert_int_equal(cfg.breaker_open_ms, 30000);
+    assert_int_equal(cfg.die_with_parent, 0); /* only when asked: see master.h */
     assert_string_equal(cfg.config_file, "");
 }
 
@@ -135,14 +136,15 @@ static void test_options_take_a_separate_or_an_attached_value(void **state)
 static void test_every_setting_has_an_option_named_after_it(void **state)
 {
     (void)state;
-    assert_int_equal(load(ARGV("--provider=mock", "--shutdown-timeout-ms=1",
-                               "--request-timeout-ms=2", "--connect-timeout-ms=3",
-                               "--cache-max-age=4", "--backlog=5", "--socket-mode=0600",
-                               "--log-level=error", "--access-log=no", "--mock-catalog=/x.json",
-                               "--mock-delay-ms=6", "--archive-base-url=http://127.0.0.1:1",
-                               "--retries=7", "--breaker-failures=8", "--breaker-open-ms=9"),
-                          NO_ENV, NULL),
-                     0);
+    assert_int_equal(
+        load(ARGV("--provider=mock", "--shutdown-timeout-ms=1", "--request-timeout-ms=2",
+                  "--connect-timeout-ms=3", "--cache-max-age=4", "--backlog=5",
+                  "--socket-mode=0600", "--log-level=error", "--access-log=no",
+                  "--mock-catalog=/x.json", "--mock-delay-ms=6",
+                  "--archive-base-url=http://127.0.0.1:1", "--retries=7", "--breaker-failures=8",
+                  "--breaker-open-ms=9", "--die-with-parent=on"),
+             NO_ENV, NULL),
+        0);
     assert_int_equal(cfg.shutdown_timeout_ms, 1);
     assert_int_equal(cfg.request_timeout_ms, 2);
     assert_int_equal(cfg.connect_timeout_ms, 3);
@@ -157,6 +159,7 @@ static void test_every_setting_has_an_option_named_after_it(void **state)
     assert_int_equal(cfg.retries, 7);
     assert_int_equal(cfg.breaker_failures, 8);
     assert_int_equal(cfg.breaker_open_ms, 9);
+    assert_int_equal(cfg.die_with_parent, 1);
 }
 
 static void test_the_command_line_wins_over_the_environment(void **state)
@@ -380,6 +383,7 @@ static const struct {
     {"LUME_ACCESS_LOG", ""},
     {"LUME_ACCESS_LOG", "maybe"},
     {"LUME_ACCESS_LOG", "2"},
+    {"LUME_DIE_WITH_PARENT", "always"},
     {"LUME_ARCHIVE_BASE_URL", ""},
     {"LUME_ARCHIVE_BASE_URL", "archive.org"},
     {"LUME_ARCHIVE_BASE_URL", "ftp://archive.org"},
