@@ -76,10 +76,18 @@ class TestRoutes(Base):
         body = r.json()
         self.assertEqual(body["name"], "Lume Media API")
         self.assertRegex(body["version"], r"^\d+\.\d+\.\d+")
-        self.assertEqual(body["docs"], "/docs")
         self.assertEqual(body["endpoints"], {"resolve": "/resolve/{query}",
                                              "search": "/resolve/search/{query}",
                                              "health": "/resolve/health/provider"})
+
+    def test_the_index_advertises_only_what_answers(self):
+        body = get("/").json()
+        self.assertNotIn("docs", body, "/docs is a 404 until it is served")
+        self.assertEqual(get("/docs").status, 404)
+        for name, template in body["endpoints"].items():
+            with self.subTest(endpoint=name):
+                r = get(template.replace("{query}", "inception"))
+                self.assertEqual(r.status, 200, r)
 
     def test_health(self):
         r = get("/health")
