@@ -9,6 +9,7 @@ PACKAGES=(
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
   libcmocka-dev libfcgi-bin python3         # tests
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
+  util-linux                                # flock and setpriv for run.sh (essential: always there)
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 
