@@ -123,7 +123,12 @@ stop() { # ask each once, wait, kill what outlives the budget; sets unclean
 
 # shellcheck disable=SC2317 # (called from the traps below)
 finish() { # SIGNAL: a stop asked for from outside
+  [ "$stopping" -eq 1 ] && return 0 # a second signal (make forwards its SIGTERM too)
   stop
+  if [ -z "$master_pid" ]; then
+    log "stopped on $1 before anything was started"
+    exit 0
+  fi
   if [ -z "$unclean" ]; then
     log "stopped on $1: nginx and lume-fcgi exited cleanly"
     exit 0

@@ -124,6 +124,8 @@ class Instance:
             "LUME_NGINX": nginx_harness.NGINX,
             MARK: f"{os.getpid()}-{next(_instances)}",
         }
+        if "SANITIZE" in os.environ:  # make run builds as make test did
+            self.env["SANITIZE"] = os.environ["SANITIZE"]
         self.env.update(env or {})
         self.argv = ["make", "--no-print-directory", "run"] if make else [RUN_SH]
         self.out_path = os.path.join(tempfile.mkdtemp(prefix="lume-run-out-"), "out")
