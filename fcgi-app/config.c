@@ -79,6 +79,8 @@ static const setting settings[] = {
     INT("LUME_RETRIES", retries, 0, 10, "upstream retries"),
     INT("LUME_BREAKER_FAILURES", breaker_failures, 1, 1000, "failures that open the circuit"),
     INT("LUME_BREAKER_OPEN_MS", breaker_open_ms, 1, 3600000, "how long the circuit stays open"),
+    {"LUME_DIE_WITH_PARENT", T_BOOL, offsetof(lume_config, die_with_parent), 0, 0, 1,
+     "stop when the process that started it exits: on or off"},
     STR("LUME_CONFIG", T_STR, config_file, "file of NAME=value lines, re-read on SIGHUP"),
 };
 
@@ -109,6 +111,7 @@ void lume_config_defaults(lume_config *c)
     c->retries = 2;
     c->breaker_failures = 5;
     c->breaker_open_ms = 30000;
+    c->die_with_parent = 0;
 }
 
 static const setting *find_setting(const char *name)

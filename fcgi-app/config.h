@@ -37,6 +37,7 @@ typedef struct lume_config {
     long retries;                    /* upstream retries after the first try */
     long breaker_failures;           /* consecutive failures that open the breaker */
     long breaker_open_ms;            /* how long the breaker stays open */
+    int die_with_parent;             /* the master stops when its parent exits */
     char config_file[LUME_PATH_LEN]; /* re-read on SIGHUP; "" = none */
 
     /* The FastCGI socket (listen.h, acceptor.h). */

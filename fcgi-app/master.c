@@ -47,6 +47,7 @@ typedef struct master {
     int64_t stop_deadline_ms;
     int crash_streak;      /* workers in a row that died young */
     int64_t respawn_at_ms; /* back-off: no spawn before */
+    pid_t parent;          /* who started the master (cfg.die_with_parent) */
 } master;
 
 static void log_worker(int level, const char *event, const slot *s, int index,
@@ -275,6 +276,14 @@ static void master_loop(master *m)
                 begin_stop(m, signo);
         }
         reap(m);
+        /* Polled: the loop wakes at least once a second. A master that is
+         * PID 1, or whose parent is init, never sees its parent change. */
+        if (m->cfg.die_with_parent && !m->stopping && getppid() != m->parent) {
+            lume_log(LUME_LOG_WARN, "parent_exit",
+                     "the process that started lume-fcgi (pid %d) exited; stopping as on SIGTERM",
+                     (int)m->parent);
+            begin_stop(m, SIGTERM);
+        }
         if (m->stopping) {
             if (live_workers(m) == 0)
                 break;
@@ -306,6 +315,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
     m.argc = argc;
     m.argv = argv;
     m.envp = envp;
+    m.parent = getppid();
     lume_log_set_level((int)cfg->log_level);
 
     m.shared = lume_shared_create();

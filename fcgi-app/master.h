@@ -7,7 +7,12 @@
  *     time, each new worker started before an old one is asked to stop;
  *   - SIGTERM or SIGINT stop gracefully: workers finish the request in hand;
  *     after shutdown_timeout_ms the rest are killed. A second signal kills
- *     them at once.
+ *     them at once;
+ *   - with die_with_parent (LUME_DIE_WITH_PARENT, off by default), the exit
+ *     of the process that started it is taken as a SIGTERM (checked once a
+ *     second), so a killed supervisor such as scripts/run.sh leaves nothing
+ *     running. Off, it never looks: under init, a service manager or as PID 1
+ *     in a container it cannot misfire.
  */
 #ifndef LUME_MASTER_H
 #define LUME_MASTER_H

@@ -10,6 +10,7 @@ PACKAGES=(
   libcmocka-dev libfcgi-bin python3         # tests
   wrk                                       # load for tests/chaos
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
+  util-linux                                # flock and setpriv for run.sh (essential: always there)
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 

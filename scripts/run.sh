@@ -2,9 +2,24 @@
 # run.sh: start Lume in the foreground, nginx in front of the lume-fcgi master.
 # Called by `make run` after deps and build. Everything written goes to the
 # run directory (LUME_RUN_DIR, default run/, git-ignored): the dev certificate,
-# the rendered nginx.conf, the unix socket, pid, temp files and logs.
-# Every LUME_* variable is honoured (docs/configuration.md). Ctrl-C or SIGTERM
-# stops nginx and the master and waits for them: no process is left behind.
+# the rendered nginx.conf, the unix socket, run.lock and run.pid, nginx.pid,
+# temp files and logs. Every LUME_* variable is honoured (docs/configuration.md).
+#
+# - One instance per run directory. run.lock is held (flock) for the life of
+#   this script; a second start in the same directory, or one whose ports or
+#   socket something already listens on, exits 1 with one line naming the
+#   holder (pid and command) before it writes anything else.
+# - "Lume is up" is printed only once GET /health through nginx answered.
+# - Ctrl-C, SIGTERM or SIGHUP stop nginx and the master gracefully, wait for
+#   them, and exit 0 with one line. nginx and the master run in process groups
+#   of their own, so a Ctrl-C in the terminal reaches only this script, which
+#   asks each once (the master takes a second signal as "kill the workers now",
+#   a terminal's SIGHUP as "reload").
+# - Whatever ends this script, SIGKILL of it or of its whole process group
+#   included, ends them too: nginx runs with a parent-death signal (setpriv
+#   --pdeathsig TERM), the master with --die-with-parent on.
+# Exit status: 0 after a clean stop; 1 when it cannot start, does not come up,
+# or nginx or the master ends on its own; 2 for a bad setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,8 +35,19 @@ setting() { # NAME DEFAULT: the environment, then the LUME_CONFIG file, then DEF
   printf '%s' "${value:-$2}"
 }
 
+command_of() { # PID: its command line, as ps would show it
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || true
+  printf '%s' "${cmd% }"
+}
+
+if [ ! -x "$BIN" ]; then
+  log "$BIN is missing: run 'make' first"
+  exit 1
+fi
+
 RUN_DIR=$(setting LUME_RUN_DIR "$ROOT/run")
-mkdir -p "$RUN_DIR/tls" "$RUN_DIR/logs" "$RUN_DIR/tmp"
+mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 export LUME_RUN_DIR="$RUN_DIR"
 # The app and nginx must agree on the socket: one value for both.
@@ -34,11 +60,101 @@ if [ -z "$(setting LUME_SOCKET_GROUP "")" ]; then
   export LUME_SOCKET_GROUP
 fi
 HTTPS_PORT=$(setting LUME_HTTPS_PORT 8443)
+HTTP_PORT=$(setting LUME_HTTP_PORT 8080)
+BIND=$(setting LUME_BIND "")
 
-if [ ! -x "$BIN" ]; then
-  log "$BIN is missing: run 'make' first"
+# --- Check first, before touching anything of a running instance. ---
+exec {lock_fd}>>"$RUN_DIR/run.lock"
+if ! flock -n "$lock_fd"; then
+  holder=$(cat "$RUN_DIR/run.pid" 2>/dev/null || true)
+  if [[ "$holder" =~ ^[0-9]+$ ]] && [ -n "$(command_of "$holder")" ]; then
+    who="pid $holder: $(command_of "$holder")"
+  else
+    who="pid unknown"
+  fi
+  log "Lume is already running in $RUN_DIR ($who); stop it first, or give this one its own LUME_RUN_DIR and ports"
   exit 1
 fi
+checks=(--tcp "LUME_HTTPS_PORT=$BIND:$HTTPS_PORT")
+[ "$HTTP_PORT" != 0 ] && checks+=(--tcp "LUME_HTTP_PORT=$BIND:$HTTP_PORT")
+case "$LUME_LISTEN" in
+  unix:*) checks+=(--unix "LUME_LISTEN=${LUME_LISTEN#unix:}") ;;
+  *) checks+=(--tcp "LUME_LISTEN=$LUME_LISTEN") ;;
+esac
+if ! in_use=$(python3 scripts/inuse.py "${checks[@]}"); then
+  log "cannot start: ${in_use:-scripts/inuse.py failed}"
+  exit 1
+fi
+echo "$$" >"$RUN_DIR/run.pid"
+
+master_pid="" nginx_pid=""
+stopping=0 unclean=""
+# How long a stop may take, in tenths of a second: the master's budget + 5 s.
+stop_budget=$(setting LUME_SHUTDOWN_TIMEOUT_MS 10000)
+[[ "$stop_budget" =~ ^[0-9]{1,7}$ ]] || stop_budget=10000
+stop_budget=$((stop_budget / 100 + 50))
+declare -A status_of=()
+
+stop() { # ask each once, wait, kill what outlives the budget; sets unclean
+  [ "$stopping" -eq 1 ] && return 0
+  stopping=1
+  trap '' INT TERM HUP
+  # nginx first (QUIT: finish the requests in hand), then the master.
+  if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
+  if [ -n "$master_pid" ]; then kill -TERM "$master_pid" 2>/dev/null || true; fi
+  local pid name
+  for ((i = 0; i < stop_budget; i++)); do
+    alive=0
+    for pid in $nginx_pid $master_pid; do
+      kill -0 "$pid" 2>/dev/null && alive=1
+    done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in $nginx_pid $master_pid; do
+    [ "$pid" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+      unclean+="; $name (pid $pid) did not stop in $((stop_budget / 10)) s and was killed"
+    fi
+    if [ -z "${status_of[$pid]:-}" ]; then
+      status_of[$pid]=0
+      wait "$pid" 2>/dev/null || status_of[$pid]=$?
+    fi
+    if [ "${status_of[$pid]}" -ne 0 ] && [[ "$unclean" != *"pid $pid)"* ]]; then
+      unclean+="; $name exited with status ${status_of[$pid]}"
+    fi
+  done
+}
+
+# shellcheck disable=SC2317 # (called from the traps below)
+finish() { # SIGNAL: a stop asked for from outside
+  [ "$stopping" -eq 1 ] && return 0 # a second signal (make forwards its SIGTERM too)
+  stop
+  if [ -z "$master_pid" ]; then
+    log "stopped on $1 before anything was started"
+    exit 0
+  fi
+  if [ -z "$unclean" ]; then
+    log "stopped on $1: nginx and lume-fcgi exited cleanly"
+    exit 0
+  fi
+  log "stopped on $1, not cleanly${unclean}"
+  exit 1
+}
+
+trap 'finish SIGINT' INT
+trap 'finish SIGTERM' TERM
+trap 'finish SIGHUP' HUP
+# shellcheck disable=SC2317
+on_exit() { # STATUS: whatever the way out, nothing is left running
+  stop
+  rm -f "$RUN_DIR/run.pid"
+  exit "$1"
+}
+trap 'on_exit $?' EXIT
+
+mkdir -p "$RUN_DIR/tls" "$RUN_DIR/logs" "$RUN_DIR/tmp"
 
 # A self-signed development certificate for localhost, made once.
 if [ -z "$(setting LUME_TLS_CERT "")" ] && [ -z "$(setting LUME_TLS_KEY "")" ]; then
@@ -61,70 +177,57 @@ fi
 
 CONF=$(python3 nginx/render.py --check)
 
-master_pid="" nginx_pid=""
-stopping=0
-stop() {
-  [ "$stopping" -eq 1 ] && return
-  stopping=1
-  trap '' INT TERM
-  log "stopping"
-  # nginx first (finishes the requests in hand), then the master.
-  if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
-  if [ -n "$master_pid" ]; then kill -TERM "$master_pid" 2>/dev/null || true; fi
-  for _ in $(seq 1 150); do
-    alive=0
-    for pid in $nginx_pid $master_pid; do
-      kill -0 "$pid" 2>/dev/null && alive=1
-    done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.1
-  done
-  for pid in $nginx_pid $master_pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      log "process $pid did not stop in 15 s: killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  wait 2>/dev/null || true
-}
-trap 'stop; exit 130' INT
-trap 'stop; exit 143' TERM
-trap 'stop' EXIT
-
-# Each in its own process group (job control): a Ctrl-C in the terminal
-# reaches only this script, which then stops both once, gracefully (the
-# master takes a second signal as "kill the workers now").
+# Each in a process group of its own (job control; see the top), without the
+# lock (they must not keep this run directory locked), and tied to this
+# script's life.
 set -m
-"$BIN" </dev/null &
+"$BIN" --die-with-parent on </dev/null {lock_fd}>&- &
 master_pid=$!
-"$NGINX" -p "$RUN_DIR" -e stderr -c "$CONF" -g 'daemon off;' </dev/null &
+setpriv --pdeathsig TERM -- "$NGINX" -p "$RUN_DIR" -e stderr -c "$CONF" -g 'daemon off;' \
+  </dev/null {lock_fd}>&- &
 nginx_pid=$!
 set +m
 
-url="https://localhost:$HTTPS_PORT/"
-ready=0
-for _ in $(seq 1 100); do
-  if ! kill -0 "$master_pid" 2>/dev/null || ! kill -0 "$nginx_pid" 2>/dev/null; then
+# Up means: a request through nginx to /health was answered by a worker.
+case "$BIND" in
+  "" | "*" | 0.0.0.0) host=127.0.0.1 ;;
+  "::" | "[::]") host="[::1]" ;;
+  *:*) host=${BIND#[} && host="[${host%]}]" ;;
+  *) host=$BIND ;;
+esac
+ended="" status=0
+for ((i = 0; i < 300; i++)); do # 30 s
+  for pid in $master_pid $nginx_pid; do
+    if ! kill -0 "$pid" 2>/dev/null; then ended=$pid; fi
+  done
+  [ -n "$ended" ] && break
+  if body=$(curl -fsSk --max-time 2 "https://$host:$HTTPS_PORT/health" 2>/dev/null) &&
+    [[ "$body" == *'"status":"healthy"'* ]]; then
     break
   fi
-  if curl -sk -o /dev/null --max-time 1 "https://127.0.0.1:$HTTPS_PORT/health"; then
-    ready=1
-    break
-  fi
+  body=""
   sleep 0.1
 done
-if [ "$ready" -eq 1 ]; then
-  log "Lume is up: $url  (provider $(setting LUME_PROVIDER mock); logs in $RUN_DIR/logs; Ctrl-C stops)"
-  log "try: curl -k ${url}resolve/inception"
-else
-  log "Lume did not come up; see the messages above and $RUN_DIR/logs/error.log"
-fi
-
-# Run until either process ends (or a signal arrives), then stop the other.
-status=0
-wait -n "$master_pid" "$nginx_pid" || status=$?
-if [ "$stopping" -eq 0 ]; then
-  log "a process exited (status $status)"
+if [ -z "$body" ]; then
+  if [ -n "$ended" ]; then
+    wait "$ended" 2>/dev/null || status=$?
+    status_of[$ended]=$status
+    [ "$ended" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
+    log "$name exited with status $status before Lume was up; see the messages above and $RUN_DIR/logs/error.log"
+  else
+    log "no answer from https://$host:$HTTPS_PORT/health within 30 s; see $RUN_DIR/logs/error.log"
+  fi
   stop
-  exit $((status == 0 ? 1 : status))
+  exit 1
 fi
+url="https://localhost:$HTTPS_PORT/"
+log "Lume is up: $url  (provider $(setting LUME_PROVIDER mock); logs in $RUN_DIR/logs; Ctrl-C stops)"
+log "try: curl -k ${url}resolve/inception"
+
+# Run until either ends on its own (a signal runs finish instead), then stop the other.
+wait -n -p ended "$master_pid" "$nginx_pid" || status=$?
+status_of[$ended]=$status
+[ "$ended" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
+log "$name exited on its own (status $status); stopping"
+stop
+exit 1

@@ -74,6 +74,7 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_int_equal(cfg.retries, 2);
     assert_int_equal(cfg.breaker_failures, 5);
     assert_int_equal(cfg.breaker_open_ms, 30000);
+    assert_int_equal(cfg.die_with_parent, 0); /* only when asked: see master.h */
     assert_string_equal(cfg.config_file, "");
 }
 
@@ -146,7 +147,7 @@ static void test_every_setting_has_an_option_named_after_it(void **state)
                   "--mock-catalog=/x.json", "--mock-delay-ms=6",
                   "--archive-base-url=http://127.0.0.1:1", "--retries=7", "--breaker-failures=8",
                   "--breaker-open-ms=9", "--socket-group=0", "--fcgi-allowed-addrs=10.0.0.0/8",
-                  "--fcgi-read-timeout-ms=10"),
+                  "--fcgi-read-timeout-ms=10", "--die-with-parent=on"),
              NO_ENV, NULL),
         0);
     assert_int_equal(cfg.shutdown_timeout_ms, 1);
@@ -166,6 +167,7 @@ static void test_every_setting_has_an_option_named_after_it(void **state)
     assert_string_equal(cfg.socket_group, "0");
     assert_string_equal(cfg.fcgi_allowed_addrs, "10.0.0.0/8");
     assert_int_equal(cfg.fcgi_read_timeout_ms, 10);
+    assert_int_equal(cfg.die_with_parent, 1);
 }
 
 static void test_the_command_line_wins_over_the_environment(void **state)
@@ -402,6 +404,7 @@ static const struct {
     {"LUME_ACCESS_LOG", ""},
     {"LUME_ACCESS_LOG", "maybe"},
     {"LUME_ACCESS_LOG", "2"},
+    {"LUME_DIE_WITH_PARENT", "always"},
     {"LUME_ARCHIVE_BASE_URL", ""},
     {"LUME_ARCHIVE_BASE_URL", "archive.org"},
     {"LUME_ARCHIVE_BASE_URL", "ftp://archive.org"},

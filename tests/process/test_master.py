@@ -4,16 +4,23 @@ Documents: a killed worker is replaced; workers that die young in a row are
 replaced after a back-off; SIGTERM lets the request in flight finish and then
 stops everything, killing what outlives LUME_SHUTDOWN_TIMEOUT_MS; SIGHUP
 replaces every worker without a failed request and applies the re-read
-configuration; both take effect under steady load too, not when it ends; a worker is recycled after LUME_MAX_REQUESTS; workers leave
-when their master dies; bad configuration exits 2 with one line naming it.
+configuration; both take effect under steady load too, not when it ends; a
+worker is recycled after LUME_MAX_REQUESTS; workers leave when their master
+dies; with LUME_DIE_WITH_PARENT the master (and so its workers) leaves when
+the process that started it dies, and only then; bad configuration exits 2
+with one line naming it.
 """
+import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
 
+import fcgi_client
 from harness import BINARY, Master, children, wait_until
 
 
@@ -90,6 +97,81 @@ def _zombie(pid):
         return stat[stat.rfind(")") + 2] == "Z"
     except OSError:
         return True
+
+
+class Orphan:
+    """A master started by a throw-away parent (sh, exec'd into sleep) that
+    the test kills; the master is then nobody's child here, so it is watched
+    through /proc and cleaned up by pid."""
+
+    def __init__(self, test, args):
+        self.dir = tempfile.mkdtemp(prefix="lume-test-")
+        test.addCleanup(shutil.rmtree, self.dir, True)
+        self.listen = f"unix:{self.dir}/lume.sock"
+        self.log_path = os.path.join(self.dir, "master.log")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LUME_LISTEN": self.listen,
+               "LUME_WORKERS": "2"}
+        self.parent = subprocess.Popen(
+            ["sh", "-c", '"$0" "$@" </dev/null >"$LOG" 2>&1 & echo $!; exec sleep 600', BINARY, *args],
+            env={**env, "LOG": self.log_path}, stdout=subprocess.PIPE, text=True)
+        self.pid = int(self.parent.stdout.readline())
+        test.addCleanup(self.cleanup)
+        self.workers = wait_until(lambda: len(children(self.pid)) == 2 and children(self.pid))
+        test.assertTrue(wait_until(self.answers), self.log_text())
+
+    def answers(self):
+        try:
+            return fcgi_client.request(self.listen, "/health", "GET", timeout=1.0)[0] == 200
+        except OSError:
+            return False
+
+    def kill_parent(self):
+        self.parent.kill()
+        self.parent.wait()
+
+    def gone(self):
+        return all(_zombie(p) for p in [self.pid] + self.workers)
+
+    def log_text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def events(self, name):
+        return [e for e in map(_json_or_none, self.log_text().splitlines())
+                if e and e.get("event") == name]
+
+    def cleanup(self):
+        if self.parent.poll() is None:
+            self.kill_parent()
+        self.parent.stdout.close()
+        for pid in [self.pid] + self.workers:
+            if not _zombie(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _json_or_none(line):
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+class ParentWatch(unittest.TestCase):
+    def test_with_die_with_parent_the_master_stops_when_its_parent_dies(self):
+        o = Orphan(self, ["--die-with-parent", "on"])
+        o.kill_parent()
+        self.assertTrue(wait_until(o.gone, 10), o.log_text())
+        self.assertTrue(o.events("parent_exit"), o.log_text())
+        self.assertTrue(o.events("exit"), "a graceful stop, not a crash:\n" + o.log_text())
+
+    def test_without_it_the_master_outlives_its_parent(self):
+        # The default: under a supervisor or as PID 1 the parent is never watched.
+        o = Orphan(self, [])
+        o.kill_parent()
+        time.sleep(2.5)  # more than the master's one-second check
+        self.assertFalse(o.gone())
+        self.assertTrue(o.answers())
+        self.assertFalse(o.events("parent_exit"))
 
 
 class GracefulStop(unittest.TestCase):
