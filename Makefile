@@ -36,9 +36,6 @@ BIN       := $(BUILD)/lume-fcgi
 # Unit tests: tests/<dir>/test_*.c, one binary each, mirroring the source tree.
 UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/providers/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-# Test-only programs: tests/tools/*.c, one binary each.
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test audit clean format
 all: $(BIN)
@@ -62,16 +59,16 @@ run: deps
 	@scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit-test: all $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/test.sh unit
 
-process-test: all $(TOOL_BINS)
+process-test: all
 	@BUILD=$(BUILD) scripts/test.sh process
 
-e2e-test: all $(TOOL_BINS)
+e2e-test: all
 	@BUILD=$(BUILD) scripts/test.sh e2e
 
 audit: deps

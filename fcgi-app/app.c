@@ -77,13 +77,6 @@ const char *lume_app_provider_name(const lume_app *app)
     return lume_provider_name(app->provider);
 }
 
-void lume_response_release(lume_response *resp)
-{
-    free(resp->body);
-    resp->body = NULL;
-    resp->body_len = 0;
-}
-
 static json_t *nullable_int(int v)
 {
     return v > 0 ? json_integer(v) : json_null();

@@ -12,7 +12,6 @@
 #ifndef LUME_LOG_H
 #define LUME_LOG_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,9 +46,6 @@ void lume_logline_ms(lume_logline *l, const char *key, int64_t us); /* us as ms,
 const char *lume_logline_finish(lume_logline *l, size_t *len);
 /* Close the line and write it to stderr. */
 void lume_logline_write(lume_logline *l);
-
-/* Log the object's fields after time, level and pid; takes ownership of fields. */
-void lume_log_json(int level, json_t *fields);
 
 /* Log {"event": event, "message": <printf>}. */
 void lume_log(int level, const char *event, const char *fmt, ...)

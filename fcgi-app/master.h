@@ -18,6 +18,7 @@
 #define LUME_MASTER_H
 
 #include "config.h"
+#include "log_json.h" /* transitional: master.c's lume_log_json; remove with it (log_json.h) */
 
 /* Run until stopped; returns the process exit status. argv and envp are kept
  * to re-read the configuration on SIGHUP. */

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "provider.h"
+#include "results.h"
 
 /* MediaLink: {"title", "url", "size", "seeds", "quality"}. */
 json_t *lume_render_link(const lume_media_link *m);

@@ -21,15 +21,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "acceptor.h"
 #include "app.h"
 #include "clock.h"
+#include "http.h"
 #include "log.h"
 #include "queue.h"
-#include "response.h"
+#include "random.h"
 #include "signals.h"
 
 /* Wait until the listening socket is readable; 0 when a stop was asked. */
@@ -118,7 +118,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_acceptor *acceptor;
     lume_provider *provider;
     lume_app *app;
-    uint64_t rng = 0;
+    uint64_t rng;
     long served = 0;
     int status = LUME_WORKER_EXIT_OK;
 
@@ -126,8 +126,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* the master died: stop after this request */
     if (getppid() != master)
         return LUME_WORKER_EXIT_OK;
-    if (getrandom(&rng, sizeof(rng), 0) != sizeof(rng))
-        rng = (uint64_t)lume_now_us() ^ ((uint64_t)getpid() << 32);
+    rng = lume_random_seed();
 
     provider = lume_provider_create(cfg, shared, err, sizeof(err));
     app = provider ? lume_app_create(cfg, provider) : NULL;

@@ -9,7 +9,6 @@
  * archive_http.c, the episode regexes in episode.c, the breaker in breaker.c.
  */
 #include <curl/curl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,10 +175,16 @@ static lume_status fetch_failure(const archive_fetch *f)
 
 static void log_fault(const char *what, const archive_fetch *f, const char *why)
 {
-    lume_log_json(LUME_LOG_WARN,
-                  json_pack("{s:s, s:s, s:s, s:i, s:I}", "event", "archive_upstream_failed", "call",
-                            what, "reason", why ? why : f->detail, "attempts", f->attempts,
-                            "http_status", (json_int_t)f->http_code));
+    lume_logline l;
+
+    if (!lume_logline_begin(&l, LUME_LOG_WARN))
+        return;
+    lume_logline_str(&l, "event", "archive_upstream_failed");
+    lume_logline_str(&l, "call", what);
+    lume_logline_str(&l, "reason", why ? why : f->detail);
+    lume_logline_int(&l, "attempts", f->attempts);
+    lume_logline_int(&l, "http_status", f->http_code);
+    lume_logline_write(&l);
 }
 
 /* Breaker bookkeeping around an upstream outcome. */

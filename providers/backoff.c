@@ -1,15 +1,13 @@
 /* backoff.c: exponential backoff with full jitter, bounded by a deadline (see backoff.h). */
 #include <stdlib.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "backoff.h"
+#include "random.h"
 
 struct lume_backoff {
     long base_ms;
     long cap_ms;
-    uint64_t state; /* splitmix64 */
+    uint64_t state; /* lume_random_next() */
 };
 
 int64_t lume_backoff_ceiling(long base_ms, long cap_ms, int attempt)
@@ -30,15 +28,6 @@ int64_t lume_backoff_delay(long base_ms, long cap_ms, int attempt, uint64_t rand
     return now_ms + delay >= deadline_ms ? -1 : delay;
 }
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 lume_backoff *lume_backoff_create(long base_ms, long cap_ms, uint64_t seed)
 {
     lume_backoff *b = calloc(1, sizeof(*b));
@@ -47,9 +36,7 @@ lume_backoff *lume_backoff_create(long base_ms, long cap_ms, uint64_t seed)
         return NULL;
     b->base_ms = base_ms;
     b->cap_ms = cap_ms;
-    if (seed == 0 && getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
-        seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    b->state = seed;
+    b->state = seed != 0 ? seed : lume_random_seed();
     return b;
 }
 
@@ -60,6 +47,6 @@ void lume_backoff_destroy(lume_backoff *b)
 
 int64_t lume_backoff_next(lume_backoff *b, int attempt, int64_t now_ms, int64_t deadline_ms)
 {
-    return lume_backoff_delay(b->base_ms, b->cap_ms, attempt, splitmix64(&b->state), now_ms,
+    return lume_backoff_delay(b->base_ms, b->cap_ms, attempt, lume_random_next(&b->state), now_ms,
                               deadline_ms);
 }

@@ -233,8 +233,7 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     free(needle);
     if (st != LUME_OK)
         return lume_provider_fail(err, st, "internal error");
-    lume_results_sort(out);
-    return LUME_OK;
+    return LUME_OK; /* in catalog order: lume_provider_search sorts */
 }
 
 static lume_status mock_health(void *impl, int64_t deadline_ms, lume_provider_error *err)

@@ -1,12 +1,14 @@
 /*
- * provider.c: the registry of providers and the calls that dispatch to them.
+ * provider.c: the registry of providers and the calls that dispatch to them,
+ * including the one sort of every search's results, and lume_provider_fail.
  * Adding a provider means one lume_provider_def and one line in registry[].
  */
+#include "provider.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "provider.h"
 
 extern const lume_provider_def lume_mock_provider;
 extern const lume_provider_def lume_archive_provider;
@@ -85,11 +87,23 @@ lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_re
     lume_status st = p->def->search(p->impl, s, out, err);
 
     if (st == LUME_OK)
-        lume_results_sort(out); /* the contract's order, whatever the provider did */
+        lume_results_sort(out); /* the one sort: providers add in any order */
     return st;
 }
 
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err)
 {
     return p->def->health(p->impl, deadline_ms, err);
+}
+
+lume_status lume_provider_fail(lume_provider_error *err, lume_status st, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+    }
+    return st;
 }

@@ -1,11 +1,12 @@
 /*
- * provider.h: the one interface every media provider implements, the result
- * shape they all return, and the registry that creates them by name.
+ * provider.h: the one interface every media provider implements, the
+ * registry that creates them by name, and the dispatcher that calls them.
  *
  * A worker creates its provider once, after fork, and reuses it (handles,
- * connections, compiled regexes) for every request. Providers return results
- * sorted by seeds, highest first; the API layer drops dead results (seeds 0)
- * and applies the limit. Messages in lume_provider_error reach clients: never
+ * connections, compiled regexes) for every request. Providers fill a
+ * lume_results (results.h) in any order; lume_provider_search sorts them by
+ * seeds, highest first; the API layer drops dead results (seeds 0) and
+ * applies the limit. Messages in lume_provider_error reach clients: never
  * put paths, upstream bodies or errno strings there.
  */
 #ifndef LUME_PROVIDER_H
@@ -16,21 +17,8 @@
 
 #include "config.h"
 #include "errors.h"
+#include "results.h"
 #include "shared.h"
-
-typedef struct lume_media_link {
-    char *title;         /* owned, UTF-8, 1..500 characters */
-    char *url;           /* owned, absolute https URL */
-    int64_t size;        /* bytes; -1 when unknown (JSON null) */
-    int64_t seeds;       /* availability score; 0 = dead */
-    const char *quality; /* static "2160p", "1080p", "720p", "480p" or NULL */
-} lume_media_link;
-
-typedef struct lume_results {
-    lume_media_link *items;
-    size_t count;
-    size_t cap;
-} lume_results;
 
 /* What one search asks for. */
 typedef struct lume_search {
@@ -78,26 +66,13 @@ void lume_provider_destroy(lume_provider *p);
 int lume_provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen);
 const char *lume_provider_name(const lume_provider *p);
 
-/* Search; on success out holds results sorted by seeds (highest first). */
+/* Search; on success out holds the provider's results sorted by seeds,
+ * highest first, equal seeds in the provider's order. */
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err);
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err);
 
-/* results.c: the result container. */
-void lume_results_init(lume_results *r);
-/* Copy title and url in; size -1 for unknown. LUME_ERR_INTERNAL when out of memory. */
-lume_status lume_results_add(lume_results *r, const char *title, const char *url, int64_t size,
-                             int64_t seeds, const char *quality);
-void lume_results_sort(lume_results *r);  /* seeds descending, stable */
-void lume_results_clear(lume_results *r); /* empty, keeping capacity */
-void lume_results_free(lume_results *r);
-
-/* "2160p" for 2160p/4K/UHD, then 1080p, 720p, 480p; NULL when none. */
-const char *lume_quality_from_title(const char *title);
-/* Quality of a video height in pixels; NULL below 480 or unknown (<= 0). */
-const char *lume_quality_from_height(long height);
-
-/* Set err's message (printf-style) and return st. */
+/* For providers: set err's message (printf-style; err may be NULL) and return st. */
 lume_status lume_provider_fail(lume_provider_error *err, lume_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

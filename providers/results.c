@@ -1,14 +1,12 @@
 /*
  * results.c: the result container all providers fill, its ordering, and the
- * quality labels parsed from titles and heights.
+ * quality labels parsed from titles and heights (see results.h).
  */
-#include <stdarg.h>
-#include <stdio.h>
+#include "results.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "provider.h"
 
 void lume_results_init(lume_results *r)
 {
@@ -113,16 +111,4 @@ const char *lume_quality_from_height(long height)
     if (height >= 480)
         return "480p";
     return NULL;
-}
-
-lume_status lume_provider_fail(lume_provider_error *err, lume_status st, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
-        va_end(ap);
-    }
-    return st;
 }

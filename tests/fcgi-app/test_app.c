@@ -25,7 +25,7 @@
 
 #include "app.h"
 #include "clock.h"
-#include "response.h"
+#include "http.h"
 
 #define REQUEST_ID "test-request-1"
 

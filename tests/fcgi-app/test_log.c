@@ -2,11 +2,15 @@
  * test_log.c: the log line writer (log.h). Every line is one JSON object with
  * time, level and pid first; strings are escaped, bytes that are not UTF-8
  * become U+FFFD (a hostile request still gets its line), and a value too long
- * for the line is cut with "..." while the line stays valid JSON.
+ * for the line is cut with "..." while the line stays valid JSON. Written
+ * lines reach stderr whole, one per entry; a disabled level writes nothing.
  */
 #include "lib/unit.h"
 
+#include <jansson.h>
+
 #include "log.h"
+#include "log_json.h" /* transitional: lume_log_json, see log_json.h */
 #include "utf8.h"
 
 /* Parse the finished line back with Jansson. */
@@ -271,14 +275,113 @@ static void test_fields_in_any_order_and_size_never_pass_the_capacity(void **sta
     free(big);
 }
 
+/* ---- what reaches stderr ---- */
+
+/* Run fn with stderr sent to a temporary file; return the parsed lines (a
+ * JSON array of the objects, one per line) and check every line is one. */
+static json_t *capture_lines(void (*fn)(void))
+{
+    char text[4 * LUME_LOGLINE_MAX];
+    FILE *tmp = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    json_t *lines = json_array();
+    ssize_t n;
+    char *line, *next;
+
+    assert_non_null(tmp);
+    assert_true(saved >= 0);
+    fflush(stderr);
+    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+    fn();
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    n = pread(fileno(tmp), text, sizeof(text) - 1, 0);
+    fclose(tmp);
+    assert_true(n >= 0 && (size_t)n < sizeof(text) - 1);
+    text[n] = '\0';
+    assert_true(n == 0 || text[n - 1] == '\n'); /* nothing after the last line */
+    for (line = text; *line != '\0'; line = next) {
+        json_error_t jerr;
+        json_t *obj;
+
+        next = strchr(line, '\n') + 1;
+        obj = json_loadb(line, (size_t)(next - line), 0, &jerr);
+        if (!json_is_object(obj))
+            fail_msg("not one JSON object (%s): %.*s", jerr.text, (int)(next - line), line);
+        json_array_append_new(lines, obj);
+    }
+    return lines;
+}
+
+static void write_three_entries(void)
+{
+    lume_logline l;
+
+    lume_log_set_level(LUME_LOG_INFO);
+    if (lume_logline_begin(&l, LUME_LOG_WARN)) {
+        lume_logline_str(&l, "event", "request");
+        lume_logline_str(&l, "path", "/resolve/\"x\"\n");
+        lume_logline_int(&l, "status", 504);
+        lume_logline_write(&l);
+    }
+    lume_log(LUME_LOG_DEBUG, "hidden", "below the level: %d", 1);
+    lume_log(LUME_LOG_ERROR, "accept_failed", "slot %d: %s", 3, "line\nbreak \"quoted\"");
+    lume_log(LUME_LOG_INFO, "exit", "all workers stopped");
+}
+
+static void test_written_lines_reach_stderr_one_json_object_per_entry(void **state)
+{
+    json_t *lines, *a, *b, *c;
+
+    (void)state;
+    lines = capture_lines(write_three_entries);
+    assert_int_equal(json_array_size(lines), 3); /* the debug entry wrote nothing */
+    a = json_array_get(lines, 0);
+    assert_string_equal(json_string_value(json_object_get(a, "level")), "warn");
+    assert_int_equal(json_integer_value(json_object_get(a, "pid")), getpid());
+    assert_string_equal(json_string_value(json_object_get(a, "event")), "request");
+    assert_string_equal(json_string_value(json_object_get(a, "path")), "/resolve/\"x\"\n");
+    assert_int_equal(json_integer_value(json_object_get(a, "status")), 504);
+    b = json_array_get(lines, 1);
+    assert_string_equal(json_string_value(json_object_get(b, "level")), "error");
+    assert_string_equal(json_string_value(json_object_get(b, "event")), "accept_failed");
+    assert_string_equal(json_string_value(json_object_get(b, "message")),
+                        "slot 3: line\nbreak \"quoted\"");
+    c = json_array_get(lines, 2);
+    assert_string_equal(json_string_value(json_object_get(c, "level")), "info");
+    assert_string_equal(json_string_value(json_object_get(c, "event")), "exit");
+    assert_string_equal(json_string_value(json_object_get(c, "message")), "all workers stopped");
+    json_decref(lines);
+}
+
+/* Transitional: lume_log_json goes with master.c's last call (log_json.h). */
+static void log_json_objects(void)
+{
+    lume_log_set_level(LUME_LOG_INFO);
+    lume_log_json(LUME_LOG_INFO,
+                  json_pack("{s:s, s:i, s:I, s:b, s:n, s:[i]}", "event", "x", "slot", 1, "big",
+                            (json_int_t)23622320128LL, "ok", 1, "none", "list", 2));
+    lume_log_json(LUME_LOG_DEBUG, json_pack("{s:s}", "event", "hidden"));
+    lume_log_json(LUME_LOG_INFO, NULL);
+}
+
 static void test_json_fields_keep_their_types(void **state)
 {
+    json_t *lines, *obj;
+
     (void)state;
-    /* lume_log_json writes straight to stderr; here only that it takes and
-     * frees any object, including nested values and NULL. */
-    lume_log_json(LUME_LOG_DEBUG,
-                  json_pack("{s:s, s:i, s:b, s:n, s:[i]}", "a", "x", "b", 1, "c", 1, "d", "e", 2));
-    lume_log_json(LUME_LOG_INFO, NULL);
+    lines = capture_lines(log_json_objects);
+    assert_int_equal(json_array_size(lines), 1); /* below the level and NULL: nothing */
+    obj = json_array_get(lines, 0);
+    assert_string_equal(json_string_value(json_object_get(obj, "level")), "info");
+    assert_string_equal(json_string_value(json_object_get(obj, "event")), "x");
+    assert_int_equal(json_integer_value(json_object_get(obj, "slot")), 1);
+    assert_true(json_integer_value(json_object_get(obj, "big")) == 23622320128LL);
+    assert_true(json_is_true(json_object_get(obj, "ok")));
+    assert_true(json_is_null(json_object_get(obj, "none")));
+    assert_int_equal(json_array_size(json_object_get(obj, "list")), 1);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(obj, "list"), 0)), 2);
+    json_decref(lines);
 }
 
 int main(void)
@@ -293,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json),
         cmocka_unit_test(test_every_value_length_around_the_capacity_keeps_the_line_whole),
         cmocka_unit_test(test_fields_in_any_order_and_size_never_pass_the_capacity),
+        cmocka_unit_test(test_written_lines_reach_stderr_one_json_object_per_entry),
         cmocka_unit_test(test_json_fields_keep_their_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,11 +3,11 @@
  * through the provider interface (provider.h).
  *
  * It matches the formatted query ("the boys S04E01") as a case-insensitive
- * substring of the titles of its catalog, and answers sorted by seeds, highest
- * first, with the quality parsed from the title ("4K" is 2160p). "all" answers
- * the whole catalog, "empty" nothing; "error:unavailable|timeout|internal"
- * inject that fault. LUME_MOCK_DELAY_MS adds latency, bounded by the deadline.
- * LUME_MOCK_CATALOG loads a JSON array of MediaLinks instead of the built-in
+ * substring of the titles of its catalog, with the quality parsed from the
+ * title ("4K" is 2160p); through lume_provider_search the answer comes sorted
+ * by seeds, highest first. "all" answers the whole catalog, "empty" nothing;
+ * "error:unavailable|timeout|internal" inject that fault. LUME_MOCK_DELAY_MS adds latency, bounded
+ * by the deadline. LUME_MOCK_CATALOG loads a JSON array of MediaLinks instead of the built-in
  * catalog; a broken catalog fails creation with a message naming the setting.
  */
 #include "lib/unit.h"

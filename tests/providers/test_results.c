@@ -1,12 +1,12 @@
 /*
- * test_results.c: the result container every provider fills (provider.h):
+ * test_results.c: the result container every provider fills (results.h):
  * adding copies title and url, the order is seeds descending and stable,
- * clear keeps the capacity; the quality label of a title or a video height;
- * and lume_provider_fail, which sets a client-safe message.
+ * clear keeps the capacity; and the quality label of a title or a video
+ * height.
  */
 #include "lib/unit.h"
 
-#include "provider.h"
+#include "results.h"
 
 static void test_a_new_container_is_empty(void **state)
 {
@@ -247,35 +247,6 @@ static void test_quality_from_height_rounds_down_to_a_label(void **state)
     assert_null(lume_quality_from_height(-1));
 }
 
-/* ---- lume_provider_fail ---- */
-
-static void test_fail_sets_the_message_and_returns_the_status(void **state)
-{
-    lume_provider_error err = {{0}, 0};
-
-    (void)state;
-    assert_int_equal(lume_provider_fail(&err, LUME_ERR_UNAVAILABLE, "upstream answered %d", 502),
-                     LUME_ERR_UNAVAILABLE);
-    assert_string_equal(err.message, "upstream answered 502");
-}
-
-static void test_fail_truncates_long_messages(void **state)
-{
-    lume_provider_error err = {{0}, 0};
-    char *longer = unit_repeat("", "m", 1000, "");
-
-    (void)state;
-    lume_provider_fail(&err, LUME_ERR_INTERNAL, "%s", longer);
-    assert_int_equal(strlen(err.message), sizeof(err.message) - 1);
-    free(longer);
-}
-
-static void test_fail_without_an_error_struct_only_returns_the_status(void **state)
-{
-    (void)state;
-    assert_int_equal(lume_provider_fail(NULL, LUME_ERR_TIMEOUT, "x"), LUME_ERR_TIMEOUT);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,9 +267,6 @@ int main(void)
         cmocka_unit_test(test_the_highest_quality_in_the_title_wins),
         cmocka_unit_test(test_a_title_without_a_quality_has_none),
         cmocka_unit_test(test_quality_from_height_rounds_down_to_a_label),
-        cmocka_unit_test(test_fail_sets_the_message_and_returns_the_status),
-        cmocka_unit_test(test_fail_truncates_long_messages),
-        cmocka_unit_test(test_fail_without_an_error_struct_only_returns_the_status),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,19 @@
-/* response.c: response heads and request ids (see response.h). */
-#include "response.h"
+/* http.c: response heads, their release, and request ids (see http.h). */
+#include "http.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "random.h"
 #include "router.h"
+
+void lume_response_release(lume_response *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+}
 
 static const char *reason(int status)
 {
@@ -66,15 +75,6 @@ static int valid_id(const char *s)
     return n > 0;
 }
 
-/* splitmix64: a fast, well-mixed sequence from any seed. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 void lume_request_id(const char *from_nginx, const char *from_client, uint64_t *rng,
                      char out[LUME_REQUEST_ID_BUF])
 {
@@ -86,6 +86,6 @@ void lume_request_id(const char *from_nginx, const char *from_client, uint64_t *
         memcpy(out, pick, strlen(pick) + 1);
         return;
     }
-    snprintf(out, LUME_REQUEST_ID_BUF, "%016llx%016llx", (unsigned long long)next_random(rng),
-             (unsigned long long)next_random(rng));
+    snprintf(out, LUME_REQUEST_ID_BUF, "%016llx%016llx", (unsigned long long)lume_random_next(rng),
+             (unsigned long long)lume_random_next(rng));
 }

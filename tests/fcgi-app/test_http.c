@@ -1,17 +1,18 @@
 /*
- * test_response.c: the CGI response head a worker writes (response.h) and the
- * request id rules.
+ * test_http.c: the CGI response head a worker writes (http.h), the request id
+ * rules, and the release of a response.
  *
  * The head is a "Status: NNN Reason" line, then Content-Type and
  * Content-Length (not on 204), Cache-Control, Allow (405 and OPTIONS),
  * Retry-After (when asked for), X-Request-Id and the two security headers on
  * every response, and an empty line; no Server header. The request id is
  * nginx's $request_id, else the client's X-Request-Id, when it is 1..64
- * characters of [A-Za-z0-9._-]; otherwise 32 fresh lowercase hex digits.
+ * characters of [A-Za-z0-9._-]; otherwise 32 fresh lowercase hex digits. A
+ * released response has no body and can be released again.
  */
 #include "lib/unit.h"
 
-#include "response.h"
+#include "http.h"
 
 static char head[LUME_RESPONSE_HEAD_BUF];
 
@@ -264,6 +265,21 @@ static void test_generated_ids_depend_on_the_seed(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* ---- release ---- */
+
+static void test_release_frees_the_body_and_can_be_repeated(void **state)
+{
+    lume_response r = {.status = 200, .body = strdup("{}"), .body_len = 2};
+
+    (void)state;
+    assert_non_null(r.body);
+    lume_response_release(&r);
+    assert_null(r.body);
+    assert_int_equal(r.body_len, 0);
+    lume_response_release(&r);
+    assert_null(r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_a_missing_id_is_generated),
         cmocka_unit_test(test_generated_ids_differ_from_request_to_request),
         cmocka_unit_test(test_generated_ids_depend_on_the_seed),
+        cmocka_unit_test(test_release_frees_the_body_and_can_be_repeated),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,45 @@
+/*
+ * results.h: the results every provider fills: one media link, the container
+ * of them, its order (seeds descending, stable), and the quality labels
+ * parsed from titles and video heights.
+ *
+ * Providers add results in any order; the dispatcher (lume_provider_search,
+ * provider.h) sorts them once; the API layer drops dead results (seeds 0)
+ * and applies the limit.
+ */
+#ifndef LUME_RESULTS_H
+#define LUME_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errors.h"
+
+typedef struct lume_media_link {
+    char *title;         /* owned, UTF-8, 1..500 characters */
+    char *url;           /* owned, absolute https URL */
+    int64_t size;        /* bytes; -1 when unknown (JSON null) */
+    int64_t seeds;       /* availability score; 0 = dead */
+    const char *quality; /* static "2160p", "1080p", "720p", "480p" or NULL */
+} lume_media_link;
+
+typedef struct lume_results {
+    lume_media_link *items;
+    size_t count;
+    size_t cap;
+} lume_results;
+
+void lume_results_init(lume_results *r);
+/* Copy title and url in; size -1 for unknown. LUME_ERR_INTERNAL when out of memory. */
+lume_status lume_results_add(lume_results *r, const char *title, const char *url, int64_t size,
+                             int64_t seeds, const char *quality);
+void lume_results_sort(lume_results *r);  /* seeds descending, stable */
+void lume_results_clear(lume_results *r); /* empty, keeping capacity */
+void lume_results_free(lume_results *r);
+
+/* "2160p" for 2160p/4K/UHD, then 1080p, 720p, 480p; NULL when none. */
+const char *lume_quality_from_title(const char *title);
+/* Quality of a video height in pixels; NULL below 480 or unknown (<= 0). */
+const char *lume_quality_from_height(long height);
+
+#endif
