@@ -252,7 +252,8 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
 
     if (too_late(app, req))
         return respond_too_late(app, req, resp, &ctx);
-    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.connect_timeout_ms, &perr);
+    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.provider.connect_timeout_ms,
+                              &perr);
     if (st == LUME_OK)
         return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
                           CACHE_NO_STORE);

@@ -25,12 +25,12 @@ int main(int argc, char *argv[])
     case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
     case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
     case LUME_ACTION_CHECK:
-        if (lume_provider_check(&cfg, NULL, err, sizeof(err)) != 0) {
+        if (lume_provider_check(&cfg.provider, NULL, err, sizeof(err)) != 0) {
             fprintf(stderr, "lume-fcgi: %s\n", err);
             return 2;
         }
         printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
-               cfg.workers, cfg.provider);
+               cfg.workers, cfg.provider.name);
         return 0;
     case LUME_ACTION_RUN: break;
     }

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "config.h"
+#include "version.h"
 
 json_t *lume_render_link(const lume_media_link *m)
 {
