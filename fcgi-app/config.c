@@ -274,6 +274,27 @@ static int option_to_env(const char *opt, size_t len, char *out, size_t outlen)
     return 0;
 }
 
+/* The options that are actions, not settings. */
+static const struct {
+    const char *option;
+    lume_action action;
+    const char *help;
+} actions[] = {
+    {"check-config", LUME_ACTION_CHECK, "validate the configuration and exit"},
+    {"dump-contract", LUME_ACTION_DUMP_CONTRACT,
+     "print the API's codes, messages and bounds as JSON (for nginx) and exit"},
+    {"version", LUME_ACTION_VERSION, "print the version and exit"},
+    {"help", LUME_ACTION_HELP, "print this help and exit"},
+};
+
+static int find_action(const char *option)
+{
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (strcmp(actions[i].option, option) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* Walk argv: settings are applied when apply is set, else only --config is
  * looked for (it must be known before the file is read). */
 static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lume_action *action,
@@ -283,18 +304,16 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         const char *arg = argv[i], *eq, *value;
         char name[64];
         size_t len;
+        int a;
 
         if (strncmp(arg, "--", 2) != 0) {
             snprintf(err, errlen, "unexpected argument %.64s (see --help)", arg);
             return -1;
         }
         arg += 2;
-        if (strcmp(arg, "check-config") == 0 || strcmp(arg, "version") == 0 ||
-            strcmp(arg, "help") == 0) {
+        if ((a = find_action(arg)) >= 0) {
             if (action != NULL && apply)
-                *action = arg[0] == 'c'   ? LUME_ACTION_CHECK
-                          : arg[0] == 'v' ? LUME_ACTION_VERSION
-                                          : LUME_ACTION_HELP;
+                *action = actions[a].action;
             continue;
         }
         eq = strchr(arg, '=');
@@ -350,10 +369,12 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
 
 void lume_config_usage(FILE *out)
 {
-    fprintf(out, "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--version] [--help]\n\n"
-                 "Every option is also read from the environment variable named after it\n"
-                 "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
-                 "--config file. Precedence: command line, environment, file, default.\n\n");
+    fprintf(out,
+            "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--dump-contract] [--version] "
+            "[--help]\n\n"
+            "Every option is also read from the environment variable named after it\n"
+            "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
+            "--config file. Precedence: command line, environment, file, default.\n\n");
     for (size_t i = 0; i < NSETTINGS; i++)
         lume_setting_usage(&settings[i], out);
     for (size_t i = 0; i < lume_provider_count(); i++) {
@@ -363,7 +384,7 @@ void lume_config_usage(FILE *out)
         for (size_t j = 0; j < def->nsettings; j++)
             lume_setting_usage(&def->settings[j], out);
     }
-    fprintf(out, "\n  --check-config           validate the configuration and exit\n"
-                 "  --version                print the version and exit\n"
-                 "  --help                   print this help and exit\n");
+    fputc('\n', out);
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        fprintf(out, "  --%-22s %s\n", actions[i].option, actions[i].help);
 }

@@ -52,7 +52,8 @@ typedef enum lume_action {
     LUME_ACTION_RUN = 0,
     LUME_ACTION_CHECK,
     LUME_ACTION_VERSION,
-    LUME_ACTION_HELP
+    LUME_ACTION_HELP,
+    LUME_ACTION_DUMP_CONTRACT /* print the API's fixed values as JSON (contract.h) */
 } lume_action;
 
 void lume_config_defaults(lume_config *c);

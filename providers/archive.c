@@ -24,8 +24,6 @@
 
 #define SEARCH_ROWS_TV  100 /* episodes are filtered locally: fetch a wide page */
 #define SEARCH_ROWS_MAX 50
-#define MSG_UNAVAILABLE "the media provider is unavailable"
-#define MSG_TIMEOUT     "the media provider did not answer in time"
 #define MSG_OPEN        "the media provider is temporarily unavailable"
 #define USER_AGENT      "Lume/" LUME_VERSION " (media-link resolver)"
 
@@ -228,8 +226,8 @@ static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_
                  st == LUME_OK || st == LUME_ERR_NOT_FOUND ? "closed" : "opened");
     switch (st) {
     case LUME_OK: return st;
-    case LUME_ERR_TIMEOUT: return lume_provider_fail(err, st, MSG_TIMEOUT);
-    case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, MSG_UNAVAILABLE);
+    case LUME_ERR_TIMEOUT:
+    case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, "%s", lume_status_message(st));
     default: return lume_provider_fail(err, st, "internal error");
     }
 }
