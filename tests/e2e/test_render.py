@@ -1,7 +1,10 @@
 """nginx/render.py: the version switch for HTTP/2, settings that turn parts
-off, and refusal of values that could change the configuration's structure.
-Runs render.py against a stand-in `nginx -v`; needs no nginx."""
+off, and refusal of values that could change the configuration's structure;
+the template holds every directive, render.py only values, and its small
+template language. Runs render.py against a stand-in `nginx -v`; needs no
+nginx."""
 import grp
+import importlib.util
 import os
 import resource
 import pwd
@@ -14,6 +17,14 @@ import unittest
 from harness import ROOT
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
+TEMPLATE = os.path.join(ROOT, "nginx", "lume.conf.template")
+
+
+def load_render():
+    spec = importlib.util.spec_from_file_location("lume_render", RENDER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class TestRender(unittest.TestCase):
@@ -234,6 +245,61 @@ class TestRender(unittest.TestCase):
         r = worker_group(LUME_NGINX_USER="no-such-user-for-lume")
         self.assertEqual(r.returncode, 2)
         self.assertIn("LUME_NGINX_USER", r.stderr)
+
+
+class TestTemplate(unittest.TestCase):
+    """The template reads as the nginx configuration: its fixed directives are
+    written there, and render.py fills in values only."""
+
+    def setUp(self):
+        self.render = load_render()
+
+    def fill(self, template, **values):
+        return self.render.fill(template, values)
+
+    def test_the_fixed_directives_are_in_the_template_not_in_render_py(self):
+        with open(TEMPLATE) as f:
+            template = f.read()
+        with open(RENDER) as f:
+            source = f.read()
+        for directive in ("fastcgi_param REQUEST_START $msec;", "fastcgi_hide_header X-Request-Id;",
+                          "fastcgi_buffers 16 16k;", "fastcgi_read_timeout",
+                          "fastcgi_next_upstream error;", "ssl_protocols TLSv1.2 TLSv1.3;",
+                          "add_header X-Content-Type-Options nosniff always;",
+                          "add_header Cache-Control no-store always;", "limit_req_zone",
+                          "upstream lume_workers", "resolver_timeout 2s;", "http2 on;",
+                          "error_page 418 =301 /.lume-redirect;", "return 204;"):
+            with self.subTest(directive=directive):
+                self.assertTrue(directive in template, f"{directive} is not in the template")
+                self.assertFalse(directive in source, f"render.py writes {directive} itself")
+
+    def test_values_sections_and_inverted_sections(self):
+        template = "a {{X}};\n{{#ON}}\nb {{X}};\n{{/ON}}\n{{^ON}}\nc;\n{{/ON}}\nd{{#ON}} e{{/ON}};\n"
+        self.assertEqual(self.fill(template, X=1, ON=True), "a 1;\nb 1;\nd e;\n")
+        self.assertEqual(self.fill(template, X=2, ON=0), "a 2;\nc;\nd;\n")
+
+    def test_a_list_repeats_its_section_with_the_items_names_first(self):
+        template = "{{#L}}\nx {{N}} {{Y}};\n{{/L}}\n"
+        self.assertEqual(self.fill(template, Y="y", L=[{"N": 1}, {"N": 2, "Y": "z"}]),
+                         "x 1 y;\nx 2 z;\n")
+        self.assertEqual(self.fill(template + "end;\n", Y="y", L=[]), "end;\n")
+
+    def test_a_snippet_is_pasted_at_the_indentation_of_its_tag(self):
+        template = ("server {\n    {{>h}}\n    location / {\n        {{>h}}\n    }\n}\n"
+                    "{{! snippets }}\n{{$h}}\nadd_header A {{V}};\n{{#B}}\nadd_header B 1;\n{{/B}}\n"
+                    "{{/h}}\n")
+        self.assertEqual(self.fill(template, V="v", B=True),
+                         "server {\n    add_header A v;\n    add_header B 1;\n"
+                         "    location / {\n        add_header A v;\n        add_header B 1;\n"
+                         "    }\n}\n")
+
+    def test_template_mistakes_are_errors(self):
+        for template, why in (("{{X}}\n", "has no value"), ("{{#A}}\nx\n", "never closed"),
+                              ("x\n{{/A}}\n", "closes nothing"), ("{{>nope}}\n", "no snippet")):
+            with self.subTest(template=template):
+                with self.assertRaises(self.render.RenderError) as caught:
+                    self.fill(template, A=True)
+                self.assertIn(why, str(caught.exception))
 
 
 if __name__ == "__main__":
