@@ -10,8 +10,15 @@ every directive (fill), creates the run directory and its sub-directories, and
 writes RUN_DIR/nginx.conf (or --output). --check also runs `nginx -t` on the
 result. Prints the path written. Every variable and its default is in
 docs/configuration.md. Python stdlib only.
+
+What nginx's own errors share with the app's (codes, statuses, messages,
+headers), the Allow list and the providers' names come from the app itself:
+`lume-fcgi --dump-contract`, run from $BUILD/lume-fcgi (BUILD: build), or,
+where there is no lume-fcgi (the nginx image), read from contract.json beside
+this script, which the image's build writes with the same command.
 """
 import argparse
+import json
 import os
 import pwd
 import grp
@@ -38,7 +45,7 @@ DEFAULTS = {
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
-    "LUME_PROVIDER": "mock",
+    "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
     "LUME_RUN_DIR": os.path.join(ROOT, "run"),
     "LUME_HSTS_MAX_AGE": "31536000",
     "LUME_NGINX": "nginx",
@@ -48,9 +55,6 @@ DEFAULTS = {
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
 }
-
-# The name each provider reports (the app's "provider" field), for nginx's own 503/504.
-PROVIDER_NAMES = {"mock": "MockProvider", "archive": "ArchiveProvider"}
 
 # Characters allowed in anything pasted into the configuration: no blanks,
 # quotes, semicolons, braces or '$', so no value can change its structure.
@@ -208,45 +212,122 @@ def cors_origins(origins):
     return out
 
 
-# status nginx produces -> (status sent, error code, message, extra headers)
+CONTRACT_FILE = os.path.join(HERE, "contract.json")
+
+
+def contract():
+    """The app's `lume-fcgi --dump-contract` (docs/api.md is what it means)."""
+    binary = os.path.join(ROOT, os.environ.get("BUILD") or "build", "lume-fcgi")
+    if os.path.exists(binary):
+        try:
+            # An empty environment: the user's LUME_* settings are not its business here.
+            out = subprocess.run([binary, "--dump-contract"], capture_output=True, text=True,
+                                 timeout=30, env={})
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise RenderError(f"cannot run {binary} --dump-contract: {e}")
+        if out.returncode != 0:
+            raise RenderError(f"{binary} --dump-contract failed: {out.stderr.strip()}")
+        text, source = out.stdout, f"{binary} --dump-contract"
+    elif os.path.exists(CONTRACT_FILE):
+        with open(CONTRACT_FILE, encoding="utf-8") as f:
+            text, source = f.read(), CONTRACT_FILE
+    else:
+        raise RenderError(f"no {binary} (run make) and no {CONTRACT_FILE}: the app's error "
+                          "codes, messages and provider names come from one of them")
+    try:
+        doc = json.loads(text)
+        checked(doc["allow"], ALLOW_TEXT)
+        for code, e in doc["errors"].items():
+            checked(code, CODE_TEXT)
+            checked(e["message"], MESSAGE_TEXT)
+            int(e["status"])
+            for name, value in e["headers"].items():
+                checked(name, HEADER_NAME)
+                checked(value, HEADER_VALUE)
+        for name, reported in doc["providers"].items():
+            checked(name, PROVIDER_TEXT)
+            checked(reported, PROVIDER_TEXT)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise RenderError(f"{source}: not the contract render.py expects ({e})")
+    return doc
+
+
+# What may be pasted from the contract into the configuration: nothing that
+# could end a quoted string or name an nginx variable.
+ALLOW_TEXT = re.compile(r"[A-Z]+(, [A-Z]+)*")
+CODE_TEXT = re.compile(r"[A-Z][A-Z_]*")
+MESSAGE_TEXT = re.compile(r"[A-Za-z0-9 ,;.:()-]+")
+HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z-]*")
+HEADER_VALUE = re.compile(r"[A-Za-z0-9 ,.=-]+")
+PROVIDER_TEXT = re.compile(r"[A-Za-z0-9_-]{1,31}")
+
+
+def checked(value, pattern):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"unexpected value {value!r}")
+    return value
+
+
+# Every error nginx answers itself: (statuses error_page catches, code, and,
+# for the codes only nginx sends, the status sent, the message and the extra
+# headers). A code the app sends too is answered as the app answers it: its
+# status, message and headers come from the contract, so the two never differ
+# (tests/e2e/test_render.py checks it).
 ERRORS = [
-    ("400 495 496 497", 400, "BAD_REQUEST", "the request is malformed", []),
-    ("401 403", 403, "FORBIDDEN", "forbidden", []),
-    ("404", 404, "NOT_FOUND", "not found", []),
-    ("405", 405, "METHOD_NOT_ALLOWED", "method not allowed; use GET, HEAD or OPTIONS",
-     [("Allow", '"GET, HEAD, OPTIONS"')]),
-    ("408", 408, "REQUEST_TIMEOUT", "the request was not received in time", []),
-    ("411", 411, "LENGTH_REQUIRED", "a request body needs a length", []),
-    ("413", 413, "REQUEST_TOO_LARGE", "the request body is too large", []),
-    ("414", 414, "REQUEST_TOO_LARGE", "the request URI is too long", []),
-    ("494", 431, "REQUEST_TOO_LARGE", "the request headers are too large", []),
-    ("421", 421, "MISDIRECTED_REQUEST", "misdirected request", []),
-    ("429", 429, "RATE_LIMITED", "too many requests; retry later", [("Retry-After", "1")]),
-    ("500", 500, "INTERNAL_ERROR", "internal error", []),
-    ("501", 501, "NOT_IMPLEMENTED", "not implemented", []),
-    ("502 503", 503, "SERVICE_UNAVAILABLE", "no worker could serve the request; retry later",
-     [("Retry-After", "1")]),
-    ("504", 504, "PROVIDER_TIMEOUT", "the service did not answer in time", []),
-    ("505", 505, "HTTP_VERSION_NOT_SUPPORTED", "HTTP version not supported", []),
+    ("400 495 496 497", "BAD_REQUEST", 400, "the request is malformed", {}),
+    ("401 403", "FORBIDDEN", 403, "forbidden", {}),
+    ("404", "NOT_FOUND"),
+    ("405", "METHOD_NOT_ALLOWED"),
+    ("408", "REQUEST_TIMEOUT", 408, "the request was not received in time", {}),
+    ("411", "LENGTH_REQUIRED", 411, "a request body needs a length", {}),
+    ("413", "REQUEST_TOO_LARGE", 413, "the request body is too large", {}),
+    ("414", "REQUEST_TOO_LARGE", 414, "the request URI is too long", {}),
+    ("494", "REQUEST_TOO_LARGE", 431, "the request headers are too large", {}),
+    ("421", "MISDIRECTED_REQUEST", 421, "misdirected request", {}),
+    ("429", "RATE_LIMITED", 429, "too many requests; retry later", {"Retry-After": "1"}),
+    ("500", "INTERNAL_ERROR"),
+    ("501", "NOT_IMPLEMENTED", 501, "not implemented", {}),
+    ("502 503", "SERVICE_UNAVAILABLE"),
+    ("504", "PROVIDER_TIMEOUT"),
+    ("505", "HTTP_VERSION_NOT_SUPPORTED", 505, "HTTP version not supported", {}),
 ]
 
-INVALID_QUERY_MESSAGE = ("query must be 1 to 200 characters of valid UTF-8 without control "
-                         "characters")
+
+def app_error(api, code):
+    if code not in api["errors"]:
+        raise RenderError(f"the app's contract has no error {code}")
+    return api["errors"][code]
 
 
-def error_pages(provider):
+def error_rows(api):
+    """[(caught, status, code, message, headers, names the provider)] of ERRORS,
+    the app's codes filled from the contract. Cache-Control is the template's."""
+    rows = []
+    for row in ERRORS:
+        caught, code = row[0], row[1]
+        if len(row) > 2:
+            rows.append((caught, row[2], code, row[3], row[4], False))
+            continue
+        e = app_error(api, code)
+        headers = {n: v for n, v in e["headers"].items() if n != "Cache-Control"}
+        rows.append((caught, int(e["status"]), code, e["message"], headers, e["provider"] is True))
+    return rows
+
+
+def error_pages(rows, provider):
     """[{CAUGHT, STATUS, HEADERS, BODY}]: the template's error_page lines and
     internal locations. The 400's fields are $lume_error_400_fields (BAD_REQUEST,
     or INVALID_QUERY for a broken escape in a /resolve path)."""
     out = []
-    for caught, status, code, message, extra in ERRORS:
+    for caught, status, code, message, headers, names_provider in rows:
         fields = f'"error":"{code}","message":"{message}"'
         if status == 400:
             fields = "$lume_error_400_fields"
-        if status in (503, 504):
+        if names_provider:
             fields += f',"provider":"{provider}"'
         out.append({"CAUGHT": caught, "STATUS": status,
-                    "HEADERS": [{"NAME": n, "VALUE": v} for n, v in extra],
+                    "HEADERS": [{"NAME": n, "VALUE": f'"{v}"' if " " in v else v}
+                                for n, v in headers.items()],
                     "BODY": '{"detail":{' + fields + ',"request_id":"$request_id"}}'})
     return out
 
@@ -265,9 +346,9 @@ def upstream_values(conf, upstream):
     return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers"}
 
 
-def derive(environ, version):
-    """Check the LUME_* settings and derive every value the template needs.
-    Returns (run directory, values)."""
+def derive(environ, version, api):
+    """Check the LUME_* settings and derive every value the template needs;
+    api is the app's contract. Returns (run directory, values)."""
     conf = settings(environ)
     run_dir = os.path.abspath(conf["LUME_RUN_DIR"])
     safe(conf, "LUME_RUN_DIR", run_dir)
@@ -295,10 +376,13 @@ def derive(environ, version):
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
-    provider = conf["LUME_PROVIDER"]
+    provider = conf["LUME_PROVIDER"] or next(iter(api["providers"]))
     if not re.fullmatch(r"[a-z0-9_-]{1,31}", provider):
         raise RenderError(f"invalid LUME_PROVIDER={provider}")
-    provider_name = PROVIDER_NAMES.get(provider, provider)
+    # The name the provider reports, as the app's bodies say it (an unknown one as given).
+    provider_name = api["providers"].get(provider, provider)
+    errors = error_rows(api)
+    bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
     listen = conf["LUME_LISTEN"]
     if listen.startswith("unix:"):
@@ -331,13 +415,15 @@ def derive(environ, version):
         "ACCESS_LOG": access_log,
         "CORS_ORIGINS": cors_origins(conf["LUME_CORS_ORIGINS"]),
         "CORS_MAX_AGE": max_age,
-        "ALLOW": "GET, HEAD, OPTIONS",
+        "ALLOW": api["allow"],
         "RATE_LIMIT": rate,
         "RATE_BURST": burst,
         "CONN_LIMIT": conns,
         "HSTS_MAX_AGE": hsts,
-        "BAD_REQUEST_FIELDS": '"error":"BAD_REQUEST","message":"the request is malformed"',
-        "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' + INVALID_QUERY_MESSAGE +
+        "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
+        # As the app answers a /resolve route: query, season and episode null.
+        "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +
+                                 app_error(api, "INVALID_QUERY")["message"] +
                                  '","query":null,"season":null,"episode":null'),
         "HTTPS_LISTEN": listen_addresses(bind, https_port),
         # nginx 1.25.1 replaced the http2 parameter of listen with a directive.
@@ -346,7 +432,7 @@ def derive(environ, version):
         "TLS_KEY": key,
         "REQUEST_TIMEOUT_MS": timeout_ms,
         "READ_TIMEOUT_S": (timeout_ms + 999) // 1000 + 2,
-        "ERRORS": error_pages(provider_name),
+        "ERRORS": error_pages(errors, provider_name),
         # The plain-HTTP server (LUME_HTTP_PORT=0: none) sends no HSTS.
         "HTTP_SERVER": {"HTTP_LISTEN": listen_addresses(bind, http_port), "PUBLIC_HOST": public,
                         "HSTS_MAX_AGE": 0} if http_port else None,
@@ -444,8 +530,8 @@ def fill(template, values):
     return expand([n for n in tree if n[0] != "$"], [values], snippets).rstrip("\n") + "\n"
 
 
-def render(environ, version):
-    run_dir, values = derive(environ, version)
+def render(environ, version, api=None):
+    run_dir, values = derive(environ, version, api if api is not None else contract())
     with open(TEMPLATE, encoding="utf-8") as f:
         template = f.read()
     return run_dir, fill(template, values)
