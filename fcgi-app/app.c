@@ -1,7 +1,7 @@
 /*
  * app.c: the route handlers of a worker (see app.h). Errors of every route
- * end in respond_error(), which builds the contract's envelope; the HTTP
- * status always comes from lume_status_http().
+ * end in respond_error(), which builds the API's error envelope
+ * (docs/api.md); the HTTP status always comes from lume_status_http().
  */
 #include "app.h"
 
@@ -255,7 +255,7 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
     if (st == LUME_OK)
         return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
                           CACHE_NO_STORE);
-    /* Unhealthy is always a 503: the contract's shape plus the envelope. */
+    /* Unhealthy is always a 503: the health answer's fields plus the envelope. */
     ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
     ctx.retry_after_s = perr.retry_after_s;
     respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx,

@@ -28,7 +28,7 @@ typedef enum lume_status {
 /* HTTP status for an outcome: 200 for LUME_OK, 500 for anything unknown. */
 int lume_status_http(lume_status st);
 
-/* Contract error code ("INVALID_QUERY", ...); "OK" for LUME_OK. */
+/* The API's error code ("INVALID_QUERY", ...; docs/api.md); "OK" for LUME_OK. */
 const char *lume_status_code(lume_status st);
 
 /* A safe, human-readable default message (never internals). */

@@ -5,7 +5,7 @@
  * dropped before the limit, total_results counting live results, 404 for a
  * resolve without a live result but 200 with [] for a search).
  *
- * Decisions where the contract is silent or loose, documented here:
+ * Decisions docs/api.md records, documented here too:
  * - /resolve/health/provider is a health check, never cached (no-store),
  *   though its path starts with /resolve; /health is no-store too;
  * - an error body reports every parameter that was valid: season 4 with an

@@ -1,5 +1,5 @@
 /*
- * test_errors.c: the one status table (errors.h) against the contract's
+ * test_errors.c: the one status table (errors.h) against the API's
  * error table: one row per status the app sends, its HTTP status and code.
  *
  * REQUEST_TOO_LARGE (413/414/431) and RATE_LIMITED (429) are nginx's: the app
@@ -21,7 +21,7 @@ static void assert_maps(lume_status st, int http, const char *code)
     assert_string_equal(lume_status_code(st), code);
 }
 
-/* The contract's error table, as far as the app sends it: one row per status. */
+/* docs/api.md's error table, as far as the app sends it: one row per status. */
 static const struct {
     lume_status st;
     int http;
@@ -41,7 +41,7 @@ static const struct {
     {LUME_ERR_OVERLOADED, 503, "SERVICE_UNAVAILABLE"}, /* it came too late */
 };
 
-static void test_every_status_maps_to_its_row_of_the_contracts_table(void **state)
+static void test_every_status_maps_to_its_row_of_the_apis_error_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -162,7 +162,7 @@ static void test_every_503_and_504_names_the_provider(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_status_maps_to_its_row_of_the_contracts_table),
+        cmocka_unit_test(test_every_status_maps_to_its_row_of_the_apis_error_table),
         cmocka_unit_test(test_the_table_has_a_row_for_every_status),
         cmocka_unit_test(test_an_unknown_status_is_500_internal_error),
         cmocka_unit_test(test_every_status_has_a_distinct_code_and_a_message),
