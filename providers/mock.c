@@ -18,7 +18,7 @@
 
 #include "clock.h"
 #include "provider.h"
-#include "query.h"
+#include "utf8.h"
 
 typedef struct mock_entry {
     char *title;
