@@ -49,16 +49,21 @@ typedef struct master {
     int64_t respawn_at_ms; /* back-off: no spawn before */
 } master;
 
-static void log_worker(int level, const char *event, const slot *s, int index,
-                       const char *extra_key, json_t *extra)
+/* A line about one worker: event, worker_pid, slot, generation[, key]. */
+static void log_worker(int level, const char *event, const slot *s, int index, const char *key,
+                       long long value)
 {
-    json_t *line = json_pack("{s:s, s:i, s:i, s:i}", "event", event, "worker_pid", (int)s->pid,
-                             "slot", index, "generation", (int)s->generation);
-    if (line != NULL && extra_key != NULL)
-        json_object_set_new(line, extra_key, extra);
-    else
-        json_decref(extra);
-    lume_log_json(level, line);
+    lume_logline l;
+
+    if (!lume_logline_begin(&l, level))
+        return;
+    lume_logline_str(&l, "event", event);
+    lume_logline_int(&l, "worker_pid", s->pid);
+    lume_logline_int(&l, "slot", index);
+    lume_logline_int(&l, "generation", s->generation);
+    if (key != NULL)
+        lume_logline_int(&l, key, value);
+    lume_logline_write(&l);
 }
 
 static int spawn(master *m, int index)
@@ -86,7 +91,7 @@ static int spawn(master *m, int index)
     s->generation = m->generation;
     s->started_ms = lume_now_ms();
     s->stopping = 0;
-    log_worker(LUME_LOG_INFO, "worker_spawn", s, index, NULL, NULL);
+    log_worker(LUME_LOG_INFO, "worker_spawn", s, index, NULL, 0);
     return 0;
 }
 
@@ -140,10 +145,10 @@ static void reap(master *m)
             clean = WIFEXITED(status) && WEXITSTATUS(status) == LUME_WORKER_EXIT_OK;
             if (WIFSIGNALED(status))
                 log_worker(s->stopping ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", s, i,
-                           "signal", json_integer(WTERMSIG(status)));
+                           "signal", WTERMSIG(status));
             else
                 log_worker(clean ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", s, i, "status",
-                           json_integer(WEXITSTATUS(status)));
+                           WEXITSTATUS(status));
             if (!m->stopping && !s->stopping && !clean && age < YOUNG_MS) {
                 int64_t delay = 100LL << (m->crash_streak < 7 ? m->crash_streak : 7);
                 if (delay > BACKOFF_MAX_MS)
