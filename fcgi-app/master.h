@@ -8,6 +8,9 @@
  *   - SIGTERM or SIGINT stop gracefully: workers finish the request in hand;
  *     after shutdown_timeout_ms the rest are killed. A second signal kills
  *     them at once.
+ * These rules are the pool's (pool.h: its state and a pure step that turns
+ * events into actions); master.c is the process side: it forks, signals and
+ * reaps the workers, reads the signal pipe and reloads the configuration.
  */
 #ifndef LUME_MASTER_H
 #define LUME_MASTER_H
