@@ -10,6 +10,7 @@ PACKAGES=(
   libcmocka-dev libfcgi-bin python3         # tests
   wrk                                       # load for tests/chaos
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
+  libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 
