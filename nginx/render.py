@@ -14,6 +14,7 @@ import os
 import pwd
 import grp
 import re
+import socket
 import subprocess
 import sys
 
@@ -33,6 +34,7 @@ DEFAULTS = {
     "LUME_RATE_LIMIT": "10",
     "LUME_RATE_BURST": "20",
     "LUME_CONN_LIMIT": "100",
+    "LUME_CONN_PER_ADDR_MAX": "256",  # 0/off: no stream layer in front
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
@@ -152,6 +154,8 @@ def connection_sizing(wanted, hard):
     if hard is not None and nofile > hard:
         nofile = hard
     return max(64, min(wanted, nofile - 64)), nofile
+
+
 def worker_user(conf):
     """(user, group) nginx's workers run as when nginx starts as root; None otherwise
     (then they keep the user running it)."""
@@ -176,6 +180,125 @@ def nginx_version(binary):
     if not m:
         raise RenderError(f"cannot parse the version of {binary}: {out.stderr.strip()}")
     return tuple(int(x) for x in m.groups())
+
+
+# --- The per-address cap (LUME_CONN_PER_ADDR_MAX): nginx's stream module in
+# front of the http servers. It counts an address's connections from accept
+# on (the http module's limit_conn only sees requests whose header arrived),
+# passes the bytes through to the http servers on unix sockets with the PROXY
+# protocol, and the http servers take the client's address from it.
+
+def per_address_cap(conf):
+    """LUME_CONN_PER_ADDR_MAX as a number; 0 when off."""
+    value = conf["LUME_CONN_PER_ADDR_MAX"]
+    if value in ("0", "off"):
+        return 0
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise RenderError(f"invalid LUME_CONN_PER_ADDR_MAX={value}: expected off, 0 or an "
+                          "integer from 1 to 65535")
+    return int(value)
+
+
+def stream_module(binary, cap):
+    """The load_module line for nginx's stream module ('' when it is built in)."""
+    try:
+        out = subprocess.run([binary, "-V"], capture_output=True, text=True, timeout=10)
+    except OSError as e:
+        raise RenderError(f"cannot run {binary} -V: {e.strerror} (is nginx installed?)")
+    args = (out.stderr + out.stdout).split()
+    if "--with-stream" in args:
+        return ""
+    opt = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+    prefix = opt.get("prefix", "/usr/local/nginx")
+    path = os.path.join(prefix, opt.get("modules-path", "modules"), "ngx_stream_module.so")
+    if not os.path.isfile(path):
+        raise RenderError(f"LUME_CONN_PER_ADDR_MAX={cap} needs nginx's stream module and "
+                          f"{path} is missing: install it (Debian: apt-get install "
+                          "libnginx-mod-stream, or make deps) or set LUME_CONN_PER_ADDR_MAX=off")
+    if not SAFE.match(path):
+        raise RenderError(f"the stream module's path {path} has unexpected characters")
+    return f"load_module {path};"
+
+
+def stream_sockets(run_dir):
+    """The directory of the unix sockets between the stream and http layers
+    and the socket of each ('https', 'http'). Only nginx's worker user may
+    enter it: whoever can connect there can claim any client address."""
+    d = os.path.join(run_dir, "stream")
+    socks = {name: os.path.join(d, f"{name}.sock") for name in ("https", "http")}
+    if len(socks["https"].encode()) > 107:
+        raise RenderError(f"invalid LUME_RUN_DIR={run_dir}: too long for a unix socket path "
+                          f"({socks['https']}) with LUME_CONN_PER_ADDR_MAX on")
+    return d, socks
+
+
+def stream_block(module, cap, listens):
+    """load_module and the stream {} block: listens is [(listen lines, socket)]."""
+    out = [module,
+           "# The cap per client address on connections, counted from accept on,",
+           "# whether or not a request header has arrived (LUME_CONN_PER_ADDR_MAX).",
+           "# Bytes pass through untouched (TLS ends in the http servers), with a PROXY",
+           "# protocol header first that carries the client's address.",
+           "stream {",
+           "    limit_conn_zone $binary_remote_addr zone=lume_addr:10m;",
+           "    limit_conn_log_level warn;",
+           "    proxy_protocol on;",
+           "    proxy_connect_timeout 2s;"]
+    for listen, sock in listens:
+        out += ["", "    server {", listen,
+                f"        limit_conn lume_addr {cap};",
+                f"        proxy_pass unix:{sock};", "    }"]
+    return "\n".join(out + ["}"])
+
+
+def behind_stream(sock, ssl, http2_directive):
+    """The listen lines of an http server behind the stream layer."""
+    extra = (" ssl" + ("" if http2_directive else " http2")) if ssl else ""
+    out = [f"        listen unix:{sock}{extra} proxy_protocol;"]
+    if ssl and http2_directive:
+        out.append("        http2 on;")
+    out += ["        # The client's address: the stream layer's PROXY protocol header.",
+            "        set_real_ip_from unix:;",
+            "        real_ip_header proxy_protocol;"]
+    return "\n".join(out)
+
+
+def prepare_stream_dir(conf, run_dir):
+    """Create the sockets' directory, 0700 for nginx's workers (they connect;
+    the master binds), and remove a socket left by an nginx that was killed
+    (nobody accepts on it): nginx would fail to bind it. A live one stays."""
+    if not per_address_cap(conf):
+        return
+    d, socks = stream_sockets(run_dir)
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    os.chmod(d, 0o700)
+    workers_as = worker_user(conf)
+    if workers_as:
+        os.chown(d, pwd.getpwnam(workers_as[0]).pw_uid, -1)
+    for path in socks.values():
+        if not os.path.exists(path):
+            continue
+        with socket.socket(socket.AF_UNIX) as s:
+            try:
+                s.connect(path)
+            except ConnectionRefusedError:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def remote_addr_map():
+    """$lume_remote_addr, the access log's client address. Behind the stream
+    layer, realip sets $remote_addr only once a request reaches nginx's
+    phases; one nginx rejects while reading its header (a 400) would log the
+    unix socket. The PROXY protocol header has the address from the start
+    (and is empty without the stream layer)."""
+    return "\n".join([
+        "    map $proxy_protocol_addr $lume_remote_addr {",
+        "        \"\" $remote_addr;",
+        "        default $proxy_protocol_addr;",
+        "    }",
+    ])
 
 
 def cors_map(origins):
@@ -369,8 +492,11 @@ def render(environ, version):
     hsts = integer(conf, "LUME_HSTS_MAX_AGE", 0, 63072000)
     timeout_ms = integer(conf, "LUME_REQUEST_TIMEOUT_MS", 1, 600000)
     public = public_authority(conf["LUME_PUBLIC_HOST"], https_port)
+    cap = per_address_cap(conf)
+    # With the cap, each client connection is three nginx connections: the
+    # client's, the stream layer's to the http server and the http server's.
     connections, nofile = connection_sizing(
-        integer(conf, "LUME_NGINX_CONNECTIONS", 512, 1048576), file_limit())
+        integer(conf, "LUME_NGINX_CONNECTIONS", 512, 1048576) * (3 if cap else 1), file_limit())
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
@@ -405,6 +531,17 @@ def render(environ, version):
     http2_directive = version >= (1, 25, 1)
     read_timeout_s = (timeout_ms + 999) // 1000 + 2
 
+    if cap:
+        _, socks = stream_sockets(run_dir)
+        https_listen = behind_stream(socks["https"], True, http2_directive)
+        listens = [(listen_lines(bind, https_port, False, False), socks["https"])]
+        if http_port:
+            listens.append((listen_lines(bind, http_port, False, False), socks["http"]))
+        conn_cap = stream_block(stream_module(conf["LUME_NGINX"], cap), cap, listens)
+    else:
+        https_listen = listen_lines(bind, https_port, True, http2_directive)
+        conn_cap = "# LUME_CONN_PER_ADDR_MAX=off: no cap per address on connections."
+
     if rate > 0:
         rate_zones = ("    limit_req_zone $binary_remote_addr zone=lume_rate:10m "
                       f"rate={rate}r/s;\n    limit_req_status 429;\n    limit_req_log_level warn;")
@@ -426,6 +563,7 @@ def render(environ, version):
     https_preflight = ("            if ($lume_cors_preflight) {\n" + header_block(preflight, 16) +
                        "\n                return 204;\n            }")
 
+    server_var = "$proxy_protocol_server_" if cap else "$server_"
     fastcgi_settings = "\n".join("        " + line for line in [
         "fastcgi_param REQUEST_METHOD $request_method;",
         "fastcgi_param REQUEST_URI $request_uri;",
@@ -441,8 +579,8 @@ def render(environ, version):
         "fastcgi_param SERVER_SOFTWARE nginx;",
         "fastcgi_param REMOTE_ADDR $remote_addr;",
         "fastcgi_param REMOTE_PORT $remote_port;",
-        "fastcgi_param SERVER_ADDR $server_addr;",
-        "fastcgi_param SERVER_PORT $server_port;",
+        f"fastcgi_param SERVER_ADDR {server_var}addr;",
+        f"fastcgi_param SERVER_PORT {server_var}port;",
         "fastcgi_param SERVER_NAME $host;",
         "fastcgi_param REQUEST_ID $request_id;",
         "# When nginx hands the request to the workers (evaluated just before it",
@@ -471,7 +609,8 @@ def render(environ, version):
         http_server = "\n".join([
             "    # Plain HTTP: everything moves to HTTPS.",
             "    server {",
-            listen_lines(bind, http_port, False, False),
+            behind_stream(socks["http"], False, False) if cap
+            else listen_lines(bind, http_port, False, False),
             "        server_name _;",
             conn_limit,
             "",
@@ -510,10 +649,11 @@ def render(environ, version):
         "ERROR_LOG": error_log,
         "ACCESS_LOG": access_log,
         "CORS_MAP": cors,
-        "RATE_ZONES": rate_zones + "\n\n" + error_maps(),
+        "RATE_ZONES": rate_zones + "\n\n" + error_maps() + "\n\n" + remote_addr_map(),
         "UPSTREAM_BLOCK": upstream_block,
         "FASTCGI_PASS": fastcgi_pass,
-        "HTTPS_LISTEN": listen_lines(bind, https_port, True, http2_directive),
+        "HTTPS_LISTEN": https_listen,
+        "CONN_CAP": conn_cap,
         "TLS_CERT": cert,
         "TLS_KEY": key,
         "CONN_LIMIT": conn_limit,
@@ -566,6 +706,11 @@ def main(argv):
         return 2
     for sub in ("logs", "tmp"):
         os.makedirs(os.path.join(run_dir, sub), exist_ok=True)
+    try:
+        prepare_stream_dir(settings(os.environ), run_dir)
+    except (RenderError, OSError) as e:
+        print(f"render: {e}", file=sys.stderr)
+        return 2
     out = os.path.abspath(args.output or os.path.join(run_dir, "nginx.conf"))
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
