@@ -5,7 +5,6 @@
  */
 #include "log.h"
 
-#include <jansson.h> /* lume_log_json only: transitional, see log_json.h */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log_json.h"
 #include "utf8.h"
 
 static int log_level = LUME_LOG_INFO;
@@ -220,42 +218,6 @@ void lume_logline_write(lume_logline *l)
     if (write(STDERR_FILENO, text, len) < 0) {
         /* nothing sensible to do when stderr is gone */
     }
-}
-
-/* ---- transitional (see log_json.h): remove with master.c's last lume_log_json call ---- */
-
-/* Append a value that is already JSON text (lume_log_json's numbers, arrays). */
-static void put_raw(lume_logline *l, const char *key, const char *json)
-{
-    size_t mark = l->len;
-
-    if (put_key(l, key) != 0 || put(l, json, strlen(json)) != 0)
-        l->len = mark;
-}
-
-void lume_log_json(int level, json_t *fields)
-{
-    lume_logline l;
-    const char *key;
-    json_t *v;
-
-    if (fields != NULL && lume_logline_begin(&l, level)) {
-        json_object_foreach(fields, key, v)
-        {
-            if (json_is_string(v)) {
-                lume_logline_str(&l, key, json_string_value(v));
-            } else if (json_is_integer(v)) {
-                lume_logline_int(&l, key, json_integer_value(v));
-            } else {
-                char *raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
-                if (raw != NULL)
-                    put_raw(&l, key, raw);
-                free(raw);
-            }
-        }
-        lume_logline_write(&l);
-    }
-    json_decref(fields);
 }
 
 void lume_log(int level, const char *event, const char *fmt, ...)

@@ -1,6 +1,9 @@
 /*
- * master.c: the master's supervision loop (see master.h). Signal handlers
- * only feed the self-pipe; everything happens in master_loop().
+ * master.c: the master's supervision loop (see master.h), the process side of
+ * the pool (pool.h). Signal handlers only feed the self-pipe; master_loop()
+ * turns what it reads there and what waitpid() reaps into the pool's events,
+ * takes the actions of the pool's step, and sleeps until the step's wake time
+ * or the next signal.
  */
 #include "master.h"
 
@@ -16,21 +19,13 @@
 #include "clock.h"
 #include "listen.h"
 #include "log.h"
+#include "pool.h"
 #include "provider.h"
 #include "shared.h"
 #include "signals.h"
 #include "worker.h"
 
-#define MAX_SLOTS      (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
-#define YOUNG_MS       1000                   /* a worker that dies younger crashed early */
-#define BACKOFF_MAX_MS 10000
-
-typedef struct slot {
-    pid_t pid;           /* 0: free */
-    unsigned generation; /* configuration it was started with */
-    int64_t started_ms;
-    int stopping; /* asked to stop */
-} slot;
+#define EVENTS_MAX (LUME_POOL_SLOTS + 3) /* every worker's exit, two stops, a reload */
 
 typedef struct master {
     lume_config cfg;
@@ -41,30 +36,31 @@ typedef struct master {
     int signal_fd;
     lume_shared *shared;
     unsigned generation;
-    slot slots[MAX_SLOTS];
-    int stopping; /* SIGTERM/SIGINT seen */
-    int killed;   /* SIGKILL sent to the rest */
-    int64_t stop_deadline_ms;
-    int crash_streak;      /* workers in a row that died young */
-    int64_t respawn_at_ms; /* back-off: no spawn before */
-    pid_t parent;          /* who started the master (cfg.die_with_parent) */
+    lume_pool *pool;
+    pid_t parent;    /* who started the master (cfg.die_with_parent) */
+    int parent_gone; /* its exit was taken as a stop */
 } master;
 
-static void log_worker(int level, const char *event, const slot *s, int index,
-                       const char *extra_key, json_t *extra)
+/* A line about one worker: event, worker_pid, slot, generation[, key]. */
+static void log_worker(int level, const char *event, pid_t pid, int index, unsigned generation,
+                       const char *key, long long value)
 {
-    json_t *line = json_pack("{s:s, s:i, s:i, s:i}", "event", event, "worker_pid", (int)s->pid,
-                             "slot", index, "generation", (int)s->generation);
-    if (line != NULL && extra_key != NULL)
-        json_object_set_new(line, extra_key, extra);
-    else
-        json_decref(extra);
-    lume_log_json(level, line);
+    lume_logline l;
+
+    if (!lume_logline_begin(&l, level))
+        return;
+    lume_logline_str(&l, "event", event);
+    lume_logline_int(&l, "worker_pid", pid);
+    lume_logline_int(&l, "slot", index);
+    lume_logline_int(&l, "generation", generation);
+    if (key != NULL)
+        lume_logline_int(&l, key, value);
+    lume_logline_write(&l);
 }
 
-static int spawn(master *m, int index)
+/* Fork a worker for slot index; its pid, or -1. */
+static pid_t spawn(master *m, int index)
 {
-    slot *s = &m->slots[index];
     pid_t master_pid = getpid(), pid;
     sigset_t saved;
     int fork_errno;
@@ -83,131 +79,50 @@ static int spawn(master *m, int index)
         lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(fork_errno));
         return -1;
     }
-    s->pid = pid;
-    s->generation = m->generation;
-    s->started_ms = lume_now_ms();
-    s->stopping = 0;
-    log_worker(LUME_LOG_INFO, "worker_spawn", s, index, NULL, NULL);
-    return 0;
+    log_worker(LUME_LOG_INFO, "worker_spawn", pid, index, m->generation, NULL, 0);
+    return pid;
 }
 
-static int free_slot(const master *m)
+static lume_pool_settings pool_settings(const master *m)
 {
-    for (int i = 0; i < MAX_SLOTS; i++)
-        if (m->slots[i].pid == 0)
-            return i;
-    return -1;
+    lume_pool_settings s = {.generation = m->generation,
+                            .workers = m->cfg.workers,
+                            .shutdown_timeout_ms = m->cfg.shutdown_timeout_ms};
+    return s;
 }
 
-static void stop_worker(master *m, int index, int signo)
+/* Take the pool's actions in order. After a fork failed, the other spawns of
+ * this step are not tried: the pool tries again at its next step. */
+static void perform(master *m, const lume_pool_plan *plan)
 {
-    slot *s = &m->slots[index];
+    int fork_failed = 0;
 
-    if (s->pid > 0 && kill(s->pid, signo) == 0)
-        s->stopping = 1;
-}
+    for (size_t i = 0; i < plan->n; i++) {
+        const lume_pool_action *a = &plan->actions[i];
+        pid_t pid;
 
-static void signal_all(master *m, int signo)
-{
-    for (int i = 0; i < MAX_SLOTS; i++)
-        if (m->slots[i].pid > 0)
-            stop_worker(m, i, signo);
-}
-
-static int live_workers(const master *m)
-{
-    int n = 0;
-
-    for (int i = 0; i < MAX_SLOTS; i++)
-        n += m->slots[i].pid > 0;
-    return n;
-}
-
-/* Collect exited workers and account for crashes. */
-static void reap(master *m)
-{
-    int status;
-    pid_t pid;
-
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        for (int i = 0; i < MAX_SLOTS; i++) {
-            slot *s = &m->slots[i];
-            int64_t age;
-            int clean;
-
-            if (s->pid != pid)
-                continue;
-            age = lume_now_ms() - s->started_ms;
-            clean = WIFEXITED(status) && WEXITSTATUS(status) == LUME_WORKER_EXIT_OK;
-            if (WIFSIGNALED(status))
-                log_worker(s->stopping ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", s, i,
-                           "signal", json_integer(WTERMSIG(status)));
+        switch (a->kind) {
+        case LUME_POOL_SPAWN:
+            pid = fork_failed ? -1 : spawn(m, a->slot);
+            fork_failed = pid < 0;
+            lume_pool_started(m->pool, a->slot, pid);
+            break;
+        case LUME_POOL_SIGNAL:
+            if (a->pid > 0) /* never a process group */
+                kill(a->pid, a->signo);
+            break;
+        case LUME_POOL_LOG:
+            if (a->slot >= 0)
+                log_worker(a->level, a->event, a->pid, a->slot, a->generation, a->key, a->value);
             else
-                log_worker(clean ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", s, i, "status",
-                           json_integer(WEXITSTATUS(status)));
-            if (!m->stopping && !s->stopping && !clean && age < YOUNG_MS) {
-                int64_t delay = 100LL << (m->crash_streak < 7 ? m->crash_streak : 7);
-                if (delay > BACKOFF_MAX_MS)
-                    delay = BACKOFF_MAX_MS;
-                m->crash_streak++;
-                m->respawn_at_ms = lume_now_ms() + delay;
-                lume_log(LUME_LOG_WARN, "respawn_backoff",
-                         "%d workers in a row died within %d ms; next spawn in %lld ms",
-                         m->crash_streak, YOUNG_MS, (long long)delay);
-            } else if (clean || age >= YOUNG_MS) {
-                m->crash_streak = 0;
-            }
-            memset(s, 0, sizeof(*s));
+                lume_log(a->level, a->event, "%s", a->message);
             break;
         }
     }
 }
 
-/* Keep cfg.workers workers of the current generation; during a reload,
- * start one new worker, then stop one old one, until none is old. */
-static void maintain(master *m)
-{
-    int current = 0, old = 0, old_stopping = 0, index;
-
-    for (int i = 0; i < MAX_SLOTS; i++) {
-        const slot *s = &m->slots[i];
-        if (s->pid == 0)
-            continue;
-        if (s->generation != m->generation)
-            s->stopping ? old_stopping++ : old++;
-        else if (!s->stopping)
-            current++;
-    }
-    if (lume_now_ms() < m->respawn_at_ms)
-        return;
-    /* Replace the dead; during a reload keep the total steady. */
-    while (current + old < m->cfg.workers && (index = free_slot(m)) >= 0) {
-        if (spawn(m, index) != 0)
-            return;
-        current++;
-    }
-    if (old > 0 && old_stopping == 0) {
-        if (current < m->cfg.workers && (index = free_slot(m)) >= 0 && spawn(m, index) == 0)
-            current++;
-        for (int i = 0; i < MAX_SLOTS; i++) {
-            if (m->slots[i].pid > 0 && m->slots[i].generation != m->generation &&
-                !m->slots[i].stopping) {
-                stop_worker(m, i, SIGTERM);
-                break;
-            }
-        }
-        return;
-    }
-    /* Fewer workers after a reload: stop the extra ones. */
-    for (int i = 0; i < MAX_SLOTS && old == 0 && current > m->cfg.workers; i++) {
-        if (m->slots[i].pid > 0 && !m->slots[i].stopping) {
-            stop_worker(m, i, SIGTERM);
-            current--;
-        }
-    }
-}
-
-static void reload(master *m)
+/* Re-read the configuration; 0 when it is the new one. */
+static int reload(master *m)
 {
     lume_config next;
     char err[512] = "";
@@ -215,7 +130,7 @@ static void reload(master *m)
     if (lume_config_load(&next, m->argc, m->argv, m->envp, NULL, err, sizeof(err)) != 0 ||
         lume_provider_check(&next.provider, m->shared, err, sizeof(err)) != 0) {
         lume_log(LUME_LOG_ERROR, "reload_failed", "%s; keeping the running configuration", err);
-        return;
+        return -1;
     }
     if (strcmp(next.listen, m->cfg.listen) != 0) {
         lume_log(LUME_LOG_WARN, "reload_listen_ignored",
@@ -224,87 +139,69 @@ static void reload(master *m)
     }
     m->cfg = next;
     m->generation++;
-    m->crash_streak = 0;
-    m->respawn_at_ms = 0;
     lume_log_set_level((int)m->cfg.log_level);
     lume_log(LUME_LOG_INFO, "reload", "generation %u: %ld workers, provider %s", m->generation,
              m->cfg.workers, m->cfg.provider.name);
+    return 0;
 }
 
-static void begin_stop(master *m, int signo)
+/* What happened since the last step: stop signals (a third one changes
+ * nothing), exited workers, and a reload unless a stop was asked. */
+static size_t collect(master *m, lume_pool_event *events)
 {
-    if (!m->stopping) {
-        m->stopping = 1;
-        m->stop_deadline_ms = lume_now_ms() + m->cfg.shutdown_timeout_ms;
-        lume_log(LUME_LOG_INFO, "stop", "signal %d: stopping %d workers gracefully", signo,
-                 live_workers(m));
-        signal_all(m, SIGTERM);
-    } else if (!m->killed) {
-        lume_log(LUME_LOG_WARN, "stop_now", "signal %d again: killing workers", signo);
-        signal_all(m, SIGKILL);
-        m->killed = 1;
+    size_t n = 0, stops = 0;
+    int signo, hup = 0, status;
+    pid_t pid;
+
+    while ((signo = lume_signals_master_next(m->signal_fd)) != 0) {
+        if (signo == SIGCHLD)
+            continue; /* reaped below in any case */
+        if (signo == SIGHUP)
+            hup = 1;
+        else if (stops++ < 2)
+            events[n++] = (lume_pool_event){.kind = LUME_POOL_STOP, .signo = signo};
     }
-}
-
-static int poll_timeout(const master *m)
-{
-    int64_t now = lume_now_ms(), wait = 1000;
-
-    if (m->stopping && !m->killed)
-        wait = m->stop_deadline_ms - now;
-    else if (m->respawn_at_ms > now)
-        wait = m->respawn_at_ms - now;
-    return wait < 0 ? 0 : (wait > 1000 ? 1000 : (int)wait);
+    /* Polled: the pool wakes the loop at least once a second. A master that
+     * is PID 1, or whose parent is init, never sees its parent change. */
+    if (m->cfg.die_with_parent && !m->parent_gone && getppid() != m->parent) {
+        m->parent_gone = 1;
+        lume_log(LUME_LOG_WARN, "parent_exit",
+                 "the process that started lume-fcgi (pid %d) exited; stopping as on SIGTERM",
+                 (int)m->parent);
+        if (stops++ < 2)
+            events[n++] = (lume_pool_event){.kind = LUME_POOL_STOP, .signo = SIGTERM};
+    }
+    while (n < EVENTS_MAX - 1 && (pid = waitpid(-1, &status, WNOHANG)) > 0)
+        events[n++] = (lume_pool_event){.kind = LUME_POOL_EXITED, .pid = pid, .status = status};
+    if (hup && stops == 0 && !lume_pool_stopping(m->pool) && reload(m) == 0)
+        events[n++] = (lume_pool_event){.kind = LUME_POOL_RELOADED, .settings = pool_settings(m)};
+    return n;
 }
 
 static void master_loop(master *m)
 {
     struct pollfd pfd = {.fd = m->signal_fd, .events = POLLIN};
+    lume_pool_event events[EVENTS_MAX];
+    size_t n = 0;
 
-    maintain(m);
     for (;;) {
-        int signo, hup = 0;
+        const lume_pool_plan *plan = lume_pool_step(m->pool, events, n, lume_now_ms());
+        int64_t wait;
 
-        if (poll(&pfd, 1, poll_timeout(m)) < 0 && errno != EINTR)
+        perform(m, plan);
+        if (plan->done)
             break;
-        while ((signo = lume_signals_master_next(m->signal_fd)) != 0) {
-            if (signo == SIGCHLD)
-                continue; /* reaped below in any case */
-            if (signo == SIGHUP)
-                hup = 1;
-            else
-                begin_stop(m, signo);
-        }
-        reap(m);
-        /* Polled: the loop wakes at least once a second. A master that is
-         * PID 1, or whose parent is init, never sees its parent change. */
-        if (m->cfg.die_with_parent && !m->stopping && getppid() != m->parent) {
-            lume_log(LUME_LOG_WARN, "parent_exit",
-                     "the process that started lume-fcgi (pid %d) exited; stopping as on SIGTERM",
-                     (int)m->parent);
-            begin_stop(m, SIGTERM);
-        }
-        if (m->stopping) {
-            if (live_workers(m) == 0)
-                break;
-            if (!m->killed && lume_now_ms() >= m->stop_deadline_ms) {
-                lume_log(LUME_LOG_WARN, "stop_timeout",
-                         "%d workers still busy after %ld ms; killing", live_workers(m),
-                         m->cfg.shutdown_timeout_ms);
-                signal_all(m, SIGKILL);
-                m->killed = 1;
-            }
-            continue;
-        }
-        if (hup)
-            reload(m);
-        maintain(m);
+        wait = plan->wake_ms - lume_now_ms();
+        if (poll(&pfd, 1, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR)
+            break;
+        n = collect(m, events);
     }
 }
 
 int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *const envp[])
 {
     master *mp = calloc(1, sizeof(*mp));
+    lume_pool_settings settings;
     char err[512] = "";
     int status;
 
@@ -318,14 +215,20 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
     m.parent = getppid();
     lume_log_set_level((int)cfg->log_level);
 
+    settings = pool_settings(&m);
+    m.pool = lume_pool_create(&settings);
     m.shared = lume_shared_create();
-    if (m.shared == NULL) {
-        lume_log(LUME_LOG_ERROR, "start_failed", "cannot map shared memory");
+    if (m.pool == NULL || m.shared == NULL) {
+        lume_log(LUME_LOG_ERROR, "start_failed", "%s",
+                 m.pool == NULL ? "out of memory" : "cannot map shared memory");
+        lume_pool_destroy(m.pool);
+        lume_shared_destroy(m.shared);
         free(mp);
         return 1;
     }
     if (lume_provider_check(&m.cfg.provider, m.shared, err, sizeof(err)) != 0) {
         fprintf(stderr, "lume-fcgi: %s\n", err);
+        lume_pool_destroy(m.pool);
         lume_shared_destroy(m.shared);
         free(mp);
         return 2;
@@ -335,6 +238,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
                                    m.cfg.socket_group, err, sizeof(err));
     if (m.signal_fd < 0 || m.listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
+        lume_pool_destroy(m.pool);
         lume_shared_destroy(m.shared);
         free(mp);
         return 1;
@@ -343,6 +247,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
              LUME_VERSION, m.cfg.listen, m.cfg.workers, m.cfg.provider.name);
     master_loop(&m);
     lume_listen_close(m.listen_fd, m.cfg.listen);
+    lume_pool_destroy(m.pool);
     lume_shared_destroy(m.shared);
     lume_log(LUME_LOG_INFO, "exit", "all workers stopped");
     status = 0;

@@ -13,12 +13,14 @@
  *     second), so a killed supervisor such as scripts/run.sh leaves nothing
  *     running. Off, it never looks: under init, a service manager or as PID 1
  *     in a container it cannot misfire.
+ * These rules are the pool's (pool.h: its state and a pure step that turns
+ * events into actions); master.c is the process side: it forks, signals and
+ * reaps the workers, reads the signal pipe and reloads the configuration.
  */
 #ifndef LUME_MASTER_H
 #define LUME_MASTER_H
 
 #include "config.h"
-#include "log_json.h" /* transitional: master.c's lume_log_json; remove with it (log_json.h) */
 
 /* Run until stopped; returns the process exit status. argv and envp are kept
  * to re-read the configuration on SIGHUP. */

@@ -23,6 +23,7 @@ import os
 import pwd
 import grp
 import re
+import socket
 import subprocess
 import sys
 
@@ -42,6 +43,7 @@ DEFAULTS = {
     "LUME_RATE_LIMIT": "10",
     "LUME_RATE_BURST": "20",
     "LUME_CONN_LIMIT": "100",
+    "LUME_CONN_PER_ADDR_MAX": "256",  # 0/off: no stream layer in front
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
@@ -184,6 +186,80 @@ def nginx_version(binary):
     if not m:
         raise RenderError(f"cannot parse the version of {binary}: {out.stderr.strip()}")
     return tuple(int(x) for x in m.groups())
+
+
+# --- The per-address cap (LUME_CONN_PER_ADDR_MAX): nginx's stream module in
+# front of the http servers. It counts an address's connections from accept
+# on (the http module's limit_conn only sees requests whose header arrived),
+# passes the bytes through to the http servers on unix sockets with the PROXY
+# protocol, and the http servers take the client's address from it.
+
+def per_address_cap(conf):
+    """LUME_CONN_PER_ADDR_MAX as a number; 0 when off."""
+    value = conf["LUME_CONN_PER_ADDR_MAX"]
+    if value in ("0", "off"):
+        return 0
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise RenderError(f"invalid LUME_CONN_PER_ADDR_MAX={value}: expected off, 0 or an "
+                          "integer from 1 to 65535")
+    return int(value)
+
+
+def stream_module(binary, cap):
+    """The path of nginx's stream module to load ('' when it is built in)."""
+    try:
+        out = subprocess.run([binary, "-V"], capture_output=True, text=True, timeout=10)
+    except OSError as e:
+        raise RenderError(f"cannot run {binary} -V: {e.strerror} (is nginx installed?)")
+    args = (out.stderr + out.stdout).split()
+    if "--with-stream" in args:
+        return ""
+    opt = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+    prefix = opt.get("prefix", "/usr/local/nginx")
+    path = os.path.join(prefix, opt.get("modules-path", "modules"), "ngx_stream_module.so")
+    if not os.path.isfile(path):
+        raise RenderError(f"LUME_CONN_PER_ADDR_MAX={cap} needs nginx's stream module and "
+                          f"{path} is missing: install it (Debian: apt-get install "
+                          "libnginx-mod-stream, or make deps) or set LUME_CONN_PER_ADDR_MAX=off")
+    if not SAFE.match(path):
+        raise RenderError(f"the stream module's path {path} has unexpected characters")
+    return path
+
+
+def stream_sockets(run_dir):
+    """The directory of the unix sockets between the stream and http layers
+    and the socket of each ('https', 'http'). Only nginx's worker user may
+    enter it: whoever can connect there can claim any client address."""
+    d = os.path.join(run_dir, "stream")
+    socks = {name: os.path.join(d, f"{name}.sock") for name in ("https", "http")}
+    if len(socks["https"].encode()) > 107:
+        raise RenderError(f"invalid LUME_RUN_DIR={run_dir}: too long for a unix socket path "
+                          f"({socks['https']}) with LUME_CONN_PER_ADDR_MAX on")
+    return d, socks
+
+
+def prepare_stream_dir(conf, run_dir):
+    """Create the sockets' directory, 0700 for nginx's workers (they connect;
+    the master binds), and remove a socket left by an nginx that was killed
+    (nobody accepts on it): nginx would fail to bind it. A live one stays."""
+    if not per_address_cap(conf):
+        return
+    d, socks = stream_sockets(run_dir)
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    os.chmod(d, 0o700)
+    workers_as = worker_user(conf)
+    if workers_as:
+        os.chown(d, pwd.getpwnam(workers_as[0]).pw_uid, -1)
+    for path in socks.values():
+        if not os.path.exists(path):
+            continue
+        with socket.socket(socket.AF_UNIX) as s:
+            try:
+                s.connect(path)
+            except ConnectionRefusedError:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def listen_addresses(bind, port):
@@ -371,8 +447,11 @@ def derive(environ, version, api):
     hsts = integer(conf, "LUME_HSTS_MAX_AGE", 0, 63072000)
     timeout_ms = integer(conf, "LUME_REQUEST_TIMEOUT_MS", 1, 600000)
     public = public_authority(conf["LUME_PUBLIC_HOST"], https_port)
+    cap = per_address_cap(conf)
+    # With the cap, each client connection is three nginx connections: the
+    # client's, the stream layer's to the http server and the http server's.
     connections, nofile = connection_sizing(
-        integer(conf, "LUME_NGINX_CONNECTIONS", 512, 1048576), file_limit())
+        integer(conf, "LUME_NGINX_CONNECTIONS", 512, 1048576) * (3 if cap else 1), file_limit())
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
@@ -403,6 +482,18 @@ def derive(environ, version, api):
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
     workers_as = worker_user(conf)
+    https_listen = listen_addresses(bind, https_port)
+    http_listen = listen_addresses(bind, http_port) if http_port else []
+    if cap:
+        _, socks = stream_sockets(run_dir)
+        stream = {"STREAM_MODULE": stream_module(conf["LUME_NGINX"], cap),
+                  "STREAM_SERVERS": [{"LISTEN": https_listen, "SOCKET": socks["https"]}] +
+                                    ([{"LISTEN": http_listen, "SOCKET": socks["http"]}]
+                                     if http_port else []),
+                  "HTTPS_SOCKET": socks["https"], "HTTP_SOCKET": socks["http"]}
+    else:
+        stream = {"STREAM_MODULE": "", "STREAM_SERVERS": [], "HTTPS_SOCKET": "",
+                  "HTTP_SOCKET": ""}
 
     values = {
         "NGINX_VERSION": ".".join(map(str, version)),
@@ -416,6 +507,8 @@ def derive(environ, version, api):
         "CORS_ORIGINS": cors_origins(conf["LUME_CORS_ORIGINS"]),
         "CORS_MAX_AGE": max_age,
         "ALLOW": api["allow"],
+        "CONN_CAP": cap,
+        **stream,
         "RATE_LIMIT": rate,
         "RATE_BURST": burst,
         "CONN_LIMIT": conns,
@@ -425,7 +518,7 @@ def derive(environ, version, api):
         "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +
                                  app_error(api, "INVALID_QUERY")["message"] +
                                  '","query":null,"season":null,"episode":null'),
-        "HTTPS_LISTEN": listen_addresses(bind, https_port),
+        "HTTPS_LISTEN": https_listen,
         # nginx 1.25.1 replaced the http2 parameter of listen with a directive.
         "HTTP2_ON": version >= (1, 25, 1),
         "TLS_CERT": cert,
@@ -434,7 +527,7 @@ def derive(environ, version, api):
         "READ_TIMEOUT_S": (timeout_ms + 999) // 1000 + 2,
         "ERRORS": error_pages(errors, provider_name),
         # The plain-HTTP server (LUME_HTTP_PORT=0: none) sends no HSTS.
-        "HTTP_SERVER": {"HTTP_LISTEN": listen_addresses(bind, http_port), "PUBLIC_HOST": public,
+        "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
                         "HSTS_MAX_AGE": 0} if http_port else None,
         **upstream_values(conf, upstream),
     }
@@ -568,6 +661,11 @@ def main(argv):
         return 2
     for sub in ("logs", "tmp"):
         os.makedirs(os.path.join(run_dir, sub), exist_ok=True)
+    try:
+        prepare_stream_dir(settings(os.environ), run_dir)
+    except (RenderError, OSError) as e:
+        print(f"render: {e}", file=sys.stderr)
+        return 2
     out = os.path.abspath(args.output or os.path.join(run_dir, "nginx.conf"))
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:

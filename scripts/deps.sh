@@ -11,6 +11,7 @@ PACKAGES=(
   wrk                                       # load for tests/chaos
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
   util-linux                                # flock and setpriv for run.sh (essential: always there)
+  libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 

@@ -1,8 +1,10 @@
 """nginx/render.py: the version switch for HTTP/2, settings that turn parts
-off, and refusal of values that could change the configuration's structure;
-the template holds every directive, render.py only values, and its small
-template language. Runs render.py against a stand-in `nginx -v`; needs no
-nginx."""
+off, the stream layer in front (LUME_CONN_PER_ADDR_MAX), and refusal of
+values that could change the configuration's structure; the template holds
+every directive, render.py only values, and its small template language;
+nginx's own errors agree with the app's. Runs render.py against a stand-in
+`nginx -v`/`nginx -V` (a Debian-like build whose stream module is a dynamic
+one in a modules directory of its own); needs no nginx."""
 import grp
 import importlib.util
 import os
@@ -11,6 +13,7 @@ import pwd
 import shutil
 import json
 import re
+import socket
 import stat
 import subprocess
 import tempfile
@@ -39,17 +42,27 @@ class TestRender(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def fake_nginx(self, version):
+    def fake_nginx(self, version, configure=None):
+        """`nginx -v` names the version; `nginx -V` adds the configure
+        arguments, by default those of Debian's build with the stream module
+        present in self.modules."""
+        self.modules = os.path.join(self.dir, "modules")
+        os.makedirs(self.modules, exist_ok=True)
+        open(os.path.join(self.modules, "ngx_stream_module.so"), "w").close()
+        if configure is None:
+            configure = (f"--prefix=/usr/share/nginx --modules-path={self.modules} "
+                         "--with-stream=dynamic --with-stream_realip_module")
         path = os.path.join(self.dir, f"nginx-{version}")
         with open(path, "w") as f:
-            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n")
+            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n"
+                    f"[ \"$1\" = -V ] && echo 'configure arguments: {configure}' >&2\nexit 0\n")
         os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         return path
 
-    def render(self, version="1.22.1", nofile=None, **env):
+    def render(self, version="1.22.1", nofile=None, configure=None, **env):
         full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "BUILD": os.environ.get("BUILD", "build"),
-                "LUME_NGINX": self.fake_nginx(version),
+                "LUME_NGINX": self.fake_nginx(version, configure),
                 "LUME_RUN_DIR": os.path.join(self.dir, "run"),
                 "LUME_TLS_CERT": os.path.join(self.dir, "cert.pem"),
                 "LUME_TLS_KEY": os.path.join(self.dir, "key.pem"),
@@ -79,8 +92,10 @@ class TestRender(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("rate=10r/s", text)
         self.assertIn("burst=20 nodelay", text)
-        self.assertIn("listen 8443 ssl", text)
-        self.assertIn("listen 8080", text)
+        # the public ports are the stream layer's (the per-address cap)
+        self.assertIn("    server {\n        listen 8443;\n", text)
+        self.assertIn("    server {\n        listen 8080;\n", text)
+        self.assertIn("limit_conn lume_addr 256;", text)
         self.assertIn('"http://localhost";', text)
         self.assertIn('"http://10.0.2.2";', text)
         self.assertIn("fastcgi_read_timeout 10s;", text)
@@ -124,23 +139,127 @@ class TestRender(unittest.TestCase):
         # only be lowered without privileges); nginx inherits the same.
         if resource.getrlimit(resource.RLIMIT_NOFILE)[1] < 16384:
             self.skipTest("this process's hard limit on open files is below 16384")
-        _, text = self.render(nofile=16384)
+        off = {"LUME_CONN_PER_ADDR_MAX": "off"}  # one nginx connection per client's
+        _, text = self.render(nofile=16384, **off)
         self.assertIn("worker_connections 8192;", text)
         self.assertIn("worker_rlimit_nofile 16384;", text)
-        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="4000")
+        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="4000", **off)
         self.assertIn("worker_connections 4000;", text)
         self.assertIn("worker_rlimit_nofile 8000;", text)
         # nginx cannot raise its hard limit: the connections fit in it instead
-        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="20000")
+        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="20000", **off)
         self.assertIn("worker_connections 16320;", text)
         self.assertIn("worker_rlimit_nofile 16384;", text)
-        _, text = self.render(nofile=4096)
+        _, text = self.render(nofile=4096, **off)
         self.assertIn("worker_connections 4032;", text)
         self.assertIn("worker_rlimit_nofile 4096;", text)
+        # Behind the stream layer each client connection takes three nginx
+        # connections (the client's, the stream's to the http server, the
+        # http server's): three times as many, in the same file limit.
+        _, text = self.render(nofile=16384, LUME_NGINX_CONNECTIONS="2000")
+        self.assertIn("worker_connections 6000;", text)
+        self.assertIn("worker_rlimit_nofile 12000;", text)
+        _, text = self.render(nofile=16384)
+        self.assertIn("worker_connections 16320;", text)
+        self.assertIn("worker_rlimit_nofile 16384;", text)
         for value in ("100", "2000000", "lots"):
             r, _ = self.render(LUME_NGINX_CONNECTIONS=value)
             self.assertEqual(r.returncode, 2, value)
             self.assertIn("LUME_NGINX_CONNECTIONS", r.stderr)
+
+    def test_the_stream_layer_caps_connections_per_address_by_default(self):
+        r, text = self.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = os.path.join(self.dir, "run")
+        # Debian's stream module is a dynamic one, loaded before events {}
+        self.assertTrue(text.index(f"load_module {self.modules}/ngx_stream_module.so;")
+                        < text.index("stream {") < text.index("events {"))
+        stream = text.split("stream {")[1].split("\nevents {")[0]
+        self.assertIn("limit_conn_zone $binary_remote_addr zone=lume_addr:10m;", stream)
+        self.assertIn("proxy_protocol on;", stream)
+        self.assertNotIn("ssl", stream)  # bytes pass through; TLS ends in http {}
+        servers = stream.split("    server {")[1:]
+        self.assertEqual(len(servers), 2)
+        for server, port, name in ((servers[0], 8443, "https"), (servers[1], 8080, "http")):
+            self.assertIn(f"listen {port};", server)
+            self.assertIn("limit_conn lume_addr 256;", server)
+            self.assertIn(f"proxy_pass unix:{run}/stream/{name}.sock;", server)
+        http = text.split("\nhttp {")[1]
+        self.assertIn(f"listen unix:{run}/stream/https.sock ssl http2 proxy_protocol;", http)
+        self.assertIn(f"listen unix:{run}/stream/http.sock proxy_protocol;", http)
+        self.assertNotRegex(http, r"listen [0-9]")
+        # the client's address comes from the PROXY protocol header, trusted
+        # only from the unix sockets
+        self.assertEqual(http.count("set_real_ip_from unix:;"), 2)
+        self.assertEqual(http.count("real_ip_header proxy_protocol;"), 2)
+        self.assertIn('"remote_addr":"$lume_remote_addr"', http)
+        self.assertIn("fastcgi_param REMOTE_ADDR $remote_addr;", http)
+        self.assertIn("fastcgi_param SERVER_PORT $proxy_protocol_server_port;", http)
+        # only nginx's workers may reach the sockets (they could claim any address)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(run, "stream")).st_mode), 0o700)
+
+        r, text = self.render(LUME_CONN_PER_ADDR_MAX="1000", LUME_HTTP_PORT="0",
+                              LUME_BIND="127.0.0.1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stream = text.split("stream {")[1].split("\nevents {")[0]
+        self.assertEqual(stream.count("    server {"), 1)
+        self.assertIn("listen 127.0.0.1:8443;", stream)
+        self.assertIn("limit_conn lume_addr 1000;", stream)
+
+    def test_the_cap_off_renders_no_stream_layer(self):
+        for value in ("0", "off"):
+            with self.subTest(value=value):
+                # off needs no stream module
+                r, text = self.render(LUME_CONN_PER_ADDR_MAX=value,
+                                      configure="--prefix=/nonexistent --with-stream=dynamic")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                for absent in ("load_module", "stream {", "proxy_protocol ", "real_ip",
+                               "unix:;", "lume_addr"):
+                    self.assertNotIn(absent, text)
+                self.assertIn("listen 8443 ssl http2;", text)
+                self.assertIn("listen 8080;", text.split("\nhttp {")[1])
+                self.assertIn("fastcgi_param SERVER_ADDR $server_addr;", text)
+                self.assertIn("fastcgi_param SERVER_PORT $server_port;", text)
+                self.assertFalse(os.path.exists(os.path.join(self.dir, "run", "stream")))
+
+    def test_a_built_in_stream_module_is_not_loaded(self):
+        r, text = self.render(configure="--prefix=/etc/nginx --with-stream --with-stream_realip_module")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("load_module", text)
+        self.assertIn("stream {", text)
+
+    def test_a_missing_stream_module_is_a_clear_error(self):
+        for configure, path in (
+                (f"--modules-path={self.dir}/none --with-stream=dynamic",
+                 f"{self.dir}/none/ngx_stream_module.so"),
+                ("--prefix=/nonexistent", "/nonexistent/modules/ngx_stream_module.so"),
+                ("", "/usr/local/nginx/modules/ngx_stream_module.so")):
+            with self.subTest(configure=configure):
+                r, _ = self.render(configure=configure)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn(f"LUME_CONN_PER_ADDR_MAX=256 needs nginx's stream module and "
+                              f"{path} is missing", r.stderr)
+                self.assertIn("libnginx-mod-stream", r.stderr)
+                self.assertIn("LUME_CONN_PER_ADDR_MAX=off", r.stderr)
+
+    def test_a_stale_socket_is_removed_and_a_live_one_kept(self):
+        # nginx cannot bind a socket file a killed nginx left behind; one that
+        # accepts belongs to a running nginx (being reloaded) and stays.
+        d = os.path.join(self.dir, "run", "stream")
+        os.makedirs(d)
+        stale, live = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX)
+        try:
+            stale.bind(os.path.join(d, "https.sock"))
+            live.bind(os.path.join(d, "http.sock"))
+            live.listen(1)
+            stale.close()
+            r, _ = self.render()
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "https.sock")))
+            self.assertTrue(os.path.exists(os.path.join(d, "http.sock")))
+        finally:
+            stale.close()
+            live.close()
 
     def test_the_redirect_names_the_public_host_and_the_https_port(self):
         cases = ((dict(), "localhost:8443"),
@@ -216,6 +335,10 @@ class TestRender(unittest.TestCase):
                             ("LUME_LISTEN", "unix:/tmp/a;b"),
                             ("LUME_LISTEN", "nonsense"),
                             ("LUME_RATE_LIMIT", "-1"),
+                            ("LUME_CONN_PER_ADDR_MAX", "-1"),
+                            ("LUME_CONN_PER_ADDR_MAX", "65536"),
+                            ("LUME_CONN_PER_ADDR_MAX", "on"),
+                            ("LUME_CONN_PER_ADDR_MAX", "256;"),
                             ("LUME_HTTPS_PORT", "70000"),
                             ("LUME_TLS_CERT", "/nonexistent/cert.pem")):
             with self.subTest(name=name, value=value):
@@ -231,7 +354,7 @@ class TestRender(unittest.TestCase):
         _, text = self.render(LUME_CONFIG=path, LUME_HTTPS_PORT="9444")
         self.assertIn("rate=7r/s", text)
         self.assertIn("burst=9 nodelay", text)
-        self.assertIn("listen 9444 ssl", text)
+        self.assertRegex(text, r"listen 9444[ ;]")
 
     def test_worker_group_names_the_group_the_socket_must_have(self):
         def worker_group(**env):
@@ -347,7 +470,8 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LUME_NGINX": nginx,
                    "LUME_RUN_DIR": os.path.join(d, "run"), "LUME_LISTEN": "app:9000",
                    "LUME_TLS_CERT": os.path.join(d, "cert.pem"),
-                   "LUME_TLS_KEY": os.path.join(d, "key.pem"), "LUME_PROVIDER": "archive"}
+                   "LUME_TLS_KEY": os.path.join(d, "key.pem"), "LUME_PROVIDER": "archive",
+                   "LUME_CONN_PER_ADDR_MAX": "off"}  # this stand-in nginx has no stream module
             out = os.path.join(d, "nginx.conf")
             command = ["python3", os.path.join(installed, "render.py"), "--output", out]
             r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
@@ -419,7 +543,10 @@ class TestTemplate(unittest.TestCase):
                           "add_header X-Content-Type-Options nosniff always;",
                           "add_header Cache-Control no-store always;", "limit_req_zone",
                           "upstream lume_workers", "resolver_timeout 2s;", "http2 on;",
-                          "error_page 418 =301 /.lume-redirect;", "return 204;"):
+                          "error_page 418 =301 /.lume-redirect;", "return 204;",
+                          "limit_conn_zone $binary_remote_addr zone=lume_addr:10m;",
+                          "real_ip_header proxy_protocol;",
+                          "fastcgi_param SERVER_PORT $proxy_protocol_server_port;"):
             with self.subTest(directive=directive):
                 self.assertTrue(directive in template, f"{directive} is not in the template")
                 self.assertFalse(directive in source, f"render.py writes {directive} itself")

@@ -10,7 +10,6 @@
 #include <jansson.h>
 
 #include "log.h"
-#include "log_json.h" /* transitional: lume_log_json, see log_json.h */
 #include "utf8.h"
 
 /* Parse the finished line back with Jansson. */
@@ -354,36 +353,6 @@ static void test_written_lines_reach_stderr_one_json_object_per_entry(void **sta
     json_decref(lines);
 }
 
-/* Transitional: lume_log_json goes with master.c's last call (log_json.h). */
-static void log_json_objects(void)
-{
-    lume_log_set_level(LUME_LOG_INFO);
-    lume_log_json(LUME_LOG_INFO,
-                  json_pack("{s:s, s:i, s:I, s:b, s:n, s:[i]}", "event", "x", "slot", 1, "big",
-                            (json_int_t)23622320128LL, "ok", 1, "none", "list", 2));
-    lume_log_json(LUME_LOG_DEBUG, json_pack("{s:s}", "event", "hidden"));
-    lume_log_json(LUME_LOG_INFO, NULL);
-}
-
-static void test_json_fields_keep_their_types(void **state)
-{
-    json_t *lines, *obj;
-
-    (void)state;
-    lines = capture_lines(log_json_objects);
-    assert_int_equal(json_array_size(lines), 1); /* below the level and NULL: nothing */
-    obj = json_array_get(lines, 0);
-    assert_string_equal(json_string_value(json_object_get(obj, "level")), "info");
-    assert_string_equal(json_string_value(json_object_get(obj, "event")), "x");
-    assert_int_equal(json_integer_value(json_object_get(obj, "slot")), 1);
-    assert_true(json_integer_value(json_object_get(obj, "big")) == 23622320128LL);
-    assert_true(json_is_true(json_object_get(obj, "ok")));
-    assert_true(json_is_null(json_object_get(obj, "none")));
-    assert_int_equal(json_array_size(json_object_get(obj, "list")), 1);
-    assert_int_equal(json_integer_value(json_array_get(json_object_get(obj, "list"), 0)), 2);
-    json_decref(lines);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,7 +366,6 @@ int main(void)
         cmocka_unit_test(test_every_value_length_around_the_capacity_keeps_the_line_whole),
         cmocka_unit_test(test_fields_in_any_order_and_size_never_pass_the_capacity),
         cmocka_unit_test(test_written_lines_reach_stderr_one_json_object_per_entry),
-        cmocka_unit_test(test_json_fields_keep_their_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,11 +136,15 @@ class Hog:
 async def slowloris(port, source, count, rate, interval, until, stats):
     """Open count connections at rate per second, each sending a request line
     and then one header line every interval seconds, never the blank line that
-    ends the headers. stats counts 'opened', 'failed' and 'closed' (by nginx)."""
+    ends the headers. source: an address, or a list of them taken in turn.
+    stats counts 'opened', 'failed' and 'closed' (by nginx)."""
+    sources = [source] if isinstance(source, str) else list(source)
+
     async def one(k):
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0)), 5)
+                asyncio.open_connection("127.0.0.1", port,
+                                        local_addr=(sources[k % len(sources)], 0)), 5)
         except (OSError, asyncio.TimeoutError):
             stats["failed"] += 1
             return

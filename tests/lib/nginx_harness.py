@@ -5,7 +5,8 @@ Nginx(master_address, env={...}).start() renders the configuration into a
 fresh run directory with free 127.0.0.1 ports and a throw-away certificate,
 runs `nginx -p RUN -c CONF -g 'daemon off;'`, waits until HTTPS answers, and
 stop() ends it. request() speaks HTTPS (HTTP/1.1) and verifies the certificate;
-raw() sends bytes as they are.
+raw() sends bytes as they are. Both connect from 127.0.0.1 unless given
+another loopback source address (nginx keys its per-address limits on it).
 """
 import atexit
 import http.client
@@ -159,14 +160,16 @@ class Nginx:
         return f"https://127.0.0.1:{self.https_port}"
 
     def request(self, path, method="GET", headers=None, body=None, timeout=10.0, port=None,
-                tls=True):
+                tls=True, source=None):
         """One HTTP/1.1 request on a fresh connection; returns a Response."""
+        src = (source, 0) if source else None
         if tls:
             conn = http.client.HTTPSConnection("127.0.0.1", port or self.https_port,
-                                               timeout=timeout, context=self.ctx)
+                                               timeout=timeout, context=self.ctx,
+                                               source_address=src)
         else:
             conn = http.client.HTTPConnection("127.0.0.1", port or self.http_port,
-                                              timeout=timeout)
+                                              timeout=timeout, source_address=src)
         try:
             conn.putrequest(method, path, skip_accept_encoding=True)
             for name, value in (headers or {}).items():
@@ -180,9 +183,10 @@ class Nginx:
         finally:
             conn.close()
 
-    def raw(self, data, timeout=10.0):
+    def raw(self, data, timeout=10.0, source=None):
         """Send bytes over TLS as they are; returns the Response parsed from the reply."""
-        with socket.create_connection(("127.0.0.1", self.https_port), timeout=timeout) as s:
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=timeout,
+                                      source_address=(source, 0) if source else None) as s:
             with self.ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
                 t.sendall(data)
                 out = b""

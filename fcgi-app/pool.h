@@ -1,0 +1,115 @@
+/*
+ * pool.h: the pool of worker slots and its maintenance step.
+ *
+ * The step is pure: given what happened (workers that exited, a reload, a
+ * stop signal) and the time, it updates the slots and returns the actions to
+ * take (fork a worker into a slot, signal a worker, write a log line) and when
+ * to be called again. It forks, kills, waits and reads no clock itself:
+ * master.c does that, so the rules below are tested without processes or
+ * timing (tests/fcgi-app/test_pool.c), like php-fpm's fpm_pctl state machine
+ * driven by its events.
+ *
+ *   - the pool keeps settings.workers workers of the current generation (the
+ *     configuration they were started with);
+ *   - a worker that exits is replaced at once. One that dies young (within
+ *     1 s, not asked to stop, not a clean exit) starts a crash streak: the
+ *     next spawn waits 100 ms, doubling with each young death in a row up to
+ *     10 s. A worker that lived 1 s or exited cleanly (a recycle after
+ *     max_requests) ends the streak;
+ *   - a reload (a new generation) replaces the old workers one at a time:
+ *     one new worker is started, then one old one is asked to stop (SIGTERM),
+ *     and the next only once that one has exited. It forgets the crash streak;
+ *   - a stop asks every worker to stop (SIGTERM) and spawns nothing more;
+ *     those still running shutdown_timeout_ms later are killed (SIGKILL). A
+ *     second stop kills them at once. The pool is done when none is left.
+ *
+ * One step per wake of the master:
+ *
+ *     plan = lume_pool_step(pool, events, n, now_ms);
+ *     for each action: SPAWN  -> fork, then lume_pool_started(pool, slot, pid)
+ *                      SIGNAL -> kill(pid, signo)
+ *                      LOG    -> write the line
+ *     stop when plan->done; else wait for signals until plan->wake_ms.
+ */
+#ifndef LUME_POOL_H
+#define LUME_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define LUME_POOL_SLOTS (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
+
+#define LUME_POOL_YOUNG_MS         1000  /* a worker that dies younger crashed early */
+#define LUME_POOL_BACKOFF_FIRST_MS 100   /* the first back-off; it doubles */
+#define LUME_POOL_BACKOFF_MAX_MS   10000 /* and stops growing here */
+#define LUME_POOL_HEARTBEAT_MS     1000  /* the step is called at least this often */
+
+typedef struct lume_pool lume_pool;
+
+typedef struct lume_pool_settings {
+    unsigned generation;         /* the configuration's number; workers of another are old */
+    long workers;                /* workers to keep, 1..LUME_MAX_WORKERS */
+    int64_t shutdown_timeout_ms; /* graceful stop budget, then SIGKILL */
+} lume_pool_settings;
+
+typedef enum lume_pool_event_kind {
+    LUME_POOL_EXITED,   /* a worker process ended: pid, status */
+    LUME_POOL_RELOADED, /* a new configuration was loaded: settings */
+    LUME_POOL_STOP      /* a stop signal arrived: signo */
+} lume_pool_event_kind;
+
+typedef struct lume_pool_event {
+    lume_pool_event_kind kind;
+    pid_t pid;                   /* EXITED */
+    int status;                  /* EXITED: as waitpid() gives it */
+    int signo;                   /* STOP */
+    lume_pool_settings settings; /* RELOADED */
+} lume_pool_event;
+
+typedef enum lume_pool_action_kind {
+    LUME_POOL_SPAWN,  /* start a worker of generation in slot; report with lume_pool_started() */
+    LUME_POOL_SIGNAL, /* send signo to the worker pid (in slot) */
+    LUME_POOL_LOG     /* write a log line at level: event, then either the worker's fields
+                         (pid, slot, generation, and key: value when key is set) or message */
+} lume_pool_action_kind;
+
+typedef struct lume_pool_action {
+    lume_pool_action_kind kind;
+    int slot;            /* SPAWN, SIGNAL, LOG about a worker; else -1 */
+    pid_t pid;           /* SIGNAL, LOG about a worker */
+    unsigned generation; /* SPAWN, SIGNAL, LOG about a worker */
+    int signo;           /* SIGNAL */
+    int level;           /* LOG: LUME_LOG_* */
+    const char *event;   /* LOG */
+    const char *key;     /* LOG about a worker: "signal" or "status" */
+    long long value;
+    char message[96]; /* LOG not about a worker */
+} lume_pool_action;
+
+/* What a step asks for; it stays valid until the next call on the pool. */
+typedef struct lume_pool_plan {
+    const lume_pool_action *actions; /* to take in this order */
+    size_t n;
+    int64_t wake_ms; /* call lume_pool_step() again by then, at the latest */
+    int done;        /* stopping and no worker left: the master may exit */
+} lume_pool_plan;
+
+/* An empty pool (its first step spawns the workers); NULL when out of memory. */
+lume_pool *lume_pool_create(const lume_pool_settings *settings);
+void lume_pool_destroy(lume_pool *pool);
+
+/* Take the events in order, then maintain the pool at now_ms. */
+const lume_pool_plan *lume_pool_step(lume_pool *pool, const lume_pool_event *events, size_t n,
+                                     int64_t now_ms);
+
+/* The outcome of a SPAWN action, before the next step: the worker's pid, or
+ * -1 when it could not be started (the slot is free again). */
+void lume_pool_started(lume_pool *pool, int slot, pid_t pid);
+
+/* Has a stop been asked for? (Then a reload is pointless.) */
+int lume_pool_stopping(const lume_pool *pool);
+
+#endif
