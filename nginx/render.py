@@ -18,7 +18,7 @@ where there is no lume-fcgi (the nginx image), read from contract.json beside
 this script, which the image's build writes with the same command.
 """
 import argparse
-import json
+import ast
 import os
 import pwd
 import grp
@@ -311,7 +311,7 @@ def contract():
         raise RenderError(f"no {binary} (run make) and no {CONTRACT_FILE}: the app's error "
                           "codes, messages and provider names come from one of them")
     try:
-        doc = json.loads(text)
+        doc = json_value(text)
         checked(doc["allow"], ALLOW_TEXT)
         for code, e in doc["errors"].items():
             checked(code, CODE_TEXT)
@@ -323,9 +323,22 @@ def contract():
         for name, reported in doc["providers"].items():
             checked(name, PROVIDER_TEXT)
             checked(reported, PROVIDER_TEXT)
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, SyntaxError, MemoryError,
+            RecursionError) as e:
         raise RenderError(f"{source}: not the contract render.py expects ({e})")
     return doc
+
+
+JSON_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\b(?:true|false|null)\b')
+
+
+def json_value(text):
+    """JSON text as Python values, without the json module: the nginx image's
+    python3-minimal has none (ast it has). JSON's strings, numbers, arrays and
+    objects are Python literals already; only true, false and null, outside
+    strings, need a Python spelling. Values are checked after."""
+    words = {"true": "True", "false": "False", "null": "None"}
+    return ast.literal_eval(JSON_TOKEN.sub(lambda m: words.get(m.group(0), m.group(0)), text))
 
 
 # What may be pasted from the contract into the configuration: nothing that

@@ -551,6 +551,22 @@ class TestTemplate(unittest.TestCase):
                 self.assertTrue(directive in template, f"{directive} is not in the template")
                 self.assertFalse(directive in source, f"render.py writes {directive} itself")
 
+    def test_render_py_imports_only_what_the_nginx_images_python_has(self):
+        """The nginx image has Debian's python3-minimal: no json, no resource
+        (libpython3.11-minimal ships ast, argparse, re, socket, subprocess; pwd,
+        grp and sys are built in). A module outside these breaks the image only."""
+        import ast
+        with open(RENDER) as f:
+            tree = ast.parse(f.read())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+        self.assertLessEqual(imported, {"argparse", "ast", "grp", "os", "pwd", "re", "socket",
+                                        "subprocess", "sys"})
+
     def test_values_sections_and_inverted_sections(self):
         template = "a {{X}};\n{{#ON}}\nb {{X}};\n{{/ON}}\n{{^ON}}\nc;\n{{/ON}}\nd{{#ON}} e{{/ON}};\n"
         self.assertEqual(self.fill(template, X=1, ON=True), "a 1;\nb 1;\nd e;\n")
