@@ -8,6 +8,7 @@ PACKAGES=(
   gcc make pkg-config                       # build
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
   libcmocka-dev libfcgi-bin python3         # tests
+  clang-14 libclang-rt-14-dev               # fuzzing: clang's libFuzzer and sanitizers
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
