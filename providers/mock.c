@@ -98,6 +98,15 @@ static int add_entry(mock_provider *m, const char *title, const char *url, int64
     return e->title && e->title_lower && e->url ? 0 : -1;
 }
 
+/* A message is one line: control characters (Jansson quotes the text near a
+ * JSON error, newlines and all; a path may hold any byte) are shown as '?'. */
+static void one_line(char *msg)
+{
+    for (; *msg != '\0'; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7F)
+            *msg = '?';
+}
+
 /* Take the entries of a catalog, root (consumed): a JSON array of MediaLink
  * objects (title, url, size, seeds). root is NULL when the text was not
  * JSON (jerr says why); name is the catalog's name in messages. */
@@ -110,6 +119,7 @@ static int load_entries(mock_provider *m, json_t *root, const json_error_t *jerr
     if (root == NULL || !json_is_array(root)) {
         snprintf(err, errlen, "invalid LUME_MOCK_CATALOG=%.200s: %s", name,
                  root ? "expected a JSON array" : jerr->text);
+        one_line(err);
         json_decref(root);
         return -1;
     }
@@ -132,6 +142,7 @@ static int load_entries(mock_provider *m, json_t *root, const json_error_t *jerr
                      "invalid LUME_MOCK_CATALOG=%.200s: entry %zu needs a title of 1 to 500 "
                      "characters, an https url, seeds >= 0 and size >= 0 or null",
                      name, i);
+            one_line(err);
             json_decref(root);
             return -1;
         }

@@ -433,6 +433,9 @@ static void test_a_catalog_that_is_not_json_fails_creation(void **state)
     assert_catalog_rejected("");
     assert_catalog_rejected("not json");
     assert_catalog_rejected("[{\"title\": \"x\",]");
+    /* Found by fuzzing (tests/fuzz/mock/): Jansson's message quotes the text
+     * near the error, newlines and all; the message stays one line. */
+    assert_catalog_rejected("[{\"title\": \"Alp\\ud8\n\n\n\n2c\\udfa1\"}]");
 }
 
 /* The loader over text (mock.h, for the fuzz target) checks a catalog
