@@ -123,17 +123,25 @@ static const setting *find_setting(const char *name)
     return NULL;
 }
 
+/* s[0..len) for a message, cut to fit out (cap bytes): a message is one
+ * line, so control characters are shown as '?'. */
+static const char *shown(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (; n < len && s[n] != '\0' && n + 1 < cap; n++)
+        out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
+    out[n] = '\0';
+    return out;
+}
+
 static int invalid(char *err, size_t errlen, const setting *s, const char *value,
                    const char *expected)
 {
-    char shown[65];
-    size_t n = 0;
+    char buf[65];
 
-    /* The message is one line: control characters of the value are shown as '?'. */
-    for (; value[n] != '\0' && n < sizeof(shown) - 1; n++)
-        shown[n] = (unsigned char)value[n] < 0x20 || value[n] == 0x7F ? '?' : value[n];
-    shown[n] = '\0';
-    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name, shown, expected);
+    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name,
+             shown(value, strlen(value), buf, sizeof(buf)), expected);
     return -1;
 }
 
@@ -260,15 +268,19 @@ static char *trim(char *s)
 
 static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
 {
-    char line[1024];
-    int lineno = 0;
+    char *line = NULL, where[201];
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
     FILE *f = fopen(path, "r");
 
+    shown(path, strlen(path), where, sizeof(where));
     if (f == NULL) {
-        snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot open: %s", where, strerror(errno));
         return -1;
     }
-    while (fgets(line, sizeof(line), f) != NULL) {
+    /* getline reads a line whole, however long: no tail of a long line (a
+     * comment) is ever taken for a line of its own. */
+    while (rc == 0 && getline(&line, &cap, f) != -1) {
         char *p = trim(line), *eq, *name, *value;
 
         lineno++;
@@ -278,22 +290,25 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
             p += 7;
         eq = strchr(p, '=');
         if (eq == NULL) {
-            snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: line %d is not NAME=value", path,
+            snprintf(err, errlen, "invalid LUME_CONFIG=%s: line %d is not NAME=value", where,
                      lineno);
-            fclose(f);
-            return -1;
+            rc = -1;
+            break;
         }
         *eq = '\0';
         name = trim(p);
         value = trim(eq + 1);
         /* Other LUME_* names (nginx's) may share the file; LUME_CONFIG may not nest. */
-        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0) {
-            fclose(f);
-            return -1;
-        }
+        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0)
+            rc = -1;
     }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot read: %s", where, strerror(errno));
+        rc = -1;
+    }
+    free(line);
     fclose(f);
-    return 0;
+    return rc;
 }
 
 static const char *env_value(char *const envp[], const char *name)
@@ -329,11 +344,12 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *eq, *value;
-        char name[64];
+        char name[64], buf[65];
         size_t len;
 
         if (strncmp(arg, "--", 2) != 0) {
-            snprintf(err, errlen, "unexpected argument %.64s (see --help)", arg);
+            snprintf(err, errlen, "unexpected argument %s (see --help)",
+                     shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         arg += 2;
@@ -348,8 +364,8 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg) : strlen(arg);
         if (option_to_env(arg, len, name, sizeof(name)) != 0 || find_setting(name) == NULL) {
-            snprintf(err, errlen, "unknown option --%.*s (see --help)", (int)(len > 64 ? 64 : len),
-                     arg);
+            snprintf(err, errlen, "unknown option --%s (see --help)",
+                     shown(arg, len, buf, sizeof(buf)));
             return -1;
         }
         if (eq != NULL) {
@@ -357,7 +373,8 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         } else if (i + 1 < argc) {
             value = argv[++i];
         } else {
-            snprintf(err, errlen, "option --%.64s needs a value", arg);
+            snprintf(err, errlen, "option --%s needs a value",
+                     shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         if ((apply || strcmp(name, "LUME_CONFIG") == 0) &&
