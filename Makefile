@@ -7,6 +7,7 @@
 #                   (installs Docker when missing; part of make test)
 #   make deps       install the missing Debian packages (apt-get update first)
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make clean
 #
 # make test SANITIZE=1 builds everything with AddressSanitizer and UBSan.
@@ -59,7 +60,7 @@ run: deps
 	@scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) fuzz-build
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit-test: all $(UNIT_BINS)
@@ -84,6 +85,43 @@ format:
 	clang-format -i fcgi-app/*.[ch] providers/*.[ch] tests/*/*.[ch]
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize $(FUZZ_BUILD)
+
+# --- Fuzzing ------------------------------------------------------------------
+# tests/fuzz/fuzz_NAME.c, one libFuzzer target each, built with clang-14 into
+# build-fuzz/ (the gcc build is untouched), with the project's objects built
+# there too with the same sanitizers. Seeds: tests/fuzz/NAME/; what libFuzzer
+# finds goes to build-fuzz/corpus/NAME/. make test runs each for a few seconds.
+FUZZ_CC      ?= clang-14
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread $(FUZZ_SAN)
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+FUZZ_LIB     := $(FUZZ_BUILD)/liblume.a
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(APP_SRCS) $(PROV_SRCS))
+
+.PHONY: fuzz fuzz-build fuzz-test
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-test: fuzz-build
+	@BUILD=$(BUILD) scripts/test.sh fuzz
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_LIB)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

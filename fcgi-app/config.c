@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -200,15 +201,19 @@ static char *trim(char *s)
 
 static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
 {
-    char line[1024];
-    int lineno = 0;
+    char *line = NULL, where[201];
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
     FILE *f = fopen(path, "r");
 
+    lume_setting_shown(path, strlen(path), where, sizeof(where));
     if (f == NULL) {
-        snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot open: %s", where, strerror(errno));
         return -1;
     }
-    while (fgets(line, sizeof(line), f) != NULL) {
+    /* getline reads a line whole, however long: no tail of a long line (a
+     * comment) is ever taken for a line of its own. */
+    while (rc == 0 && getline(&line, &cap, f) != -1) {
         char *p = trim(line), *eq, *name, *value;
 
         lineno++;
@@ -218,22 +223,25 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
             p += 7;
         eq = strchr(p, '=');
         if (eq == NULL) {
-            snprintf(err, errlen, "invalid LUME_CONFIG=%.200s: line %d is not NAME=value", path,
+            snprintf(err, errlen, "invalid LUME_CONFIG=%s: line %d is not NAME=value", where,
                      lineno);
-            fclose(f);
-            return -1;
+            rc = -1;
+            break;
         }
         *eq = '\0';
         name = trim(p);
         value = trim(eq + 1);
         /* Other LUME_* names (nginx's) may share the file; LUME_CONFIG may not nest. */
-        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0) {
-            fclose(f);
-            return -1;
-        }
+        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0)
+            rc = -1;
     }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot read: %s", where, strerror(errno));
+        rc = -1;
+    }
+    free(line);
     fclose(f);
-    return 0;
+    return rc;
 }
 
 static const char *env_value(char *const envp[], const char *name)
@@ -302,12 +310,13 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *eq, *value;
-        char name[64];
+        char name[64], buf[65];
         size_t len;
         int a;
 
         if (strncmp(arg, "--", 2) != 0) {
-            snprintf(err, errlen, "unexpected argument %.64s (see --help)", arg);
+            snprintf(err, errlen, "unexpected argument %s (see --help)",
+                     lume_setting_shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         arg += 2;
@@ -319,8 +328,8 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg) : strlen(arg);
         if (option_to_env(arg, len, name, sizeof(name)) != 0 || !is_setting(name)) {
-            snprintf(err, errlen, "unknown option --%.*s (see --help)", (int)(len > 64 ? 64 : len),
-                     arg);
+            snprintf(err, errlen, "unknown option --%s (see --help)",
+                     lume_setting_shown(arg, len, buf, sizeof(buf)));
             return -1;
         }
         if (eq != NULL) {
@@ -328,7 +337,8 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         } else if (i + 1 < argc) {
             value = argv[++i];
         } else {
-            snprintf(err, errlen, "option --%.64s needs a value", arg);
+            snprintf(err, errlen, "option --%s needs a value",
+                     lume_setting_shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         if ((apply || strcmp(name, "LUME_CONFIG") == 0) &&

@@ -81,17 +81,6 @@ static void putf(lume_logline *l, const char *fmt, ...)
         put(l, tmp, (size_t)n);
 }
 
-/* Append the field's start: ,"key": (keys are the program's own names). */
-static int put_key(lume_logline *l, const char *key)
-{
-    size_t mark = l->len;
-
-    if (put(l, ",\"", 2) == 0 && put(l, key, strlen(key)) == 0 && put(l, "\":", 2) == 0)
-        return 0;
-    l->len = mark;
-    return -1;
-}
-
 int lume_logline_begin(lume_logline *l, int level)
 {
     struct timespec ts;
@@ -138,6 +127,30 @@ static size_t escape_one(const unsigned char *s, size_t left, char esc[8], const
     *out = (const char *)s;
     *taken = seq;
     return seq;
+}
+
+/* Append the field's start: ,"key":. Keys are escaped like values, so no
+ * key can break the line either, but never cut: a key that does not fit
+ * whole drops its field. */
+static int put_key(lume_logline *l, const char *key)
+{
+    const unsigned char *s = (const unsigned char *)key;
+    size_t mark = l->len, left = strlen(key), w, taken;
+    const char *out;
+    char esc[8];
+
+    if (put(l, ",\"", 2) != 0)
+        goto fail;
+    for (; left > 0; s += taken, left -= taken) {
+        w = escape_one(s, left, esc, &out, &taken);
+        if (put(l, out, w) != 0)
+            goto fail;
+    }
+    if (put(l, "\":", 2) == 0)
+        return 0;
+fail:
+    l->len = mark;
+    return -1;
 }
 
 /* Append s as a JSON string. When the whole of it does not fit, as much as

@@ -4,9 +4,10 @@
  * Each line carries time (UTC, ms), level and pid, then the caller's fields.
  * Lines are formatted straight into a fixed buffer (no allocation: the access
  * log is on every request's path) and written with one write(2), so lines of
- * the master and its workers never interleave. Strings are escaped as JSON;
- * bytes that are not valid UTF-8 become U+FFFD, so a hostile request still
- * gets its line; a value too long for the line is cut and ends in "...".
+ * the master and its workers never interleave. Keys and strings are escaped
+ * as JSON; bytes that are not valid UTF-8 become U+FFFD, so a hostile request
+ * still gets its line; a value too long for the line is cut and ends in "...",
+ * a field whose key does not fit is left out whole.
  * The level is part of the process configuration (set once per load).
  */
 #ifndef LUME_LOG_H

@@ -120,7 +120,8 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
         for (eq = i; eq < j && qs[eq] != '='; eq++)
             ;
         nlen = pct_decode(qs + i, eq - i, 1, name, sizeof(name));
-        for (int p = 0; nlen > 0 && p < P_COUNT; p++) {
+        /* a name with a NUL in it ("season%00") is another, unknown name */
+        for (int p = 0; nlen > 0 && (size_t)nlen == strlen(name) && p < P_COUNT; p++) {
             if (strcmp(name, param_specs[p].name) != 0 || (p == P_LIMIT && !with_limit))
                 continue;
             vlen = eq < j ? pct_decode(qs + eq + 1, j - eq - 1, 1, val, sizeof(val)) : -1;

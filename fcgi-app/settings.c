@@ -20,17 +20,24 @@ const lume_setting *lume_setting_find(const lume_setting *table, size_t n, const
     return NULL;
 }
 
+const char *lume_setting_shown(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (; n < len && s[n] != '\0' && n + 1 < cap; n++)
+        out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
+    if (cap > 0)
+        out[n] = '\0';
+    return out;
+}
+
 static int invalid(char *err, size_t errlen, const lume_setting *s, const char *value,
                    const char *expected)
 {
-    char shown[65];
-    size_t n = 0;
+    char buf[65];
 
-    /* The message is one line: control characters of the value are shown as '?'. */
-    for (; value[n] != '\0' && n < sizeof(shown) - 1; n++)
-        shown[n] = (unsigned char)value[n] < 0x20 || value[n] == 0x7F ? '?' : value[n];
-    shown[n] = '\0';
-    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name, shown, expected);
+    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name,
+             lume_setting_shown(value, strlen(value), buf, sizeof(buf)), expected);
     return -1;
 }
 
@@ -91,7 +98,8 @@ int lume_setting_set(const lume_setting *s, void *base, const char *value, char 
             return invalid(err, errlen, s, value, expected);
         if (strlen(value) >= s->size)
             return invalid(err, errlen, s, value, "a shorter value");
-        memcpy(field, value, strlen(value) + 1);
+        memset(field, 0, s->size);
+        memcpy(field, value, strlen(value));
         return 0;
     }
     return invalid(err, errlen, s, value, "a value of a known type");

@@ -56,7 +56,9 @@ typedef struct lume_setting {
 const lume_setting *lume_setting_find(const lume_setting *table, size_t n, const char *name);
 
 /* Parse value into the struct at base. Returns 0, or -1 with the one-line
- * message "invalid NAME=value: expected ..." in err; base is unchanged then. */
+ * message "invalid NAME=value: expected ..." in err; base is unchanged then.
+ * A STR buffer is zeroed past its value, so that a configuration's bytes
+ * depend on its values only (equal configurations compare equal). */
 int lume_setting_set(const lume_setting *s, void *base, const char *value, char *err,
                      size_t errlen);
 
@@ -67,6 +69,10 @@ int lume_settings_defaults(const lume_setting *table, size_t n, void *base, char
 
 /* The value at base as text, as it could be given ("on", "0660", "25"). */
 void lume_setting_format(const lume_setting *s, const void *base, char *out, size_t len);
+
+/* s[0..len) for a message, cut to fit out (cap bytes): a message is one
+ * line, so control characters are shown as '?'. Returns out. */
+const char *lume_setting_shown(const char *s, size_t len, char *out, size_t cap);
 
 /* The option of a setting: "max-requests" for LUME_MAX_REQUESTS. */
 void lume_setting_option(const lume_setting *s, char *out, size_t len);

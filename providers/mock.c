@@ -16,8 +16,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mock.h"
+
 #include "clock.h"
-#include "provider.h"
 #include "utf8.h"
 
 typedef struct mock_entry {
@@ -112,16 +113,28 @@ static int add_entry(mock_provider *m, const char *title, const char *url, int64
     return e->title && e->title_lower && e->url ? 0 : -1;
 }
 
-/* Load a catalog: a JSON array of MediaLink objects (title, url, size, seeds). */
-static int load_catalog(mock_provider *m, const char *path, char *err, size_t errlen)
+/* A message is one line: control characters (Jansson quotes the text near a
+ * JSON error, newlines and all; a path may hold any byte) are shown as '?'. */
+static void one_line(char *msg)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr), *item;
+    for (; *msg != '\0'; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7F)
+            *msg = '?';
+}
+
+/* Take the entries of a catalog, root (consumed): a JSON array of MediaLink
+ * objects (title, url, size, seeds). root is NULL when the text was not
+ * JSON (jerr says why); name is the catalog's name in messages. */
+static int load_entries(mock_provider *m, json_t *root, const json_error_t *jerr, const char *name,
+                        char *err, size_t errlen)
+{
+    json_t *item;
     size_t i;
 
     if (root == NULL || !json_is_array(root)) {
-        snprintf(err, errlen, "invalid LUME_MOCK_CATALOG=%.200s: %s", path,
-                 root ? "expected a JSON array" : jerr.text);
+        snprintf(err, errlen, "invalid LUME_MOCK_CATALOG=%.200s: %s", name,
+                 root ? "expected a JSON array" : jerr->text);
+        one_line(err);
         json_decref(root);
         return -1;
     }
@@ -143,7 +156,8 @@ static int load_catalog(mock_provider *m, const char *path, char *err, size_t er
             snprintf(err, errlen,
                      "invalid LUME_MOCK_CATALOG=%.200s: entry %zu needs a title of 1 to 500 "
                      "characters, an https url, seeds >= 0 and size >= 0 or null",
-                     path, i);
+                     name, i);
+            one_line(err);
             json_decref(root);
             return -1;
         }
@@ -157,6 +171,32 @@ fail_oom:
     snprintf(err, errlen, "out of memory loading the mock catalog");
     json_decref(root);
     return -1;
+}
+
+/* Load the catalog file at path. */
+static int load_catalog(mock_provider *m, const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+
+    return load_entries(m, json_load_file(path, 0, &jerr), &jerr, path, err, errlen);
+}
+
+void *lume_mock_create_from_text(const char *text, size_t len, const char *name, long delay_ms,
+                                 char *err, size_t errlen)
+{
+    mock_provider *m = calloc(1, sizeof(*m));
+    json_error_t jerr;
+
+    if (m == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->delay_ms = delay_ms;
+    if (load_entries(m, json_loadb(text, len, 0, &jerr), &jerr, name, err, errlen) != 0) {
+        mock_destroy(m);
+        return NULL;
+    }
+    return m;
 }
 
 static void *mock_create(const void *settings, const lume_provider_conf *conf, lume_shared *shared,

@@ -9,6 +9,7 @@ PACKAGES=(
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
   libcmocka-dev libfcgi-bin python3         # tests
   wrk                                       # load for tests/chaos
+  clang-14 libclang-rt-14-dev               # fuzzing: clang's libFuzzer and sanitizers
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
   util-linux                                # flock and setpriv for run.sh (essential: always there)
   libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX

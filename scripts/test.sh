@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test.sh [SUITE...]: run Lume's tests and print one closing line,
 # "N passed, N failed". Suites: unit (the cmocka binaries in $BUILD/tests),
-# and every directory tests/<name>/ holding Python test_*.py files (process,
-# e2e, archive, ...). Without arguments, all of them. Exits 1 on any failure.
+# fuzz (every libFuzzer target of tests/fuzz/ for FUZZ_TEST_SECONDS, default
+# 2, one pass each; built by 'make fuzz-build'), and every directory
+# tests/<name>/ holding Python test_*.py files (process, e2e, archive, ...).
+# Without arguments, all of them. Exits 1 on any failure.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -10,7 +12,7 @@ export BUILD
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-  suites=(unit)
+  suites=(unit fuzz)
   for d in tests/*/; do
     d=${d%/}; d=${d#tests/}
     ls tests/"$d"/test_*.py >/dev/null 2>&1 && suites+=("$d")
@@ -46,6 +48,9 @@ for suite in "${suites[@]}"; do
       failed=$((failed + ${f:-0}))
       [ $rc -ne 0 ] && [ -z "$f" ] && failed=$((failed + 1))
     done
+  elif [ "$suite" = fuzz ]; then
+    FUZZ_SECONDS=${FUZZ_TEST_SECONDS:-2} FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh 2>&1 | tee "$out"
+    add_counts "$out"
   else
     python3 tests/run.py "$suite" 2>&1 | tee "$out"
     add_counts "$out"

@@ -345,6 +345,45 @@ static void test_a_bad_value_in_the_file_names_the_setting(void **state)
     unit_remove_file(file);
 }
 
+/* Found by fuzzing (tests/fuzz/config/): lines were read 1023 bytes at a
+ * time, so the tail of a longer line was parsed as a line of its own, and a
+ * long comment could set a setting. A line is read whole now. */
+static void test_a_long_line_is_one_line_whatever_its_length(void **state)
+{
+    /* 1023 bytes of comment, then what used to be read as the next line */
+    char *comment = unit_repeat("# ", "x", 1021, "LUME_WORKERS=3\nLUME_RETRIES=4\n");
+    char *padded = unit_repeat("LUME_RETRIES=4", " ", 1009, "LUME_WORKERS=3\n");
+    char *file = unit_write_file(comment);
+
+    (void)state;
+    assert_int_equal(load(ARGV("--config", file), NO_ENV, NULL), 0);
+    assert_int_not_equal(cfg.workers, 3); /* part of the comment */
+    assert_string_equal(value_of("LUME_RETRIES"), "4");
+    unit_remove_file(file);
+
+    file = unit_write_file(padded); /* one value: "4", blanks, "LUME_WORKERS=3" */
+    assert_int_equal(load(ARGV("--config", file), NO_ENV, NULL), -1);
+    assert_one_line_naming("LUME_RETRIES");
+    unit_remove_file(file);
+    free(comment);
+    free(padded);
+}
+
+/* Found by fuzzing: an argument with a newline was copied into the message as
+ * it was. Every message is one line; control characters are shown as '?'. */
+static void test_messages_about_arguments_are_one_line(void **state)
+{
+    (void)state;
+    assert_int_equal(load(ARGV("4\nLUME_WORKERS=2"), NO_ENV, NULL), -1);
+    assert_non_null(strstr(err, "4?LUME_WORKERS=2"));
+    assert_null(strchr(err, '\n'));
+    assert_int_equal(load(ARGV("--wor\rkers=2"), NO_ENV, NULL), -1);
+    assert_non_null(strstr(err, "unknown option --wor?kers"));
+    assert_int_equal(load(ARGV("--config", "/nonexistent/a\nb"), NO_ENV, NULL), -1);
+    assert_one_line_naming("LUME_CONFIG");
+    assert_non_null(strstr(err, "/nonexistent/a?b"));
+}
+
 /* ---- bad values ---- */
 
 static const struct {
@@ -782,6 +821,8 @@ int main(void)
         cmocka_unit_test(test_a_missing_file_is_an_error_naming_lume_config),
         cmocka_unit_test(test_a_line_that_is_not_name_value_is_an_error_with_its_number),
         cmocka_unit_test(test_a_bad_value_in_the_file_names_the_setting),
+        cmocka_unit_test(test_a_long_line_is_one_line_whatever_its_length),
+        cmocka_unit_test(test_messages_about_arguments_are_one_line),
         cmocka_unit_test(
             test_every_bad_value_in_the_environment_fails_with_a_line_naming_the_setting),
         cmocka_unit_test(

@@ -99,6 +99,32 @@ static void test_utf8_is_kept_and_bytes_that_are_not_utf8_become_u_fffd(void **s
     json_decref(obj);
 }
 
+/* Found by fuzzing (tests/fuzz/log/): keys were copied as they were, so a key
+ * with a quote or a control character broke the line. Keys are escaped like
+ * values now, and a key too long for the line drops its field whole. */
+static void test_keys_are_escaped_and_never_cut(void **state)
+{
+    char *long_key = unit_repeat("", "k", LUME_LOGLINE_MAX, "");
+    lume_logline l;
+    json_t *obj;
+
+    (void)state;
+    lume_logline_begin(&l, LUME_LOG_INFO);
+    lume_logline_int(&l, "\x0b", 0);
+    lume_logline_str(&l, "a\"b\\c\n", "v");
+    lume_logline_str(&l, "caf\xe9", "w");
+    lume_logline_str(&l, long_key, "x");
+    lume_logline_int(&l, "after", 1);
+    obj = parse(&l);
+    assert_int_equal(json_object_size(obj), 3 + 4);
+    assert_int_equal(json_integer_value(json_object_get(obj, "\x0b")), 0);
+    assert_string_equal(json_string_value(json_object_get(obj, "a\"b\\c\n")), "v");
+    assert_string_equal(json_string_value(json_object_get(obj, "caf\xef\xbf\xbd")), "w");
+    assert_int_equal(json_integer_value(json_object_get(obj, "after")), 1);
+    json_decref(obj);
+    free(long_key);
+}
+
 static void test_null_strings_are_json_null(void **state)
 {
     lume_logline l;
@@ -360,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_a_level_below_the_configured_one_writes_nothing),
         cmocka_unit_test(test_quotes_backslashes_and_control_characters_are_escaped),
         cmocka_unit_test(test_utf8_is_kept_and_bytes_that_are_not_utf8_become_u_fffd),
+        cmocka_unit_test(test_keys_are_escaped_and_never_cut),
         cmocka_unit_test(test_null_strings_are_json_null),
         cmocka_unit_test(test_durations_are_milliseconds_with_three_decimals),
         cmocka_unit_test(test_a_value_too_long_for_the_line_is_cut_and_the_line_stays_json),

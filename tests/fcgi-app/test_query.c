@@ -681,6 +681,21 @@ static void test_unknown_parameters_are_ignored(void **state)
     assert_int_equal(p.limit, 10);
 }
 
+/* Found by fuzzing (tests/fuzz/params/): "limit%00" decoded to "limit" and a
+ * NUL, which strcmp took for limit. A name with a NUL in it is another name. */
+static void test_a_name_with_a_nul_in_it_is_an_unknown_parameter(void **state)
+{
+    lume_params p;
+
+    (void)state;
+    assert_int_equal(parse("season%00=abc&limit%00&episode%00=x", 1, &p), LUME_OK);
+    assert_int_equal(p.season, 0);
+    assert_int_equal(p.episode, 0);
+    assert_int_equal(p.limit, 10);
+    assert_int_equal(parse("season%00=4&episode=1", 0, &p), LUME_ERR_EPISODE_WITHOUT_SEASON);
+    assert_int_equal(lume_params_parse("limit\0;", 7, 1, &p), LUME_OK); /* a raw NUL too */
+}
+
 static void test_empty_pairs_in_the_query_string_are_ignored(void **state)
 {
     lume_params p;
@@ -834,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_an_episode_given_twice_is_invalid_episode),
         cmocka_unit_test(test_a_limit_given_twice_is_invalid_limit),
         cmocka_unit_test(test_unknown_parameters_are_ignored),
+        cmocka_unit_test(test_a_name_with_a_nul_in_it_is_an_unknown_parameter),
         cmocka_unit_test(test_empty_pairs_in_the_query_string_are_ignored),
         cmocka_unit_test(test_only_len_bytes_of_the_query_string_are_read),
         cmocka_unit_test(test_season_and_episode_format_as_s04e01),

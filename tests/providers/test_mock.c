@@ -13,6 +13,7 @@
 #include "lib/unit.h"
 
 #include "clock.h"
+#include "mock.h"
 #include "provider.h"
 #include "query.h"
 
@@ -442,6 +443,53 @@ static void test_a_catalog_that_is_not_json_fails_creation(void **state)
     assert_catalog_rejected("");
     assert_catalog_rejected("not json");
     assert_catalog_rejected("[{\"title\": \"x\",]");
+    /* Found by fuzzing (tests/fuzz/mock/): Jansson's message quotes the text
+     * near the error, newlines and all; the message stays one line. */
+    assert_catalog_rejected("[{\"title\": \"Alp\\ud8\n\n\n\n2c\\udfa1\"}]");
+}
+
+/* The loader over text (mock.h, for the fuzz target) checks a catalog
+ * exactly as a LUME_MOCK_CATALOG file: same outcome, same message. */
+static void test_a_catalog_given_as_text_is_checked_like_a_catalog_file(void **state)
+{
+    static const char *const catalogs[] = {
+        "[]",
+        "[{\"title\": \"T 720p\", \"url\": \"https://c.example/t\", \"seeds\": 3}]",
+        "",
+        "[{\"title\": \"x\",]",
+        "{}",
+        "[{\"title\": \"t\", \"url\": \"http://c.example/\", \"seeds\": 1}]",
+        "[{\"title\": \"t\", \"url\": \"https://c\", \"seeds\": 1, \"size\": -1}]",
+    };
+    lume_provider_error e = {{0}, 0};
+    lume_search s = {.query = "all", .formatted = "all", .limit = 10};
+    lume_results found;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(catalogs) / sizeof(catalogs[0]); i++) {
+        char *path = unit_write_file(catalogs[i]), from_file[256] = "", from_text[256] = "";
+        lume_provider_conf conf;
+        lume_provider *p;
+        void *impl;
+
+        lume_provider_conf_defaults(&conf);
+        set(&conf, "LUME_MOCK_CATALOG", path);
+        p = create(&conf, from_file, sizeof(from_file));
+        impl = lume_mock_create_from_text(catalogs[i], strlen(catalogs[i]), path, 0, from_text,
+                                          sizeof(from_text));
+        assert_int_equal(p != NULL, impl != NULL);
+        assert_string_equal(from_file, from_text);
+        if (impl != NULL) {
+            s.deadline_ms = lume_now_ms() + 1000;
+            lume_results_init(&found);
+            assert_int_equal(lume_mock_provider.search(impl, &s, &found, &e), LUME_OK);
+            assert_int_equal(found.count, i == 0 ? 0 : 1);
+            lume_results_free(&found);
+            lume_mock_provider.destroy(impl);
+        }
+        lume_provider_destroy(p);
+        unit_remove_file(path);
+    }
 }
 
 static void test_a_catalog_that_is_not_an_array_fails_creation(void **state)
@@ -562,6 +610,7 @@ int main(void)
         TN(test_an_empty_catalog_answers_nothing),
         TN(test_a_missing_catalog_file_fails_creation),
         TN(test_a_catalog_that_is_not_json_fails_creation),
+        cmocka_unit_test(test_a_catalog_given_as_text_is_checked_like_a_catalog_file),
         TN(test_a_catalog_that_is_not_an_array_fails_creation),
         TN(test_an_entry_that_is_not_an_object_fails_creation),
         TN(test_an_entry_without_a_title_fails_creation),

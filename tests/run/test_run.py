@@ -236,7 +236,9 @@ class UpMeansAnswering(unittest.TestCase):
     def test_while_nginx_answers_503_up_is_not_said(self):
         # nginx cannot reach the socket (mode 0000; nginx's workers are
         # `nobody` when it runs as root), so /health through nginx is a 503.
-        a = Instance(self.addCleanup, env={"LUME_SOCKET_MODE": "0000", "LUME_NGINX_USER": "nobody"}).start()
+        a = Instance(self.addCleanup, env={"LUME_SOCKET_MODE": "0000", "LUME_NGINX_USER": "nobody"})
+        os.chmod(a.dir, 0o755)  # nobody reaches the stream layer's sockets, not the app's
+        a.start()
         self.assertTrue(wait_until(lambda: self._status(a) == 503, 30), a.output())
         time.sleep(1.5)  # run.sh probes every 0.1 s
         self.assertNotIn(UP, a.output())

@@ -1,0 +1,173 @@
+"""Write the seed corpora of the fuzz targets (tests/fuzz/NAME/seed-*).
+
+The seeds are real inputs taken from the other tests: URIs and query strings of
+the API tests, answers of tests/archive/fake_archive.py, catalog entries and
+configuration lines. Crash inputs (crash-*) found by fuzzing sit beside them
+and are never rewritten here. Run it again after changing a seed:
+python3 tests/fuzz/make_seeds.py
+"""
+import json
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "archive"))
+from fake_archive import FakeArchive, Item, video  # noqa: E402
+
+
+def write(target, seeds):
+    d = os.path.join(HERE, target)
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if f.startswith("seed-"):
+            os.remove(os.path.join(d, f))
+    for i, s in enumerate(seeds):
+        with open(os.path.join(d, f"seed-{i:02d}"), "wb") as f:
+            f.write(s if isinstance(s, bytes) else s.encode())
+
+
+URIS = ["/", "/health", "/resolve/health/provider", "/resolve/inception",
+        "/resolve/the%20boys?season=4&episode=1", "/resolve/search/the%20boys?season=4&limit=5",
+        "/resolve/error:unavailable", "/resolve/error:timeout", "/resolve/search/all?limit=25",
+        "/resolve/caf%C3%A9%20%F0%9F%8E%AC", "/resolve/a%2Fb+c?season=01", "/resolve/%E2%82%AC",
+        "/resolve/x?episode=2", "/resolve/x?season=10000", "/resolve/%C0%AF", "/resolve/%00",
+        "/resolve/search/empty", "/resolve/%20%09inception%0A", "/nope", "/resolve/a/b"]
+QUERIES = ["season=4&episode=1", "season=4&limit=5", "limit=25", "season=01", "season=+1",
+           "season=%31&episode=%32", "seas%6Fn=3", "season=2&season=3", "episode=1",
+           "foo=bar&season=2&x&y=%zz&utm_source=a", "&&season=2&&=&=5&", "season=9999&episode=9999",
+           "season=99999999999999999999", "limit=0", "season=-1", "episode=1&season="]
+
+
+def archive_items():
+    fake = FakeArchive()
+    fake.add(Item("detour_1945", "Detour (1945)", 9000, [
+        video("Detour.avi", "Cinepack", 500000000, 480),
+        video("Detour_512kb.mp4", "512Kb MPEG4", 200000000, 240),
+        video("Detour.mp4", "h.264", 300000000, 480),
+        video("Detour HD/Detour (1945) [HD] #1 \u00e4?.mp4", "h.264", 900000000, 720),
+        video("Detour.ogv", "Ogg Video", 400000000, 480),
+        video("Detour.mkv", "Matroska", 950000000, 1080)]))
+    fake.add(Item("his_girl_friday", "His Girl Friday", 7000, [
+        video("hgf_small.mp4", "h.264", 100000000, 480),
+        video("hgf_large.mp4", "h.264", 200000000, 480)]))
+    fake.add(Item("lowres_reel", "Lowres Reel", 50, [
+        video("reel.avi", "Cinepack", 10, 480), video("reel_512kb.mp4", "512Kb MPEG4", 4000, 240)]))
+    fake.add(Item("phantom_missing", "Phantom Missing", 900, missing=True))
+    fake.add(Item("phantom_dark", "Phantom Dark", 800, [video("d.mp4", "h.264", 5, 480)],
+                  dark=True))
+    fake.add(Item("phantom_restricted", "Phantom Restricted", 700,
+                  [video("r.mp4", "h.264", 5, 480)], restricted=True))
+    fake.add(Item("phantom_unplayable", "Phantom Unplayable", 600,
+                  [video("x.ogv", "Ogg Video", 5, 480), video("x.avi", "Cinepack", 5, 480)]))
+    fake.add(Item("the_boys_s04", "The Boys S04E01 1080p", 10, [video("b.mp4", "h.264", 5, 1080)]))
+    return fake
+
+
+def main():
+    fake = archive_items()
+    params = {"q": ["title:(detour) AND mediatype:(movies)"], "fl[]": ["identifier", "title",
+              "downloads"], "sort[]": ["downloads desc"], "rows": ["50"], "output": ["json"]}
+    _, found = fake.search(params)
+    params["q"] = ["mediatype:(movies)"]
+    _, everything = fake.search(params)
+    write("archive_search", [json.dumps(found), json.dumps(everything),
+                             '{"response": {"docs": []}}',
+                             '{"error": "org.apache.lucene.queryParser.ParseException"}',
+                             '{"responseHeader": {"status": 0}}',
+                             '{"response": {"numFound": 1, "docs": "nope"}}',
+                             '{"response": {"docs": [{"identifier": "x1"}, {"identifier": "../x",'
+                             ' "title": null, "downloads": null}, {"identifier": "y",'
+                             ' "title": "", "downloads": -5}]}}',
+                             '{"response": {"docs": [{"identifier": '])
+    write("archive_metadata", [json.dumps(it.metadata()) for it in fake.items.values()] +
+          ['{"files": "nope"}', '{"files": [1]}', '{"metadata": [], "files": []}',
+           '{"is_dark": 1, "files": []}',
+           '{"files": [{"name": "../a.mp4", "format": "h.264"}, {"name": "a/./b.mp4",'
+           ' "format": "h.264"}, {"name": "a//b.mp4", "format": "MPEG4"},'
+           ' {"name": "ok.MP4", "format": "HiRes MPEG4", "height": "99999", "size":'
+           ' "9223372036854775807"}]}'])
+
+    def pick(files):
+        out = bytes([len(files)])
+        for how, size, height in files:
+            out += bytes([how]) + struct.pack(">qi", size, height)
+        return out
+    write("archive_pick", [pick([(0, 100, 480), (0, 200, 480), (5 << 3, 999, 1080)]),
+                           pick([(7 | 6 << 3, 5, 5), (1 | 5 << 3, 1, 240), (0, -1, 0)]),
+                           pick([(2, 10, 720), (3 << 3, 10, 720), (0, 10, 720)])])
+
+    write("query", [u.split("?")[0].rsplit("/", 1)[1] for u in URIS if u.startswith("/resolve/")]
+          + ["%20" * 300 + "x", "a" * 200, "a" * 201, "%F0%9F%8E%AC" * 200, "%C2%85", "%7F", "+"])
+    write("params", ["\x01" + q for q in QUERIES] + ["\x00" + q for q in QUERIES[:4]])
+    write("request", [u + "\0GET\0" for u in URIS] +
+          ["/resolve/inception\0HEAD\0abc\0client-id-1", "/health\0OPTIONS\0",
+           "/resolve/x\0POST\0", "/resolve/x?season=4\0GET\0" + "a" * 65 + "\0ok.id_1",
+           "relative\0GET\0", "/resolve/search/all?limit=25\0GET\0\0"])
+    write("response", [b"\x04" + b"\0" * 8 + b"req-1\0\0" + struct.pack(">iQi", 200, 17, 0),
+                       b"\x0c\x01" + b"\0" * 7 + b"bad id!\0client.id_2\0" +
+                       struct.pack(">iQi", 503, 1 << 63, 2 ** 31 - 1),
+                       b"\x03" + b"\xff" * 8 + b"\0\0" + struct.pack(">iQi", -1, 0, -5)])
+    write("utf8", ["caf\u00e9 \U0001F3AC \u20ac", b"caf\xe9", b"\xc0\xaf", b"\xed\xa0\x80",
+                   b"\xf4\x90\x80\x80", b"\xf0\x9f\x8e", b"\x80", b"\xef\xbf\xbd\x00a"])
+    write("decimal", [struct.pack(">ii", 1, 9999) + b"4", struct.pack(">ii", 0, 0o777) + b"0660",
+                      struct.pack(">ii", 1, 25) + b"0025", b"\x01" + b"\0" * 7 + b"9" * 18,
+                      struct.pack(">ii", 1, 65535) + b"65536", struct.pack(">ii", 0, 10) + b"+1"])
+
+    def field(kind, key, value=None, num=0):
+        key = key.encode() if isinstance(key, str) else key
+        out = bytes([kind]) + bytes([len(key)]) + key
+        if kind & 3 == 0:
+            v = value.encode() if isinstance(value, str) else value
+            out += struct.pack(">H", len(v)) + v
+        elif kind & 3 in (1, 2):
+            out += struct.pack(">q", num)
+        return out
+    access = (b"\x02" + field(0, "event", "request") + field(0, "request_id", "abc123") +
+              field(0, "method", "GET") + field(0, "path", "/resolve/the%20boys?season=4") +
+              field(1, "status", num=200) + field(2, "duration_ms", num=1234) +
+              field(0, "provider", "MockProvider") + field(3, "error"))
+    write("log", [access,
+                  b"\x02" + field(0, "path", b"/resolve/\"a\\b\"\n\r\t\x01\x1f\x7f}{\xff\xc3\xa9"),
+                  b"\x02" + field(0, "pad", "p" * 4000) + field(1, "status", num=503),
+                  b"\x02" + field(0, "big", "\U0001F3AC\"" * 1500) + field(3, "after"),
+                  b"\x02" + field(2, "ms", num=-(2 ** 63)) + field(1, "i", num=-(2 ** 63)),
+                  b"\x81" + json.dumps({"event": "archive_upstream_failed", "call": "search",
+                                        "reason": "timeout", "attempts": 3, "http_status": 0,
+                                        "nested": [1, 2.5, {"c": None}], "ok": True}).encode()])
+
+    entry = {"title": "Inception (2010) 1080p BluRay", "url": "https://cdn.example.com/a0",
+             "size": 8542781952, "seeds": 2450}
+    write("mock", ["inception\0" + json.dumps([entry]),
+                   "alpha\0" + json.dumps([
+                       {"title": "Alpha Dead One 1080p", "url": "https://cdn.example.com/a0",
+                        "size": 1, "seeds": 0},
+                       {"title": "Alpha Live Small 720p", "url": "https://cdn.example.com/a1",
+                        "size": None, "seeds": 5},
+                       {"title": "Alpha Live Mid 2160p", "url": "https://cdn.example.com/a4",
+                        "size": 0, "seeds": 20}]),
+                   "all\0[]", "x\0{}", "x\0[{\"title\": \"\", \"url\": \"https://a\", \"seeds\": 1}]",
+                   "x\0[{\"title\": \"t\", \"url\": \"http://a\", \"seeds\": 1}]",
+                   "x\0[{\"title\": \"t\", \"url\": \"https://a\", \"seeds\": -1, \"size\": 2}]"])
+
+    write("episode", [struct.pack(">HH", s, e) + t.encode() for s, e, t in [
+        (4, 1, "The Boys S04E01 1080p WEB-DL"), (1, 2, "Breaking Bad 1x02"),
+        (1, 2, "Show.Season.1.Episode.2.720p"), (3, 0, "Show S03 Complete"), (1, 0, "Season 1"),
+        (1, 1, "Show S01E01-S01E02"), (19, 20, "1920x1080"), (1, 20, "S01E020"),
+        (2, 3, "s02e03 lowercase"), (10, 0, "Show season_10"),
+        (4, 1, "Caf\u00e9 S04E01 \U0001F3AC"), (0, 0, "Inception (2010) 1080p BluRay")]])
+
+    write("config", ["LUME_WORKERS=4\nLUME_PROVIDER=archive\n# a comment\n\n"
+                     "export LUME_LOG_LEVEL=debug\nLUME_SOCKET_MODE=0660\n"
+                     "LUME_LISTEN=\"unix:/run/lume.sock\"\nLUME_ACCESS_LOG='off'\n"
+                     "LUME_NGINX_PORT=8443\n",
+                     "LUME_ARCHIVE_BASE_URL=http://127.0.0.1:8080\nLUME_RETRIES=10\n"
+                     "LUME_MOCK_CATALOG=/tmp/catalog.json\nLUME_REQUEST_TIMEOUT_MS=8000\0"
+                     "LUME_WORKERS=2\0--max-requests=5\0--check-config",
+                     "LUME_WORKERS=0\n", "not a line\n", "LUME_BACKLOG = 65535 \n",
+                     "#" + "x" * 1100 + "LUME_WORKERS=3\n",
+                     "LUME_CONFIG=/etc/other\n\0\0--listen\0127.0.0.1:9000"])
+
+
+if __name__ == "__main__":
+    main()
