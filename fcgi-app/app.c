@@ -1,7 +1,7 @@
 /*
  * app.c: the route handlers of a worker (see app.h). Errors of every route
- * end in respond_error(), which builds the contract's envelope; the HTTP
- * status always comes from lume_status_http().
+ * end in respond_error(), which builds the API's error envelope
+ * (docs/api.md); the HTTP status always comes from lume_status_http().
  */
 #include "app.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "clock.h"
 #include "query.h"
 #include "render.h"
@@ -25,10 +26,7 @@ struct lume_app {
     size_t health_len;
 };
 
-static const char CACHE_NO_STORE[] = "no-store";
-
-/* Retry-After of the 503 for a request that came too late: the queue drains in seconds. */
-#define OVERLOAD_RETRY_AFTER_S 1
+static const char CACHE_NO_STORE[] = LUME_ERROR_CACHE_CONTROL; /* also health answers' */
 
 /* What an error body says about the request it answers. */
 typedef struct error_ctx {
@@ -112,8 +110,7 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
         json_object_set_new(detail, "season", nullable_int(ctx->season));
         json_object_set_new(detail, "episode", nullable_int(ctx->episode));
     }
-    if (detail != NULL &&
-        (st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_TIMEOUT || st == LUME_ERR_OVERLOADED))
+    if (detail != NULL && lume_status_names_provider(st))
         json_object_set_new(detail, "provider", json_string(lume_provider_name(app->provider)));
     if (detail != NULL)
         json_object_set_new(detail, "request_id", json_string(req->request_id));
@@ -121,9 +118,11 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
     resp->status = lume_status_http(st);
     resp->outcome = st;
     resp->cache_control = CACHE_NO_STORE;
-    resp->allow = st == LUME_ERR_METHOD_NOT_ALLOWED;
-    resp->retry_after_s =
-        st == LUME_ERR_UNAVAILABLE || st == LUME_ERR_OVERLOADED ? ctx->retry_after_s : 0;
+    resp->allow = lume_status_allow(st);
+    /* A fixed Retry-After (overload), else the provider's (an open circuit). */
+    resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
+                          : st == LUME_ERR_UNAVAILABLE    ? ctx->retry_after_s
+                                                          : 0;
     set_body(resp, detail ? json_pack("{s:o}", "detail", detail) : NULL);
 }
 
@@ -165,7 +164,6 @@ static int too_late(const lume_app *app, const lume_request *req)
 static void respond_too_late(lume_app *app, const lume_request *req, lume_response *resp,
                              error_ctx *ctx)
 {
-    ctx->retry_after_s = OVERLOAD_RETRY_AFTER_S;
     respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
 
@@ -252,11 +250,12 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
 
     if (too_late(app, req))
         return respond_too_late(app, req, resp, &ctx);
-    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.connect_timeout_ms, &perr);
+    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.provider.connect_timeout_ms,
+                              &perr);
     if (st == LUME_OK)
         return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
                           CACHE_NO_STORE);
-    /* Unhealthy is always a 503: the contract's shape plus the envelope. */
+    /* Unhealthy is always a 503: the health answer's fields plus the envelope. */
     ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
     ctx.retry_after_s = perr.retry_after_s;
     respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx,

@@ -10,79 +10,117 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include "allow.h"
 #include "decimal.h"
+
+#include "allow.h"
 #include "listen.h"
 #include "log.h"
-#include "provider.h"
 
-typedef enum {
-    T_INT,
-    T_STR,
-    T_BOOL,
-    T_MODE,
-    T_LEVEL,
-    T_PROVIDER,
-    T_URL,
-    T_LISTEN,
-    T_ADDRS,
-    T_GROUP
-} kind;
+/* ---- checks of the core's own kinds of value ---- */
 
-typedef struct setting {
-    const char *name; /* environment name; the option is derived from it */
-    kind type;
-    size_t offset;
-    size_t size; /* for strings */
-    long min, max;
-    const char *help;
-} setting;
+static int check_listen(const char *v, long *number, char *expected, size_t len)
+{
+    const char *colon;
+    long port;
 
-#define INT(n, f, lo, hi, h)                                                                       \
-    {                                                                                              \
-        n, T_INT, offsetof(lume_config, f), 0, lo, hi, h                                           \
+    (void)number;
+    snprintf(expected, len, "unix:/path or HOST:PORT");
+    if (strncmp(v, "unix:", 5) == 0)
+        return v[5] == '/' || v[5] == '.' ? 0 : -1;
+    colon = strrchr(v, ':');
+    if (colon == NULL || colon == v)
+        return -1;
+    return lume_decimal_parse(colon + 1, strlen(colon + 1), 1, 65535, &port);
+}
+
+static int check_provider(const char *v, long *number, char *expected, size_t len)
+{
+    char names[128];
+
+    (void)number;
+    if (lume_provider_known(v))
+        return 0;
+    lume_provider_names(names, sizeof(names));
+    snprintf(expected, len, "one of %s", names);
+    return -1;
+}
+
+static int check_addrs(const char *v, long *number, char *expected, size_t len)
+{
+    char why[128] = "";
+    lume_allow *allow = lume_allow_create(v, why, sizeof(why));
+
+    (void)number;
+    if (allow == NULL) {
+        snprintf(expected, len, "addresses and CIDR ranges separated by commas, or any (%s)",
+                 why[0] ? why : "out of memory");
+        return -1;
     }
-#define STR(n, t, f, h)                                                                            \
+    lume_allow_destroy(allow);
+    return 0;
+}
+
+static int check_group(const char *v, long *number, char *expected, size_t len)
+{
+    gid_t gid;
+
+    (void)number;
+    if (lume_listen_group(v, &gid) == 0)
+        return 0;
+    snprintf(expected, len, "an existing group name, or a group number");
+    return -1;
+}
+
+static int check_level(const char *v, long *number, char *expected, size_t len)
+{
+    int level;
+
+    if (lume_log_level_parse(v, &level) == 0)
+        return *number = level, 0;
+    snprintf(expected, len, "debug, info, warn or error");
+    return -1;
+}
+
+/* ---- the core settings; each provider's are in its lume_provider_def ---- */
+
+#define INT(n, f, lo, hi, h) LUME_SETTING_ROW_INT(n, lume_config, f, lo, hi, NULL, h)
+#define STR(n, f, check, h)  LUME_SETTING_ROW_STR(n, lume_config, f, check, NULL, h)
+#define TYPED(n, t, f, max, check, h)                                                              \
     {                                                                                              \
-        n, t, offsetof(lume_config, f), sizeof(((lume_config *)0)->f), 0, 0, h                     \
+        n, t, offsetof(lume_config, f), 0, 0, max, check, NULL, h                                  \
     }
 
-static const setting settings[] = {
-    STR("LUME_LISTEN", T_LISTEN, listen, "unix:PATH or HOST:PORT to listen on"),
+static const lume_setting settings[] = {
+    STR("LUME_LISTEN", listen, check_listen, "unix:PATH or HOST:PORT to listen on"),
     INT("LUME_WORKERS", workers, 1, LUME_MAX_WORKERS, "worker processes (default: CPUs)"),
-    STR("LUME_PROVIDER", T_PROVIDER, provider, "media provider: mock or archive"),
+    STR("LUME_PROVIDER", provider.name, check_provider, "media provider (settings below)"),
     INT("LUME_MAX_REQUESTS", max_requests, 0, 1000000000,
         "requests before a worker is recycled (0: never)"),
     INT("LUME_SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, 0, 3600000, "graceful stop budget"),
     INT("LUME_REQUEST_TIMEOUT_MS", request_timeout_ms, 1, 600000, "upstream deadline of a request"),
     INT("LUME_QUEUE_TIMEOUT_MS", queue_timeout_ms, 1, 600000,
         "longest wait for a worker before a fast 503"),
-    INT("LUME_CONNECT_TIMEOUT_MS", connect_timeout_ms, 1, 600000, "upstream connect timeout"),
+    INT("LUME_CONNECT_TIMEOUT_MS", provider.connect_timeout_ms, 1, 600000,
+        "upstream connect timeout"),
     INT("LUME_CACHE_MAX_AGE", cache_max_age, 0, 31536000, "max-age of 200 answers from /resolve"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
-    {"LUME_SOCKET_MODE", T_MODE, offsetof(lume_config, socket_mode), 0, 0, 0777,
-     "unix socket permissions (octal)"},
-    STR("LUME_SOCKET_GROUP", T_GROUP, socket_group, "unix socket group (default: the master's)"),
-    STR("LUME_FCGI_ALLOWED_ADDRS", T_ADDRS, fcgi_allowed_addrs,
+    TYPED("LUME_SOCKET_MODE", LUME_SETTING_OCTAL, socket_mode, 0777, NULL,
+          "unix socket permissions (octal)"),
+    STR("LUME_SOCKET_GROUP", socket_group, check_group,
+        "unix socket group (default: the master's)"),
+    STR("LUME_FCGI_ALLOWED_ADDRS", fcgi_allowed_addrs, check_addrs,
         "TCP peers admitted: addresses, CIDR ranges, or any"),
     INT("LUME_FCGI_READ_TIMEOUT_MS", fcgi_read_timeout_ms, 1, 600000,
         "a connection's request must arrive within this"),
-    {"LUME_LOG_LEVEL", T_LEVEL, offsetof(lume_config, log_level), 0, 0, 0,
-     "debug, info, warn or error"},
-    {"LUME_ACCESS_LOG", T_BOOL, offsetof(lume_config, access_log), 0, 0, 1,
-     "log every request: on or off"},
-    STR("LUME_MOCK_CATALOG", T_STR, mock_catalog, "JSON catalog file for the mock provider"),
-    INT("LUME_MOCK_DELAY_MS", mock_delay_ms, 0, 600000, "simulated latency of mock searches"),
-    STR("LUME_ARCHIVE_BASE_URL", T_URL, archive_base_url, "Internet Archive base URL"),
-    INT("LUME_RETRIES", retries, 0, 10, "upstream retries"),
-    INT("LUME_BREAKER_FAILURES", breaker_failures, 1, 1000, "failures that open the circuit"),
-    INT("LUME_BREAKER_OPEN_MS", breaker_open_ms, 1, 3600000, "how long the circuit stays open"),
-    {"LUME_DIE_WITH_PARENT", T_BOOL, offsetof(lume_config, die_with_parent), 0, 0, 1,
-     "stop when the process that started it exits: on or off"},
-    STR("LUME_CONFIG", T_STR, config_file, "file of NAME=value lines, re-read on SIGHUP"),
+    TYPED("LUME_LOG_LEVEL", LUME_SETTING_NAMED, log_level, 0, check_level,
+          "debug, info, warn or error"),
+    TYPED("LUME_ACCESS_LOG", LUME_SETTING_BOOL, access_log, 0, NULL,
+          "log every request: on or off"),
+    TYPED("LUME_DIE_WITH_PARENT", LUME_SETTING_BOOL, die_with_parent, 0, NULL,
+          "stop when the process that started it exits: on or off"),
+    STR("LUME_CONFIG", config_file, NULL, "file of NAME=value lines, re-read on SIGHUP"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -94,12 +132,10 @@ void lume_config_defaults(lume_config *c)
     memset(c, 0, sizeof(*c));
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:9000");
     c->workers = cpus < 1 ? 1 : (cpus > LUME_MAX_WORKERS ? LUME_MAX_WORKERS : cpus);
-    snprintf(c->provider, sizeof(c->provider), "mock");
     c->max_requests = 10000;
     c->shutdown_timeout_ms = 10000;
     c->request_timeout_ms = 8000;
     c->queue_timeout_ms = 500;
-    c->connect_timeout_ms = 2000;
     c->cache_max_age = 300;
     c->backlog = 1024;
     c->socket_mode = 0660;
@@ -107,146 +143,43 @@ void lume_config_defaults(lume_config *c)
     c->fcgi_read_timeout_ms = 5000;
     c->log_level = LUME_LOG_INFO;
     c->access_log = 1;
-    c->mock_delay_ms = 0;
-    snprintf(c->archive_base_url, sizeof(c->archive_base_url), "https://archive.org");
-    c->retries = 2;
-    c->breaker_failures = 5;
-    c->breaker_open_ms = 30000;
     c->die_with_parent = 0;
+    /* LUME_PROVIDER, LUME_CONNECT_TIMEOUT_MS, and each provider's own. */
+    lume_provider_conf_defaults(&c->provider);
 }
 
-static const setting *find_setting(const char *name)
+/* Is name a setting, the core's or a provider's? */
+static int is_setting(const char *name)
 {
-    for (size_t i = 0; i < NSETTINGS; i++)
-        if (strcmp(settings[i].name, name) == 0)
-            return &settings[i];
-    return NULL;
-}
-
-/* s[0..len) for a message, cut to fit out (cap bytes): a message is one
- * line, so control characters are shown as '?'. */
-static const char *shown(const char *s, size_t len, char *out, size_t cap)
-{
-    size_t n = 0;
-
-    for (; n < len && s[n] != '\0' && n + 1 < cap; n++)
-        out[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7F ? '?' : s[n];
-    out[n] = '\0';
-    return out;
-}
-
-static int invalid(char *err, size_t errlen, const setting *s, const char *value,
-                   const char *expected)
-{
-    char buf[65];
-
-    snprintf(err, errlen, "invalid %s=%s: expected %s", s->name,
-             shown(value, strlen(value), buf, sizeof(buf)), expected);
-    return -1;
-}
-
-static int parse_listen(const char *v)
-{
-    const char *colon;
-    long port;
-
-    if (strncmp(v, "unix:", 5) == 0)
-        return v[5] == '/' || v[5] == '.' ? 0 : -1;
-    colon = strrchr(v, ':');
-    if (colon == NULL || colon == v)
-        return -1;
-    return lume_decimal_parse(colon + 1, strlen(colon + 1), 1, 65535, &port);
-}
-
-static int parse_bool(const char *v, int *out)
-{
-    static const char *yes[] = {"1", "on", "yes", "true"}, *no[] = {"0", "off", "no", "false"};
-
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(v, yes[i]) == 0)
-            return *out = 1, 0;
-        if (strcasecmp(v, no[i]) == 0)
-            return *out = 0, 0;
-    }
-    return -1;
+    return lume_setting_find(settings, NSETTINGS, name) != NULL ||
+           lume_provider_setting_find(name) != NULL;
 }
 
 int lume_config_set(lume_config *c, const char *name, const char *value, char *err, size_t errlen)
 {
-    const setting *s = find_setting(name);
-    char *field;
-    long n;
-    int b;
+    const lume_setting *s = lume_setting_find(settings, NSETTINGS, name);
 
     if (s == NULL)
-        return 1;
-    field = (char *)c + s->offset;
-    switch (s->type) {
-    case T_INT:
-        if (lume_decimal_parse(value, strlen(value), s->min, s->max, &n) != 0) {
-            char range[64];
-            snprintf(range, sizeof(range), "an integer from %ld to %ld", s->min, s->max);
-            return invalid(err, errlen, s, value, range);
+        return lume_provider_conf_set(&c->provider, name, value, err, errlen);
+    return lume_setting_set(s, c, value, err, errlen);
+}
+
+int lume_config_get(const lume_config *c, const char *name, char *out, size_t len)
+{
+    const lume_setting *s = lume_setting_find(settings, NSETTINGS, name);
+
+    if (s != NULL) {
+        lume_setting_format(s, c, out, len);
+        return 0;
+    }
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        if ((s = lume_setting_find(def->settings, def->nsettings, name)) != NULL) {
+            lume_setting_format(s, c->provider.blocks[i], out, len);
+            return 0;
         }
-        *(long *)(void *)field = n;
-        return 0;
-    case T_MODE: {
-        char *end;
-        errno = 0;
-        n = strtol(value, &end, 8);
-        /* digits only: strtol alone would take a sign and leading blanks */
-        if (*value < '0' || *value > '7' || *end != '\0' || errno != 0 || n < 0 || n > 0777)
-            return invalid(err, errlen, s, value, "an octal mode such as 0660");
-        *(long *)(void *)field = n;
-        return 0;
     }
-    case T_BOOL:
-        if (parse_bool(value, &b) != 0)
-            return invalid(err, errlen, s, value, "on or off");
-        *(int *)(void *)field = b;
-        return 0;
-    case T_LEVEL:
-        if (lume_log_level_parse(value, &b) != 0)
-            return invalid(err, errlen, s, value, "debug, info, warn or error");
-        *(long *)(void *)field = b;
-        return 0;
-    case T_PROVIDER:
-        if (!lume_provider_known(value))
-            return invalid(err, errlen, s, value, "one of " LUME_PROVIDER_NAMES);
-        break;
-    case T_URL:
-        if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)
-            return invalid(err, errlen, s, value, "an http:// or https:// URL");
-        break;
-    case T_LISTEN:
-        if (parse_listen(value) != 0)
-            return invalid(err, errlen, s, value, "unix:/path or HOST:PORT");
-        break;
-    case T_ADDRS: {
-        char why[128] = "";
-        lume_allow *allow = lume_allow_create(value, why, sizeof(why));
-        char expected[256];
-        if (allow == NULL) {
-            snprintf(expected, sizeof(expected),
-                     "addresses and CIDR ranges separated by commas, or any (%s)",
-                     why[0] ? why : "out of memory");
-            return invalid(err, errlen, s, value, expected);
-        }
-        lume_allow_destroy(allow);
-        break;
-    }
-    case T_GROUP: {
-        gid_t gid;
-        if (lume_listen_group(value, &gid) != 0)
-            return invalid(err, errlen, s, value, "an existing group name, or a group number");
-        break;
-    }
-    case T_STR: break;
-    }
-    if (strlen(value) >= s->size)
-        return invalid(err, errlen, s, value, "a shorter value");
-    memcpy(field, value, strlen(value) + 1);
-    return 0;
+    return -1;
 }
 
 /* Strip surrounding blanks and one pair of matching quotes, in place. */
@@ -273,7 +206,7 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
     int lineno = 0, rc = 0;
     FILE *f = fopen(path, "r");
 
-    shown(path, strlen(path), where, sizeof(where));
+    lume_setting_shown(path, strlen(path), where, sizeof(where));
     if (f == NULL) {
         snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot open: %s", where, strerror(errno));
         return -1;
@@ -321,6 +254,18 @@ static const char *env_value(char *const envp[], const char *name)
     return NULL;
 }
 
+/* Set the settings of table[0..n) that envp has. */
+static int load_env(lume_config *c, const lume_setting *table, size_t n, char *const envp[],
+                    char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *v = env_value(envp, table[i].name);
+        if (v != NULL && lume_config_set(c, table[i].name, v, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* "--max-requests" -> "LUME_MAX_REQUESTS"; -1 when too long or not lower-case. */
 static int option_to_env(const char *opt, size_t len, char *out, size_t outlen)
 {
@@ -337,6 +282,27 @@ static int option_to_env(const char *opt, size_t len, char *out, size_t outlen)
     return 0;
 }
 
+/* The options that are actions, not settings. */
+static const struct {
+    const char *option;
+    lume_action action;
+    const char *help;
+} actions[] = {
+    {"check-config", LUME_ACTION_CHECK, "validate the configuration and exit"},
+    {"dump-contract", LUME_ACTION_DUMP_CONTRACT,
+     "print the API's codes, messages and bounds as JSON (for nginx) and exit"},
+    {"version", LUME_ACTION_VERSION, "print the version and exit"},
+    {"help", LUME_ACTION_HELP, "print this help and exit"},
+};
+
+static int find_action(const char *option)
+{
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (strcmp(actions[i].option, option) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* Walk argv: settings are applied when apply is set, else only --config is
  * looked for (it must be known before the file is read). */
 static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lume_action *action,
@@ -346,26 +312,24 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
         const char *arg = argv[i], *eq, *value;
         char name[64], buf[65];
         size_t len;
+        int a;
 
         if (strncmp(arg, "--", 2) != 0) {
             snprintf(err, errlen, "unexpected argument %s (see --help)",
-                     shown(arg, strlen(arg), buf, sizeof(buf)));
+                     lume_setting_shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         arg += 2;
-        if (strcmp(arg, "check-config") == 0 || strcmp(arg, "version") == 0 ||
-            strcmp(arg, "help") == 0) {
+        if ((a = find_action(arg)) >= 0) {
             if (action != NULL && apply)
-                *action = arg[0] == 'c'   ? LUME_ACTION_CHECK
-                          : arg[0] == 'v' ? LUME_ACTION_VERSION
-                                          : LUME_ACTION_HELP;
+                *action = actions[a].action;
             continue;
         }
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (option_to_env(arg, len, name, sizeof(name)) != 0 || find_setting(name) == NULL) {
+        if (option_to_env(arg, len, name, sizeof(name)) != 0 || !is_setting(name)) {
             snprintf(err, errlen, "unknown option --%s (see --help)",
-                     shown(arg, len, buf, sizeof(buf)));
+                     lume_setting_shown(arg, len, buf, sizeof(buf)));
             return -1;
         }
         if (eq != NULL) {
@@ -374,7 +338,7 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
             value = argv[++i];
         } else {
             snprintf(err, errlen, "option --%s needs a value",
-                     shown(arg, strlen(arg), buf, sizeof(buf)));
+                     lume_setting_shown(arg, strlen(arg), buf, sizeof(buf)));
             return -1;
         }
         if ((apply || strcmp(name, "LUME_CONFIG") == 0) &&
@@ -403,9 +367,11 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
     lume_config_defaults(c);
     if (probe.config_file[0] != '\0' && load_file(c, probe.config_file, err, errlen) != 0)
         return -1;
-    for (size_t i = 0; i < NSETTINGS; i++) {
-        const char *v = env_value(envp, settings[i].name);
-        if (v != NULL && lume_config_set(c, settings[i].name, v, err, errlen) != 0)
+    if (load_env(c, settings, NSETTINGS, envp, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        if (load_env(c, def->settings, def->nsettings, envp, err, errlen) != 0)
             return -1;
     }
     return walk_args(c, argc, argv, 1, action, err, errlen);
@@ -413,19 +379,22 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
 
 void lume_config_usage(FILE *out)
 {
-    fprintf(out, "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--version] [--help]\n\n"
-                 "Every option is also read from the environment variable named after it\n"
-                 "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
-                 "--config file. Precedence: command line, environment, file, default.\n\n");
-    for (size_t i = 0; i < NSETTINGS; i++) {
-        char opt[64];
-        size_t n = strlen(settings[i].name) - 5;
-        for (size_t j = 0; j < n; j++)
-            opt[j] = settings[i].name[5 + j] == '_' ? '-' : (char)tolower(settings[i].name[5 + j]);
-        opt[n] = '\0';
-        fprintf(out, "  --%-22s %-26s %s\n", opt, settings[i].name, settings[i].help);
+    fprintf(out,
+            "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--dump-contract] [--version] "
+            "[--help]\n\n"
+            "Every option is also read from the environment variable named after it\n"
+            "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
+            "--config file. Precedence: command line, environment, file, default.\n\n");
+    for (size_t i = 0; i < NSETTINGS; i++)
+        lume_setting_usage(&settings[i], out);
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        fprintf(out, "\nSettings of the %s provider (LUME_PROVIDER=%s):\n", def->config_name,
+                def->config_name);
+        for (size_t j = 0; j < def->nsettings; j++)
+            lume_setting_usage(&def->settings[j], out);
     }
-    fprintf(out, "\n  --check-config           validate the configuration and exit\n"
-                 "  --version                print the version and exit\n"
-                 "  --help                   print this help and exit\n");
+    fputc('\n', out);
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        fprintf(out, "  --%-22s %s\n", actions[i].option, actions[i].help);
 }

@@ -6,6 +6,10 @@
  * (--config / LUME_CONFIG). Precedence, lowest first: built-in defaults, the
  * file, the environment, the command line. The master loads it at start and
  * again on SIGHUP; a config is a plain value (no pointers), safe to copy.
+ *
+ * The core settings are the table in config.c; each provider declares its
+ * own (provider.h), and their values live in the provider member, which
+ * only the provider layer reads.
  */
 #ifndef LUME_CONFIG_H
 #define LUME_CONFIG_H
@@ -13,30 +17,24 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define LUME_VERSION     "1.0.0"
+#include "provider.h"
+#include "settings.h"
+#include "version.h"
+
 #define LUME_MAX_WORKERS 256
-#define LUME_PATH_LEN    512
 
 typedef struct lume_config {
-    char listen[LUME_PATH_LEN];       /* unix:PATH or HOST:PORT */
-    long workers;                     /* worker processes */
-    char provider[32];                /* mock | archive */
-    long max_requests;                /* per worker before it is recycled; 0 = never */
-    long shutdown_timeout_ms;         /* graceful stop budget for in-flight requests */
-    long request_timeout_ms;          /* upstream deadline of one request */
-    long queue_timeout_ms;            /* longest wait for a worker before a 503 */
-    long connect_timeout_ms;          /* upstream connect timeout */
-    long cache_max_age;               /* seconds, Cache-Control of 200s from /resolve */
-    long backlog;                     /* listen(2) backlog */
-    long socket_mode;                 /* permissions of a unix socket */
-    long log_level;                   /* lume_log_level */
-    int access_log;                   /* one JSON line per request */
-    char mock_catalog[LUME_PATH_LEN]; /* JSON catalog for mock; "" = built-in */
-    long mock_delay_ms;               /* simulated latency of every mock search */
-    char archive_base_url[LUME_PATH_LEN];
-    long retries;                    /* upstream retries after the first try */
-    long breaker_failures;           /* consecutive failures that open the breaker */
-    long breaker_open_ms;            /* how long the breaker stays open */
+    char listen[LUME_PATH_LEN];      /* unix:PATH or HOST:PORT */
+    long workers;                    /* worker processes */
+    long max_requests;               /* per worker before it is recycled; 0 = never */
+    long shutdown_timeout_ms;        /* graceful stop budget for in-flight requests */
+    long request_timeout_ms;         /* upstream deadline of one request */
+    long queue_timeout_ms;           /* longest wait for a worker before a 503 */
+    long cache_max_age;              /* seconds, Cache-Control of 200s from /resolve */
+    long backlog;                    /* listen(2) backlog */
+    long socket_mode;                /* permissions of a unix socket */
+    long log_level;                  /* lume_log_level */
+    int access_log;                  /* one JSON line per request */
     int die_with_parent;             /* the master stops when its parent exits */
     char config_file[LUME_PATH_LEN]; /* re-read on SIGHUP; "" = none */
 
@@ -44,6 +42,9 @@ typedef struct lume_config {
     char socket_group[64];                  /* group of a unix socket; "" = the master's */
     char fcgi_allowed_addrs[LUME_PATH_LEN]; /* TCP peers admitted (allow.h) */
     long fcgi_read_timeout_ms;              /* a request head must arrive within this */
+
+    /* LUME_PROVIDER, LUME_CONNECT_TIMEOUT_MS and every provider's own settings. */
+    lume_provider_conf provider;
 } lume_config;
 
 /* What the command line asked for besides settings. */
@@ -51,14 +52,15 @@ typedef enum lume_action {
     LUME_ACTION_RUN = 0,
     LUME_ACTION_CHECK,
     LUME_ACTION_VERSION,
-    LUME_ACTION_HELP
+    LUME_ACTION_HELP,
+    LUME_ACTION_DUMP_CONTRACT /* print the API's fixed values as JSON (contract.h) */
 } lume_action;
 
 void lume_config_defaults(lume_config *c);
 
-/* Set one setting by its environment name. Returns 0 when set, 1 when the
- * name is not a setting of lume-fcgi, -1 with a one-line message in err when
- * the value is invalid ("invalid LUME_WORKERS=0: expected ..."). */
+/* Set one setting, the core's or a provider's, by its environment name. Returns 0 when set, 1 when
+ * the name is not a setting of lume-fcgi, -1 with a one-line message in err when the value is
+ * invalid ("invalid LUME_WORKERS=0: expected ..."). */
 int lume_config_set(lume_config *c, const char *name, const char *value, char *err, size_t errlen);
 
 /* Load defaults, then the file, then envp, then argv. Returns 0, or -1 with a
@@ -66,7 +68,11 @@ int lume_config_set(lume_config *c, const char *name, const char *value, char *e
 int lume_config_load(lume_config *c, int argc, char *const argv[], char *const envp[],
                      lume_action *action, char *err, size_t errlen);
 
-/* Print the --help text. */
+/* The value of the setting called name as text ("2", "on", "0660"). Returns
+ * 0, or -1 when name is not a setting. */
+int lume_config_get(const lume_config *c, const char *name, char *out, size_t len);
+
+/* Print the --help text: the core settings, then each provider's. */
 void lume_config_usage(FILE *out);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * Every function that can fail returns a lume_status. lume_status_http() is the
  * only place that turns an outcome into an HTTP status; lume_status_code() gives
- * the contract's machine-readable "error" string.
+ * the API's machine-readable "error" string (docs/api.md), the other
+ * functions what else an error answer says and carries.
  */
 #ifndef LUME_ERRORS_H
 #define LUME_ERRORS_H
@@ -27,10 +28,20 @@ typedef enum lume_status {
 /* HTTP status for an outcome: 200 for LUME_OK, 500 for anything unknown. */
 int lume_status_http(lume_status st);
 
-/* Contract error code ("INVALID_QUERY", ...); "OK" for LUME_OK. */
+/* The API's error code ("INVALID_QUERY", ...; docs/api.md); "OK" for LUME_OK. */
 const char *lume_status_code(lume_status st);
 
 /* A safe, human-readable default message (never internals). */
 const char *lume_status_message(lume_status st);
+
+/* Does an answer with this status carry Allow (api.h's LUME_ALLOW)? The 405. */
+int lume_status_allow(lume_status st);
+
+/* The Retry-After, in seconds, every answer with this status carries; 0 when
+ * none does (a provider may still send one with a 503 PROVIDER_UNAVAILABLE). */
+int lume_status_retry_after(lume_status st);
+
+/* Does the error body name the provider? Every 503 and 504. */
+int lume_status_names_provider(lume_status st);
 
 #endif

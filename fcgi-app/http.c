@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "random.h"
-#include "router.h"
 
 void lume_response_release(lume_response *resp)
 {

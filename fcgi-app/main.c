@@ -1,15 +1,30 @@
 /*
  * main.c: lume-fcgi's entry point. Loads the configuration (exit 2 with one
- * line naming the setting when it is bad), answers --help, --version and
- * --check-config, and otherwise runs the master.
+ * line naming the setting when it is bad), answers --help, --version,
+ * --dump-contract and --check-config, and otherwise runs the master.
  */
 #include <stdio.h>
 
 #include "config.h"
+#include "contract.h"
 #include "master.h"
 #include "provider.h"
 
 extern char **environ;
+
+static int dump_contract(void)
+{
+    json_t *doc = lume_contract();
+
+    if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        fprintf(stderr, "lume-fcgi: out of memory\n");
+        json_decref(doc);
+        return 1;
+    }
+    json_decref(doc);
+    printf("\n");
+    return fflush(stdout) == 0 ? 0 : 1;
+}
 
 int main(int argc, char *argv[])
 {
@@ -24,13 +39,14 @@ int main(int argc, char *argv[])
     switch (action) {
     case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
     case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
+    case LUME_ACTION_DUMP_CONTRACT: return dump_contract();
     case LUME_ACTION_CHECK:
-        if (lume_provider_check(&cfg, NULL, err, sizeof(err)) != 0) {
+        if (lume_provider_check(&cfg.provider, NULL, err, sizeof(err)) != 0) {
             fprintf(stderr, "lume-fcgi: %s\n", err);
             return 2;
         }
         printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
-               cfg.workers, cfg.provider);
+               cfg.workers, cfg.provider.name);
         return 0;
     case LUME_ACTION_RUN: break;
     }

@@ -128,7 +128,7 @@ static int reload(master *m)
     char err[512] = "";
 
     if (lume_config_load(&next, m->argc, m->argv, m->envp, NULL, err, sizeof(err)) != 0 ||
-        lume_provider_check(&next, m->shared, err, sizeof(err)) != 0) {
+        lume_provider_check(&next.provider, m->shared, err, sizeof(err)) != 0) {
         lume_log(LUME_LOG_ERROR, "reload_failed", "%s; keeping the running configuration", err);
         return -1;
     }
@@ -141,7 +141,7 @@ static int reload(master *m)
     m->generation++;
     lume_log_set_level((int)m->cfg.log_level);
     lume_log(LUME_LOG_INFO, "reload", "generation %u: %ld workers, provider %s", m->generation,
-             m->cfg.workers, m->cfg.provider);
+             m->cfg.workers, m->cfg.provider.name);
     return 0;
 }
 
@@ -226,7 +226,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         free(mp);
         return 1;
     }
-    if (lume_provider_check(&m.cfg, m.shared, err, sizeof(err)) != 0) {
+    if (lume_provider_check(&m.cfg.provider, m.shared, err, sizeof(err)) != 0) {
         fprintf(stderr, "lume-fcgi: %s\n", err);
         lume_pool_destroy(m.pool);
         lume_shared_destroy(m.shared);
@@ -244,7 +244,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         return 1;
     }
     lume_log(LUME_LOG_INFO, "start", "lume-fcgi %s listening on %s with %ld workers, provider %s",
-             LUME_VERSION, m.cfg.listen, m.cfg.workers, m.cfg.provider);
+             LUME_VERSION, m.cfg.listen, m.cfg.workers, m.cfg.provider.name);
     master_loop(&m);
     lume_listen_close(m.listen_fd, m.cfg.listen);
     lume_pool_destroy(m.pool);

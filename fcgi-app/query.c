@@ -100,7 +100,7 @@ enum { P_SEASON, P_EPISODE, P_LIMIT, P_COUNT };
 
 static const param_spec param_specs[P_COUNT] = {
     [P_SEASON] = {"season", LUME_ERR_INVALID_SEASON, LUME_SEASON_MAX},
-    [P_EPISODE] = {"episode", LUME_ERR_INVALID_EPISODE, LUME_SEASON_MAX},
+    [P_EPISODE] = {"episode", LUME_ERR_INVALID_EPISODE, LUME_EPISODE_MAX},
     [P_LIMIT] = {"limit", LUME_ERR_INVALID_LIMIT, LUME_LIMIT_MAX},
 };
 

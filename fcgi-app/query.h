@@ -10,17 +10,14 @@
 
 #include <stddef.h>
 
+#include "api.h" /* the bounds */
 #include "errors.h"
 #include "utf8.h" /* lume_utf8_length */
 
-#define LUME_QUERY_MAX_CHARS 200
 /* Bytes for a decoded query: 200 code points of at most 4 bytes, and NUL. */
-#define LUME_QUERY_BUF 804
+#define LUME_QUERY_BUF (4 * LUME_QUERY_MAX_CHARS + 4)
 /* Bytes for a formatted query: the query, " S9999E9999" and NUL. */
 #define LUME_FORMATTED_BUF (LUME_QUERY_BUF + 12)
-#define LUME_LIMIT_DEFAULT 10
-#define LUME_LIMIT_MAX     25
-#define LUME_SEASON_MAX    9999
 
 /* Decode the raw {query} path segment raw[0..len) into out (NUL-terminated):
  * percent-decoded (%2F is '/', '+' stays '+'), valid UTF-8, surrounding ASCII

@@ -1,9 +1,9 @@
-/* render.c: the contract's JSON shapes (see render.h). */
+/* render.c: the API's JSON shapes (docs/api.md, render.h). */
 #include "render.h"
 
 #include <string.h>
 
-#include "config.h"
+#include "version.h"
 
 json_t *lume_render_link(const lume_media_link *m)
 {
@@ -28,8 +28,8 @@ json_t *lume_render_search(const char *query, const lume_media_link *items, size
                      (json_int_t)total, "provider_name", provider);
 }
 
-/* Only routes that answer are listed: the contract's "docs": "/docs" comes
- * back with the route that serves it (docs/api.md). */
+/* Only routes that answer are listed: "docs": "/docs" comes back with the
+ * route that serves it (docs/api.md). */
 json_t *lume_render_index(void)
 {
     return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "name", "Lume Media API", "version",

@@ -1,5 +1,5 @@
 /*
- * render.h: the JSON shapes of the contract, built with Jansson.
+ * render.h: the JSON shapes of the API (docs/api.md), built with Jansson.
  * Each function returns a new reference (NULL when out of memory).
  */
 #ifndef LUME_RENDER_H

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "api.h" /* LUME_ALLOW */
 #include "errors.h"
 
 typedef enum lume_route_id {
@@ -28,8 +29,6 @@ typedef struct lume_route {
     const char *args; /* raw query string after '?', not NUL-terminated */
     size_t args_len;
 } lume_route;
-
-#define LUME_ALLOW "GET, HEAD, OPTIONS"
 
 /* Match method and uri. Returns LUME_OK with *out filled,
  * LUME_ERR_METHOD_NOT_ALLOWED for a method other than GET, HEAD or OPTIONS,

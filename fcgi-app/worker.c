@@ -128,7 +128,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         return LUME_WORKER_EXIT_OK;
     rng = lume_random_seed();
 
-    provider = lume_provider_create(cfg, shared, err, sizeof(err));
+    provider = lume_provider_create(&cfg->provider, shared, err, sizeof(err));
     app = provider ? lume_app_create(cfg, provider) : NULL;
     if (app == NULL) {
         lume_log(LUME_LOG_ERROR, "worker_setup_failed", "slot %d: %s", slot,

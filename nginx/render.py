@@ -3,13 +3,22 @@
 
 usage: nginx/render.py [--output FILE] [--check] | --get NAME | --worker-group
 
-Reads nginx/lume.conf.template, fills it from the environment (and from the
-NAME=value lines of $LUME_CONFIG, which the environment overrides), creates the
-run directory and its sub-directories, and writes RUN_DIR/nginx.conf (or
---output). --check also runs `nginx -t` on the result. Prints the path written.
-Every variable and its default is in docs/configuration.md. Python stdlib only.
+Checks the LUME_* settings of the environment (and the NAME=value lines of
+$LUME_CONFIG, which the environment overrides) and derives the values of
+nginx/lume.conf.template from them (derive), fills the template, which holds
+every directive (fill), creates the run directory and its sub-directories, and
+writes RUN_DIR/nginx.conf (or --output). --check also runs `nginx -t` on the
+result. Prints the path written. Every variable and its default is in
+docs/configuration.md. Python stdlib only.
+
+What nginx's own errors share with the app's (codes, statuses, messages,
+headers), the Allow list and the providers' names come from the app itself:
+`lume-fcgi --dump-contract`, run from $BUILD/lume-fcgi (BUILD: build), or,
+where there is no lume-fcgi (the nginx image), read from contract.json beside
+this script, which the image's build writes with the same command.
 """
 import argparse
+import ast
 import os
 import pwd
 import grp
@@ -38,7 +47,7 @@ DEFAULTS = {
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
-    "LUME_PROVIDER": "mock",
+    "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
     "LUME_RUN_DIR": os.path.join(ROOT, "run"),
     "LUME_HSTS_MAX_AGE": "31536000",
     "LUME_NGINX": "nginx",
@@ -48,9 +57,6 @@ DEFAULTS = {
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
 }
-
-# The name each provider reports (the app's "provider" field), for nginx's own 503/504.
-PROVIDER_NAMES = {"mock": "MockProvider", "archive": "ArchiveProvider"}
 
 # Characters allowed in anything pasted into the configuration: no blanks,
 # quotes, semicolons, braces or '$', so no value can change its structure.
@@ -200,7 +206,7 @@ def per_address_cap(conf):
 
 
 def stream_module(binary, cap):
-    """The load_module line for nginx's stream module ('' when it is built in)."""
+    """The path of nginx's stream module to load ('' when it is built in)."""
     try:
         out = subprocess.run([binary, "-V"], capture_output=True, text=True, timeout=10)
     except OSError as e:
@@ -217,7 +223,7 @@ def stream_module(binary, cap):
                           "libnginx-mod-stream, or make deps) or set LUME_CONN_PER_ADDR_MAX=off")
     if not SAFE.match(path):
         raise RenderError(f"the stream module's path {path} has unexpected characters")
-    return f"load_module {path};"
+    return path
 
 
 def stream_sockets(run_dir):
@@ -230,37 +236,6 @@ def stream_sockets(run_dir):
         raise RenderError(f"invalid LUME_RUN_DIR={run_dir}: too long for a unix socket path "
                           f"({socks['https']}) with LUME_CONN_PER_ADDR_MAX on")
     return d, socks
-
-
-def stream_block(module, cap, listens):
-    """load_module and the stream {} block: listens is [(listen lines, socket)]."""
-    out = [module,
-           "# The cap per client address on connections, counted from accept on,",
-           "# whether or not a request header has arrived (LUME_CONN_PER_ADDR_MAX).",
-           "# Bytes pass through untouched (TLS ends in the http servers), with a PROXY",
-           "# protocol header first that carries the client's address.",
-           "stream {",
-           "    limit_conn_zone $binary_remote_addr zone=lume_addr:10m;",
-           "    limit_conn_log_level warn;",
-           "    proxy_protocol on;",
-           "    proxy_connect_timeout 2s;"]
-    for listen, sock in listens:
-        out += ["", "    server {", listen,
-                f"        limit_conn lume_addr {cap};",
-                f"        proxy_pass unix:{sock};", "    }"]
-    return "\n".join(out + ["}"])
-
-
-def behind_stream(sock, ssl, http2_directive):
-    """The listen lines of an http server behind the stream layer."""
-    extra = (" ssl" + ("" if http2_directive else " http2")) if ssl else ""
-    out = [f"        listen unix:{sock}{extra} proxy_protocol;"]
-    if ssl and http2_directive:
-        out.append("        http2 on;")
-    out += ["        # The client's address: the stream layer's PROXY protocol header.",
-            "        set_real_ip_from unix:;",
-            "        real_ip_header proxy_protocol;"]
-    return "\n".join(out)
 
 
 def prepare_stream_dir(conf, run_dir):
@@ -287,189 +262,182 @@ def prepare_stream_dir(conf, run_dir):
                 pass
 
 
-def remote_addr_map():
-    """$lume_remote_addr, the access log's client address. Behind the stream
-    layer, realip sets $remote_addr only once a request reaches nginx's
-    phases; one nginx rejects while reading its header (a 400) would log the
-    unix socket. The PROXY protocol header has the address from the start
-    (and is empty without the stream layer)."""
-    return "\n".join([
-        "    map $proxy_protocol_addr $lume_remote_addr {",
-        "        \"\" $remote_addr;",
-        "        default $proxy_protocol_addr;",
-        "    }",
-    ])
+def listen_addresses(bind, port):
+    """[{ADDRESS, OPTIONS}] of one server: LUME_BIND, or every IPv4 address and,
+    when the machine has IPv6, every IPv6 address."""
+    if bind:
+        address = f"[{bind}]:{port}" if ":" in bind and not bind.startswith("[") else f"{bind}:{port}"
+        return [{"ADDRESS": address, "OPTIONS": ""}]
+    out = [{"ADDRESS": str(port), "OPTIONS": ""}]
+    try:
+        with open("/proc/net/if_inet6") as f:
+            if f.read().strip():
+                out.append({"ADDRESS": f"[::]:{port}", "OPTIONS": " ipv6only=on"})
+    except OSError:
+        pass
+    return out
 
 
-def cors_map(origins):
-    lines = []
+def cors_origins(origins):
+    out = []
     for origin in [o.strip() for o in origins.split(",") if o.strip()]:
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
             raise RenderError(f"invalid LUME_CORS_ORIGINS entry {origin!r}: expected "
                               "scheme://host[:port], no path, no wildcard")
-        lines.append(f'        "~^{re.escape(origin)}$" "{origin}";')
-    return "\n".join(lines)
+        out.append({"PATTERN": re.escape(origin), "ORIGIN": origin})
+    return out
 
 
-def listen_lines(bind, port, ssl, http2_directive):
-    extra = " ssl" if ssl else ""
-    if ssl and not http2_directive:
-        extra += " http2"
-    if bind:
-        addrs = [f"[{bind}]:{port}" if ":" in bind and not bind.startswith("[") else f"{bind}:{port}"]
-    else:
-        addrs = [str(port)]
+CONTRACT_FILE = os.path.join(HERE, "contract.json")
+
+
+def contract():
+    """The app's `lume-fcgi --dump-contract` (docs/api.md is what it means)."""
+    binary = os.path.join(ROOT, os.environ.get("BUILD") or "build", "lume-fcgi")
+    if os.path.exists(binary):
         try:
-            with open("/proc/net/if_inet6") as f:
-                if f.read().strip():
-                    addrs.append(f"[::]:{port} ipv6only=on")
-        except OSError:
-            pass
-    out = []
-    for a in addrs:
-        addr, _, opt = a.partition(" ")
-        out.append(f"        listen {addr}{extra}{' ' + opt if opt else ''};")
-    if ssl and http2_directive:
-        out.append("        http2 on;")
-    return "\n".join(out)
+            # An empty environment: the user's LUME_* settings are not its business here.
+            out = subprocess.run([binary, "--dump-contract"], capture_output=True, text=True,
+                                 timeout=30, env={})
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise RenderError(f"cannot run {binary} --dump-contract: {e}")
+        if out.returncode != 0:
+            raise RenderError(f"{binary} --dump-contract failed: {out.stderr.strip()}")
+        text, source = out.stdout, f"{binary} --dump-contract"
+    elif os.path.exists(CONTRACT_FILE):
+        with open(CONTRACT_FILE, encoding="utf-8") as f:
+            text, source = f.read(), CONTRACT_FILE
+    else:
+        raise RenderError(f"no {binary} (run make) and no {CONTRACT_FILE}: the app's error "
+                          "codes, messages and provider names come from one of them")
+    try:
+        doc = json_value(text)
+        checked(doc["allow"], ALLOW_TEXT)
+        for code, e in doc["errors"].items():
+            checked(code, CODE_TEXT)
+            checked(e["message"], MESSAGE_TEXT)
+            int(e["status"])
+            for name, value in e["headers"].items():
+                checked(name, HEADER_NAME)
+                checked(value, HEADER_VALUE)
+        for name, reported in doc["providers"].items():
+            checked(name, PROVIDER_TEXT)
+            checked(reported, PROVIDER_TEXT)
+    except (ValueError, KeyError, TypeError, AttributeError, SyntaxError, MemoryError,
+            RecursionError) as e:
+        raise RenderError(f"{source}: not the contract render.py expects ({e})")
+    return doc
 
 
-def headers(hsts, extra=()):
-    """The headers of every response; `always` adds them to errors too."""
-    h = [("X-Request-Id", "$request_id"),
-         ("X-Content-Type-Options", "nosniff"),
-         ("Referrer-Policy", "no-referrer")]
-    if hsts:
-        h.append(("Strict-Transport-Security", f'"max-age={hsts}"'))
-    h += [("Access-Control-Allow-Origin", "$lume_cors_origin"),
-          ("Access-Control-Expose-Headers", '"$lume_cors_expose"'),
-          ("Vary", "Origin")]
-    h += list(extra)
-    return h
+JSON_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\b(?:true|false|null)\b')
 
 
-def header_block(hs, indent):
-    return "\n".join(f"{' ' * indent}add_header {name} {value} always;" for name, value in hs)
+def json_value(text):
+    """JSON text as Python values, without the json module: the nginx image's
+    python3-minimal has none (ast it has). JSON's strings, numbers, arrays and
+    objects are Python literals already; only true, false and null, outside
+    strings, need a Python spelling. Values are checked after."""
+    words = {"true": "True", "false": "False", "null": "None"}
+    return ast.literal_eval(JSON_TOKEN.sub(lambda m: words.get(m.group(0), m.group(0)), text))
 
 
-# status nginx produces -> (status sent, error code, message, extra headers)
+# What may be pasted from the contract into the configuration: nothing that
+# could end a quoted string or name an nginx variable.
+ALLOW_TEXT = re.compile(r"[A-Z]+(, [A-Z]+)*")
+CODE_TEXT = re.compile(r"[A-Z][A-Z_]*")
+MESSAGE_TEXT = re.compile(r"[A-Za-z0-9 ,;.:()-]+")
+HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z-]*")
+HEADER_VALUE = re.compile(r"[A-Za-z0-9 ,.=-]+")
+PROVIDER_TEXT = re.compile(r"[A-Za-z0-9_-]{1,31}")
+
+
+def checked(value, pattern):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"unexpected value {value!r}")
+    return value
+
+
+# Every error nginx answers itself: (statuses error_page catches, code, and,
+# for the codes only nginx sends, the status sent, the message and the extra
+# headers). A code the app sends too is answered as the app answers it: its
+# status, message and headers come from the contract, so the two never differ
+# (tests/e2e/test_render.py checks it).
 ERRORS = [
-    ("400 495 496 497", 400, "BAD_REQUEST", "the request is malformed", []),
-    ("401 403", 403, "FORBIDDEN", "forbidden", []),
-    ("404", 404, "NOT_FOUND", "not found", []),
-    ("405", 405, "METHOD_NOT_ALLOWED", "method not allowed; use GET, HEAD or OPTIONS",
-     [("Allow", '"GET, HEAD, OPTIONS"')]),
-    ("408", 408, "REQUEST_TIMEOUT", "the request was not received in time", []),
-    ("411", 411, "LENGTH_REQUIRED", "a request body needs a length", []),
-    ("413", 413, "REQUEST_TOO_LARGE", "the request body is too large", []),
-    ("414", 414, "REQUEST_TOO_LARGE", "the request URI is too long", []),
-    ("494", 431, "REQUEST_TOO_LARGE", "the request headers are too large", []),
-    ("421", 421, "MISDIRECTED_REQUEST", "misdirected request", []),
-    ("429", 429, "RATE_LIMITED", "too many requests; retry later", [("Retry-After", "1")]),
-    ("500", 500, "INTERNAL_ERROR", "internal error", []),
-    ("501", 501, "NOT_IMPLEMENTED", "not implemented", []),
-    ("502 503", 503, "SERVICE_UNAVAILABLE", "no worker could serve the request; retry later",
-     [("Retry-After", "1")]),
-    ("504", 504, "PROVIDER_TIMEOUT", "the service did not answer in time", []),
-    ("505", 505, "HTTP_VERSION_NOT_SUPPORTED", "HTTP version not supported", []),
+    ("400 495 496 497", "BAD_REQUEST", 400, "the request is malformed", {}),
+    ("401 403", "FORBIDDEN", 403, "forbidden", {}),
+    ("404", "NOT_FOUND"),
+    ("405", "METHOD_NOT_ALLOWED"),
+    ("408", "REQUEST_TIMEOUT", 408, "the request was not received in time", {}),
+    ("411", "LENGTH_REQUIRED", 411, "a request body needs a length", {}),
+    ("413", "REQUEST_TOO_LARGE", 413, "the request body is too large", {}),
+    ("414", "REQUEST_TOO_LARGE", 414, "the request URI is too long", {}),
+    ("494", "REQUEST_TOO_LARGE", 431, "the request headers are too large", {}),
+    ("421", "MISDIRECTED_REQUEST", 421, "misdirected request", {}),
+    ("429", "RATE_LIMITED", 429, "too many requests; retry later", {"Retry-After": "1"}),
+    ("500", "INTERNAL_ERROR"),
+    ("501", "NOT_IMPLEMENTED", 501, "not implemented", {}),
+    ("502 503", "SERVICE_UNAVAILABLE"),
+    ("504", "PROVIDER_TIMEOUT"),
+    ("505", "HTTP_VERSION_NOT_SUPPORTED", 505, "HTTP version not supported", {}),
 ]
 
-# nginx rejects a %00 or a broken %-escape in the path before the app sees it:
-# on /resolve routes that is the app's INVALID_QUERY (same message and fields).
-# Only HTTP/1.x: under HTTP/2 nginx has no request line to look at by then,
-# and the answer stays 400 BAD_REQUEST.
-INVALID_QUERY_FIELDS = ('"error":"INVALID_QUERY","message":"query must be 1 to 200 characters of '
-                        'valid UTF-8 without control characters","query":null,"season":null,'
-                        '"episode":null')
+
+def app_error(api, code):
+    if code not in api["errors"]:
+        raise RenderError(f"the app's contract has no error {code}")
+    return api["errors"][code]
 
 
-def error_block(hsts, provider):
-    """error_page lines and their internal locations. URI locations, not named
-    ones: a request whose request line failed to parse has no URI, and nginx
-    cannot enter a named location without one."""
-    out = ["        # Every error nginx produces itself: the contract's JSON envelope.",
-           "        # Errors from the app (no fastcgi_intercept_errors) pass untouched."]
-    locations = []
-    for codes, status, code, message, extra in ERRORS:
-        uri = f"/.lume-error/{status}"
-        out.append(f"        error_page {codes} ={status} {uri};")
+def error_rows(api):
+    """[(caught, status, code, message, headers, names the provider)] of ERRORS,
+    the app's codes filled from the contract. Cache-Control is the template's."""
+    rows = []
+    for row in ERRORS:
+        caught, code = row[0], row[1]
+        if len(row) > 2:
+            rows.append((caught, row[2], code, row[3], row[4], False))
+            continue
+        e = app_error(api, code)
+        headers = {n: v for n, v in e["headers"].items() if n != "Cache-Control"}
+        rows.append((caught, int(e["status"]), code, e["message"], headers, e["provider"] is True))
+    return rows
+
+
+def error_pages(rows, provider):
+    """[{CAUGHT, STATUS, HEADERS, BODY}]: the template's error_page lines and
+    internal locations. The 400's fields are $lume_error_400_fields (BAD_REQUEST,
+    or INVALID_QUERY for a broken escape in a /resolve path)."""
+    out = []
+    for caught, status, code, message, headers, names_provider in rows:
         fields = f'"error":"{code}","message":"{message}"'
         if status == 400:
             fields = "$lume_error_400_fields"
-        if status in (503, 504):
+        if names_provider:
             fields += f',"provider":"{provider}"'
-        fields += ',"request_id":"$request_id"'
-        hs = headers(hsts, [("Cache-Control", "no-store")] + extra)
-        locations.append(f"        location = {uri} {{\n            internal;\n"
-                         f"{header_block(hs, 12)}\n"
-                         f"            return {status} '{{\"detail\":{{{fields}}}}}';\n        }}")
-    return "\n".join(out) + "\n\n" + "\n".join(locations)
+        out.append({"CAUGHT": caught, "STATUS": status,
+                    "HEADERS": [{"NAME": n, "VALUE": f'"{v}"' if " " in v else v}
+                                for n, v in headers.items()],
+                    "BODY": '{"detail":{' + fields + ',"request_id":"$request_id"}}'})
+    return out
 
 
-def error_maps():
-    return "\n".join([
-        "    map $request $lume_error_400_fields {",
-        "        default '\"error\":\"BAD_REQUEST\",\"message\":\"the request is malformed\"';",
-        f"        \"~^[A-Z]+ /resolve/[^? ]*(%00|%(?![0-9A-Fa-f]{{2}}))\" '{INVALID_QUERY_FIELDS}';",
-        "    }",
-    ])
-
-
-def upstream_config(conf, upstream):
-    """(upstream block, fastcgi_pass target, fastcgi_next_upstream lines).
-
-    Without LUME_RESOLVER: one static upstream, its name resolved once at start.
-    With it (e.g. 127.0.0.11, Docker's DNS): the address is a variable, so nginx
-    resolves the name at request time and spreads requests over every address
-    it gets (Compose replicas, including those added later); a connection that
-    fails early moves to another replica."""
+def upstream_values(conf, upstream):
+    """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
+    name resolved once at start) and FASTCGI_PASS."""
     servers = [s.strip() for s in conf["LUME_RESOLVER"].split(",") if s.strip()]
     if not servers:
-        # max_fails=0: a failure never marks the pool down. The backup line is
-        # the same socket again: it gives a request whose worker died before
-        # answering (killed, crashed) its one retry, which another worker takes.
-        block = "\n".join([
-            "    upstream lume_workers {",
-            f"        server {upstream} max_fails=0;",
-            f"        server {upstream} max_fails=0 backup;",
-            "    }"])
-        return block, "lume_workers", [
-            "# One retry, on the pool's backup line (the same socket), when the worker",
-            "# closed the connection without an answer or none could be reached; never",
-            "# on a timeout, and only within 2 s of the first try.",
-            "fastcgi_next_upstream error;",
-            "fastcgi_next_upstream_tries 2;",
-            "fastcgi_next_upstream_timeout 2s;",
-            "fastcgi_connect_timeout 2s;",
-        ]
+        return {"UPSTREAM": upstream, "RESOLVER": "", "FASTCGI_PASS": "lume_workers"}
     if upstream.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
     for server in servers:
         if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", server):
             raise RenderError(f"invalid LUME_RESOLVER entry {server!r}: expected an address[:port]")
-    block = "\n".join([
-        f"    # LUME_RESOLVER: {upstream} is resolved at request time (answers kept 1 s).",
-        f"    resolver {' '.join(servers)} valid=1s ipv6=off;",
-        "    resolver_timeout 2s;",
-        "    map $host $lume_workers {",
-        f"        default {upstream};",
-        "    }"])
-    next_upstream = [
-        "# Replicas: a request whose connection fails or times out (a replica just",
-        "# stopped) goes to another one, only while 3 s have not passed.",
-        "fastcgi_next_upstream error timeout;",
-        "fastcgi_next_upstream_tries 3;",
-        "fastcgi_next_upstream_timeout 3s;",
-        "# A live replica on the Compose network accepts in well under a millisecond;",
-        "# an address whose replica just went away never answers. Give up on it",
-        "# soon, so that the retry still reaches a worker within the queue budget",
-        "# (LUME_QUEUE_TIMEOUT_MS counts from the first try: REQUEST_START is set once).",
-        "fastcgi_connect_timeout 200ms;",
-    ]
-    return block, "$lume_workers", next_upstream
+    return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers"}
 
 
-def render(environ, version):
+def derive(environ, version, api):
+    """Check the LUME_* settings and derive every value the template needs;
+    api is the app's contract. Returns (run directory, values)."""
     conf = settings(environ)
     run_dir = os.path.abspath(conf["LUME_RUN_DIR"])
     safe(conf, "LUME_RUN_DIR", run_dir)
@@ -500,10 +468,13 @@ def render(environ, version):
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
-    provider = conf["LUME_PROVIDER"]
+    provider = conf["LUME_PROVIDER"] or next(iter(api["providers"]))
     if not re.fullmatch(r"[a-z0-9_-]{1,31}", provider):
         raise RenderError(f"invalid LUME_PROVIDER={provider}")
-    provider_name = PROVIDER_NAMES.get(provider, provider)
+    # The name the provider reports, as the app's bodies say it (an unknown one as given).
+    provider_name = api["providers"].get(provider, provider)
+    errors = error_rows(api)
+    bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
     listen = conf["LUME_LISTEN"]
     if listen.startswith("unix:"):
@@ -516,7 +487,6 @@ def render(environ, version):
         if not m or not 1 <= int(m.group(2)) <= 65535:
             raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
         upstream = safe(conf, "LUME_LISTEN")
-    upstream_block, fastcgi_pass, next_upstream = upstream_config(conf, upstream)
 
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
@@ -524,155 +494,153 @@ def render(environ, version):
     error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
-
     workers_as = worker_user(conf)
-    user = f"user {workers_as[0]} {workers_as[1]};" if workers_as else ""
-
-    http2_directive = version >= (1, 25, 1)
-    read_timeout_s = (timeout_ms + 999) // 1000 + 2
-
+    https_listen = listen_addresses(bind, https_port)
+    http_listen = listen_addresses(bind, http_port) if http_port else []
     if cap:
         _, socks = stream_sockets(run_dir)
-        https_listen = behind_stream(socks["https"], True, http2_directive)
-        listens = [(listen_lines(bind, https_port, False, False), socks["https"])]
-        if http_port:
-            listens.append((listen_lines(bind, http_port, False, False), socks["http"]))
-        conn_cap = stream_block(stream_module(conf["LUME_NGINX"], cap), cap, listens)
+        stream = {"STREAM_MODULE": stream_module(conf["LUME_NGINX"], cap),
+                  "STREAM_SERVERS": [{"LISTEN": https_listen, "SOCKET": socks["https"]}] +
+                                    ([{"LISTEN": http_listen, "SOCKET": socks["http"]}]
+                                     if http_port else []),
+                  "HTTPS_SOCKET": socks["https"], "HTTP_SOCKET": socks["http"]}
     else:
-        https_listen = listen_lines(bind, https_port, True, http2_directive)
-        conn_cap = "# LUME_CONN_PER_ADDR_MAX=off: no cap per address on connections."
+        stream = {"STREAM_MODULE": "", "STREAM_SERVERS": [], "HTTPS_SOCKET": "",
+                  "HTTP_SOCKET": ""}
 
-    if rate > 0:
-        rate_zones = ("    limit_req_zone $binary_remote_addr zone=lume_rate:10m "
-                      f"rate={rate}r/s;\n    limit_req_status 429;\n    limit_req_log_level warn;")
-        rate_limit = f"            limit_req zone=lume_rate burst={burst} nodelay;"
-    else:
-        rate_zones = "    # LUME_RATE_LIMIT=0: no rate limit."
-        rate_limit = "            # LUME_RATE_LIMIT=0: no rate limit."
-    rate_zones += ("\n    limit_conn_zone $binary_remote_addr zone=lume_conn:10m;"
-                   "\n    limit_conn_status 429;\n    limit_conn_log_level warn;")
-    conn_limit = (f"        limit_conn lume_conn {conns};" if conns > 0
-                  else "        # LUME_CONN_LIMIT=0: no connection cap.")
-
-    preflight = headers(hsts, [
-        ("Access-Control-Allow-Methods", '"GET, HEAD, OPTIONS"'),
-        ("Access-Control-Allow-Headers", '"Accept, Accept-Language, Content-Language, '
-                                         'Content-Type, X-Request-Id"'),
-        ("Access-Control-Max-Age", str(max_age)),
-        ("Allow", '"GET, HEAD, OPTIONS"')])
-    https_preflight = ("            if ($lume_cors_preflight) {\n" + header_block(preflight, 16) +
-                       "\n                return 204;\n            }")
-
-    server_var = "$proxy_protocol_server_" if cap else "$server_"
-    fastcgi_settings = "\n".join("        " + line for line in [
-        "fastcgi_param REQUEST_METHOD $request_method;",
-        "fastcgi_param REQUEST_URI $request_uri;",
-        "fastcgi_param QUERY_STRING $query_string;",
-        "fastcgi_param SCRIPT_NAME $uri;",
-        "fastcgi_param DOCUMENT_URI $uri;",
-        "fastcgi_param CONTENT_TYPE $content_type;",
-        "fastcgi_param CONTENT_LENGTH $content_length;",
-        "fastcgi_param SERVER_PROTOCOL $server_protocol;",
-        "fastcgi_param REQUEST_SCHEME $scheme;",
-        "fastcgi_param HTTPS on;",
-        "fastcgi_param GATEWAY_INTERFACE CGI/1.1;",
-        "fastcgi_param SERVER_SOFTWARE nginx;",
-        "fastcgi_param REMOTE_ADDR $remote_addr;",
-        "fastcgi_param REMOTE_PORT $remote_port;",
-        f"fastcgi_param SERVER_ADDR {server_var}addr;",
-        f"fastcgi_param SERVER_PORT {server_var}port;",
-        "fastcgi_param SERVER_NAME $host;",
-        "fastcgi_param REQUEST_ID $request_id;",
-        "# When nginx hands the request to the workers (evaluated just before it",
-        "# connects): a worker answers 503 instead of working on a request that",
-        "# waited past LUME_QUEUE_TIMEOUT_MS (docs/architecture.md).",
-        "fastcgi_param REQUEST_START $msec;",
-        "# nginx sends these on every response (errors included): no duplicates.",
-        "fastcgi_hide_header X-Request-Id;",
-        "fastcgi_hide_header X-Content-Type-Options;",
-        "fastcgi_hide_header Referrer-Policy;",
-        "fastcgi_hide_header Strict-Transport-Security;",
-        "fastcgi_hide_header Access-Control-Allow-Origin;",
-        "fastcgi_intercept_errors off;",
-        "fastcgi_keep_conn off;",
-        *next_upstream,
-        "fastcgi_send_timeout 10s;",
-        f"# The app answers within LUME_REQUEST_TIMEOUT_MS ({timeout_ms} ms); a bit more here.",
-        f"fastcgi_read_timeout {read_timeout_s}s;",
-        "fastcgi_buffer_size 16k;",
-        "fastcgi_buffers 16 16k;",
-        "fastcgi_busy_buffers_size 32k;",
-        "fastcgi_request_buffering on;",
-    ])
-
-    if http_port:
-        http_server = "\n".join([
-            "    # Plain HTTP: everything moves to HTTPS.",
-            "    server {",
-            behind_stream(socks["http"], False, False) if cap
-            else listen_lines(bind, http_port, False, False),
-            "        server_name _;",
-            conn_limit,
-            "",
-            header_block(headers(0), 8),
-            "",
-            "        # A 301 with a JSON body (return 301 URL would send an HTML page):",
-            "        # 418 is only a hop to the error_page that sets 301 and Location.",
-            "        # The host is LUME_PUBLIC_HOST, never the client's Host header.",
-            "        location / {",
-            "            error_page 418 =301 /.lume-redirect;",
-            "            return 418;",
-            "        }",
-            "        location = /.lume-redirect {",
-            "            internal;",
-            header_block(headers(0, [
-                ("Location", f'"https://{public}$request_uri"'),
-                ("Cache-Control", '"max-age=3600"')]), 12),
-            "            return 200 '{\"message\":\"this service is served over HTTPS; "
-            "follow the Location header\"}';",
-            "        }",
-            "",
-            error_block(0, provider_name),
-            "    }",
-        ])
-    else:
-        http_server = "    # LUME_HTTP_PORT=0: no plain-HTTP listener."
-
-    cors = cors_map(conf["LUME_CORS_ORIGINS"])
-    fields = {
+    values = {
         "NGINX_VERSION": ".".join(map(str, version)),
-        "USER": user,
+        "USER": f"{workers_as[0]} {workers_as[1]}" if workers_as else "",
         "NGINX_WORKERS": workers,
-        "NGINX_CONNECTIONS": str(connections),
-        "NGINX_NOFILE": str(nofile),
+        "NGINX_CONNECTIONS": connections,
+        "NGINX_NOFILE": nofile,
         "RUN_DIR": run_dir,
         "ERROR_LOG": error_log,
         "ACCESS_LOG": access_log,
-        "CORS_MAP": cors,
-        "RATE_ZONES": rate_zones + "\n\n" + error_maps() + "\n\n" + remote_addr_map(),
-        "UPSTREAM_BLOCK": upstream_block,
-        "FASTCGI_PASS": fastcgi_pass,
+        "CORS_ORIGINS": cors_origins(conf["LUME_CORS_ORIGINS"]),
+        "CORS_MAX_AGE": max_age,
+        "ALLOW": api["allow"],
+        "CONN_CAP": cap,
+        **stream,
+        "RATE_LIMIT": rate,
+        "RATE_BURST": burst,
+        "CONN_LIMIT": conns,
+        "HSTS_MAX_AGE": hsts,
+        "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
+        # As the app answers a /resolve route: query, season and episode null.
+        "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +
+                                 app_error(api, "INVALID_QUERY")["message"] +
+                                 '","query":null,"season":null,"episode":null'),
         "HTTPS_LISTEN": https_listen,
-        "CONN_CAP": conn_cap,
+        # nginx 1.25.1 replaced the http2 parameter of listen with a directive.
+        "HTTP2_ON": version >= (1, 25, 1),
         "TLS_CERT": cert,
         "TLS_KEY": key,
-        "CONN_LIMIT": conn_limit,
-        "HTTPS_HEADERS": header_block(headers(hsts), 8),
-        "FASTCGI_SETTINGS": fastcgi_settings,
-        "RATE_LIMIT": rate_limit,
-        "HTTPS_PREFLIGHT": https_preflight,
-        "HTTPS_ERRORS": error_block(hsts, provider_name),
-        "HTTP_SERVER": http_server,
+        "REQUEST_TIMEOUT_MS": timeout_ms,
+        "READ_TIMEOUT_S": (timeout_ms + 999) // 1000 + 2,
+        "ERRORS": error_pages(errors, provider_name),
+        # The plain-HTTP server (LUME_HTTP_PORT=0: none) sends no HSTS.
+        "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
+                        "HSTS_MAX_AGE": 0} if http_port else None,
+        **upstream_values(conf, upstream),
     }
+    return run_dir, values
+
+
+# ---- the template: a small subset of Mustache ----
+#
+#   {{NAME}}                  a value
+#   {{#NAME}} ... {{/NAME}}   kept when NAME is set (not 0, "", None or []);
+#                             repeated once per item when NAME is a list (the
+#                             item's names first, then the outer ones)
+#   {{^NAME}} ... {{/NAME}}   kept when NAME is not set
+#   {{$NAME}} ... {{/NAME}}   (top level) defines the snippet NAME, written nowhere
+#   {{>NAME}}                 the snippet NAME, each line at the tag's indentation
+#   {{! text }}               a comment, written nowhere
+#
+# A line holding nothing but one {{#}}, {{^}}, {{/}}, {{$}}, {{>}} or {{!}} tag
+# leaves no line of its own. Values are pasted as they are: derive() checks them.
+
+TAG = re.compile(r"\{\{(?:([#^/$>]?)([A-Za-z0-9_]+)|(!)[^}]*)\}\}")
+STANDALONE = re.compile(r"([ \t]*)\{\{(?:([#^/$>])([A-Za-z0-9_]+)|(!)[^}]*)\}\}[ \t]*\n?")
+
+
+def parse(text):
+    """The template as a tree: [(kind, name or text, children or indentation)]."""
+    root = []
+    stack = [("", "", root)]
+    for line in text.splitlines(keepends=True):
+        m = STANDALONE.fullmatch(line)
+        parts = ([(m.group(2) or "!", m.group(3), m.group(1))] if m else [])
+        if not m:
+            pos = 0
+            for t in TAG.finditer(line):
+                parts.append(("text", line[pos:t.start()], None))
+                parts.append((t.group(3) or t.group(1) or "value", t.group(2), ""))
+                pos = t.end()
+            parts.append(("text", line[pos:], None))
+        for kind, name, indent in parts:
+            if kind in ("#", "^", "$"):
+                node = (kind, name, [])
+                stack[-1][2].append(node)
+                stack.append(node)
+            elif kind == "/":
+                if stack[-1][1] != name:
+                    raise RenderError(f"template: {{{{/{name}}}}} closes nothing open")
+                stack.pop()
+            elif kind == ">":
+                stack[-1][2].append((kind, name, indent))
+            elif kind == "!":
+                continue
+            elif kind == "value" or name:
+                stack[-1][2].append((kind, name, None))
+    if len(stack) > 1:
+        raise RenderError(f"template: {{{{{stack[-1][0]}{stack[-1][1]}}}}} is never closed")
+    return root
+
+
+def lookup(context, name):
+    for frame in reversed(context):
+        if isinstance(frame, dict) and name in frame:
+            return frame[name]
+    raise RenderError(f"template field {{{{{name}}}}} has no value")
+
+
+def expand(nodes, context, snippets):
+    out = []
+    for kind, name, rest in nodes:
+        if kind == "text":
+            out.append(name)
+        elif kind == "value":
+            out.append(str(lookup(context, name)))
+        elif kind == ">":
+            if name not in snippets:
+                raise RenderError(f"template: no snippet {{{{${name}}}}}")
+            text = expand(snippets[name], context, snippets)
+            out.append("".join(rest + line if line.strip() else line
+                               for line in text.splitlines(keepends=True)))
+        elif kind == "#":
+            value = lookup(context, name)
+            for item in (value if isinstance(value, list) else [value] if value else []):
+                out.append(expand(rest, context + [item], snippets))
+        elif kind == "^":
+            if not lookup(context, name):
+                out.append(expand(rest, context, snippets))
+    return "".join(out)
+
+
+def fill(template, values):
+    """The template with its snippets pasted and its fields filled from values."""
+    tree = parse(template)
+    snippets = {name: children for kind, name, children in tree if kind == "$"}
+    return expand([n for n in tree if n[0] != "$"], [values], snippets).rstrip("\n") + "\n"
+
+
+def render(environ, version, api=None):
+    run_dir, values = derive(environ, version, api if api is not None else contract())
     with open(TEMPLATE, encoding="utf-8") as f:
         template = f.read()
-
-    def fill(m):
-        if m.group(1) not in fields:
-            raise RenderError(f"template field {{{{{m.group(1)}}}}} has no value")
-        return fields[m.group(1)]
-    text = re.sub(r"\{\{([A-Z0-9_]+)\}\}", fill, template)
-    return run_dir, text
+    return run_dir, fill(template, values)
 
 
 def main(argv):

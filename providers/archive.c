@@ -20,13 +20,34 @@
 #include "episode.h"
 #include "log.h"
 #include "provider.h"
+#include "version.h"
 
 #define SEARCH_ROWS_TV  100 /* episodes are filtered locally: fetch a wide page */
 #define SEARCH_ROWS_MAX 50
-#define MSG_UNAVAILABLE "the media provider is unavailable"
-#define MSG_TIMEOUT     "the media provider did not answer in time"
 #define MSG_OPEN        "the media provider is temporarily unavailable"
 #define USER_AGENT      "Lume/" LUME_VERSION " (media-link resolver)"
+
+/* The archive's settings: its block of lume_provider_conf. */
+typedef struct archive_settings {
+    char base_url[LUME_PATH_LEN];
+    long retries;          /* upstream retries after the first try */
+    long breaker_failures; /* consecutive failures that open the circuit */
+    long breaker_open_ms;  /* how long the circuit stays open */
+} archive_settings;
+
+_Static_assert(sizeof(archive_settings) <= LUME_PROVIDER_BLOCK_BYTES, "fits its block");
+
+static const lume_setting archive_settings_table[] = {
+    LUME_SETTING_ROW_STR("LUME_ARCHIVE_BASE_URL", archive_settings, base_url,
+                         lume_setting_check_url, "https://archive.org",
+                         "Internet Archive base URL"),
+    LUME_SETTING_ROW_INT("LUME_RETRIES", archive_settings, retries, 0, 10, "2",
+                         "upstream retries after the first try"),
+    LUME_SETTING_ROW_INT("LUME_BREAKER_FAILURES", archive_settings, breaker_failures, 1, 1000, "5",
+                         "failures that open the circuit"),
+    LUME_SETTING_ROW_INT("LUME_BREAKER_OPEN_MS", archive_settings, breaker_open_ms, 1, 3600000,
+                         "30000", "how long the circuit stays open"),
+};
 
 typedef struct archive_provider {
     char base[LUME_PATH_LEN]; /* without a trailing '/' */
@@ -50,17 +71,19 @@ static void archive_destroy(void *impl)
     free(a);
 }
 
-static void *archive_create(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+static void *archive_create(const void *settings, const lume_provider_conf *conf,
+                            lume_shared *shared, char *err, size_t errlen)
 {
+    const archive_settings *set = settings;
     archive_provider *a = calloc(1, sizeof(*a));
-    archive_http_opts opts = {cfg->connect_timeout_ms, cfg->retries, ARCHIVE_BODY_MAX, USER_AGENT};
+    archive_http_opts opts = {conf->connect_timeout_ms, set->retries, ARCHIVE_BODY_MAX, USER_AGENT};
     size_t n;
 
     if (a == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    snprintf(a->base, sizeof(a->base), "%s", cfg->archive_base_url);
+    snprintf(a->base, sizeof(a->base), "%s", set->base_url);
     for (n = strlen(a->base); n > 0 && a->base[n - 1] == '/'; n--)
         a->base[n - 1] = '\0';
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -72,7 +95,7 @@ static void *archive_create(const lume_config *cfg, lume_shared *shared, char *e
         (a->episodes = lume_episode_matcher_create(err, errlen)) == NULL)
         goto fail;
     a->breaker = lume_breaker_create(shared != NULL ? lume_shared_provider_area(shared) : NULL,
-                                     cfg->breaker_failures, cfg->breaker_open_ms, NULL, NULL);
+                                     set->breaker_failures, set->breaker_open_ms, NULL, NULL);
     if (a->breaker == NULL) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -203,8 +226,8 @@ static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_
                  st == LUME_OK || st == LUME_ERR_NOT_FOUND ? "closed" : "opened");
     switch (st) {
     case LUME_OK: return st;
-    case LUME_ERR_TIMEOUT: return lume_provider_fail(err, st, MSG_TIMEOUT);
-    case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, MSG_UNAVAILABLE);
+    case LUME_ERR_TIMEOUT:
+    case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, "%s", lume_status_message(st));
     default: return lume_provider_fail(err, st, "internal error");
     }
 }
@@ -386,6 +409,8 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
 const lume_provider_def lume_archive_provider = {
     .config_name = "archive",
     .name = "ArchiveProvider",
+    .settings = archive_settings_table,
+    .nsettings = sizeof(archive_settings_table) / sizeof(archive_settings_table[0]),
     .create = archive_create,
     .search = archive_search,
     .health = archive_health,

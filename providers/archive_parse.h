@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ARCHIVE_TITLE_MAX       500 /* characters, the contract's MediaLink title bound */
+#define ARCHIVE_TITLE_MAX       500 /* characters of a MediaLink title (docs/providers.md) */
 #define ARCHIVE_BODY_MAX        (1024L * 1024) /* bytes of one answer, search or metadata */
 #define ARCHIVE_JSON_TOKENS_MAX 32768          /* '{', '[' and ',' outside strings, per answer */
 

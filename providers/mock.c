@@ -19,7 +19,7 @@
 #include "mock.h"
 
 #include "clock.h"
-#include "query.h"
+#include "utf8.h"
 
 typedef struct mock_entry {
     char *title;
@@ -28,6 +28,21 @@ typedef struct mock_entry {
     int64_t size;
     int64_t seeds;
 } mock_entry;
+
+/* The mock's settings: its block of lume_provider_conf. */
+typedef struct mock_settings {
+    char catalog[LUME_PATH_LEN]; /* JSON catalog file; "" = the built-in one */
+    long delay_ms;               /* simulated latency of every search */
+} mock_settings;
+
+_Static_assert(sizeof(mock_settings) <= LUME_PROVIDER_BLOCK_BYTES, "fits its block");
+
+static const lume_setting mock_settings_table[] = {
+    LUME_SETTING_ROW_STR("LUME_MOCK_CATALOG", mock_settings, catalog, NULL, "",
+                         "JSON catalog file (default: the built-in one)"),
+    LUME_SETTING_ROW_INT("LUME_MOCK_DELAY_MS", mock_settings, delay_ms, 0, 600000, "0",
+                         "simulated latency of every search"),
+};
 
 typedef struct mock_provider {
     mock_entry *entries;
@@ -184,20 +199,23 @@ void *lume_mock_create_from_text(const char *text, size_t len, const char *name,
     return m;
 }
 
-static void *mock_create(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+static void *mock_create(const void *settings, const lume_provider_conf *conf, lume_shared *shared,
+                         char *err, size_t errlen)
 {
+    const mock_settings *set = settings;
     mock_provider *m = calloc(1, sizeof(*m));
     size_t n = sizeof(builtin) / sizeof(builtin[0]);
 
+    (void)conf;
     (void)shared;
     err[0] = '\0';
     if (m == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    m->delay_ms = cfg->mock_delay_ms;
-    if (cfg->mock_catalog[0] != '\0') {
-        if (load_catalog(m, cfg->mock_catalog, err, errlen) != 0)
+    m->delay_ms = set->delay_ms;
+    if (set->catalog[0] != '\0') {
+        if (load_catalog(m, set->catalog, err, errlen) != 0)
             goto fail;
         return m;
     }
@@ -287,6 +305,8 @@ static lume_status mock_health(void *impl, int64_t deadline_ms, lume_provider_er
 const lume_provider_def lume_mock_provider = {
     .config_name = "mock",
     .name = "MockProvider",
+    .settings = mock_settings_table,
+    .nsettings = sizeof(mock_settings_table) / sizeof(mock_settings_table[0]),
     .create = mock_create,
     .search = mock_search,
     .health = mock_health,

@@ -1,7 +1,9 @@
 /*
- * provider.c: the registry of providers and the calls that dispatch to them,
- * including the one sort of every search's results, and lume_provider_fail.
- * Adding a provider means one lume_provider_def and one line in registry[].
+ * provider.c: the registry of providers, their settings blocks in
+ * lume_provider_conf, and the calls that dispatch to them, including the one
+ * sort of every search's results, and lume_provider_fail. Adding a provider
+ * means one lume_provider_def (with its settings table) and one line in
+ * registry[].
  */
 #include "provider.h"
 
@@ -13,46 +15,123 @@
 extern const lume_provider_def lume_mock_provider;
 extern const lume_provider_def lume_archive_provider;
 
+/* The first entry is the default provider. */
 static const lume_provider_def *const registry[] = {
     &lume_mock_provider,
     &lume_archive_provider,
 };
+
+#define NPROVIDERS (sizeof(registry) / sizeof(registry[0]))
+_Static_assert(NPROVIDERS <= LUME_PROVIDERS_MAX, "lume_provider_conf has a block per provider");
+
+#define CONNECT_TIMEOUT_DEFAULT_MS 2000
 
 struct lume_provider {
     const lume_provider_def *def;
     void *impl;
 };
 
-static const lume_provider_def *find(const char *name)
+size_t lume_provider_count(void)
 {
-    for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+    return NPROVIDERS;
+}
+
+const lume_provider_def *lume_provider_at(size_t i)
+{
+    return i < NPROVIDERS ? registry[i] : NULL;
+}
+
+/* The registry position of the provider called name, or -1. */
+static int find(const char *name)
+{
+    for (size_t i = 0; i < NPROVIDERS; i++)
         if (strcmp(registry[i]->config_name, name) == 0)
-            return registry[i];
-    return NULL;
+            return (int)i;
+    return -1;
 }
 
 int lume_provider_known(const char *name)
 {
-    return find(name) != NULL;
+    return find(name) >= 0;
 }
 
-lume_provider *lume_provider_create(const lume_config *cfg, lume_shared *shared, char *err,
+void lume_provider_names(char *out, size_t len)
+{
+    size_t used = 0;
+
+    if (len > 0)
+        out[0] = '\0';
+    for (size_t i = 0; i < NPROVIDERS && used < len; i++) {
+        int n =
+            snprintf(out + used, len - used, "%s%s", i > 0 ? ", " : "", registry[i]->config_name);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+void lume_provider_conf_defaults(lume_provider_conf *conf)
+{
+    char err[256];
+
+    memset(conf, 0, sizeof(*conf));
+    snprintf(conf->name, sizeof(conf->name), "%s", registry[0]->config_name);
+    conf->connect_timeout_ms = CONNECT_TIMEOUT_DEFAULT_MS;
+    /* Every default is a valid value: test_provider.c checks them all. */
+    for (size_t i = 0; i < NPROVIDERS; i++)
+        (void)lume_settings_defaults(registry[i]->settings, registry[i]->nsettings, conf->blocks[i],
+                                     err, sizeof(err));
+}
+
+/* The setting called name and the registry position of its provider. */
+static const lume_setting *find_setting(const char *name, size_t *index)
+{
+    for (size_t i = 0; i < NPROVIDERS; i++) {
+        const lume_setting *s =
+            lume_setting_find(registry[i]->settings, registry[i]->nsettings, name);
+        if (s != NULL) {
+            *index = i;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+const lume_setting *lume_provider_setting_find(const char *name)
+{
+    size_t index;
+
+    return find_setting(name, &index);
+}
+
+int lume_provider_conf_set(lume_provider_conf *conf, const char *name, const char *value, char *err,
+                           size_t errlen)
+{
+    size_t index;
+    const lume_setting *s = find_setting(name, &index);
+
+    if (s == NULL)
+        return 1;
+    return lume_setting_set(s, conf->blocks[index], value, err, errlen);
+}
+
+lume_provider *lume_provider_create(const lume_provider_conf *conf, lume_shared *shared, char *err,
                                     size_t errlen)
 {
-    const lume_provider_def *def = find(cfg->provider);
+    int index = find(conf->name);
+    const lume_provider_def *def;
     lume_provider *p;
 
-    if (def == NULL) {
-        snprintf(err, errlen, "unknown provider %s", cfg->provider);
+    if (index < 0) {
+        snprintf(err, errlen, "unknown provider %s", conf->name);
         return NULL;
     }
+    def = registry[index];
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     p->def = def;
-    p->impl = def->create(cfg, shared, err, errlen);
+    p->impl = def->create(conf->blocks[index], conf, shared, err, errlen);
     if (p->impl == NULL) {
         free(p);
         return NULL;
@@ -68,9 +147,10 @@ void lume_provider_destroy(lume_provider *p)
     free(p);
 }
 
-int lume_provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen)
+int lume_provider_check(const lume_provider_conf *conf, lume_shared *shared, char *err,
+                        size_t errlen)
 {
-    lume_provider *p = lume_provider_create(cfg, shared, err, errlen);
+    lume_provider *p = lume_provider_create(conf, shared, err, errlen);
 
     lume_provider_destroy(p);
     return p != NULL ? 0 : -1;

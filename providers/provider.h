@@ -2,6 +2,11 @@
  * provider.h: the one interface every media provider implements, the
  * registry that creates them by name, and the dispatcher that calls them.
  *
+ * Each provider declares its own settings (LUME_MOCK_CATALOG, ...) as a table
+ * (settings.h) over a struct of its own; the configuration loader walks the
+ * tables, and the values live in lume_provider_conf, one block per registry
+ * entry. Adding a provider means one file and one line of the registry.
+ *
  * A worker creates its provider once, after fork, and reuses it (handles,
  * connections, compiled regexes) for every request. Providers fill a
  * lume_results (results.h) in any order; lume_provider_search sorts them by
@@ -15,10 +20,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "errors.h"
 #include "results.h"
+#include "settings.h"
 #include "shared.h"
+
+#define LUME_PROVIDERS_MAX        8    /* entries of the registry */
+#define LUME_PROVIDER_BLOCK_BYTES 1024 /* room for one provider's settings */
+#define LUME_PROVIDER_NAME_LEN    32
+
+/* How the provider layer is configured: a plain value (no pointers), part of
+ * lume_config, copied and re-loaded on SIGHUP like the rest of it. blocks[i]
+ * holds the settings of the registry's i-th provider, as its table lays
+ * them out; every provider's are kept, whichever provider runs. */
+typedef struct lume_provider_conf {
+    char name[LUME_PROVIDER_NAME_LEN]; /* LUME_PROVIDER: the provider that runs */
+    long connect_timeout_ms;           /* LUME_CONNECT_TIMEOUT_MS: upstream connect timeout */
+    _Alignas(16) unsigned char blocks[LUME_PROVIDERS_MAX][LUME_PROVIDER_BLOCK_BYTES];
+} lume_provider_conf;
 
 /* What one search asks for. */
 typedef struct lume_search {
@@ -36,13 +55,19 @@ typedef struct lume_provider_error {
     int retry_after_s; /* > 0: send Retry-After (circuit open) */
 } lume_provider_error;
 
-/* A provider implementation. create() runs in the worker after fork; it may
- * use the provider area of the master's shared memory (zeroed at start);
- * shared is NULL in --check-config and unit tests: keep state private then. */
+/* A provider implementation. Its settings are the rows of settings[], over
+ * a struct of at most LUME_PROVIDER_BLOCK_BYTES; every row names a default.
+ * create() runs in the worker after fork, with that struct (settings) and
+ * the whole conf; it may use the provider area of the master's shared memory
+ * (zeroed at start); shared is NULL in --check-config and unit tests: keep
+ * state private then. */
 typedef struct lume_provider_def {
     const char *config_name; /* LUME_PROVIDER value: "mock" */
     const char *name;        /* reported name: "MockProvider" */
-    void *(*create)(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen);
+    const lume_setting *settings;
+    size_t nsettings;
+    void *(*create)(const void *settings, const lume_provider_conf *conf, lume_shared *shared,
+                    char *err, size_t errlen);
     lume_status (*search)(void *impl, const lume_search *s, lume_results *out,
                           lume_provider_error *err);
     lume_status (*health)(void *impl, int64_t deadline_ms, lume_provider_error *err);
@@ -51,19 +76,38 @@ typedef struct lume_provider_def {
 
 typedef struct lume_provider lume_provider;
 
-#define LUME_PROVIDER_NAMES "mock, archive"
+/* The registry: its entries in order; the first is the default provider. */
+size_t lume_provider_count(void);
+const lume_provider_def *lume_provider_at(size_t i);
 
 /* Is name a LUME_PROVIDER value? */
 int lume_provider_known(const char *name);
 
-/* Create the provider cfg->provider names. NULL with a message in err. */
-lume_provider *lume_provider_create(const lume_config *cfg, lume_shared *shared, char *err,
+/* The LUME_PROVIDER values, for messages: "mock, archive". */
+void lume_provider_names(char *out, size_t len);
+
+/* The defaults: the first provider, a 2 s connect timeout, and every
+ * provider's settings at their defaults. */
+void lume_provider_conf_defaults(lume_provider_conf *conf);
+
+/* The provider setting called name (LUME_MOCK_CATALOG), or NULL. */
+const lume_setting *lume_provider_setting_find(const char *name);
+
+/* Set a provider's setting by its environment name. Returns 0 when set, 1
+ * when no provider has a setting of that name, -1 with the one-line message
+ * of settings.h in err when the value is invalid. */
+int lume_provider_conf_set(lume_provider_conf *conf, const char *name, const char *value, char *err,
+                           size_t errlen);
+
+/* Create the provider conf->name names. NULL with a message in err. */
+lume_provider *lume_provider_create(const lume_provider_conf *conf, lume_shared *shared, char *err,
                                     size_t errlen);
 void lume_provider_destroy(lume_provider *p);
 
-/* Can cfg's provider be created (catalog readable, URL valid, ...)? Creates
+/* Can conf's provider be created (catalog readable, URL valid, ...)? Creates
  * and destroys it: 0, or -1 with a message in err. */
-int lume_provider_check(const lume_config *cfg, lume_shared *shared, char *err, size_t errlen);
+int lume_provider_check(const lume_provider_conf *conf, lume_shared *shared, char *err,
+                        size_t errlen);
 const char *lume_provider_name(const lume_provider *p);
 
 /* Search; on success out holds the provider's results sorted by seeds,

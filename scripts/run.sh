@@ -24,6 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=${BUILD:-build}
+export BUILD # nginx/render.py asks $BUILD/lume-fcgi --dump-contract for the app's errors
 BIN="$ROOT/$BUILD/lume-fcgi"
 NGINX=${LUME_NGINX:-nginx}
 

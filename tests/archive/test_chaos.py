@@ -3,7 +3,7 @@ sends oversized bodies) every few hundred milliseconds while concurrent
 clients search, resolve and check health through the FastCGI master, for a
 bounded time (CHAOS_SECONDS). Whatever happens upstream:
 
-- only 200, 503 and 504 come back, with the contract's error bodies;
+- only 200, 503 and 504 come back, with the API's error bodies (docs/api.md);
 - no request outlives its deadline by more than a second (by the client's
   clock and by the worker's own access log);
 - no worker dies or grows past 64 MiB, and once the archive is healthy

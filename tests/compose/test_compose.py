@@ -355,7 +355,7 @@ class ComposeDeployment(unittest.TestCase):
             self.assertIn("max-age=", headers["strict-transport-security"])
             check(json.loads(body))
 
-        # Errors: the contract's JSON envelope, from the app through nginx.
+        # Errors: the API's JSON envelope (docs/api.md), from the app through nginx.
         status, headers, body = stack.request("/resolve/error:unavailable")
         self.assertEqual(status, 503, body)
         detail = json.loads(body)["detail"]

@@ -1,4 +1,4 @@
-"""End to end over HTTPS: the contract's routes, errors and headers through the
+"""End to end over HTTPS: the API's routes, errors and headers (docs/api.md) through the
 real nginx (nginx/render.py's configuration) and a real lume-fcgi master with
 the mock provider. One stack for the module, rate limit off; loopback only."""
 import json
@@ -51,7 +51,7 @@ class Base(unittest.TestCase):
             self.assertNotIn("strict-transport-security", r.headers)
 
     def assertError(self, r, status, code, **fields):
-        """The contract's JSON envelope, with the request id of the header."""
+        """The API's JSON error envelope, with the request id of the header."""
         self.assertEqual(r.status, status, r)
         self.assertEqual(r.headers.get("content-type"), "application/json", r)
         self.assertEqual(r.headers.get("cache-control"), "no-store", r)

@@ -1,22 +1,36 @@
 """nginx/render.py: the version switch for HTTP/2, settings that turn parts
 off, the stream layer in front (LUME_CONN_PER_ADDR_MAX), and refusal of
-values that could change the configuration's structure. Runs render.py
-against a stand-in `nginx -v`/`nginx -V` (a Debian-like build whose stream
-module is a dynamic one in a modules directory of its own); needs no nginx."""
+values that could change the configuration's structure; the template holds
+every directive, render.py only values, and its small template language;
+nginx's own errors agree with the app's. Runs render.py against a stand-in
+`nginx -v`/`nginx -V` (a Debian-like build whose stream module is a dynamic
+one in a modules directory of its own); needs no nginx."""
 import grp
+import importlib.util
 import os
 import resource
 import pwd
 import shutil
+import json
+import re
 import socket
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
-from harness import ROOT
+from harness import BINARY, ROOT, Master
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
+TEMPLATE = os.path.join(ROOT, "nginx", "lume.conf.template")
+
+
+def load_render():
+    spec = importlib.util.spec_from_file_location("lume_render", RENDER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class TestRender(unittest.TestCase):
@@ -47,6 +61,7 @@ class TestRender(unittest.TestCase):
 
     def render(self, version="1.22.1", nofile=None, configure=None, **env):
         full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "BUILD": os.environ.get("BUILD", "build"),
                 "LUME_NGINX": self.fake_nginx(version, configure),
                 "LUME_RUN_DIR": os.path.join(self.dir, "run"),
                 "LUME_TLS_CERT": os.path.join(self.dir, "cert.pem"),
@@ -357,6 +372,228 @@ class TestRender(unittest.TestCase):
         r = worker_group(LUME_NGINX_USER="no-such-user-for-lume")
         self.assertEqual(r.returncode, 2)
         self.assertIn("LUME_NGINX_USER", r.stderr)
+
+
+def error_locations(text):
+    """{status: (headers {name: value}, body)} of the first server's nginx error
+    locations, the $variables of the body left as they are."""
+    out = {}
+    for status, block in re.findall(r"location = /\.lume-error/(\d+) \{(.*?)\n\s*\}", text, re.S):
+        if int(status) in out:
+            break  # the plain-HTTP server repeats them
+        headers = dict((n, v.strip('"')) for n, v in re.findall(r"add_header (\S+) (.+?) always;",
+                                                                block))
+        body = re.search(r"return \d+ '(.*)';", block).group(1)
+        out[int(status)] = (headers, body)
+    return out
+
+
+class TestNginxAndTheAppAgree(unittest.TestCase):
+    """nginx answers some errors itself (no worker reachable, a method it
+    refuses, a %00 in the path, ...) that the app sends too: the same code,
+    status, message and headers (Allow, Retry-After, Cache-Control), and the
+    provider named on a 503/504. render.py takes them from the app's
+    `lume-fcgi --dump-contract`; these tests fail if anything drifts apart:
+    the rendered configuration against the contract, and against what a real
+    lume-fcgi answers."""
+
+    SHARED = ("NOT_FOUND", "METHOD_NOT_ALLOWED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE",
+              "PROVIDER_TIMEOUT")
+
+    @classmethod
+    def setUpClass(cls):
+        out = subprocess.run([BINARY, "--dump-contract"], capture_output=True, text=True,
+                             timeout=30, env={})
+        assert out.returncode == 0, out.stderr
+        cls.contract = json.loads(out.stdout)
+        renderer = TestRender()
+        renderer.setUp()
+        try:
+            r, text = renderer.render()
+        finally:
+            renderer.tearDown()
+        assert r.returncode == 0, r.stderr
+        cls.text = text
+        cls.pages = error_locations(text)
+        cls.by_code = {}
+        for status, (headers, body) in cls.pages.items():
+            m = re.search(r'"error":"([A-Z_]+)"', body)
+            if m:
+                cls.by_code[m.group(1)] = (status, headers, body)
+
+    def nginx_fields(self, code):
+        status, headers, body = self.by_code[code]
+        body = body.replace("$request_id", "x")
+        return status, headers, json.loads(body)["detail"]
+
+    def test_every_code_both_send_comes_from_the_contract(self):
+        for code in self.SHARED:
+            with self.subTest(code=code):
+                row = self.contract["errors"][code]
+                status, headers, detail = self.nginx_fields(code)
+                self.assertEqual(status, row["status"])
+                self.assertEqual(detail["message"], row["message"])
+                for name in ("Cache-Control", "Allow", "Retry-After"):
+                    self.assertEqual(headers.get(name), row["headers"].get(name), name)
+                self.assertEqual("provider" in detail, row["provider"])
+                if row["provider"]:
+                    self.assertEqual(detail["provider"], self.contract["providers"]["mock"])
+
+    def test_a_broken_escape_in_a_resolve_path_is_the_apps_invalid_query(self):
+        m = re.search(r"map \$request \$lume_error_400_fields \{(.*?)\n\s*\}", self.text, re.S)
+        fields = re.findall(r"'(.*?)';", m.group(1))
+        invalid = json.loads("{" + fields[1] + "}")
+        self.assertEqual(invalid["error"], "INVALID_QUERY")
+        self.assertEqual(invalid["message"], self.contract["errors"]["INVALID_QUERY"]["message"])
+        self.assertEqual(self.pages[400][0]["Cache-Control"],
+                         self.contract["errors"]["INVALID_QUERY"]["headers"]["Cache-Control"])
+
+    def test_the_preflight_allows_what_the_app_allows(self):
+        self.assertIn(f'add_header Allow "{self.contract["allow"]}" always;', self.text)
+        self.assertIn(f'add_header Access-Control-Allow-Methods "{self.contract["allow"]}" always;',
+                      self.text)
+
+    def test_where_there_is_no_lume_fcgi_the_contract_file_beside_render_py_is_read(self):
+        """The nginx image: render.py and the template in /opt/lume/nginx, with
+        contract.json written at build time by --dump-contract; no lume-fcgi."""
+        with tempfile.TemporaryDirectory(prefix="lume-render-copy-") as d:
+            installed = os.path.join(d, "nginx")
+            os.mkdir(installed)
+            for name in ("render.py", "lume.conf.template"):
+                shutil.copy(os.path.join(ROOT, "nginx", name), installed)
+            for name in ("cert.pem", "key.pem"):
+                open(os.path.join(d, name), "w").close()
+            nginx = os.path.join(d, "nginx-1.22.1")
+            with open(nginx, "w") as f:
+                f.write("#!/bin/sh\necho 'nginx version: nginx/1.22.1' >&2\n")
+            os.chmod(nginx, 0o755)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LUME_NGINX": nginx,
+                   "LUME_RUN_DIR": os.path.join(d, "run"), "LUME_LISTEN": "app:9000",
+                   "LUME_TLS_CERT": os.path.join(d, "cert.pem"),
+                   "LUME_TLS_KEY": os.path.join(d, "key.pem"), "LUME_PROVIDER": "archive",
+                   "LUME_CONN_PER_ADDR_MAX": "off"}  # this stand-in nginx has no stream module
+            out = os.path.join(d, "nginx.conf")
+            command = ["python3", os.path.join(installed, "render.py"), "--output", out]
+            r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("contract.json", r.stderr)  # says what it lacks
+            contract = dict(self.contract, providers={"mock": "MockProvider",
+                                                      "archive": "FromTheFile"})
+            with open(os.path.join(installed, "contract.json"), "w") as f:
+                json.dump(contract, f)
+            r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                self.assertIn('"provider":"FromTheFile"', f.read())
+            # nothing from it may change the configuration's structure
+            errors = dict(contract["errors"])
+            errors["NOT_FOUND"] = dict(errors["NOT_FOUND"], message="not found'; return 200 $host")
+            with open(os.path.join(installed, "contract.json"), "w") as f:
+                json.dump(dict(contract, errors=errors), f)
+            r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("not the contract render.py expects", r.stderr)
+
+    def test_the_app_answers_as_nginx_does(self):
+        """The same errors from a real lume-fcgi (mock provider) over FastCGI."""
+        stale = "%.3f" % (time.time() - 60)
+        asks = (("NOT_FOUND", "/nope", "GET", {}, True),
+                ("METHOD_NOT_ALLOWED", "/health", "DELETE", {}, True),
+                ("SERVICE_UNAVAILABLE", "/resolve/inception", "GET", {"REQUEST_START": stale}, True),
+                ("INTERNAL_ERROR", "/resolve/error:internal", "GET", {}, True),
+                # the provider writes its own message for a timeout
+                ("PROVIDER_TIMEOUT", "/resolve/error:timeout", "GET", {}, False))
+        with Master(workers=1) as m:
+            for code, uri, method, params, same_message in asks:
+                with self.subTest(code=code):
+                    status, headers, body = m.request(uri, method, params=params)
+                    detail = json.loads(body)["detail"]
+                    n_status, n_headers, n_detail = self.nginx_fields(code)
+                    self.assertEqual(detail["error"], code)
+                    self.assertEqual(status, n_status)
+                    if same_message:
+                        self.assertEqual(detail["message"], n_detail["message"])
+                    for name in ("Cache-Control", "Allow", "Retry-After"):
+                        self.assertEqual(headers.get(name.lower()), n_headers.get(name), name)
+                    self.assertEqual(detail.get("provider"), n_detail.get("provider"))
+            status, _, body = m.request("/resolve/%00")
+            detail = json.loads(body)["detail"]
+            self.assertEqual((status, detail["error"]), (400, "INVALID_QUERY"))
+            self.assertIn(f'"message":"{detail["message"]}"', self.text)
+
+
+class TestTemplate(unittest.TestCase):
+    """The template reads as the nginx configuration: its fixed directives are
+    written there, and render.py fills in values only."""
+
+    def setUp(self):
+        self.render = load_render()
+
+    def fill(self, template, **values):
+        return self.render.fill(template, values)
+
+    def test_the_fixed_directives_are_in_the_template_not_in_render_py(self):
+        with open(TEMPLATE) as f:
+            template = f.read()
+        with open(RENDER) as f:
+            source = f.read()
+        for directive in ("fastcgi_param REQUEST_START $msec;", "fastcgi_hide_header X-Request-Id;",
+                          "fastcgi_buffers 16 16k;", "fastcgi_read_timeout",
+                          "fastcgi_next_upstream error;", "ssl_protocols TLSv1.2 TLSv1.3;",
+                          "add_header X-Content-Type-Options nosniff always;",
+                          "add_header Cache-Control no-store always;", "limit_req_zone",
+                          "upstream lume_workers", "resolver_timeout 2s;", "http2 on;",
+                          "error_page 418 =301 /.lume-redirect;", "return 204;",
+                          "limit_conn_zone $binary_remote_addr zone=lume_addr:10m;",
+                          "real_ip_header proxy_protocol;",
+                          "fastcgi_param SERVER_PORT $proxy_protocol_server_port;"):
+            with self.subTest(directive=directive):
+                self.assertTrue(directive in template, f"{directive} is not in the template")
+                self.assertFalse(directive in source, f"render.py writes {directive} itself")
+
+    def test_render_py_imports_only_what_the_nginx_images_python_has(self):
+        """The nginx image has Debian's python3-minimal: no json, no resource
+        (libpython3.11-minimal ships ast, argparse, re, socket, subprocess; pwd,
+        grp and sys are built in). A module outside these breaks the image only."""
+        import ast
+        with open(RENDER) as f:
+            tree = ast.parse(f.read())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+        self.assertLessEqual(imported, {"argparse", "ast", "grp", "os", "pwd", "re", "socket",
+                                        "subprocess", "sys"})
+
+    def test_values_sections_and_inverted_sections(self):
+        template = "a {{X}};\n{{#ON}}\nb {{X}};\n{{/ON}}\n{{^ON}}\nc;\n{{/ON}}\nd{{#ON}} e{{/ON}};\n"
+        self.assertEqual(self.fill(template, X=1, ON=True), "a 1;\nb 1;\nd e;\n")
+        self.assertEqual(self.fill(template, X=2, ON=0), "a 2;\nc;\nd;\n")
+
+    def test_a_list_repeats_its_section_with_the_items_names_first(self):
+        template = "{{#L}}\nx {{N}} {{Y}};\n{{/L}}\n"
+        self.assertEqual(self.fill(template, Y="y", L=[{"N": 1}, {"N": 2, "Y": "z"}]),
+                         "x 1 y;\nx 2 z;\n")
+        self.assertEqual(self.fill(template + "end;\n", Y="y", L=[]), "end;\n")
+
+    def test_a_snippet_is_pasted_at_the_indentation_of_its_tag(self):
+        template = ("server {\n    {{>h}}\n    location / {\n        {{>h}}\n    }\n}\n"
+                    "{{! snippets }}\n{{$h}}\nadd_header A {{V}};\n{{#B}}\nadd_header B 1;\n{{/B}}\n"
+                    "{{/h}}\n")
+        self.assertEqual(self.fill(template, V="v", B=True),
+                         "server {\n    add_header A v;\n    add_header B 1;\n"
+                         "    location / {\n        add_header A v;\n        add_header B 1;\n"
+                         "    }\n}\n")
+
+    def test_template_mistakes_are_errors(self):
+        for template, why in (("{{X}}\n", "has no value"), ("{{#A}}\nx\n", "never closed"),
+                              ("x\n{{/A}}\n", "closes nothing"), ("{{>nope}}\n", "no snippet")):
+            with self.subTest(template=template):
+                with self.assertRaises(self.render.RenderError) as caught:
+                    self.fill(template, A=True)
+                self.assertIn(why, str(caught.exception))
 
 
 if __name__ == "__main__":

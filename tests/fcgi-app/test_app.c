@@ -5,7 +5,7 @@
  * dropped before the limit, total_results counting live results, 404 for a
  * resolve without a live result but 200 with [] for a search).
  *
- * Decisions where the contract is silent or loose, documented here:
+ * Decisions docs/api.md records, documented here too:
  * - /resolve/health/provider is a health check, never cached (no-store),
  *   though its path starts with /resolve; /health is no-store too;
  * - an error body reports every parameter that was valid: season 4 with an
@@ -54,7 +54,7 @@ static fixture fx;
 static int make_app(const lume_config *cfg)
 {
     char err[256] = "";
-    lume_provider *p = lume_provider_create(cfg, NULL, err, sizeof(err));
+    lume_provider *p = lume_provider_create(&cfg->provider, NULL, err, sizeof(err));
 
     if (p == NULL) {
         fprintf(stderr, "provider: %s\n", err);
@@ -62,6 +62,16 @@ static int make_app(const lume_config *cfg)
     }
     fx.app = lume_app_create(cfg, p);
     return fx.app ? 0 : -1;
+}
+
+/* LUME_MOCK_DELAY_MS, a setting of the mock provider. */
+static void set_mock_delay(lume_config *cfg, long delay_ms)
+{
+    char value[32], err[256];
+
+    snprintf(value, sizeof(value), "%ld", delay_ms);
+    if (lume_config_set(cfg, "LUME_MOCK_DELAY_MS", value, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
 }
 
 static int setup_builtin(void **state)
@@ -856,7 +866,7 @@ static void test_a_mock_delay_beyond_the_request_timeout_is_504_at_the_deadline(
     (void)state;
     lume_config_defaults(&cfg);
     cfg.request_timeout_ms = 30;
-    cfg.mock_delay_ms = 2000;
+    set_mock_delay(&cfg, 2000);
     assert_int_equal(make_app(&cfg), 0);
     start = lume_now_ms();
     a = get("/resolve/inception");
@@ -875,7 +885,7 @@ static void test_a_mock_delay_within_the_request_timeout_is_fine(void **state)
     (void)state;
     lume_config_defaults(&cfg);
     cfg.request_timeout_ms = 2000;
-    cfg.mock_delay_ms = 20;
+    set_mock_delay(&cfg, 20);
     assert_int_equal(make_app(&cfg), 0);
     start = lume_now_ms();
     a = get("/resolve/inception");
@@ -904,7 +914,7 @@ static void make_queue_app(long queue_timeout_ms, long request_timeout_ms, long 
     lume_config_defaults(&cfg);
     cfg.queue_timeout_ms = queue_timeout_ms;
     cfg.request_timeout_ms = request_timeout_ms;
-    cfg.mock_delay_ms = delay_ms;
+    set_mock_delay(&cfg, delay_ms);
     assert_int_equal(make_app(&cfg), 0);
 }
 

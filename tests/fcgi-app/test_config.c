@@ -7,7 +7,9 @@
  * Every bad value, wherever it comes from, makes loading fail with -1 and a
  * one-line message naming the setting; unknown options and stray arguments
  * are rejected; unknown LUME_* names in the environment or the file are
- * ignored (nginx's settings share them).
+ * ignored (nginx's settings share them). Each provider declares its own
+ * settings (provider.h); they load the same way, whichever provider runs,
+ * and --help lists them under the provider's name.
  */
 #include "lib/unit.h"
 
@@ -37,6 +39,16 @@ static int load(char *const argv[], char *const envp[], lume_action *action)
     return lume_config_load(&cfg, argc_of(argv), argv, envp, action, err, sizeof(err));
 }
 
+/* A setting's value as text, the core's or a provider's. */
+static const char *value_of(const char *name)
+{
+    static char text[LUME_PATH_LEN];
+
+    if (lume_config_get(&cfg, name, text, sizeof(text)) != 0)
+        fail_msg("%s is no setting", name);
+    return text;
+}
+
 static void assert_one_line_naming(const char *name)
 {
     if (strstr(err, name) == NULL)
@@ -54,12 +66,12 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     lume_config_defaults(&cfg);
     assert_string_equal(cfg.listen, "127.0.0.1:9000");
     assert_true(cfg.workers >= 1 && cfg.workers <= LUME_MAX_WORKERS);
-    assert_string_equal(cfg.provider, "mock");
+    assert_string_equal(cfg.provider.name, "mock");
     assert_int_equal(cfg.max_requests, 10000);
     assert_int_equal(cfg.shutdown_timeout_ms, 10000);
     assert_int_equal(cfg.request_timeout_ms, 8000);
     assert_int_equal(cfg.queue_timeout_ms, 500);
-    assert_int_equal(cfg.connect_timeout_ms, 2000);
+    assert_int_equal(cfg.provider.connect_timeout_ms, 2000);
     assert_int_equal(cfg.cache_max_age, 300);
     assert_int_equal(cfg.backlog, 1024);
     assert_int_equal(cfg.socket_mode, 0660);
@@ -68,12 +80,12 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_int_equal(cfg.fcgi_read_timeout_ms, 5000);
     assert_int_equal(cfg.log_level, LUME_LOG_INFO);
     assert_int_equal(cfg.access_log, 1);
-    assert_string_equal(cfg.mock_catalog, "");
-    assert_int_equal(cfg.mock_delay_ms, 0);
-    assert_string_equal(cfg.archive_base_url, "https://archive.org");
-    assert_int_equal(cfg.retries, 2);
-    assert_int_equal(cfg.breaker_failures, 5);
-    assert_int_equal(cfg.breaker_open_ms, 30000);
+    assert_string_equal(value_of("LUME_MOCK_CATALOG"), "");
+    assert_string_equal(value_of("LUME_MOCK_DELAY_MS"), "0");
+    assert_string_equal(value_of("LUME_ARCHIVE_BASE_URL"), "https://archive.org");
+    assert_string_equal(value_of("LUME_RETRIES"), "2");
+    assert_string_equal(value_of("LUME_BREAKER_FAILURES"), "5");
+    assert_string_equal(value_of("LUME_BREAKER_OPEN_MS"), "30000");
     assert_int_equal(cfg.die_with_parent, 0); /* only when asked: see master.h */
     assert_string_equal(cfg.config_file, "");
 }
@@ -123,7 +135,7 @@ static void test_the_environment_sets_settings(void **state)
     assert_int_equal(cfg.access_log, 0);
     assert_int_equal(cfg.socket_mode, 0660);
     assert_int_equal(cfg.log_level, LUME_LOG_DEBUG);
-    assert_int_equal(cfg.mock_delay_ms, 15);
+    assert_string_equal(value_of("LUME_MOCK_DELAY_MS"), "15");
 }
 
 static void test_options_take_a_separate_or_an_attached_value(void **state)
@@ -152,18 +164,18 @@ static void test_every_setting_has_an_option_named_after_it(void **state)
         0);
     assert_int_equal(cfg.shutdown_timeout_ms, 1);
     assert_int_equal(cfg.request_timeout_ms, 2);
-    assert_int_equal(cfg.connect_timeout_ms, 3);
+    assert_int_equal(cfg.provider.connect_timeout_ms, 3);
     assert_int_equal(cfg.cache_max_age, 4);
     assert_int_equal(cfg.backlog, 5);
     assert_int_equal(cfg.socket_mode, 0600);
     assert_int_equal(cfg.log_level, LUME_LOG_ERROR);
     assert_int_equal(cfg.access_log, 0);
-    assert_string_equal(cfg.mock_catalog, "/x.json");
-    assert_int_equal(cfg.mock_delay_ms, 6);
-    assert_string_equal(cfg.archive_base_url, "http://127.0.0.1:1");
-    assert_int_equal(cfg.retries, 7);
-    assert_int_equal(cfg.breaker_failures, 8);
-    assert_int_equal(cfg.breaker_open_ms, 9);
+    assert_string_equal(value_of("LUME_MOCK_CATALOG"), "/x.json");
+    assert_string_equal(value_of("LUME_MOCK_DELAY_MS"), "6");
+    assert_string_equal(value_of("LUME_ARCHIVE_BASE_URL"), "http://127.0.0.1:1");
+    assert_string_equal(value_of("LUME_RETRIES"), "7");
+    assert_string_equal(value_of("LUME_BREAKER_FAILURES"), "8");
+    assert_string_equal(value_of("LUME_BREAKER_OPEN_MS"), "9");
     assert_string_equal(cfg.socket_group, "0");
     assert_string_equal(cfg.fcgi_allowed_addrs, "10.0.0.0/8");
     assert_int_equal(cfg.fcgi_read_timeout_ms, 10);
@@ -192,7 +204,7 @@ static void test_the_environment_wins_over_the_file(void **state)
     snprintf(env, sizeof(env), "LUME_CONFIG=%s", file);
     assert_int_equal(load(NO_ARGS, ENVP(env, "LUME_WORKERS=3"), NULL), 0);
     assert_int_equal(cfg.workers, 3);
-    assert_int_equal(cfg.retries, 4); /* the file still wins over the default */
+    assert_string_equal(value_of("LUME_RETRIES"), "4"); /* the file still wins over the default */
     assert_string_equal(cfg.config_file, file);
     unit_remove_file(file);
 }
@@ -204,7 +216,7 @@ static void test_the_file_wins_over_the_defaults(void **state)
     (void)state;
     assert_int_equal(load(ARGV("--config", file), NO_ENV, NULL), 0);
     assert_int_equal(cfg.workers, 2);
-    assert_int_equal(cfg.retries, 2);
+    assert_string_equal(value_of("LUME_RETRIES"), "2");
     unit_remove_file(file);
 }
 
@@ -217,9 +229,9 @@ static void test_argv_beats_env_beats_file_beats_defaults_all_at_once(void **sta
     assert_int_equal(load(ARGV(arg, "--workers=9"), ENVP("LUME_WORKERS=8", "LUME_RETRIES=7"), NULL),
                      0);
     assert_int_equal(cfg.workers, 9);
-    assert_int_equal(cfg.retries, 7);
+    assert_string_equal(value_of("LUME_RETRIES"), "7");
     assert_int_equal(cfg.backlog, 4);
-    assert_int_equal(cfg.breaker_failures, 5);
+    assert_string_equal(value_of("LUME_BREAKER_FAILURES"), "5");
     unit_remove_file(file);
 }
 
@@ -245,7 +257,7 @@ static void test_unknown_lume_names_in_the_environment_are_ignored(void **state)
                                "PATH=/usr/bin", "LUME_RETRIES=1"),
                           NULL),
                      0);
-    assert_int_equal(cfg.retries, 1);
+    assert_string_equal(value_of("LUME_RETRIES"), "1");
 }
 
 static void test_lume_config_set_says_1_for_a_name_that_is_no_setting(void **state)
@@ -275,8 +287,8 @@ static void test_the_file_allows_comments_blanks_export_quotes_and_spaces(void *
     assert_int_equal(load(ARGV("--config", file), NO_ENV, NULL), 0);
     assert_int_equal(cfg.workers, 3);
     assert_string_equal(cfg.listen, "unix:/run/lume.sock");
-    assert_string_equal(cfg.mock_catalog, "/srv/catalog.json");
-    assert_int_equal(cfg.retries, 5);
+    assert_string_equal(value_of("LUME_MOCK_CATALOG"), "/srv/catalog.json");
+    assert_string_equal(value_of("LUME_RETRIES"), "5");
     assert_int_equal(cfg.log_level, LUME_LOG_WARN);
     unit_remove_file(file);
 }
@@ -346,7 +358,7 @@ static void test_a_long_line_is_one_line_whatever_its_length(void **state)
     (void)state;
     assert_int_equal(load(ARGV("--config", file), NO_ENV, NULL), 0);
     assert_int_not_equal(cfg.workers, 3); /* part of the comment */
-    assert_int_equal(cfg.retries, 4);
+    assert_string_equal(value_of("LUME_RETRIES"), "4");
     unit_remove_file(file);
 
     file = unit_write_file(padded); /* one value: "4", blanks, "LUME_WORKERS=3" */
@@ -521,6 +533,22 @@ static void test_the_message_says_what_was_expected(void **state)
     assert_string_equal(err, "invalid LUME_WORKERS=0: expected an integer from 1 to 256");
 }
 
+static void test_the_providers_named_are_those_of_the_registry(void **state)
+{
+    (void)state;
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_PROVIDER=nope"), NULL), -1);
+    assert_string_equal(err, "invalid LUME_PROVIDER=nope: expected one of mock, archive");
+}
+
+static void test_a_provider_setting_is_checked_whichever_provider_runs(void **state)
+{
+    (void)state;
+    assert_int_equal(load(ARGV("--provider=mock", "--retries=11"), NO_ENV, NULL), -1);
+    assert_string_equal(err, "invalid LUME_RETRIES=11: expected an integer from 0 to 10");
+    assert_int_equal(load(ARGV("--provider=archive", "--mock-delay-ms=5"), NO_ENV, NULL), 0);
+    assert_string_equal(value_of("LUME_MOCK_DELAY_MS"), "5");
+}
+
 static void test_a_bad_value_in_the_environment_is_an_error_even_when_argv_sets_it(void **state)
 {
     (void)state;
@@ -634,7 +662,7 @@ static void test_the_mock_catalog_may_be_set_back_to_the_built_in_one(void **sta
     (void)state;
     assert_int_equal(lume_config_set(&cfg, "LUME_MOCK_CATALOG", "/a.json", err, sizeof(err)), 0);
     assert_int_equal(lume_config_set(&cfg, "LUME_MOCK_CATALOG", "", err, sizeof(err)), 0);
-    assert_string_equal(cfg.mock_catalog, "");
+    assert_string_equal(value_of("LUME_MOCK_CATALOG"), "");
 }
 
 /* ---- the command line ---- */
@@ -742,6 +770,33 @@ static void test_the_help_text_lists_every_option_with_its_environment_name(void
     free(text);
 }
 
+static void test_the_help_text_lists_each_providers_settings_under_its_name(void **state)
+{
+    char *text = NULL, *mock, *archive;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    (void)state;
+    assert_non_null(out);
+    lume_config_usage(out);
+    fclose(out);
+    mock = strstr(text, "Settings of the mock provider (LUME_PROVIDER=mock):\n");
+    archive = strstr(text, "Settings of the archive provider (LUME_PROVIDER=archive):\n");
+    assert_non_null(mock);
+    assert_non_null(archive);
+    assert_true(mock < archive);
+    assert_true(strstr(text, "--workers") < mock); /* the core's first */
+    assert_true(strstr(text, "--mock-catalog") > mock && strstr(text, "--mock-catalog") < archive);
+    assert_true(strstr(text, "--mock-delay-ms") > mock &&
+                strstr(text, "--mock-delay-ms") < archive);
+    for (size_t i = 0; i < 4; i++) {
+        static const char *names[] = {"LUME_ARCHIVE_BASE_URL", "LUME_RETRIES",
+                                      "LUME_BREAKER_FAILURES", "LUME_BREAKER_OPEN_MS"};
+        assert_true(strstr(text, names[i]) > archive);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -776,6 +831,8 @@ int main(void)
             test_every_bad_value_given_to_lume_config_set_is_minus_1_and_changes_nothing),
         cmocka_unit_test(test_a_value_too_long_for_its_setting_is_rejected),
         cmocka_unit_test(test_the_message_says_what_was_expected),
+        cmocka_unit_test(test_the_providers_named_are_those_of_the_registry),
+        cmocka_unit_test(test_a_provider_setting_is_checked_whichever_provider_runs),
         cmocka_unit_test(test_a_bad_value_in_the_environment_is_an_error_even_when_argv_sets_it),
         cmocka_unit_test(test_listen_takes_unix_paths_and_host_port),
         cmocka_unit_test(test_booleans_are_on_off_yes_no_true_false_1_0_in_any_case),
@@ -793,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_check_config_version_and_help_are_actions),
         cmocka_unit_test(test_check_config_still_validates_the_settings),
         cmocka_unit_test(test_the_help_text_lists_every_option_with_its_environment_name),
+        cmocka_unit_test(test_the_help_text_lists_each_providers_settings_under_its_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

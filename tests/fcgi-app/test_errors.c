@@ -1,15 +1,18 @@
 /*
- * test_errors.c: the one status table (errors.h) against the contract's
+ * test_errors.c: the one status table (errors.h) against the API's
  * error table: one row per status the app sends, its HTTP status and code.
  *
  * REQUEST_TOO_LARGE (413/414/431) and RATE_LIMITED (429) are nginx's: the app
  * never sends them, so no lume_status maps to them. SERVICE_UNAVAILABLE (503)
  * is both nginx's (no worker reachable) and the app's (a request that waited
  * for a worker past the queue budget). Unknown statuses are 500
- * INTERNAL_ERROR, and every status has a safe message.
+ * INTERNAL_ERROR, and every status has a safe message. The messages state
+ * the bounds of api.h; the 405 carries Allow, SERVICE_UNAVAILABLE always
+ * Retry-After: 1; every 503 and 504 names the provider.
  */
 #include "lib/unit.h"
 
+#include "api.h"
 #include "errors.h"
 
 static void assert_maps(lume_status st, int http, const char *code)
@@ -18,7 +21,7 @@ static void assert_maps(lume_status st, int http, const char *code)
     assert_string_equal(lume_status_code(st), code);
 }
 
-/* The contract's error table, as far as the app sends it: one row per status. */
+/* docs/api.md's error table, as far as the app sends it: one row per status. */
 static const struct {
     lume_status st;
     int http;
@@ -38,7 +41,7 @@ static const struct {
     {LUME_ERR_OVERLOADED, 503, "SERVICE_UNAVAILABLE"}, /* it came too late */
 };
 
-static void test_every_status_maps_to_its_row_of_the_contracts_table(void **state)
+static void test_every_status_maps_to_its_row_of_the_apis_error_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -108,15 +111,67 @@ static void test_no_status_maps_to_the_codes_that_only_nginx_sends(void **state)
     }
 }
 
+static void test_the_messages_state_the_bounds_of_api_h(void **state)
+{
+    char want[128];
+
+    (void)state;
+    snprintf(want, sizeof(want),
+             "query must be 1 to %d characters of valid UTF-8 without control characters",
+             LUME_QUERY_MAX_CHARS);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_QUERY), want);
+    snprintf(want, sizeof(want), "season must be an integer from 1 to %d", LUME_SEASON_MAX);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_SEASON), want);
+    snprintf(want, sizeof(want), "episode must be an integer from 1 to %d", LUME_EPISODE_MAX);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_EPISODE), want);
+    snprintf(want, sizeof(want), "limit must be an integer from 1 to %d", LUME_LIMIT_MAX);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_LIMIT), want);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_LIMIT),
+                        "limit must be an integer from 1 to 25");
+    assert_string_equal(lume_status_message(LUME_ERR_METHOD_NOT_ALLOWED),
+                        "method not allowed; use GET, HEAD or OPTIONS");
+    assert_string_equal(LUME_ALLOW, "GET, HEAD, OPTIONS");
+}
+
+static void test_only_the_405_carries_allow(void **state)
+{
+    (void)state;
+    for (int st = 0; st < LUME_STATUS_COUNT; st++)
+        assert_int_equal(lume_status_allow((lume_status)st), st == LUME_ERR_METHOD_NOT_ALLOWED);
+    assert_false(lume_status_allow((lume_status)999));
+}
+
+static void test_only_service_unavailable_always_carries_retry_after_1(void **state)
+{
+    (void)state;
+    for (int st = 0; st < LUME_STATUS_COUNT; st++)
+        assert_int_equal(lume_status_retry_after((lume_status)st),
+                         st == LUME_ERR_OVERLOADED ? 1 : 0);
+    assert_int_equal(lume_status_retry_after((lume_status)999), 0);
+}
+
+static void test_every_503_and_504_names_the_provider(void **state)
+{
+    (void)state;
+    for (int st = 0; st < LUME_STATUS_COUNT; st++) {
+        int http = lume_status_http((lume_status)st);
+        assert_int_equal(lume_status_names_provider((lume_status)st), http == 503 || http == 504);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_status_maps_to_its_row_of_the_contracts_table),
+        cmocka_unit_test(test_every_status_maps_to_its_row_of_the_apis_error_table),
         cmocka_unit_test(test_the_table_has_a_row_for_every_status),
         cmocka_unit_test(test_an_unknown_status_is_500_internal_error),
         cmocka_unit_test(test_every_status_has_a_distinct_code_and_a_message),
         cmocka_unit_test(test_messages_leak_no_internals),
         cmocka_unit_test(test_no_status_maps_to_the_codes_that_only_nginx_sends),
+        cmocka_unit_test(test_the_messages_state_the_bounds_of_api_h),
+        cmocka_unit_test(test_only_the_405_carries_allow),
+        cmocka_unit_test(test_only_service_unavailable_always_carries_retry_after_1),
+        cmocka_unit_test(test_every_503_and_504_names_the_provider),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_query.c: the contract's validation rules (query.h), row by row.
+ * test_query.c: the API's validation rules (docs/api.md, query.h), row by row.
  *
  * The {query} segment: percent-decoded from the raw URI (%2F is a slash inside
  * the query, '+' is a literal plus), surrounding whitespace trimmed, valid
@@ -8,7 +8,7 @@
  * default 10; a parameter given twice is invalid; episode needs season;
  * unknown parameters are ignored. TV formatting: "<query> S04E01", "<query> S04".
  *
- * Decisions where the contract is silent, documented here:
+ * Decisions docs/api.md records, documented here too:
  * - leading zeros are still a plain decimal integer: season=01 is season 1;
  * - query-string values are form-decoded, so season=+1 is " 1" (invalid) and
  *   season=%31 is 1; parameter names are case-sensitive (SEASON is unknown);

@@ -4,9 +4,9 @@
  * /, /health, /resolve/health/provider (an exact path, so it wins over
  * /resolve/{query}), /resolve/search/{query} and /resolve/{query}, where
  * {query} is exactly one raw path segment; anything else is 404. GET, HEAD and
- * OPTIONS are allowed, any other method is 405 (also on an unknown path: the
- * contract says "any other method: 405"). The query string after the first
- * '?' is handed on raw.
+ * OPTIONS are allowed, any other method is 405 (also on an unknown path:
+ * docs/api.md says "any other method, on any path"). The query string after
+ * the first '?' is handed on raw.
  */
 #include "lib/unit.h"
 

@@ -9,7 +9,8 @@
  * loaded configuration has every setting in its range and its strings
  * NUL-terminated, and written back as a file of NAME="value" lines loads to
  * the same configuration; the same file with every line commented out loads
- * to the defaults, whatever the length of its lines.
+ * to the defaults, whatever the length of its lines. The providers' own
+ * settings (provider.h) are walked through their tables.
  */
 #include <stddef.h>
 #include <unistd.h>
@@ -72,10 +73,9 @@ static int load(lume_config *c, int argc, char **argv, char **envp, char *err, s
     memset(c, 0x5A, sizeof(*c));
     rc = lume_config_load(c, argc, argv, envp, &action, err, errlen);
     clear_tail(c->listen, sizeof(c->listen));
-    clear_tail(c->provider, sizeof(c->provider));
-    clear_tail(c->mock_catalog, sizeof(c->mock_catalog));
-    clear_tail(c->archive_base_url, sizeof(c->archive_base_url));
+    clear_tail(c->provider.name, sizeof(c->provider.name));
     clear_tail(c->config_file, sizeof(c->config_file));
+    /* a provider's strings are zeroed past their value by the loader itself */
     return rc;
 }
 
@@ -87,20 +87,30 @@ static void check_string(const char *s, size_t cap)
 static void check_valid(const lume_config *c)
 {
     FUZZ_CHECK(c->workers >= 1 && c->workers <= LUME_MAX_WORKERS);
-    FUZZ_CHECK(c->max_requests >= 0 && c->request_timeout_ms >= 1 && c->connect_timeout_ms >= 1);
+    FUZZ_CHECK(c->max_requests >= 0 && c->request_timeout_ms >= 1 &&
+               c->provider.connect_timeout_ms >= 1);
     FUZZ_CHECK(c->backlog >= 1 && c->backlog <= 65535);
     FUZZ_CHECK(c->socket_mode >= 0 && c->socket_mode <= 0777);
     FUZZ_CHECK(c->log_level >= LUME_LOG_DEBUG && c->log_level <= LUME_LOG_ERROR);
     FUZZ_CHECK(c->access_log == 0 || c->access_log == 1);
-    FUZZ_CHECK(c->retries >= 0 && c->retries <= 10);
     check_string(c->listen, sizeof(c->listen));
-    check_string(c->provider, sizeof(c->provider));
-    check_string(c->mock_catalog, sizeof(c->mock_catalog));
-    check_string(c->archive_base_url, sizeof(c->archive_base_url));
+    check_string(c->provider.name, sizeof(c->provider.name));
     check_string(c->config_file, sizeof(c->config_file));
-    FUZZ_CHECK(lume_provider_known(c->provider));
-    FUZZ_CHECK(strncmp(c->archive_base_url, "http://", 7) == 0 ||
-               strncmp(c->archive_base_url, "https://", 8) == 0);
+    FUZZ_CHECK(lume_provider_known(c->provider.name));
+    /* every provider setting holds a value its table accepts (its range, a URL, ...) */
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        for (size_t j = 0; j < def->nsettings; j++) {
+            const lume_setting *s = &def->settings[j];
+            static unsigned char scratch[LUME_PROVIDER_BLOCK_BYTES];
+            char text[LUME_PATH_LEN + 32], err[512];
+
+            if (s->type == LUME_SETTING_STR)
+                check_string((const char *)c->provider.blocks[i] + s->offset, s->size);
+            lume_setting_format(s, c->provider.blocks[i], text, sizeof(text));
+            FUZZ_CHECK(lume_setting_set(s, scratch, text, err, sizeof(err)) == 0);
+        }
+    }
     FUZZ_CHECK(strncmp(c->listen, "unix:", 5) == 0 || strrchr(c->listen, ':') > c->listen);
 }
 
@@ -127,13 +137,9 @@ static long render(const lume_config *c, char *buf)
         {"LUME_MAX_REQUESTS", offsetof(lume_config, max_requests)},
         {"LUME_SHUTDOWN_TIMEOUT_MS", offsetof(lume_config, shutdown_timeout_ms)},
         {"LUME_REQUEST_TIMEOUT_MS", offsetof(lume_config, request_timeout_ms)},
-        {"LUME_CONNECT_TIMEOUT_MS", offsetof(lume_config, connect_timeout_ms)},
+        {"LUME_CONNECT_TIMEOUT_MS", offsetof(lume_config, provider.connect_timeout_ms)},
         {"LUME_CACHE_MAX_AGE", offsetof(lume_config, cache_max_age)},
         {"LUME_BACKLOG", offsetof(lume_config, backlog)},
-        {"LUME_MOCK_DELAY_MS", offsetof(lume_config, mock_delay_ms)},
-        {"LUME_RETRIES", offsetof(lume_config, retries)},
-        {"LUME_BREAKER_FAILURES", offsetof(lume_config, breaker_failures)},
-        {"LUME_BREAKER_OPEN_MS", offsetof(lume_config, breaker_open_ms)},
     };
     char *p = buf, num[32];
 
@@ -147,10 +153,20 @@ static long render(const lume_config *c, char *buf)
     put_line(&p, "LUME_LOG_LEVEL", levels[c->log_level], 0);
     put_line(&p, "LUME_ACCESS_LOG", c->access_log ? "on" : "off", 0);
     if (put_line(&p, "LUME_LISTEN", c->listen, 1) ||
-        put_line(&p, "LUME_PROVIDER", c->provider, 1) ||
-        put_line(&p, "LUME_MOCK_CATALOG", c->mock_catalog, 1) ||
-        put_line(&p, "LUME_ARCHIVE_BASE_URL", c->archive_base_url, 1))
+        put_line(&p, "LUME_PROVIDER", c->provider.name, 1))
         return -1;
+    /* each provider's settings, as their tables print them */
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        for (size_t j = 0; j < def->nsettings; j++) {
+            char text[LUME_PATH_LEN + 32];
+
+            lume_setting_format(&def->settings[j], c->provider.blocks[i], text, sizeof(text));
+            if (put_line(&p, def->settings[j].name, text,
+                         def->settings[j].type == LUME_SETTING_STR))
+                return -1;
+        }
+    }
     return (long)(p - buf);
 }
 

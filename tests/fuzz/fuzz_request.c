@@ -29,7 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     lume_config_defaults(&cfg);
-    p = lume_provider_create(&cfg, NULL, err, sizeof(err));
+    p = lume_provider_create(&cfg.provider, NULL, err, sizeof(err));
     FUZZ_CHECK(p != NULL);
     app = lume_app_create(&cfg, p);
     FUZZ_CHECK(app != NULL);

@@ -85,6 +85,8 @@ class Nginx:
             "LUME_TLS_KEY": key,
             "LUME_NGINX_WORKERS": "1",
             "LUME_NGINX": NGINX,
+            # render.py asks $BUILD/lume-fcgi --dump-contract for the app's errors
+            "BUILD": os.environ.get("BUILD", "build"),
         }
         self.env.update(env or {})
         self.conf = os.path.join(self.dir, "nginx.conf")

@@ -21,20 +21,29 @@ static lume_provider *provider;
 static lume_results results;
 static lume_provider_error perr;
 
-static lume_provider *create(const lume_config *cfg, char *err, size_t errlen)
+static lume_provider *create(const lume_provider_conf *conf, char *err, size_t errlen)
 {
     err[0] = '\0';
-    return lume_provider_create(cfg, NULL, err, errlen);
+    return lume_provider_create(conf, NULL, err, errlen);
+}
+
+/* Set one of the mock's settings (LUME_MOCK_CATALOG, LUME_MOCK_DELAY_MS). */
+static void set(lume_provider_conf *conf, const char *name, const char *value)
+{
+    char err[256];
+
+    if (lume_provider_conf_set(conf, name, value, err, sizeof(err)) != 0)
+        fail_msg("%s=%s: %s", name, value, err);
 }
 
 static int setup_builtin(void **state)
 {
-    lume_config cfg;
+    lume_provider_conf conf;
     char err[256];
 
     (void)state;
-    lume_config_defaults(&cfg);
-    provider = create(&cfg, err, sizeof(err));
+    lume_provider_conf_defaults(&conf);
+    provider = create(&conf, err, sizeof(err));
     lume_results_init(&results);
     return provider ? 0 : -1;
 }
@@ -94,13 +103,13 @@ static void test_mock_is_a_known_provider_and_nope_is_not(void **state)
 
 static void test_an_unknown_provider_cannot_be_created(void **state)
 {
-    lume_config cfg;
+    lume_provider_conf conf;
     char err[256];
 
     (void)state;
-    lume_config_defaults(&cfg);
-    snprintf(cfg.provider, sizeof(cfg.provider), "nope");
-    assert_null(create(&cfg, err, sizeof(err)));
+    lume_provider_conf_defaults(&conf);
+    snprintf(conf.name, sizeof(conf.name), "nope");
+    assert_null(create(&conf, err, sizeof(err)));
     assert_non_null(strstr(err, "nope"));
 }
 
@@ -298,12 +307,13 @@ static void test_an_unknown_fault_is_an_ordinary_search(void **state)
 
 static int setup_delay(long delay_ms)
 {
-    lume_config cfg;
-    char err[256];
+    lume_provider_conf conf;
+    char err[256], value[32];
 
-    lume_config_defaults(&cfg);
-    cfg.mock_delay_ms = delay_ms;
-    provider = create(&cfg, err, sizeof(err));
+    lume_provider_conf_defaults(&conf);
+    snprintf(value, sizeof(value), "%ld", delay_ms);
+    set(&conf, "LUME_MOCK_DELAY_MS", value);
+    provider = create(&conf, err, sizeof(err));
     lume_results_init(&results);
     return provider ? 0 : -1;
 }
@@ -354,12 +364,12 @@ static void test_a_deadline_already_passed_times_out_at_once(void **state)
 
 static int with_catalog(const char *json, char *err, size_t errlen)
 {
-    lume_config cfg;
+    lume_provider_conf conf;
     char *path = unit_write_file(json);
 
-    lume_config_defaults(&cfg);
-    snprintf(cfg.mock_catalog, sizeof(cfg.mock_catalog), "%s", path);
-    provider = create(&cfg, err, errlen);
+    lume_provider_conf_defaults(&conf);
+    set(&conf, "LUME_MOCK_CATALOG", path);
+    provider = create(&conf, err, errlen);
     unit_remove_file(path);
     lume_results_init(&results);
     return provider ? 0 : -1;
@@ -416,13 +426,13 @@ static void test_an_empty_catalog_answers_nothing(void **state)
 
 static void test_a_missing_catalog_file_fails_creation(void **state)
 {
-    lume_config cfg;
+    lume_provider_conf conf;
     char err[256];
 
     (void)state;
-    lume_config_defaults(&cfg);
-    snprintf(cfg.mock_catalog, sizeof(cfg.mock_catalog), "/nonexistent/catalog.json");
-    provider = create(&cfg, err, sizeof(err));
+    lume_provider_conf_defaults(&conf);
+    set(&conf, "LUME_MOCK_CATALOG", "/nonexistent/catalog.json");
+    provider = create(&conf, err, sizeof(err));
     assert_null(provider);
     assert_non_null(strstr(err, "LUME_MOCK_CATALOG"));
 }
@@ -458,13 +468,13 @@ static void test_a_catalog_given_as_text_is_checked_like_a_catalog_file(void **s
     (void)state;
     for (size_t i = 0; i < sizeof(catalogs) / sizeof(catalogs[0]); i++) {
         char *path = unit_write_file(catalogs[i]), from_file[256] = "", from_text[256] = "";
-        lume_config cfg;
+        lume_provider_conf conf;
         lume_provider *p;
         void *impl;
 
-        lume_config_defaults(&cfg);
-        snprintf(cfg.mock_catalog, sizeof(cfg.mock_catalog), "%s", path);
-        p = create(&cfg, from_file, sizeof(from_file));
+        lume_provider_conf_defaults(&conf);
+        set(&conf, "LUME_MOCK_CATALOG", path);
+        p = create(&conf, from_file, sizeof(from_file));
         impl = lume_mock_create_from_text(catalogs[i], strlen(catalogs[i]), path, 0, from_text,
                                           sizeof(from_text));
         assert_int_equal(p != NULL, impl != NULL);
