@@ -20,7 +20,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
-CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders $(PKG_CFLAGS)
+# Three layers, each using only those below it (tests/structure/test_layers.py):
+# fcgi-app/ (the service) -> providers/ -> fcgi-app/core/ (foundations).
+CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders -Ifcgi-app/core $(PKG_CFLAGS)
 LDLIBS  += -lfcgi $(PKG_LIBS) -pthread
 
 ifeq ($(SANITIZE),1)
@@ -29,13 +31,13 @@ ifeq ($(SANITIZE),1)
   LDFLAGS += -fsanitize=address,undefined
 endif
 
-APP_SRCS  := $(filter-out fcgi-app/main.c,$(wildcard fcgi-app/*.c))
+APP_SRCS  := $(filter-out fcgi-app/main.c,$(wildcard fcgi-app/*.c fcgi-app/core/*.c))
 PROV_SRCS := $(wildcard providers/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(APP_SRCS) $(PROV_SRCS))
 BIN       := $(BUILD)/lume-fcgi
 
 # Unit tests: tests/<dir>/test_*.c, one binary each, mirroring the source tree.
-UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/providers/test_*.c)
+UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test audit clean format
@@ -82,7 +84,7 @@ compose-test: deps
 	@BUILD=$(BUILD) scripts/test.sh compose
 
 format:
-	clang-format -i fcgi-app/*.[ch] providers/*.[ch] tests/*/*.[ch]
+	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] tests/*/*.[ch] tests/fcgi-app/core/*.c
 
 clean:
 	rm -rf build build-sanitize $(FUZZ_BUILD)

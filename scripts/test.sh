@@ -37,7 +37,8 @@ trap 'rm -f "$out"' EXIT
 for suite in "${suites[@]}"; do
   echo "== $suite"
   if [ "$suite" = unit ]; then
-    for bin in "$BUILD"/tests/fcgi-app/test_* "$BUILD"/tests/providers/test_*; do
+    for bin in "$BUILD"/tests/fcgi-app/test_* "$BUILD"/tests/fcgi-app/core/test_* \
+      "$BUILD"/tests/providers/test_*; do
       [ -x "$bin" ] || continue
       "$bin" >"$out" 2>&1
       rc=$?

@@ -2,7 +2,7 @@
  * fuzz.h: what the libFuzzer targets share: an invariant check that aborts
  * (so libFuzzer keeps the input), a reader that takes typed pieces off the
  * fuzz input, and a reference UTF-8 decoder written independently of
- * fcgi-app/utf8.c, to check it and the writers that rely on it.
+ * fcgi-app/core/utf8.c, to check it and the writers that rely on it.
  */
 #ifndef LUME_FUZZ_H
 #define LUME_FUZZ_H

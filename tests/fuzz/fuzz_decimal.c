@@ -1,5 +1,5 @@
 /*
- * fuzz_decimal.c: fcgi-app/decimal.c. The input is a range (two signed
+ * fuzz_decimal.c: fcgi-app/core/decimal.c. The input is a range (two signed
  * 32-bit bounds) and then the text. The parser must agree with a reference
  * (1 to 18 ASCII digits whose value lies in the range), leave *out alone on
  * failure, and on success give the value whose decimal form is the text

@@ -1,5 +1,5 @@
 /*
- * fuzz_log.c: the log line writer (fcgi-app/log.c), driven by any sequence of
+ * fuzz_log.c: the log line writer (fcgi-app/core/log.c), driven by any sequence of
  * fields decoded from the input: strings (any bytes, any length), integers,
  * durations and nulls, under any keys. After every field:
  *   - the line never holds more than LUME_LOGLINE_MAX - 3 bytes (room for

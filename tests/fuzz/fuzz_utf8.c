@@ -1,5 +1,5 @@
 /*
- * fuzz_utf8.c: fcgi-app/utf8.c against two other definitions of valid UTF-8:
+ * fuzz_utf8.c: fcgi-app/core/utf8.c against two other definitions of valid UTF-8:
  * the reference decoder of fuzz.h and Jansson's. At every offset of the input
  * lume_utf8_seq must give the reference's sequence length (0 when invalid);
  * lume_utf8_length must count code points exactly when all three agree that
