@@ -174,6 +174,7 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
             return DROP_TIMEOUT;
         ts.tv_sec = left_us / 1000000;
         ts.tv_nsec = (left_us % 1000000) * 1000;
+        lume_log_flush();
         ppoll(&pfd, 1, &ts, wait_mask); /* more bytes, a hang-up, a stop, or the deadline */
     }
 }
@@ -232,10 +233,11 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
         if (may_log(a, LIMIT_ACCEPT, &suppressed))
             lume_log(LUME_LOG_WARN, "accept_paused", "accept: %s; pausing %d ms (%ld more)",
                      strerror(err), ACCEPT_PAUSE, suppressed);
+        lume_log_flush();
         ppoll(NULL, 0, &pause, wait_mask);
         return LUME_ACCEPT_NONE;
     }
-    case EAGAIN:
+    case EAGAIN: return LUME_ACCEPT_AGAIN;
     case EINTR:
     case ECONNABORTED:
     case EPROTO:
@@ -307,6 +309,7 @@ static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
                 break;
             if (n < 0) {
                 struct timespec ts = {left_ms / 1000, (left_ms % 1000) * 1000000L};
+                lume_log_flush();
                 if (ppoll(&pfd, 1, &ts, wait_mask) == 0)
                     break;
             }

@@ -38,7 +38,8 @@ typedef struct lume_acceptor lume_acceptor;
 /* What lume_acceptor_next() found. */
 typedef enum lume_accept_result {
     LUME_ACCEPT_READY = 0, /* a request is ready in *request */
-    LUME_ACCEPT_NONE,      /* nothing to serve: another worker was faster, or dropped */
+    LUME_ACCEPT_NONE,      /* nothing to serve: dropped, or another worker was faster */
+    LUME_ACCEPT_AGAIN,     /* no connection waiting: wait until the socket is readable */
     LUME_ACCEPT_STOP,      /* a stop signal came while a head was arriving */
     LUME_ACCEPT_FAIL       /* the listening socket failed; errno says why */
 } lume_accept_result;
@@ -49,7 +50,8 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
                                     size_t errlen);
 
 /* Accept one connection, if one is waiting, and admit it. wait_mask is the
- * signal mask while waiting (signals.h). */
+ * signal mask while waiting (signals.h). The log lines the worker holds
+ * (log.h) are written before any wait for a peer. */
 lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
                                       FCGX_Request **request);
 

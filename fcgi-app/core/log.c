@@ -1,10 +1,12 @@
 /*
  * log.c: JSON-lines logging on stderr (see log.h). The writer formats into
  * the line's fixed buffer through one bounded append (put), so no field, in
- * any order or size, can write past it.
+ * any order or size, can write past it. It owns the process's batch of lines
+ * held for one write, and the pid every line carries (asked once).
  */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,80 @@
 
 static int log_level = LUME_LOG_INFO;
 static const char *level_names[] = {"debug", "info", "warn", "error"};
+
+/* The process's pid, asked once (and again in a child after fork). */
+static pid_t log_pid;
+
+/* Lines held for one write (lume_log_batch_on()); off: one write a line. */
+static struct {
+    int on;
+    size_t len;
+    int64_t first_ms; /* when the oldest line held was added */
+    char buf[LUME_LOG_BATCH_MAX];
+} batch;
+
+static void forked_child(void)
+{
+    log_pid = 0;
+    batch.on = 0; /* a child starts writing line by line; what was held is the parent's */
+    batch.len = 0;
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(NULL, NULL, forked_child);
+}
+
+static pid_t current_pid(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    if (log_pid == 0) {
+        pthread_once(&once, register_atfork);
+        log_pid = getpid();
+    }
+    return log_pid;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_all(const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(STDERR_FILENO, p, len);
+        if (n <= 0)
+            return; /* nothing sensible to do when stderr is gone */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+void lume_log_batch_on(void)
+{
+    batch.on = 1;
+    batch.len = 0;
+}
+
+void lume_log_flush(void)
+{
+    size_t len = batch.len;
+
+    batch.len = 0;
+    if (len > 0)
+        write_all(batch.buf, len);
+}
+
+void lume_log_flush_due(void)
+{
+    if (batch.len > 0 && mono_ms() - batch.first_ms >= LUME_LOG_BATCH_MS)
+        lume_log_flush();
+}
 
 int lume_log_level_parse(const char *s, int *out)
 {
@@ -93,7 +169,7 @@ int lume_logline_begin(lume_logline *l, int level)
     l->len = 0;
     putf(l, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d",
          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-         ts.tv_nsec / 1000000, level_names[level < 0 || level > 3 ? 1 : level], (int)getpid());
+         ts.tv_nsec / 1000000, level_names[level < 0 || level > 3 ? 1 : level], (int)current_pid());
     if (l->len == 0)
         put(l, "{", 1);
     return 1;
@@ -228,9 +304,17 @@ void lume_logline_write(lume_logline *l)
     size_t len;
     const char *text = lume_logline_finish(l, &len);
 
-    if (write(STDERR_FILENO, text, len) < 0) {
-        /* nothing sensible to do when stderr is gone */
+    if (!batch.on) {
+        write_all(text, len);
+        return;
     }
+    if (batch.len + len > sizeof(batch.buf))
+        lume_log_flush();
+    if (batch.len == 0)
+        batch.first_ms = mono_ms();
+    memcpy(batch.buf + batch.len, text, len); /* a line always fits: MAX < BATCH_MAX */
+    batch.len += len;
+    lume_log_flush_due();
 }
 
 void lume_log(int level, const char *event, const char *fmt, ...)
