@@ -13,9 +13,12 @@
  *      open, so a graceful stop ends it at once. Params over 64 KiB, a head
  *      too large or not FastCGI, a stall or a hang-up: the connection is
  *      closed, and libfcgi never allocated a byte for it.
- *   3. libfcgi's FCGX_Accept_r() parses the head from a socket pair holding
- *      just those bytes, so it never blocks; then the request is switched to
- *      the peer's connection, which goes on where the head ended.
+ *   3. libfcgi's FCGX_Accept_r() parses the head, never blocking on it.
+ *      Usually the whole head is there at the first look (MSG_PEEK: nginx
+ *      writes it at once), and libfcgi reads it from the connection itself.
+ *      Otherwise the head is read here as it trickles in, and libfcgi parses
+ *      it from a socket pair holding just those bytes; then the request is
+ *      switched to the peer's connection, which goes on where the head ended.
  *
  * After the response, lume_acceptor_finish() closes the connection itself:
  * shutdown, then read and discard what the peer still sends until it closes,
