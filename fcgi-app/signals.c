@@ -125,12 +125,14 @@ void lume_signals_worker_init(sigset_t *wait_mask)
     set_handler(SIGHUP, SIG_IGN, 0);
     set_handler(SIGPIPE, SIG_IGN, 0);
     for (size_t i = 0; i < N_FATAL_SIGNALS; i++) {
-        struct sigaction sa;
+        struct sigaction sa, before;
 
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = fatal_handler;
         sigemptyset(&sa.sa_mask);
-        sigaction(fatal_signals[i], &sa, &fatal_before[i]);
+        sigaction(fatal_signals[i], &sa, &before);
+        if (before.sa_handler != fatal_handler) /* set up twice: keep the first "before" */
+            fatal_before[i] = before;
     }
 }
 
