@@ -76,6 +76,22 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
+/* Why the entry s[0..len) is refused, in one line: at most 64 of its bytes,
+ * control characters shown as '?' (the list may come from the environment). */
+static void refuse(const char *s, size_t len, char *err, size_t errlen)
+{
+    char shown[65];
+    size_t n = len > 64 ? 64 : len;
+
+    for (size_t i = 0; i < n; i++)
+        shown[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i];
+    shown[n] = '\0';
+    if (len == 0)
+        snprintf(err, errlen, "an entry is empty");
+    else
+        snprintf(err, errlen, "\"%s\" is not an address or ADDRESS/BITS", shown);
+}
+
 lume_allow *lume_allow_create(const char *list, char *err, size_t errlen)
 {
     const char *p = list;
@@ -104,11 +120,7 @@ lume_allow *lume_allow_create(const char *list, char *err, size_t errlen)
         len = end ? (size_t)(end - p) : strlen(p);
         trim(&p, &len);
         if (parse_range(p, len, &a->ranges[a->n]) != 0) {
-            if (len == 0)
-                snprintf(err, errlen, "an entry is empty");
-            else
-                snprintf(err, errlen, "\"%.*s\" is not an address or ADDRESS/BITS",
-                         (int)(len > 64 ? 64 : len), p);
+            refuse(p, len, err, errlen);
             free(a);
             return NULL;
         }

@@ -17,7 +17,8 @@
 typedef struct lume_allow lume_allow;
 
 /* Parse a list. Returns it, or NULL with a one-line reason in err (which
- * names the entry); NULL with err "" when out of memory. */
+ * names the entry, control characters shown as '?'); NULL with err "" when
+ * out of memory. */
 lume_allow *lume_allow_create(const char *list, char *err, size_t errlen);
 
 void lume_allow_destroy(lume_allow *a);

@@ -20,7 +20,7 @@ lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char 
     if (h->end > 0)
         return LUME_FCGI_HEAD_COMPLETE;
     for (;;) {
-        const unsigned char *r = buf + h->pos;
+        const unsigned char *r;
         unsigned id;
         size_t content, next;
 
@@ -28,6 +28,7 @@ lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char 
             return LUME_FCGI_HEAD_TOO_LARGE; /* not even the next header fits */
         if (h->pos + HEADER_LEN > len)
             return LUME_FCGI_HEAD_MORE;
+        r = buf + h->pos; /* only once the header is there to point at */
         if (r[0] != VERSION_1)
             return LUME_FCGI_HEAD_MALFORMED;
         id = (unsigned)r[2] << 8 | r[3];

@@ -259,7 +259,7 @@ static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_
     case LUME_OK: return st;
     case LUME_ERR_TIMEOUT:
     case LUME_ERR_UNAVAILABLE: return lume_provider_fail(err, st, "%s", lume_status_message(st));
-    default: return lume_provider_fail(err, st, "internal error");
+    default: return lume_provider_fail(err, st, "%s", lume_status_message(LUME_ERR_INTERNAL));
     }
 }
 
@@ -387,7 +387,8 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
         return LUME_ERR_UNAVAILABLE;
     /* TV: search the show's name; the episode is matched in the titles. */
     if ((f.url = search_url(a, s->query, rows)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                  lume_status_message(LUME_ERR_INTERNAL));
     started_us = lume_now_us();
     archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1, NULL, NULL);
     count_fetch(a, &f, started_us);
@@ -401,7 +402,8 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_fetch_release(&f);
     if (ps != ARCHIVE_PARSE_OK) {
         if (ps == ARCHIVE_PARSE_NOMEM)
-            return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+            return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                      lume_status_message(LUME_ERR_INTERNAL));
         log_fault("search", &f,
                   ps == ARCHIVE_PARSE_TOO_BIG ? "search answer over the JSON bound"
                                               : "malformed search answer");
@@ -435,7 +437,8 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     if ((f.url = search_url(a, NULL, 1)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                  lume_status_message(LUME_ERR_INTERNAL));
     started_us = lume_now_us();
     archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0, NULL, NULL);
     count_fetch(a, &f, started_us);

@@ -262,7 +262,8 @@ static lume_status injected_fault(const char *query, lume_provider_error *err)
     if (strcasecmp(query, "timeout") == 0)
         return lume_provider_fail(err, LUME_ERR_TIMEOUT, "mock upstream timed out");
     if (strcasecmp(query, "internal") == 0)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                  lume_status_message(LUME_ERR_INTERNAL));
     return LUME_OK;
 }
 
@@ -281,7 +282,8 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     if (strcasecmp(s->query, "empty") == 0)
         return LUME_OK;
     if ((needle = lower_dup(s->formatted)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "internal error");
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                  lume_status_message(LUME_ERR_INTERNAL));
     for (size_t i = 0; i < m->count && st == LUME_OK; i++) {
         const mock_entry *e = &m->entries[i];
         if (all || strstr(e->title_lower, needle) != NULL)
@@ -290,7 +292,7 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     }
     free(needle);
     if (st != LUME_OK)
-        return lume_provider_fail(err, st, "internal error");
+        return lume_provider_fail(err, st, "%s", lume_status_message(LUME_ERR_INTERNAL));
     return LUME_OK; /* in catalog order: lume_provider_search sorts */
 }
 

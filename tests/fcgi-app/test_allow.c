@@ -261,6 +261,18 @@ static void test_empty_lists_and_empty_entries_are_refused(void **state)
     assert_refused_list("127.0.0.1, ,::1", "empty");
 }
 
+static void test_the_message_shows_control_characters_of_an_entry_as_question_marks(void **state)
+{
+    (void)state;
+    /* the message is one line: LUME_FCGI_ALLOWED_ADDRS may come from the
+     * environment, where a value can hold a newline */
+    assert_refused_list("\n", "\"?\"");
+    assert_refused_list("127.0.0.1\r\n", "127.0.0.1??");
+    assert_refused_list("::1, 10.0.0.1\x1b[2J\x7f", "10.0.0.1?[2J?");
+    for (const char *e = err; *e != '\0'; e++)
+        assert_true((unsigned char)*e >= 0x20 && *e != 0x7F);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_a_bad_entry_is_refused_and_named),
         cmocka_unit_test(test_a_bad_prefix_is_refused),
         cmocka_unit_test(test_empty_lists_and_empty_entries_are_refused),
+        cmocka_unit_test(test_the_message_shows_control_characters_of_an_entry_as_question_marks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,19 @@ typedef struct fuzz_reader {
     size_t left;
 } fuzz_reader;
 
+/* The value of a hex digit, or -1: the reference decoders' own, written
+ * from the RFC, not taken from the code under test. */
+static inline int fuzz_hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static inline uint8_t fuzz_u8(fuzz_reader *r)
 {
     if (r->left == 0)

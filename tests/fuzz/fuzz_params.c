@@ -13,17 +13,6 @@
 #include "fuzz/fuzz.h"
 #include "query.h"
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Form-decode s[0..len) into a new buffer; -1 on a broken escape. */
 static long form_decode(const char *s, size_t len, char **out)
 {
@@ -33,9 +22,10 @@ static long form_decode(const char *s, size_t len, char **out)
     *out = d;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '%') {
-            if (i + 2 >= len || hexval((uint8_t)s[i + 1]) < 0 || hexval((uint8_t)s[i + 2]) < 0)
+            if (i + 2 >= len || fuzz_hexval((uint8_t)s[i + 1]) < 0 ||
+                fuzz_hexval((uint8_t)s[i + 2]) < 0)
                 return -1;
-            d[n++] = (char)(hexval((uint8_t)s[i + 1]) << 4 | hexval((uint8_t)s[i + 2]));
+            d[n++] = (char)(fuzz_hexval((uint8_t)s[i + 1]) << 4 | fuzz_hexval((uint8_t)s[i + 2]));
             i += 2;
         } else {
             d[n++] = s[i] == '+' ? ' ' : s[i];

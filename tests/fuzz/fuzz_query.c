@@ -10,17 +10,6 @@
 #include "fuzz/fuzz.h"
 #include "query.h"
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int is_space(char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
@@ -39,9 +28,9 @@ static int reference(const uint8_t *raw, size_t len, char **out)
             d[n++] = (char)raw[i];
             continue;
         }
-        if (i + 2 >= len || hexval(raw[i + 1]) < 0 || hexval(raw[i + 2]) < 0)
+        if (i + 2 >= len || fuzz_hexval(raw[i + 1]) < 0 || fuzz_hexval(raw[i + 2]) < 0)
             return -1;
-        d[n++] = (char)(hexval(raw[i + 1]) << 4 | hexval(raw[i + 2]));
+        d[n++] = (char)(fuzz_hexval(raw[i + 1]) << 4 | fuzz_hexval(raw[i + 2]));
         i += 2;
     }
     if (n > 2 * LUME_QUERY_BUF - 1 || fuzz_utf8_length(d, n) < 0)

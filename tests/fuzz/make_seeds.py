@@ -2,7 +2,8 @@
 
 The seeds are real inputs taken from the other tests: URIs and query strings of
 the API tests, answers of tests/archive/fake_archive.py, catalog entries and
-configuration lines. Crash inputs (crash-*) found by fuzzing sit beside them
+configuration lines, FastCGI requests as the test client and nginx send them,
+the allowlists of test_allow.c, nginx's $msec stamps. Crash inputs (crash-*) found by fuzzing sit beside them
 and are never rewritten here. Run it again after changing a seed:
 python3 tests/fuzz/make_seeds.py
 """
@@ -13,7 +14,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "archive"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from fake_archive import FakeArchive, Item, video  # noqa: E402
+import fcgi_client  # noqa: E402
 
 
 def write(target, seeds):
@@ -167,6 +170,98 @@ def main():
                      "LUME_WORKERS=0\n", "not a line\n", "LUME_BACKLOG = 65535 \n",
                      "#" + "x" * 1100 + "LUME_WORKERS=3\n",
                      "LUME_CONFIG=/etc/other\n\0\0--listen\0127.0.0.1:9000"])
+    fcgi_seeds()
+
+
+# What nginx sends (nginx/render.py's fastcgi_param lines, and the request's
+# headers as HTTP_*).
+NGINX_PARAMS = {"QUERY_STRING": "season=4&episode=1", "DOCUMENT_URI": "/resolve/the%20boys",
+                "CONTENT_TYPE": "", "CONTENT_LENGTH": "", "REQUEST_SCHEME": "https",
+                "HTTPS": "on", "SERVER_SOFTWARE": "nginx", "REMOTE_ADDR": "203.0.113.9",
+                "REMOTE_PORT": "51234", "SERVER_ADDR": "172.28.0.2", "SERVER_PORT": "443",
+                "SERVER_NAME": "lume.example.com",
+                "REQUEST_ID": "6f1c2b9a0d3e4f5a6b7c8d9e0f1a2b3c",
+                "REQUEST_START": "1717171717.123", "HTTP_HOST": "lume.example.com",
+                "HTTP_USER_AGENT": "curl/7.88.1", "HTTP_ACCEPT": "*/*"}
+
+
+def fcgi_seeds():
+    def head(wire, chunks=(), records=False):
+        """fuzz_fcgi_head's input: mode, chunk sizes, then the wire (or records)."""
+        return (bytes([1 if records else 0, len(chunks)]) +
+                b"".join(struct.pack(">H", c) for c in chunks) + wire)
+
+    def rec(rtype, content, padding=0, request_id=1, version=1, repeat=1):
+        """One record of record mode: repeat count and header; the content is fill."""
+        return bytes([repeat - 1]) + struct.pack("!BBHHBx", version, rtype, request_id, content,
+                                                 padding)
+
+    begin = rec(1, 8)
+    end = rec(4, 0)
+    nginx = fcgi_client.encode_request("/resolve/the%20boys?season=4&episode=1",
+                                       params=NGINX_PARAMS)
+    posted = fcgi_client.encode_request("/resolve/x", "POST", stdin=b"a=1&b=" + b"x" * 600)
+    get_values = fcgi_client._record(9, fcgi_client.encode_params({"FCGI_MAX_CONNS": ""}), 0)
+    write("fcgi_head", [head(nginx), head(nginx, [1]), head(nginx, [7, 0, 300, 8]),
+                        head(posted, [4096]), head(get_values + nginx, [8, 8]),
+                        head(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+                        head(b"\x02" + nginx[1:]), head(nginx[:16] + b"\x01\x05" + nginx[18:]),
+                        head(b"\x01\x01\x00\x00\x00\x08\x00\x00" + nginx[8:]),
+                        head(nginx[:len(nginx) // 2], [3]),
+                        # params of 64 KiB exactly, and a byte more
+                        head(b"x" + begin + rec(4, 65535) + rec(4, 1) + end, [9000], True),
+                        head(b"x" + begin + rec(4, 65535) + rec(4, 2) + end, [], True),
+                        # the largest head, and a byte more; many tiny records
+                        head(b"\x01" + begin + rec(4, 65535) + rec(4, 1) + rec(9, 8144, 0, 0) +
+                             end, [65535], True),
+                        head(b"\x01" + begin + rec(4, 65535) + rec(4, 1) + rec(9, 8145, 0, 0) +
+                             end, [], True),
+                        head(b"\0" + begin + rec(9, 0, 0, 0, repeat=256) * 36 + rec(4, 10) + end,
+                             [], True),
+                        # other ids, padding, stdin after the head
+                        head(b"\x01" + rec(9, 20, 4, 0) + begin + rec(4, 65535, 0, 2) +
+                             rec(4, 0, 0, 2) + rec(4, 40, 255) + rec(4, 0, 7) + rec(5, 100, 4),
+                             [1, 2, 3], True)])
+
+    def peer(kind, addr):
+        """fuzz_allow's peers: 0 IPv4, 1 IPv6, 2 unix, 3 a short address."""
+        import ipaddress
+        packed = ipaddress.ip_address(addr).packed if addr else b""
+        return bytes([kind]) + packed.ljust(16, b"\0")
+
+    peers = (peer(0, "127.0.0.1") + peer(0, "172.28.13.7") + peer(1, "::1") +
+             peer(1, "::ffff:127.0.0.1") + peer(1, "2001:db8::1") + peer(2, None) +
+             peer(3, "10.0.0.1"))
+    lists = ["127.0.0.1", "::1", "127.0.0.1,::1,10.0.0.7", " 127.0.0.1 ,\t::1 ",
+             "127.0.0.1, ::1, 172.28.0.0/16", "10.0.0.8/29", "fd00:1::/33", "0.0.0.0/0", "::/0",
+             "10.1.2.3/8", "::ffff:127.0.0.1", "::ffff:10.0.0.0/104", "::ffff:0:0/95", "any",
+             " any ", "localhost", "127.0.0.1,foo", "1.2.3.4:9000", "[::1]", "ANY",
+             "any,127.0.0.1", "10.0.0.0/33", "::/129", "10.0.0.0/+8", "10.0.0.0/0x8",
+             "10.0.0.0/008", "", "127.0.0.1,", "127.0.0.1, ,::1", "1.2.3.4\r\n",
+             "0000:0000:0000:0000:0000:ffff:255.255.255.255/128",
+             "0000:0000:0000:0000:0000:0000:0000:0001, 0:0:0:0:0:ffff:10.0.0.1"]
+    entries = (b"\x03" + bytes([0 | 16, 24]) + bytes([172, 28, 5, 9]) + b"\0" * 12 +
+               bytes([1 | 4 | 16 | 32 | 64, 64]) + bytes.fromhex("fd000001") + b"\1" * 12 +
+               bytes([2 | 8 | 16, 120]) + b"\0" * 12 + bytes([10, 0, 0, 1]))
+    write("allow", [b"\0" + s.encode() + b"\0" + peers for s in lists] +
+          [b"\x01" + entries + peers, b"\x81" + entries + peers,
+           b"\x90" + b"x" * 70 + b"\0", b"\x80,"])
+
+    def stamp(text, now=1717200000000, mode=0):
+        """fuzz_queue's input: mode, the clock (stored doubled), the stamp."""
+        return bytes([mode]) + struct.pack(">q", now * 2) + text.encode()
+
+    def near(offset, change=0, where=0):
+        """A stamp offset ms from a clock of today, as nginx writes it."""
+        return bytes([3]) + b"\0" * 8 + struct.pack(">iBB", offset, change, where)
+
+    write("queue", [stamp(t) for t in [
+        "1717171717.123", "1717200000.000", "1717199999.750", "0.001", "999999999999.999",
+        "0001717200000.123", ".123", "1717200000.12", "1717200000.1234", "+1717200000.000",
+        "1717200000", "yesterday", " 1717200000.000", "1717200000.000 ", "1e9.000",
+        "1717200000,000", "1717200000.000\0x", "\u0661717200000.000"]] +
+        [near(o) for o in [0, -250, 1000, 1001, -3600000, -3600001]] +
+        [near(-250, c, 3) for c in range(1, 8)])
 
 
 if __name__ == "__main__":
