@@ -12,7 +12,7 @@ static json_t *maybe(long v)
 
 static json_t *worker(int slot, const lume_scoreboard_line *l, int64_t now_ms)
 {
-    int serving = l->state != LUME_WORKER_IDLE && l->request_start_ms > 0;
+    int serving = l->state == LUME_WORKER_BUSY && l->request_start_ms > 0;
     int64_t took = now_ms - l->request_start_ms;
 
     return json_pack("{s:i, s:i, s:s, s:I, s:o, s:o, s:o, s:o}", "slot", slot, "pid", (int)l->pid,

@@ -10,8 +10,8 @@
  *                "route":"status","request_id":"..."}, ...]}
  *
  * request_start_ms, request_duration_ms, route and request_id are null for a
- * worker that serves nothing; listen_queue* are null when the kernel does
- * not tell (backlog.h).
+ * worker that is not busy (idle, or still reading a request); listen_queue*
+ * are null when the kernel does not tell (backlog.h).
  */
 #ifndef LUME_STATUS_PAGE_H
 #define LUME_STATUS_PAGE_H
