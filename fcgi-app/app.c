@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
+#include "backlog.h"
 #include "clock.h"
+#include "prometheus.h"
 #include "query.h"
 #include "render.h"
 #include "router.h"
+#include "status_page.h"
 
 struct lume_app {
     lume_config cfg;
@@ -24,6 +28,12 @@ struct lume_app {
     size_t index_len;
     char *health_body;
     size_t health_len;
+    /* The pool's view (lume_app_observe); NULL or -1 when alone (unit tests). */
+    lume_metrics *metrics;
+    lume_metrics_slot *counts; /* this worker's slot of counters */
+    lume_scoreboard *board;
+    int slot, listen_fd;
+    lume_route_id route; /* of the request in hand */
 };
 
 static const char CACHE_NO_STORE[] = LUME_ERROR_CACHE_CONTROL; /* also health answers' */
@@ -47,6 +57,7 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
     }
     app->cfg = *cfg;
     app->provider = provider;
+    app->slot = app->listen_fd = -1;
     snprintf(app->cache_public, sizeof(app->cache_public), "public, max-age=%ld",
              cfg->cache_max_age);
     lume_results_init(&app->results);
@@ -68,6 +79,23 @@ void lume_app_destroy(lume_app *app)
     free(app->health_body);
     lume_provider_destroy(app->provider);
     free(app);
+}
+
+void lume_app_observe(lume_app *app, lume_shared *shared, int slot, int listen_fd)
+{
+    app->metrics = lume_shared_metrics(shared);
+    app->counts = lume_metrics_slot_at(app->metrics, slot);
+    app->board = lume_scoreboard_of(shared);
+    app->slot = slot;
+    app->listen_fd = listen_fd;
+    lume_provider_observe(app->provider, app->metrics, app->counts);
+    lume_scoreboard_start(app->board, slot, getpid());
+}
+
+void lume_app_finish(lume_app *app, const lume_response *resp, int64_t latency_us)
+{
+    lume_metrics_request(app->counts, (int)app->route, resp->status, latency_us);
+    lume_scoreboard_end(app->board, app->slot);
 }
 
 const char *lume_app_provider_name(const lume_app *app)
@@ -262,12 +290,48 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
                   json_pack("{s:s, s:s}", "status", "unhealthy", "provider", name));
 }
 
+static lume_prometheus_pool pool_of(const lume_app *app)
+{
+    lume_prometheus_pool p = {.workers = app->cfg.workers};
+
+    lume_backlog_read(app->listen_fd, &p.backlog, &p.backlog_limit);
+    return p;
+}
+
+/* GET /metrics: the whole pool's counters, from shared memory. */
+static void handle_metrics(lume_app *app, lume_response *resp)
+{
+    lume_prometheus_pool pool = pool_of(app);
+
+    resp->body = lume_prometheus_render(app->metrics, app->board, &pool, &resp->body_len);
+    if (resp->body == NULL)
+        return set_body(resp, NULL); /* the 500 of out-of-memory */
+    resp->status = lume_status_http(LUME_OK);
+    resp->outcome = LUME_OK;
+    resp->cache_control = CACHE_NO_STORE;
+    resp->content_type = LUME_PROMETHEUS_CONTENT_TYPE;
+}
+
+/* GET /status: the pool and the scoreboard, from shared memory. */
+static void handle_status(lume_app *app, lume_response *resp)
+{
+    lume_prometheus_pool pool = pool_of(app);
+
+    respond_ok(resp,
+               lume_status_page(app->metrics, app->board, &pool, lume_provider_name(app->provider),
+                                lume_wall_ms()),
+               CACHE_NO_STORE);
+}
+
 void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp)
 {
     lume_route route;
     lume_status st = lume_route_match(req->method, req->uri, &route);
     error_ctx ctx = {.resolve = lume_route_is_resolve(route.id)};
 
+    app->route = route.id;
+    lume_scoreboard_begin(app->board, app->slot, lume_route_name(route.id), req->request_id,
+                          lume_wall_ms());
     memset(resp, 0, sizeof(*resp));
     resp->head = route.head;
     if (st != LUME_OK)
@@ -287,7 +351,10 @@ void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp
     case LUME_ROUTE_PROVIDER_HEALTH: return handle_provider_health(app, req, resp);
     case LUME_ROUTE_RESOLVE:
     case LUME_ROUTE_SEARCH: return handle_resolve(app, req, &route, resp);
-    case LUME_ROUTE_NONE: break;
+    case LUME_ROUTE_METRICS: return handle_metrics(app, resp);
+    case LUME_ROUTE_STATUS: return handle_status(app, resp);
+    case LUME_ROUTE_NONE:
+    case LUME_ROUTES: break;
     }
     respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
 }

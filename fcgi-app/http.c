@@ -45,7 +45,8 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
 
     PUT("Status: %d %s\r\n", r->status, reason(r->status));
     if (r->status != 204)
-        PUT("Content-Type: application/json\r\nContent-Length: %zu\r\n", r->body_len);
+        PUT("Content-Type: %s\r\nContent-Length: %zu\r\n",
+            r->content_type != NULL ? r->content_type : "application/json", r->body_len);
     if (r->cache_control != NULL)
         PUT("Cache-Control: %s\r\n", r->cache_control);
     if (r->allow)

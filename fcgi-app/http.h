@@ -27,6 +27,7 @@ typedef struct lume_response {
     int status;                /* HTTP status */
     lume_status outcome;       /* LUME_OK or the error, for the access log */
     const char *cache_control; /* points into the app or a literal */
+    const char *content_type;  /* a literal; NULL: application/json */
     int allow;                 /* send Allow: GET, HEAD, OPTIONS */
     int retry_after_s;         /* > 0: send Retry-After */
     int head;                  /* HEAD: headers only */

@@ -19,8 +19,10 @@
 #include "clock.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 #include "provider.h"
+#include "scoreboard.h"
 #include "shared.h"
 #include "signals.h"
 #include "worker.h"
@@ -92,9 +94,13 @@ static lume_pool_settings pool_settings(const master *m)
 }
 
 /* Take the pool's actions in order. After a fork failed, the other spawns of
- * this step are not tried: the pool tries again at its next step. */
+ * this step are not tried: the pool tries again at its next step. Spawns and
+ * exits are counted by cause in the master's slot of the metrics; a reaped
+ * worker's scoreboard line is cleared (it may have died mid-request). */
 static void perform(master *m, const lume_pool_plan *plan)
 {
+    lume_metrics_slot *counts =
+        lume_metrics_slot_at(lume_shared_metrics(m->shared), LUME_METRICS_MASTER_SLOT);
     int fork_failed = 0;
 
     for (size_t i = 0; i < plan->n; i++) {
@@ -106,12 +112,18 @@ static void perform(master *m, const lume_pool_plan *plan)
             pid = fork_failed ? -1 : spawn(m, a->slot);
             fork_failed = pid < 0;
             lume_pool_started(m->pool, a->slot, pid);
+            if (pid > 0)
+                lume_metrics_spawn(counts, (lume_spawn_cause)a->cause);
             break;
         case LUME_POOL_SIGNAL:
             if (a->pid > 0) /* never a process group */
                 kill(a->pid, a->signo);
             break;
         case LUME_POOL_LOG:
+            if (a->cause >= 0) { /* a worker_exit */
+                lume_metrics_exit(counts, (lume_exit_cause)a->cause);
+                lume_scoreboard_clear(lume_scoreboard_of(m->shared), a->slot);
+            }
             if (a->slot >= 0)
                 log_worker(a->level, a->event, a->pid, a->slot, a->generation, a->key, a->value);
             else

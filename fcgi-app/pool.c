@@ -40,6 +40,7 @@ struct lume_pool {
     int64_t stop_deadline_ms;
     int crash_streak;      /* workers in a row that died young */
     int64_t respawn_at_ms; /* back-off: no spawn before */
+    int filled;            /* the pool was full once: spawns since replace workers */
     lume_pool_plan plan;
     lume_pool_action actions[ACTIONS_MAX];
 };
@@ -77,6 +78,7 @@ static lume_pool_action *push(lume_pool *pool, lume_pool_action_kind kind, int i
     memset(a, 0, sizeof(*a));
     a->kind = kind;
     a->slot = index;
+    a->cause = -1;
     if (index >= 0) {
         a->pid = pool->slots[index].pid;
         a->generation = pool->slots[index].generation;
@@ -101,7 +103,7 @@ static void note(lume_pool *pool, int level, const char *event, const char *fmt,
 }
 
 static void note_worker(lume_pool *pool, int level, const char *event, int index, const char *key,
-                        long long value)
+                        long long value, int cause)
 {
     lume_pool_action *a = push(pool, LUME_POOL_LOG, index);
 
@@ -111,18 +113,21 @@ static void note_worker(lume_pool *pool, int level, const char *event, int index
     a->event = event;
     a->key = key;
     a->value = value;
+    a->cause = cause;
 }
 
 /* Plan a spawn into the free slot index: it is taken from now on. */
-static int spawn(lume_pool *pool, int index, int64_t now)
+static int spawn(lume_pool *pool, int index, int64_t now, lume_spawn_cause cause)
 {
     slot *s = &pool->slots[index];
+    lume_pool_action *a;
 
     *s = (slot){.state = SLOT_STARTING, .generation = pool->settings.generation, .started_ms = now};
-    if (push(pool, LUME_POOL_SPAWN, index) == NULL) {
+    if ((a = push(pool, LUME_POOL_SPAWN, index)) == NULL) {
         memset(s, 0, sizeof(*s));
         return -1;
     }
+    a->cause = cause;
     return 0;
 }
 
@@ -188,21 +193,29 @@ static int find(const lume_pool *pool, pid_t pid)
 /* A worker ended: log it, and count a young death in the crash streak. */
 static void exited(lume_pool *pool, pid_t pid, int status, int64_t now)
 {
-    int index = find(pool, pid), clean;
+    int index = find(pool, pid), clean, asked;
     slot *s;
     int64_t age;
+    lume_exit_cause cause;
 
     if (index < 0)
         return; /* not one of ours */
     s = &pool->slots[index];
     age = now - s->started_ms;
     clean = WIFEXITED(status) && WEXITSTATUS(status) == LUME_WORKER_EXIT_OK;
+    asked = s->stopping || pool->stopping;
+    if (WIFSIGNALED(status))
+        cause = asked ? LUME_EXIT_STOPPED : LUME_EXIT_SIGNAL;
+    else if (clean)
+        cause = asked ? LUME_EXIT_STOPPED : LUME_EXIT_RECYCLED;
+    else
+        cause = LUME_EXIT_ERROR;
     if (WIFSIGNALED(status))
         note_worker(pool, s->stopping ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", index,
-                    "signal", WTERMSIG(status));
+                    "signal", WTERMSIG(status), (int)cause);
     else
         note_worker(pool, clean ? LUME_LOG_INFO : LUME_LOG_WARN, "worker_exit", index, "status",
-                    WEXITSTATUS(status));
+                    WEXITSTATUS(status), (int)cause);
     if (!pool->stopping && !s->stopping && !clean && age < LUME_POOL_YOUNG_MS) {
         int shift = pool->crash_streak < 7 ? pool->crash_streak : 7;
         int64_t delay = (int64_t)LUME_POOL_BACKOFF_FIRST_MS << shift;
@@ -278,12 +291,15 @@ static void maintain(lume_pool *pool, int64_t now)
         return;
     /* Replace the dead; during a reload keep the total steady. */
     while (current + old < workers && (index = free_slot(pool)) >= 0) {
-        if (spawn(pool, index, now) != 0)
+        if (spawn(pool, index, now, pool->filled ? LUME_SPAWN_REPLACE : LUME_SPAWN_START) != 0)
             return;
         current++;
     }
+    if (current + old >= workers)
+        pool->filled = 1; /* from now on, a spawn replaces a worker */
     if (old > 0 && old_stopping == 0) {
-        if (current < workers && (index = free_slot(pool)) >= 0 && spawn(pool, index, now) == 0)
+        if (current < workers && (index = free_slot(pool)) >= 0 &&
+            spawn(pool, index, now, LUME_SPAWN_RELOAD) == 0)
             current++;
         for (int i = 0; i < LUME_POOL_SLOTS; i++) {
             const slot *s = &pool->slots[i];

@@ -39,6 +39,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "metrics.h"
 
 #define LUME_POOL_SLOTS (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
 
@@ -86,6 +87,7 @@ typedef struct lume_pool_action {
     const char *event;   /* LOG */
     const char *key;     /* LOG about a worker: "signal" or "status" */
     long long value;
+    int cause;        /* SPAWN: lume_spawn_cause; LOG "worker_exit": lume_exit_cause; else -1 */
     char message[96]; /* LOG not about a worker */
 } lume_pool_action;
 

@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+#include "metrics.h"
+
+_Static_assert(LUME_ROUTES <= LUME_METRICS_ROUTES, "a row of counters for every route");
+
 typedef struct route_def {
     const char *prefix; /* the whole path, or the prefix before {query} */
     int has_segment;    /* followed by one {query} segment */
@@ -15,6 +19,8 @@ typedef struct route_def {
 static const route_def routes[] = {
     {"/", 0, LUME_ROUTE_INDEX},
     {"/health", 0, LUME_ROUTE_HEALTH},
+    {"/metrics", 0, LUME_ROUTE_METRICS},
+    {"/status", 0, LUME_ROUTE_STATUS},
     {"/resolve/health/provider", 0, LUME_ROUTE_PROVIDER_HEALTH},
     {"/resolve/search/", 1, LUME_ROUTE_SEARCH},
     {"/resolve/", 1, LUME_ROUTE_RESOLVE},
@@ -67,4 +73,16 @@ lume_status lume_route_match(const char *method, const char *uri, lume_route *ou
 int lume_route_is_resolve(lume_route_id id)
 {
     return id == LUME_ROUTE_RESOLVE || id == LUME_ROUTE_SEARCH;
+}
+
+const char *lume_route_name(lume_route_id id)
+{
+    static const char *const names[LUME_ROUTES] = {
+        [LUME_ROUTE_NONE] = "none",       [LUME_ROUTE_INDEX] = "index",
+        [LUME_ROUTE_HEALTH] = "health",   [LUME_ROUTE_RESOLVE] = "resolve",
+        [LUME_ROUTE_SEARCH] = "search",   [LUME_ROUTE_PROVIDER_HEALTH] = "provider_health",
+        [LUME_ROUTE_METRICS] = "metrics", [LUME_ROUTE_STATUS] = "status",
+    };
+
+    return id < LUME_ROUTES && names[id] != NULL ? names[id] : "none";
 }

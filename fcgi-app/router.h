@@ -18,6 +18,9 @@ typedef enum lume_route_id {
     LUME_ROUTE_RESOLVE,         /* /resolve/{query} */
     LUME_ROUTE_SEARCH,          /* /resolve/search/{query} */
     LUME_ROUTE_PROVIDER_HEALTH, /* /resolve/health/provider */
+    LUME_ROUTE_METRICS,         /* /metrics */
+    LUME_ROUTE_STATUS,          /* /status */
+    LUME_ROUTES                 /* how many ids */
 } lume_route_id;
 
 typedef struct lume_route {
@@ -35,6 +38,9 @@ typedef struct lume_route {
  * or LUME_ERR_NOT_FOUND for an unknown path. out->id is set even on errors
  * when the path is known. */
 lume_status lume_route_match(const char *method, const char *uri, lume_route *out);
+
+/* The route's name in metrics and the scoreboard: "resolve", "none", ... */
+const char *lume_route_name(lume_route_id id);
 
 /* Is this a /resolve route (whose errors carry query, season, episode)? */
 int lume_route_is_resolve(lume_route_id id);

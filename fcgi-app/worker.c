@@ -30,6 +30,7 @@
 #include "log.h"
 #include "queue.h"
 #include "random.h"
+#include "scoreboard.h"
 #include "signals.h"
 
 /* Wait until the listening socket is readable; 0 when a stop was asked or
@@ -87,7 +88,7 @@ static void log_access(const lume_request *req, const lume_response *resp, const
 static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
-    int64_t start = access_log ? lume_now_us() : 0;
+    int64_t start = lume_now_us();
     lume_request req;
     lume_response resp;
     size_t head_len;
@@ -109,6 +110,7 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     FCGX_PutStr(head, (int)head_len, fr->out);
     if (!resp.head && resp.body != NULL)
         FCGX_PutStr(resp.body, (int)resp.body_len, fr->out);
+    lume_app_finish(app, &resp, lume_now_us() - start);
     if (access_log)
         log_access(&req, &resp, lume_app_provider_name(app), start);
     lume_response_release(&resp);
@@ -126,6 +128,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     uint64_t rng;
     long served = 0;
     int status = LUME_WORKER_EXIT_OK, waited = 1;
+    lume_scoreboard *board = lume_scoreboard_of(shared);
 
     lume_signals_worker_init(&wait_mask);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* the master died: stop after this request */
@@ -146,13 +149,17 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         lume_app_destroy(app);
         return LUME_WORKER_EXIT_SETUP;
     }
+    lume_app_observe(app, shared, slot, listen_fd); /* the scoreboard line: idle */
 
     lume_log_batch_on(); /* access lines leave in batches (log.h) */
     while (cfg->max_requests == 0 || served < cfg->max_requests) {
         if (lume_signals_worker_stopping())
             break;
         /* Accept first: under load a connection is already waiting. */
+        lume_scoreboard_set_state(board, slot, LUME_WORKER_READING);
         lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
+        if (rc != LUME_ACCEPT_READY)
+            lume_scoreboard_set_state(board, slot, LUME_WORKER_IDLE);
         if (rc == LUME_ACCEPT_AGAIN) {
             if (!wait_readable(listen_fd, &wait_mask, master))
                 break;

@@ -40,6 +40,8 @@ DEFAULTS = {
     "LUME_TLS_KEY": "",   # default: RUN_DIR/tls/key.pem
     "LUME_CORS_ORIGINS": "http://localhost,http://10.0.2.2",
     "LUME_CORS_MAX_AGE": "600",
+    # Who may read /metrics and /status: loopback and the private networks.
+    "LUME_METRICS_ALLOW": "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
     "LUME_RATE_LIMIT": "10",
     "LUME_RATE_BURST": "20",
     "LUME_CONN_LIMIT": "100",
@@ -288,6 +290,24 @@ def cors_origins(origins):
     return out
 
 
+def metrics_allow(value):
+    """LUME_METRICS_ALLOW: addresses or CIDR blocks, IPv4 or IPv6; "" lets nobody in."""
+    out = []
+    for entry in [e.strip() for e in value.split(",") if e.strip()]:
+        address, _, bits = entry.partition("/")
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        try:
+            socket.inet_pton(family, address)
+            ok = bits == "" or (bits.isdigit() and int(bits) <= (128 if ":" in address else 32))
+        except OSError:
+            ok = False
+        if not ok:
+            raise RenderError(f"invalid LUME_METRICS_ALLOW entry {entry!r}: expected an IPv4 "
+                              "or IPv6 address or CIDR block (10.0.0.0/8, ::1)")
+        out.append({"CIDR": entry})
+    return out
+
+
 CONTRACT_FILE = os.path.join(HERE, "contract.json")
 
 
@@ -519,6 +539,7 @@ def derive(environ, version, api):
         "ACCESS_LOG": access_log,
         "CORS_ORIGINS": cors_origins(conf["LUME_CORS_ORIGINS"]),
         "CORS_MAX_AGE": max_age,
+        "METRICS_ALLOW": metrics_allow(conf["LUME_METRICS_ALLOW"]),
         "ALLOW": api["allow"],
         "CONN_CAP": cap,
         **stream,

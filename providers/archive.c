@@ -55,7 +55,32 @@ typedef struct archive_provider {
     lume_episode_matcher *episodes;
     lume_breaker *breaker;
     int curl_ready;
+    lume_metrics *metrics;     /* the pool's, for the breaker's gauge; NULL when alone */
+    lume_metrics_slot *counts; /* this worker's counters; NULL when alone */
 } archive_provider;
+
+static void archive_observe(void *impl, lume_metrics *m, lume_metrics_slot *slot)
+{
+    archive_provider *a = impl;
+
+    a->metrics = m;
+    a->counts = slot;
+    lume_metrics_set_breaker_state(m, (int)lume_breaker_state_of(a->breaker));
+}
+
+/* One upstream call ended, started_us (lume_now_us) ago: count it. */
+static void count_fetch(archive_provider *a, const archive_fetch *f, int64_t started_us)
+{
+    static const lume_upstream_outcome outcomes[] = {
+        [ARCHIVE_FETCH_OK] = LUME_UPSTREAM_OK,
+        [ARCHIVE_FETCH_HTTP_ERROR] = LUME_UPSTREAM_HTTP_ERROR,
+        [ARCHIVE_FETCH_UNAVAILABLE] = LUME_UPSTREAM_UNAVAILABLE,
+        [ARCHIVE_FETCH_TIMEOUT] = LUME_UPSTREAM_TIMEOUT,
+    };
+
+    lume_metrics_upstream(a->counts, outcomes[f->status], lume_now_us() - started_us,
+                          f->attempts > 1 ? f->attempts - 1 : 0);
+}
 
 static void archive_destroy(void *impl)
 {
@@ -220,6 +245,12 @@ static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_
         moved = lume_breaker_failure(a->breaker, ticket);
     else if (st == LUME_OK || st == LUME_ERR_NOT_FOUND)
         moved = lume_breaker_success(a->breaker, ticket);
+    if (moved) {
+        lume_metrics_breaker(a->counts, st == LUME_OK || st == LUME_ERR_NOT_FOUND
+                                            ? LUME_BREAKER_TO_CLOSED
+                                            : LUME_BREAKER_TO_OPEN);
+        lume_metrics_set_breaker_state(a->metrics, (int)lume_breaker_state_of(a->breaker));
+    }
     if (moved)
         lume_log(st == LUME_OK || st == LUME_ERR_NOT_FOUND ? LUME_LOG_INFO : LUME_LOG_WARN,
                  "archive_breaker", "circuit %s",
@@ -235,9 +266,16 @@ static lume_status settle(archive_provider *a, lume_breaker_ticket ticket, lume_
 static int breaker_open(archive_provider *a, lume_breaker_ticket *ticket, lume_provider_error *err)
 {
     int64_t retry_ms = 0;
+    lume_breaker_state before = lume_breaker_state_of(a->breaker);
 
-    if (lume_breaker_allow(a->breaker, ticket, &retry_ms))
+    if (lume_breaker_allow(a->breaker, ticket, &retry_ms)) {
+        if (before == LUME_BREAKER_OPEN) { /* this call is the half-open probe */
+            lume_metrics_breaker(a->counts, LUME_BREAKER_TO_HALF_OPEN);
+            lume_metrics_set_breaker_state(a->metrics, LUME_BREAKER_HALF_OPEN);
+        }
         return 0;
+    }
+    lume_metrics_upstream(a->counts, LUME_UPSTREAM_REJECTED, 0, 0);
     err->retry_after_s = (int)((retry_ms + 999) / 1000);
     if (err->retry_after_s < 1)
         err->retry_after_s = 1;
@@ -253,6 +291,7 @@ typedef struct lookup_run {
     lume_results *out;
     lume_status st;
     size_t answered, timeouts; /* answers (a 404 included); fetches that hit the deadline */
+    int64_t started_us;        /* every fetch of the run starts together */
 } lookup_run;
 
 /* One metadata answer, as soon as it has arrived: parse it, free it (the
@@ -266,6 +305,7 @@ static void lookup_done(void *ctx, size_t i, archive_fetch *f)
     archive_item_status is;
     char *url;
 
+    count_fetch(r->a, f, r->started_us);
     if (r->st != LUME_OK)
         return;
     if (f->status == ARCHIVE_FETCH_OK && lume_now_ms() >= r->deadline) {
@@ -310,7 +350,7 @@ static lume_status lookup(archive_provider *a, const archive_hit *hits, size_t n
                           lume_results *out)
 {
     archive_fetch *fetches = calloc(n ? n : 1, sizeof(*fetches));
-    lookup_run r = {a, hits, deadline, out, LUME_OK, 0, 0};
+    lookup_run r = {a, hits, deadline, out, LUME_OK, 0, 0, lume_now_us()};
 
     if (fetches == NULL)
         return LUME_ERR_INTERNAL;
@@ -341,6 +381,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     archive_parse_status ps;
     lume_breaker_ticket ticket;
     lume_status st;
+    int64_t started_us;
 
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
@@ -348,7 +389,9 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     if ((f.url = search_url(a, s->query, rows)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
                                   lume_status_message(LUME_ERR_INTERNAL));
+    started_us = lume_now_us();
     archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1, NULL, NULL);
+    count_fetch(a, &f, started_us);
     curl_free((char *)f.url);
     if (f.status != ARCHIVE_FETCH_OK) {
         log_fault("search", &f, NULL);
@@ -389,13 +432,16 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
     size_t count = 0;
     lume_breaker_ticket ticket;
     lume_status st = LUME_OK;
+    int64_t started_us;
 
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     if ((f.url = search_url(a, NULL, 1)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
                                   lume_status_message(LUME_ERR_INTERNAL));
+    started_us = lume_now_us();
     archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0, NULL, NULL);
+    count_fetch(a, &f, started_us);
     curl_free((char *)f.url);
     if (f.status != ARCHIVE_FETCH_OK) {
         log_fault("health", &f, NULL);
@@ -418,4 +464,5 @@ const lume_provider_def lume_archive_provider = {
     .search = archive_search,
     .health = archive_health,
     .destroy = archive_destroy,
+    .observe = archive_observe,
 };

@@ -171,6 +171,12 @@ lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_re
     return st;
 }
 
+void lume_provider_observe(lume_provider *p, lume_metrics *m, lume_metrics_slot *slot)
+{
+    if (p != NULL && p->def->observe != NULL)
+        p->def->observe(p->impl, m, slot);
+}
+
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err)
 {
     return p->def->health(p->impl, deadline_ms, err);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "metrics.h"
 #include "results.h"
 #include "settings.h"
 #include "shared.h"
@@ -72,6 +73,9 @@ typedef struct lume_provider_def {
                           lume_provider_error *err);
     lume_status (*health)(void *impl, int64_t deadline_ms, lume_provider_error *err);
     void (*destroy)(void *impl);
+    /* Optional: count upstream calls in slot (metrics.h: lume_metrics_upstream,
+     * lume_metrics_breaker) and publish the breaker's state in m. Both may be NULL. */
+    void (*observe)(void *impl, lume_metrics *m, lume_metrics_slot *slot);
 } lume_provider_def;
 
 typedef struct lume_provider lume_provider;
@@ -109,6 +113,9 @@ void lume_provider_destroy(lume_provider *p);
 int lume_provider_check(const lume_provider_conf *conf, lume_shared *shared, char *err,
                         size_t errlen);
 const char *lume_provider_name(const lume_provider *p);
+
+/* Hand the provider the pool's counters and this worker's slot (see observe). */
+void lume_provider_observe(lume_provider *p, lume_metrics *m, lume_metrics_slot *slot);
 
 /* Search; on success out holds the provider's results sorted by seeds,
  * highest first, equal seeds in the provider's order. */

@@ -13,6 +13,7 @@ PACKAGES=(
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
   util-linux                                # flock and setpriv for run.sh (essential: always there)
   libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
+  prometheus                                # promtool and a server scraping /metrics (tests/e2e)
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 
@@ -31,5 +32,13 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Packages that ship a service (nginx, prometheus) must not start it: the
+# tests start what they need on free loopback ports. A policy-rc.d that
+# refuses every start (exit 101) does that, unless the machine has its own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

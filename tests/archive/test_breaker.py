@@ -3,7 +3,8 @@ it opens after LUME_BREAKER_FAILURES consecutive failed upstream calls (counted
 across workers), then every request fails fast with 503 and Retry-After on
 every worker without reaching the archive, the provider health route reports
 unhealthy, and after LUME_BREAKER_OPEN_MS one probe goes through: a good one
-closes it, a bad one opens it again."""
+closes it, a bad one opens it again. /metrics shows its state, its moves and
+the calls it rejected, summed over both workers."""
 import threading
 import time
 
@@ -52,8 +53,22 @@ class BreakerTest(ArchiveCase):
         self.assertEqual(len(pids), 2, "each failure came from a different worker")
         self.assertEqual(self.fake.count("search"), 2)
 
+    def metric(self, name, **labels):
+        """One series of the pool's /metrics, or None."""
+        want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+                       if labels else "")
+        status, _, body = self.master.request("/metrics")
+        self.assertEqual(status, 200)
+        for line in body.decode().splitlines():
+            if line.startswith(want + " "):
+                return float(line.split()[-1])
+        return None
+
     def test_breaker_lifecycle(self):
+        self.assertEqual(self.metric("lume_breaker_state"), 0)  # closed
         self.open_breaker()
+        self.assertEqual(self.metric("lume_breaker_state"), 1)  # open
+        self.assertEqual(self.metric("lume_upstream_calls_total", outcome="timeout"), 2)
 
         # Open: every worker fails fast, the archive sees nothing.
         # Concurrent batches until both workers have answered (bounded).
@@ -103,6 +118,14 @@ class BreakerTest(ArchiveCase):
         # Operators see the transitions in the log.
         moves = [e["message"] for e in self.master.events("archive_breaker")]
         self.assertEqual(moves, ["circuit opened", "circuit opened", "circuit closed"])
+        # And Prometheus does, in /metrics: the same moves, two probes, the calls refused.
+        self.assertEqual(self.metric("lume_breaker_state"), 0)
+        self.assertEqual(self.metric("lume_breaker_transitions_total", to="open"), 2)
+        self.assertEqual(self.metric("lume_breaker_transitions_total", to="half_open"), 2)
+        self.assertEqual(self.metric("lume_breaker_transitions_total", to="closed"), 1)
+        self.assertGreaterEqual(self.metric("lume_upstream_calls_total", outcome="rejected"), 9)
+        self.assertGreaterEqual(self.metric("lume_upstream_calls_total", outcome="ok"), 7)
+        self.assertEqual(self.metric("lume_upstream_calls_total", outcome="unavailable"), 1)
 
     def test_successes_reset_the_count(self):
         # One failure, then a success, then one failure: never two in a row.

@@ -118,6 +118,28 @@ class TestRender(unittest.TestCase):
             line = next(l for l in text.splitlines() if l.strip().startswith(directive + " "))
             self.assertIn(run, line, directive)
 
+    def test_metrics_and_status_are_for_loopback_and_private_networks_only(self):
+        r, text = self.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for path in ("/metrics", "/status"):
+            block = text.split(f"location = {path} {{")[1].split("}")[0]
+            self.assertEqual([l.strip() for l in block.splitlines()
+                              if l.strip().startswith(("allow", "deny"))],
+                             ["allow 127.0.0.0/8;", "allow ::1;", "allow 10.0.0.0/8;",
+                              "allow 172.16.0.0/12;", "allow 192.168.0.0/16;", "allow fc00::/7;",
+                              "deny all;"], path)
+            self.assertNotIn("limit_req", block)  # a scraper never sees 429
+        r, text = self.render(LUME_METRICS_ALLOW="10.1.2.3, 2001:db8::/32")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        block = text.split("location = /metrics {")[1].split("}")[0]
+        self.assertIn("allow 10.1.2.3;\n", block)
+        self.assertIn("allow 2001:db8::/32;\n", block)
+        self.assertNotIn("127.0.0.0/8", block)
+        r, text = self.render(LUME_METRICS_ALLOW="")  # nobody
+        block = text.split("location = /status {")[1].split("}")[0]
+        self.assertEqual([l.strip() for l in block.splitlines() if "allow" in l or "deny" in l],
+                         ["deny all;"])
+
     def test_switches_off(self):
         r, text = self.render(LUME_RATE_LIMIT="0", LUME_HTTP_PORT="0", LUME_CONN_LIMIT="0")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -301,7 +323,8 @@ class TestRender(unittest.TestCase):
         self.assertIn("resolver 127.0.0.11 valid=1s ipv6=off;", text)
         self.assertIn("default app:9000;", text)
         self.assertNotIn("upstream lume_workers", text)
-        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 2)
+        # every location that reaches the app: /health, /metrics, /status and /
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 4)
         self.assertIn("fastcgi_next_upstream error timeout;", text)
         self.assertIn("fastcgi_next_upstream_timeout 3s;", text)
         self.assertNotIn("backup;", text)
@@ -314,7 +337,7 @@ class TestRender(unittest.TestCase):
         self.assertNotIn("resolver ", static)
         self.assertIn("server app:9000 max_fails=0;", static)
         self.assertIn("server app:9000 max_fails=0 backup;", static)
-        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 2)
+        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 4)
         self.assertIn("fastcgi_next_upstream error;", static)
         self.assertNotIn("fastcgi_next_upstream error timeout;", static)
         self.assertIn("fastcgi_connect_timeout 2s;", static)
@@ -340,6 +363,10 @@ class TestRender(unittest.TestCase):
                             ("LUME_CONN_PER_ADDR_MAX", "on"),
                             ("LUME_CONN_PER_ADDR_MAX", "256;"),
                             ("LUME_HTTPS_PORT", "70000"),
+                            ("LUME_METRICS_ALLOW", "all"),
+                            ("LUME_METRICS_ALLOW", "10.0.0.0/33"),
+                            ("LUME_METRICS_ALLOW", "10.0.0.0/8; deny"),
+                            ("LUME_METRICS_ALLOW", "::1/129"),
                             ("LUME_TLS_CERT", "/nonexistent/cert.pem")):
             with self.subTest(name=name, value=value):
                 r, _ = self.render(**{name: value})

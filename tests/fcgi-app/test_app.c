@@ -16,7 +16,10 @@
  * - a request that waited for a worker past the queue budget is 503
  *   SERVICE_UNAVAILABLE with Retry-After: 1 where it would call the provider;
  *   what needs no provider (/, /health, a 400) is answered as usual: it costs
- *   no more than the 503 would.
+ *   no more than the 503 would;
+ * - /metrics (Prometheus text) and /status (JSON) show the whole pool from
+ *   shared memory: every answered request counts by route and status, and
+ *   the scoreboard shows the worker serving /status busy with that request.
  */
 #include "lib/unit.h"
 
@@ -329,6 +332,79 @@ static void test_health_says_healthy_and_is_not_cached(void **state)
     assert_string_equal(str(a.body, "status"), "healthy");
     assert_string_equal(a.resp.cache_control, "no-store");
     release(&a);
+}
+
+/* ---- /metrics and /status ---- */
+
+/* Serve uri as a worker does: handle, then finish (counted, idle again). */
+static lume_response serve_counted(const char *uri)
+{
+    lume_request req = {.method = "GET", .uri = uri, .request_id = REQUEST_ID, .waited_ms = 0};
+    lume_response resp;
+
+    lume_app_handle(fx.app, &req, &resp);
+    lume_app_finish(fx.app, &resp, 1000);
+    return resp;
+}
+
+static void test_metrics_counts_requests_by_route_and_status_in_prometheus_text(void **state)
+{
+    lume_shared *shared = lume_shared_create();
+    lume_response r;
+
+    (void)state;
+    assert_non_null(shared);
+    lume_app_observe(fx.app, shared, 0, -1);
+    r = serve_counted("/health"), lume_response_release(&r);
+    r = serve_counted("/health"), lume_response_release(&r);
+    r = serve_counted("/nowhere"), lume_response_release(&r);
+    r = serve_counted("/metrics");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert_string_equal(r.cache_control, "no-store");
+    assert_non_null(strstr(r.body, "\nlume_requests_total{route=\"health\",status=\"200\"} 2\n"));
+    assert_non_null(strstr(r.body, "\nlume_requests_total{route=\"none\",status=\"404\"} 1\n"));
+    assert_non_null(strstr(r.body, "\nlume_request_duration_seconds_count 3\n"));
+    assert_non_null(strstr(r.body, "\nlume_workers{state=\"busy\"} 1\n")); /* this request */
+    assert_null(strstr(r.body, "lume_listen_queue ")); /* no listening socket: not shown */
+    lume_response_release(&r);
+    lume_shared_destroy(shared);
+}
+
+static void test_status_shows_the_pool_and_each_workers_line(void **state)
+{
+    lume_shared *shared = lume_shared_create();
+    lume_response r;
+    json_t *doc, *w;
+    json_error_t jerr;
+
+    (void)state;
+    assert_non_null(shared);
+    lume_app_observe(fx.app, shared, 2, -1);
+    r = serve_counted("/health"), lume_response_release(&r);
+    r = serve_counted("/status");
+    assert_int_equal(r.status, 200);
+    assert_null(r.content_type); /* JSON */
+    assert_string_equal(r.cache_control, "no-store");
+    doc = json_loadb(r.body, r.body_len, 0, &jerr);
+    assert_non_null(doc);
+    assert_string_equal(str(doc, "pool"), "lume");
+    assert_string_equal(str(doc, "provider"), "MockProvider");
+    assert_int_equal(integer(doc, "requests_answered"), 1);
+    assert_int_equal(integer(doc, "busy_workers"), 1);
+    assert_int_equal(integer(doc, "total_workers"), 1);
+    assert_true(json_is_null(json_object_get(doc, "listen_queue")));
+    assert_int_equal(json_array_size(json_object_get(doc, "workers")), 1);
+    w = json_array_get(json_object_get(doc, "workers"), 0);
+    assert_int_equal(integer(w, "slot"), 2);
+    assert_int_equal(integer(w, "pid"), getpid());
+    assert_string_equal(str(w, "state"), "busy");
+    assert_int_equal(integer(w, "requests"), 1);
+    assert_string_equal(str(w, "route"), "status");
+    assert_string_equal(str(w, "request_id"), REQUEST_ID);
+    json_decref(doc);
+    lume_response_release(&r);
+    lume_shared_destroy(shared);
 }
 
 static void test_provider_health_names_the_provider_and_is_not_cached(void **state)
@@ -1036,6 +1112,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_the_index_describes_the_api),
         T(test_health_says_healthy_and_is_not_cached),
+        T(test_metrics_counts_requests_by_route_and_status_in_prometheus_text),
+        T(test_status_shows_the_pool_and_each_workers_line),
         T(test_provider_health_names_the_provider_and_is_not_cached),
         T(test_resolve_answers_the_best_live_result_as_a_media_link),
         T(test_resolve_picks_the_result_with_the_most_seeds),

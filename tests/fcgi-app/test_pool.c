@@ -14,7 +14,9 @@
  *     that one is gone;
  *   - a stop asks every worker to finish (SIGTERM) and spawns nothing more;
  *     after the shutdown timeout the rest are killed (SIGKILL), and a second
- *     stop kills them at once; the pool is done when none is left.
+ *     stop kills them at once; the pool is done when none is left;
+ *   - every spawn and every exit carries its cause, which the master counts
+ *     (metrics.h): start, replace or reload; stopped, recycled, error or signal.
  */
 #include "lib/unit.h"
 
@@ -137,6 +139,15 @@ static int first(const sim *s, lume_pool_action_kind kind)
     return -1;
 }
 
+/* The cause of the last plan's first spawn. */
+static int spawn_cause(const sim *s)
+{
+    int i = first(s, LUME_POOL_SPAWN);
+
+    assert_true(i >= 0);
+    return s->plan->actions[i].cause;
+}
+
 /* --- starting and replacing ------------------------------------------- */
 
 static void test_the_first_step_starts_every_worker(void **state)
@@ -182,12 +193,13 @@ static void test_the_exit_line_says_how_the_worker_ended(void **state)
         int level;
         const char *key;
         long long value;
+        lume_exit_cause cause;
     } cases[] = {
-        {exit_status(0), LUME_LOG_INFO, "status", 0}, /* recycled, or its master is gone */
-        {exit_status(3), LUME_LOG_WARN, "status", 3}, /* LUME_WORKER_EXIT_SETUP */
-        {exit_status(4), LUME_LOG_WARN, "status", 4}, /* LUME_WORKER_EXIT_ACCEPT */
-        {killed_by(SIGSEGV), LUME_LOG_WARN, "signal", SIGSEGV},
-        {killed_by(SIGKILL), LUME_LOG_WARN, "signal", SIGKILL},
+        {exit_status(0), LUME_LOG_INFO, "status", 0, LUME_EXIT_RECYCLED}, /* or master gone */
+        {exit_status(3), LUME_LOG_WARN, "status", 3, LUME_EXIT_ERROR}, /* LUME_WORKER_EXIT_SETUP */
+        {exit_status(4), LUME_LOG_WARN, "status", 4, LUME_EXIT_ERROR}, /* .._EXIT_ACCEPT */
+        {killed_by(SIGSEGV), LUME_LOG_WARN, "signal", SIGSEGV, LUME_EXIT_SIGNAL},
+        {killed_by(SIGKILL), LUME_LOG_WARN, "signal", SIGKILL, LUME_EXIT_SIGNAL},
     };
 
     (void)state;
@@ -201,8 +213,53 @@ static void test_the_exit_line_says_how_the_worker_ended(void **state)
         assert_int_equal(line->level, cases[i].level);
         assert_string_equal(line->key, cases[i].key);
         assert_int_equal(line->value, cases[i].value);
+        assert_int_equal(line->cause, cases[i].cause);
         finish(s);
     }
+}
+
+static void test_spawns_say_why_a_worker_is_started(void **state)
+{
+    sim *s = start(2);
+
+    (void)state;
+    assert_int_equal(spawn_cause(s), LUME_SPAWN_START);
+    step1(s, T0 + 5000, exited(101, killed_by(SIGKILL)));
+    assert_int_equal(spawn_cause(s), LUME_SPAWN_REPLACE);
+    step1(s, T0 + 6000, reloaded(2, 2));
+    assert_int_equal(spawn_cause(s), LUME_SPAWN_RELOAD);
+    finish(s);
+}
+
+static void test_a_worker_asked_to_stop_exits_as_stopped(void **state)
+{
+    sim *s = start(2);
+    const lume_pool_action *line;
+
+    (void)state;
+    step1(s, T0 + 5000, stop(SIGTERM));
+    step1(s, T0 + 5010, exited(101, exit_status(0)));
+    line = logged(s, "worker_exit");
+    assert_non_null(line);
+    assert_int_equal(line->cause, LUME_EXIT_STOPPED);
+    step_at(s, T0 + 5000 + SHUTDOWN_MS, NULL, 0); /* the deadline: 102 is killed */
+    step1(s, T0 + 5000 + SHUTDOWN_MS + 10, exited(102, killed_by(SIGKILL)));
+    line = logged(s, "worker_exit");
+    assert_non_null(line);
+    assert_int_equal(line->cause, LUME_EXIT_STOPPED);
+    finish(s);
+}
+
+static void test_other_actions_have_no_cause(void **state)
+{
+    sim *s = start(1);
+
+    (void)state;
+    step1(s, T0 + 5000, stop(SIGTERM));
+    assert_int_equal(count(s, LUME_POOL_SIGNAL), 1);
+    for (size_t i = 0; i < s->plan->n; i++)
+        assert_int_equal(s->plan->actions[i].cause, -1);
+    finish(s);
 }
 
 static void test_a_pid_that_is_not_a_worker_is_ignored(void **state)
@@ -569,6 +626,9 @@ int main(void)
         cmocka_unit_test(test_nothing_is_spawned_while_stopping),
         cmocka_unit_test(test_a_stop_and_the_exits_it_caused_in_one_step_are_done),
         cmocka_unit_test(test_the_heartbeat_wakes_the_master_every_second),
+        cmocka_unit_test(test_spawns_say_why_a_worker_is_started),
+        cmocka_unit_test(test_a_worker_asked_to_stop_exits_as_stopped),
+        cmocka_unit_test(test_other_actions_have_no_cause),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,19 @@ static void test_slash_health_is_the_health_check(void **state)
     assert_int_equal(route.id, LUME_ROUTE_HEALTH);
 }
 
+static void test_metrics_and_status_are_the_pools_pages(void **state)
+{
+    (void)state;
+    assert_int_equal(match("GET", "/metrics"), LUME_OK);
+    assert_int_equal(route.id, LUME_ROUTE_METRICS);
+    assert_string_equal(lume_route_name(route.id), "metrics");
+    assert_int_equal(match("GET", "/status"), LUME_OK);
+    assert_int_equal(route.id, LUME_ROUTE_STATUS);
+    assert_string_equal(lume_route_name(route.id), "status");
+    assert_int_equal(match("GET", "/metrics/x"), LUME_ERR_NOT_FOUND);
+    assert_string_equal(lume_route_name(LUME_ROUTE_NONE), "none");
+}
+
 static void test_resolve_health_provider_is_the_provider_health_check(void **state)
 {
     (void)state;
@@ -311,6 +324,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slash_is_the_index),
         cmocka_unit_test(test_slash_health_is_the_health_check),
+        cmocka_unit_test(test_metrics_and_status_are_the_pools_pages),
         cmocka_unit_test(test_resolve_health_provider_is_the_provider_health_check),
         cmocka_unit_test(test_resolve_query_is_a_resolve_with_the_raw_segment),
         cmocka_unit_test(test_resolve_search_query_is_a_search_with_the_raw_segment),
