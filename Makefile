@@ -8,6 +8,8 @@
 #   make deps       install the missing Debian packages (apt-get update first)
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
+#   make bench      load the whole stack against its baselines (docs/performance.md;
+#                   BENCH_QUICK=1 for a short run); not part of make test
 #   make clean
 #
 # make test SANITIZE=1 builds everything with AddressSanitizer and UBSan.
@@ -40,7 +42,7 @@ BIN       := $(BUILD)/lume-fcgi
 UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit-test process-test e2e-test compose-test audit clean format
+.PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -78,6 +80,19 @@ audit: deps
 	@LUME_EXTRA_PACKAGES=testssl.sh scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/audit.sh
+
+# The benchmark (tests/load/bench.py): the -O2 build, the trivial libfcgi
+# responder it compares against, then the loads; results in tests/load/results/.
+BENCH_RESPONDER := $(BUILD)/tests/load/responder
+
+$(BENCH_RESPONDER): tests/load/responder.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lfcgi
+
+bench: deps
+	@LUME_EXTRA_PACKAGES="wrk nghttp2-client gnuplot-nox strace valgrind" scripts/deps.sh
+	@$(MAKE) --no-print-directory all $(BENCH_RESPONDER)
+	@BUILD=$(BUILD) python3 tests/load/bench.py
 
 # The Compose deployment (docker/): its own installs happen inside the suite.
 compose-test: deps

@@ -135,7 +135,8 @@ static void log_drop(lume_acceptor *a, const conn *c, drop_reason reason)
 static void drop(lume_acceptor *a, conn *c, drop_reason reason)
 {
     log_drop(a, c, reason);
-    close(c->fd);
+    if (c->fd >= 0) /* -1: libfcgi closed it already */
+        close(c->fd);
     c->fd = -1;
 }
 
@@ -174,8 +175,54 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
             return DROP_TIMEOUT;
         ts.tv_sec = left_us / 1000000;
         ts.tv_nsec = (left_us % 1000000) * 1000;
+        lume_log_flush();
         ppoll(&pfd, 1, &ts, wait_mask); /* more bytes, a hang-up, a stop, or the deadline */
     }
+}
+
+/* The usual case, in one look: the whole head has already arrived (nginx
+ * sends it in one write). Peek at what is there without taking it; when the
+ * head is complete and within bounds, libfcgi can read it from the
+ * connection itself without ever blocking (see hand_over_direct()).
+ * COMPLETE_HEAD, a drop reason, or -2 (not complete yet: read it the slow
+ * way, from the first byte again). */
+#define HEAD_INCOMPLETE (-2)
+
+static int peek_head(lume_acceptor *a, conn *c)
+{
+    ssize_t n = recv(c->fd, a->buf, sizeof(a->buf), MSG_PEEK | MSG_DONTWAIT);
+
+    if (n <= 0)
+        return HEAD_INCOMPLETE; /* nothing yet, or closed: read_head() says which */
+    switch (lume_fcgi_head_scan(&c->head, a->buf, (size_t)n)) {
+    case LUME_FCGI_HEAD_MORE: break;
+    case LUME_FCGI_HEAD_COMPLETE: c->received = c->head.end; return COMPLETE_HEAD;
+    case LUME_FCGI_HEAD_PARAMS_TOO_LARGE: c->received = (size_t)n; return DROP_PARAMS;
+    case LUME_FCGI_HEAD_TOO_LARGE: c->received = (size_t)n; return DROP_HEAD;
+    case LUME_FCGI_HEAD_MALFORMED: c->received = (size_t)n; return DROP_MALFORMED;
+    }
+    lume_fcgi_head_init(&c->head);
+    return HEAD_INCOMPLETE;
+}
+
+/* Give libfcgi the connection itself, its head unread but all there, so
+ * FCGX_Accept_r() reads it without blocking (and whatever followed it into
+ * its own buffer, as it always does). A refused head: libfcgi has closed
+ * the connection. */
+static int hand_over_direct(lume_acceptor *a, conn *c)
+{
+    FCGX_Request *r = &a->request;
+
+    r->ipcFd = c->fd;
+    r->keepConnection = 1;
+    r->detached = 1;
+    if (FCGX_Accept_r(r) != 0) {
+        r->ipcFd = -1;
+        r->detached = 0;
+        c->fd = -1;
+        return DROP_MALFORMED;
+    }
+    return COMPLETE_HEAD;
 }
 
 /* Give the head to libfcgi: FCGX_Accept_r() reads it from the connection
@@ -232,10 +279,11 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
         if (may_log(a, LIMIT_ACCEPT, &suppressed))
             lume_log(LUME_LOG_WARN, "accept_paused", "accept: %s; pausing %d ms (%ld more)",
                      strerror(err), ACCEPT_PAUSE, suppressed);
+        lume_log_flush();
         ppoll(NULL, 0, &pause, wait_mask);
         return LUME_ACCEPT_NONE;
     }
-    case EAGAIN:
+    case EAGAIN: return LUME_ACCEPT_AGAIN;
     case EINTR:
     case ECONNABORTED:
     case EPROTO:
@@ -274,9 +322,14 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
         /* The response leaves in a few small writes: no Nagle delay. */
         setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    why = read_head(a, &c, wait_mask);
-    if (why == COMPLETE_HEAD)
-        why = hand_over(a, &c);
+    why = peek_head(a, &c);
+    if (why == COMPLETE_HEAD) {
+        why = hand_over_direct(a, &c);
+    } else if (why == HEAD_INCOMPLETE) {
+        why = read_head(a, &c, wait_mask);
+        if (why == COMPLETE_HEAD)
+            why = hand_over(a, &c);
+    }
     if (why != COMPLETE_HEAD) {
         drop(a, &c, (drop_reason)why);
         return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
@@ -303,11 +356,16 @@ static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
 
             if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
                 break;
-            if (left_ms <= 0 || lume_signals_worker_stopping())
+            if (left_ms <= 0)
                 break;
             if (n < 0) {
+                /* A stop pending is delivered by ppoll(): only then ask. */
                 struct timespec ts = {left_ms / 1000, (left_ms % 1000) * 1000000L};
-                if (ppoll(&pfd, 1, &ts, wait_mask) == 0)
+                int rc;
+
+                lume_log_flush();
+                rc = ppoll(&pfd, 1, &ts, wait_mask);
+                if (rc == 0 || (rc < 0 && lume_signals_worker_stopping()))
                     break;
             }
         }

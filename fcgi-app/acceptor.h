@@ -13,9 +13,12 @@
  *      open, so a graceful stop ends it at once. Params over 64 KiB, a head
  *      too large or not FastCGI, a stall or a hang-up: the connection is
  *      closed, and libfcgi never allocated a byte for it.
- *   3. libfcgi's FCGX_Accept_r() parses the head from a socket pair holding
- *      just those bytes, so it never blocks; then the request is switched to
- *      the peer's connection, which goes on where the head ended.
+ *   3. libfcgi's FCGX_Accept_r() parses the head, never blocking on it.
+ *      Usually the whole head is there at the first look (MSG_PEEK: nginx
+ *      writes it at once), and libfcgi reads it from the connection itself.
+ *      Otherwise the head is read here as it trickles in, and libfcgi parses
+ *      it from a socket pair holding just those bytes; then the request is
+ *      switched to the peer's connection, which goes on where the head ended.
  *
  * After the response, lume_acceptor_finish() closes the connection itself:
  * shutdown, then read and discard what the peer still sends until it closes,
@@ -38,7 +41,8 @@ typedef struct lume_acceptor lume_acceptor;
 /* What lume_acceptor_next() found. */
 typedef enum lume_accept_result {
     LUME_ACCEPT_READY = 0, /* a request is ready in *request */
-    LUME_ACCEPT_NONE,      /* nothing to serve: another worker was faster, or dropped */
+    LUME_ACCEPT_NONE,      /* nothing to serve: dropped, or another worker was faster */
+    LUME_ACCEPT_AGAIN,     /* no connection waiting: wait until the socket is readable */
     LUME_ACCEPT_STOP,      /* a stop signal came while a head was arriving */
     LUME_ACCEPT_FAIL       /* the listening socket failed; errno says why */
 } lume_accept_result;
@@ -49,7 +53,8 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
                                     size_t errlen);
 
 /* Accept one connection, if one is waiting, and admit it. wait_mask is the
- * signal mask while waiting (signals.h). */
+ * signal mask while waiting (signals.h). The log lines the worker holds
+ * (log.h) are written before any wait for a peer. */
 lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
                                       FCGX_Request **request);
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+
 static const int master_signals[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
 
 #define N_MASTER_SIGNALS (sizeof(master_signals) / sizeof(master_signals[0]))
@@ -28,6 +30,24 @@ static void worker_handler(int signo)
 {
     (void)signo;
     worker_stop = 1;
+}
+
+/* A worker's fatal signals: the log lines it holds are written, then the
+ * action from before (the default: a core dump; a sanitizer's report) runs. */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+#define N_FATAL_SIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+static struct sigaction fatal_before[N_FATAL_SIGNALS];
+
+static void fatal_handler(int signo)
+{
+    lume_log_flush();
+    for (size_t i = 0; i < N_FATAL_SIGNALS; i++) {
+        if (fatal_signals[i] == signo)
+            sigaction(signo, &fatal_before[i], NULL);
+    }
+    raise(signo); /* blocked here (SA_NODEFER off): delivered on return */
 }
 
 static void set_handler(int signo, void (*fn)(int), int flags)
@@ -104,6 +124,16 @@ void lume_signals_worker_init(sigset_t *wait_mask)
     set_handler(SIGQUIT, worker_handler, 0);
     set_handler(SIGHUP, SIG_IGN, 0);
     set_handler(SIGPIPE, SIG_IGN, 0);
+    for (size_t i = 0; i < N_FATAL_SIGNALS; i++) {
+        struct sigaction sa, before;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = fatal_handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(fatal_signals[i], &sa, &before);
+        if (before.sa_handler != fatal_handler) /* set up twice: keep the first "before" */
+            fatal_before[i] = before;
+    }
 }
 
 /*

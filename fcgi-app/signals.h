@@ -36,8 +36,10 @@ void lume_signals_fork_unblock(const sigset_t *saved);
 void lume_signals_child_reset(const sigset_t *saved);
 
 /* Worker: SIGTERM, SIGINT and SIGQUIT ask it to stop; SIGHUP and SIGPIPE are
- * ignored. The stop signals are blocked, and *wait_mask is the mask to pass
- * to ppoll() so they are delivered only while the worker waits. */
+ * ignored. A fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) first
+ * writes the log lines the worker holds (log.h), then meets the action it had
+ * before (a core dump, a sanitizer's report). The stop signals are blocked, and *wait_mask is the
+ * mask to pass to ppoll() so they are delivered only while the worker waits. */
 void lume_signals_worker_init(sigset_t *wait_mask);
 
 /* Worker: has a stop been asked for? True once a stop signal was delivered

@@ -33,19 +33,24 @@
 #include "scoreboard.h"
 #include "signals.h"
 
-/* Wait until the listening socket is readable; 0 when a stop was asked. */
+/* Wait until the listening socket is readable; 0 when a stop was asked or
+ * the master is gone. Called only once an accept found nothing waiting, so a
+ * worker under load does not poll. The lines it holds are written first: an
+ * idle worker holds none. The master is asked after each tick without a
+ * connection (the parent-death signal covers the rest). */
 static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
 {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     struct timespec tick = {1, 0}; /* re-check the master now and then */
 
+    lume_log_flush();
     for (;;) {
-        if (lume_signals_worker_stopping() || getppid() != master)
-            return 0;
         int rc = ppoll(&pfd, 1, &tick, wait_mask);
         if (rc > 0)
             return 1;
-        if (rc < 0 && errno != EINTR)
+        if (lume_signals_worker_stopping() || (rc < 0 && errno != EINTR))
+            return 0;
+        if (rc == 0 && getppid() != master)
             return 0;
     }
 }
@@ -122,7 +127,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_app *app;
     uint64_t rng;
     long served = 0;
-    int status = LUME_WORKER_EXIT_OK;
+    int status = LUME_WORKER_EXIT_OK, waited = 1;
     lume_scoreboard *board = lume_scoreboard_of(shared);
 
     lume_signals_worker_init(&wait_mask);
@@ -146,13 +151,21 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     }
     lume_app_observe(app, shared, slot, listen_fd); /* the scoreboard line: idle */
 
+    lume_log_batch_on(); /* access lines leave in batches (log.h) */
     while (cfg->max_requests == 0 || served < cfg->max_requests) {
-        if (!wait_readable(listen_fd, &wait_mask, master))
+        if (lume_signals_worker_stopping())
             break;
+        /* Accept first: under load a connection is already waiting. */
         lume_scoreboard_set_state(board, slot, LUME_WORKER_READING);
         lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
         if (rc != LUME_ACCEPT_READY)
             lume_scoreboard_set_state(board, slot, LUME_WORKER_IDLE);
+        if (rc == LUME_ACCEPT_AGAIN) {
+            if (!wait_readable(listen_fd, &wait_mask, master))
+                break;
+            waited = 1;
+            continue;
+        }
         if (rc == LUME_ACCEPT_NONE)
             continue; /* another worker took it, or it was dropped */
         if (rc == LUME_ACCEPT_STOP)
@@ -163,6 +176,11 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             break;
         }
         serve(app, fr, &rng, cfg->access_log);
+        /* Not under load (the worker waited for this request): its line
+         * leaves now, before the response ends, as unbatched lines did. */
+        if (waited)
+            lume_log_flush();
+        waited = 0;
         lume_acceptor_finish(acceptor, &wait_mask);
         served++;
     }
@@ -170,5 +188,6 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         lume_log(LUME_LOG_INFO, "worker_recycle", "slot %d served %ld requests", slot, served);
     lume_acceptor_destroy(acceptor);
     lume_app_destroy(app);
+    lume_log_flush();
     return status;
 }

@@ -1,10 +1,12 @@
 /*
  * log.c: JSON-lines logging on stderr (see log.h). The writer formats into
  * the line's fixed buffer through one bounded append (put), so no field, in
- * any order or size, can write past it.
+ * any order or size, can write past it. It owns the process's batch of lines
+ * held for one write, and the pid every line carries (asked once).
  */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,80 @@
 
 static int log_level = LUME_LOG_INFO;
 static const char *level_names[] = {"debug", "info", "warn", "error"};
+
+/* The process's pid, asked once (and again in a child after fork). */
+static pid_t log_pid;
+
+/* Lines held for one write (lume_log_batch_on()); off: one write a line. */
+static struct {
+    int on;
+    size_t len;
+    int64_t first_ms; /* when the oldest line held was added */
+    char buf[LUME_LOG_BATCH_MAX];
+} batch;
+
+static void forked_child(void)
+{
+    log_pid = 0;
+    batch.on = 0; /* a child starts writing line by line; what was held is the parent's */
+    batch.len = 0;
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(NULL, NULL, forked_child);
+}
+
+static pid_t current_pid(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    if (log_pid == 0) {
+        pthread_once(&once, register_atfork);
+        log_pid = getpid();
+    }
+    return log_pid;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_all(const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(STDERR_FILENO, p, len);
+        if (n <= 0)
+            return; /* nothing sensible to do when stderr is gone */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+void lume_log_batch_on(void)
+{
+    batch.on = 1;
+    batch.len = 0;
+}
+
+void lume_log_flush(void)
+{
+    size_t len = batch.len;
+
+    batch.len = 0;
+    if (len > 0)
+        write_all(batch.buf, len);
+}
+
+void lume_log_flush_due(void)
+{
+    if (batch.len > 0 && mono_ms() - batch.first_ms >= LUME_LOG_BATCH_MS)
+        lume_log_flush();
+}
 
 int lume_log_level_parse(const char *s, int *out)
 {
@@ -66,37 +142,65 @@ static int put(lume_logline *l, const char *s, size_t n)
     return 0;
 }
 
-/* Append a whole field, formatted with printf; drop it when it does not fit. */
-static void putf(lume_logline *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(lume_logline *l, const char *fmt, ...)
+/* Append n as decimal digits, at least width of them. */
+static void put_uint(lume_logline *l, unsigned long long n, int width)
 {
-    char tmp[256];
-    va_list ap;
-    int n;
+    char num[24];
+    int i = sizeof(num);
 
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0 && (size_t)n < sizeof(tmp))
-        put(l, tmp, (size_t)n);
+    do {
+        num[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while ((n > 0 || (int)sizeof(num) - i < width) && i > 0);
+    put(l, num + i, sizeof(num) - (size_t)i);
 }
 
 int lume_logline_begin(lume_logline *l, int level)
 {
+    /* The date and time to the second change once a second: formatted then
+     * (gmtime and printf are most of a line's cost otherwise). */
+    static struct {
+        time_t sec;
+        size_t len;
+        char text[64];
+    } stamp = {.sec = -1};
     struct timespec ts;
-    struct tm tm;
 
     if (!lume_log_enabled(level))
         return 0;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    if (ts.tv_sec != stamp.sec) {
+        struct tm tm;
+        int n;
+
+        gmtime_r(&ts.tv_sec, &tm);
+        n = snprintf(stamp.text, sizeof(stamp.text), "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec);
+        stamp.len = n > 0 && (size_t)n < sizeof(stamp.text) ? (size_t)n : 0;
+        stamp.sec = ts.tv_sec;
+    }
     l->len = 0;
-    putf(l, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d",
-         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-         ts.tv_nsec / 1000000, level_names[level < 0 || level > 3 ? 1 : level], (int)getpid());
+    put(l, stamp.text, stamp.len);
+    put_uint(l, (unsigned long long)(ts.tv_nsec / 1000000), 3);
+    put(l, "Z\",\"level\":\"", 12);
+    put(l, level_names[level < 0 || level > 3 ? 1 : level],
+        strlen(level_names[level < 0 || level > 3 ? 1 : level]));
+    put(l, "\",\"pid\":", 8);
+    put_uint(l, (unsigned long long)current_pid(), 1);
     if (l->len == 0)
         put(l, "{", 1);
     return 1;
+}
+
+/* The length of s's first run of printable ASCII that JSON keeps as is. */
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
 }
 
 /* The JSON form of the character at s (left bytes remain): its text in
@@ -141,6 +245,11 @@ static int put_key(lume_logline *l, const char *key)
 
     if (put(l, ",\"", 2) != 0)
         goto fail;
+    if (plain_run(s, left) == left) { /* the usual key: nothing to escape */
+        if (put(l, key, left) != 0)
+            goto fail;
+        left = 0;
+    }
     for (; left > 0; s += taken, left -= taken) {
         w = escape_one(s, left, esc, &out, &taken);
         if (put(l, out, w) != 0)
@@ -162,6 +271,12 @@ static int put_string(lume_logline *l, const char *str)
     const char *out;
     char esc[8];
 
+    if (plain_run(s, left) == left && left + 2 <= room(l)) { /* all plain, all fits */
+        put(l, "\"", 1);
+        put(l, str, left);
+        put(l, "\"", 1);
+        return 0;
+    }
     while (i < left) { /* the escaped length, to know whether it will be cut */
         need += escape_one(s + i, left - i, esc, &out, &taken);
         i += taken;
@@ -228,9 +343,17 @@ void lume_logline_write(lume_logline *l)
     size_t len;
     const char *text = lume_logline_finish(l, &len);
 
-    if (write(STDERR_FILENO, text, len) < 0) {
-        /* nothing sensible to do when stderr is gone */
+    if (!batch.on) {
+        write_all(text, len);
+        return;
     }
+    if (batch.len + len > sizeof(batch.buf))
+        lume_log_flush();
+    if (batch.len == 0)
+        batch.first_ms = mono_ms();
+    memcpy(batch.buf + batch.len, text, len); /* a line always fits: MAX < BATCH_MAX */
+    batch.len += len;
+    lume_log_flush_due();
 }
 
 void lume_log(int level, const char *event, const char *fmt, ...)

@@ -9,6 +9,15 @@
  * still gets its line; a value too long for the line is cut and ends in "...",
  * a field whose key does not fit is left out whole.
  * The level is part of the process configuration (set once per load).
+ *
+ * Batching (a worker's access log): after lume_log_batch_on(), lines are
+ * held in one buffer and written together, whole lines only, in one write:
+ * when the next line would not fit, when a line is added and the oldest held
+ * is LUME_LOG_BATCH_MS old, and whenever the process calls lume_log_flush()
+ * (a worker does before it waits idle, at exit and on a fatal signal) or
+ * lume_log_flush_due() (a timer it checks). A batch is one write(2) of at
+ * most LUME_LOG_BATCH_MAX bytes, PIPE_BUF, so lines of different processes
+ * still never interleave, even on a pipe. A forked child starts unbatched.
  */
 #ifndef LUME_LOG_H
 #define LUME_LOG_H
@@ -23,7 +32,9 @@ typedef enum lume_log_level {
     LUME_LOG_ERROR
 } lume_log_level;
 
-#define LUME_LOGLINE_MAX 4096
+#define LUME_LOGLINE_MAX   4096
+#define LUME_LOG_BATCH_MAX 4096 /* bytes held at most: PIPE_BUF, one atomic write */
+#define LUME_LOG_BATCH_MS  100  /* the oldest line held waits at most this long */
 
 /* A line being written. */
 typedef struct lume_logline {
@@ -47,6 +58,14 @@ void lume_logline_ms(lume_logline *l, const char *key, int64_t us); /* us as ms,
 const char *lume_logline_finish(lume_logline *l, size_t *len);
 /* Close the line and write it to stderr. */
 void lume_logline_write(lume_logline *l);
+
+/* Hold lines from now on in this process (until a fork: the child writes
+ * line by line again). */
+void lume_log_batch_on(void);
+/* Write the lines held now. Only write(2): callable from a signal handler. */
+void lume_log_flush(void);
+/* Write the lines held when the oldest is LUME_LOG_BATCH_MS old. */
+void lume_log_flush_due(void);
 
 /* Log {"event": event, "message": <printf>}. */
 void lume_log(int level, const char *event, const char *fmt, ...)

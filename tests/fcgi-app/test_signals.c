@@ -15,7 +15,8 @@
  * In a worker: a stop is seen whether its handler ran or the signal is still
  * pending: blocked while a request is served, or left pending by a ppoll()
  * that found the socket ready at once, as it always is under load. SIGHUP
- * does not stop a worker. (The master's tests run first: the worker's set-up
+ * does not stop a worker. A worker that crashes still writes the log lines it
+ * held, then dies of the same signal. (The master's tests run first: the worker's set-up
  * replaces the master's handlers.)
  */
 #include "lib/unit.h"
@@ -27,6 +28,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "log.h"
 #include "signals.h"
 
 static int pipe_fd = -1;
@@ -261,6 +267,36 @@ static void test_sighup_does_not_stop_a_worker(void **state)
     assert_false(lume_signals_worker_stopping());
 }
 
+static void test_a_crashing_worker_writes_the_lines_it_held_then_dies_of_the_signal(void **state)
+{
+    FILE *out = tmpfile();
+    char text[512] = "";
+    int status = 0;
+    pid_t pid;
+
+    (void)state;
+    assert_non_null(out);
+    pid = fork();
+    if (pid == 0) {
+        struct rlimit none = {0, 0};
+        sigset_t wait_mask;
+
+        setrlimit(RLIMIT_CORE, &none); /* no core file from the test */
+        dup2(fileno(out), STDERR_FILENO);
+        lume_signals_worker_init(&wait_mask);
+        lume_log_batch_on();
+        lume_log(LUME_LOG_INFO, "request", "held when the worker crashed");
+        abort();
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_true(pread(fileno(out), text, sizeof(text) - 1, 0) > 0);
+    assert_non_null(strstr(text, "held when the worker crashed"));
+    fclose(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +310,7 @@ int main(void)
         cmocka_unit_test_teardown(test_a_stop_is_seen_when_the_socket_is_always_ready, drain),
         cmocka_unit_test_teardown(test_a_stop_delivered_while_waiting_is_seen, drain),
         cmocka_unit_test_teardown(test_sighup_does_not_stop_a_worker, drain),
+        cmocka_unit_test(test_a_crashing_worker_writes_the_lines_it_held_then_dies_of_the_signal),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

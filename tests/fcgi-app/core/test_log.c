@@ -8,6 +8,8 @@
 #include "lib/unit.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "log.h"
 #include "utf8.h"
@@ -379,6 +381,58 @@ static void test_written_lines_reach_stderr_one_json_object_per_entry(void **sta
     json_decref(lines);
 }
 
+/* In a child (batching is the process's state): lines held until a flush,
+ * written whole and in order, each with the child's own pid. */
+static void batch_in_child(void)
+{
+    struct stat st;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        lume_log_batch_on();
+        lume_log(LUME_LOG_INFO, "first", "held");
+        lume_log(LUME_LOG_INFO, "second", "held too");
+        if (fstat(STDERR_FILENO, &st) != 0 || st.st_size != 0)
+            _exit(1); /* written before the flush */
+        lume_log_flush();
+        if (fstat(STDERR_FILENO, &st) != 0 || st.st_size == 0)
+            _exit(2);
+        for (int i = 0; i < 40; i++) /* ~5 KiB: more than one batch holds */
+            lume_log(LUME_LOG_INFO, "many", "line %d of forty", i);
+        if (fstat(STDERR_FILENO, &st) != 0 || st.st_size <= 0)
+            _exit(3); /* a full batch is written without a flush */
+        lume_log_flush();
+        _exit(0);
+    }
+    int status = -1;
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_batched_lines_wait_for_a_flush_or_a_full_batch_and_stay_whole(void **state)
+{
+    json_t *lines;
+    json_int_t child_pid;
+    lume_logline l;
+
+    (void)state;
+    assert_true(lume_logline_begin(&l, LUME_LOG_INFO)); /* the parent's pid, asked */
+    lines = capture_lines(batch_in_child);
+    assert_int_equal(json_array_size(lines), 42);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 0), "event")),
+                        "first");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 41), "message")),
+                        "line 39 of forty");
+    child_pid = json_integer_value(json_object_get(json_array_get(lines, 0), "pid"));
+    assert_true(child_pid != getpid()); /* the pid is asked again after fork */
+    for (size_t i = 1; i < 42; i++)
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, i), "pid")),
+                         child_pid);
+    json_decref(lines);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_every_value_length_around_the_capacity_keeps_the_line_whole),
         cmocka_unit_test(test_fields_in_any_order_and_size_never_pass_the_capacity),
         cmocka_unit_test(test_written_lines_reach_stderr_one_json_object_per_entry),
+        cmocka_unit_test(test_batched_lines_wait_for_a_flush_or_a_full_batch_and_stay_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

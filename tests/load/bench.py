@@ -1,0 +1,561 @@
+#!/usr/bin/env python3
+"""make bench: Lume's whole stack under load, against its two ceilings.
+
+usage: tests/load/bench.py   (make bench; BENCH_QUICK=1 for a ~2 minute run)
+
+Sets up, in a temporary run directory on 127.0.0.1 with free ports:
+  - nginx, rendered by nginx/render.py as `make run` renders it, with the rate
+    limit and the per-address request cap off, the per-address connection cap
+    raised above the load, and its access log buffered (buffer=64k flush=1s,
+    as a tuned deployment runs it);
+  - the lume-fcgi master ($BUILD/lume-fcgi, -O2), mock provider, its access
+    log on and written to a file;
+  - two baselines behind the same nginx: /bench/return, a location that
+    returns the mock resolve's body itself (the ceiling of anything behind
+    nginx), and /bench/fcgi, tests/load/responder.c, a trivial libfcgi
+    responder with as many processes as lume-fcgi has workers, on a unix
+    socket like them (the ceiling of the FastCGI path).
+Then warms up, and runs wrk (tests/load/paths.lua) over HTTPS: the baselines,
+the mock resolve, each route alone and a realistic mix, at each connection
+count, in alternating rounds (each figure is the median of the rounds); h2load
+over HTTP/2 (10 streams per connection); system calls per request of one
+worker and of one responder process (strace -c); instructions per request
+(callgrind) and a worker's RSS over many requests unless BENCH_QUICK.
+
+Writes tests/load/results/ (git-ignored): report.md (ratios first), raw.json,
+and throughput.png and p99.png (gnuplot) against connections. Loopback only;
+every load is bounded in time.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from harness import free_port, wait_until, children  # noqa: E402
+
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+BINARY = os.path.join(BUILD, "lume-fcgi")
+RESPONDER = os.path.join(BUILD, "tests", "load", "responder")
+RESULTS = os.path.join(HERE, "results")
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+CONNS = [16, 64] if QUICK else [16, 64, 256]
+ROUNDS = 2 if QUICK else 3
+SECONDS = 2 if QUICK else 5
+WRK_THREADS = 2
+
+# The loads: name -> paths sent in turn (a mix is its paths in proportion).
+MOVIE = "/resolve/inception"
+LOADS = {
+    "return": ["/bench/return"],
+    "responder": ["/bench/fcgi"],
+    "resolve": [MOVIE],
+    "episode": ["/resolve/the%20boys?season=4&episode=1"],
+    "search10": ["/resolve/search/the%20boys?limit=10"],
+    "search25": ["/resolve/search/1080p?limit=25"],
+    "not_found": ["/resolve/nothing-by-this-name"],
+    "bad_request": ["/resolve/inception?season=abc"],
+    # 40% movies, 20% episodes, 15% + 10% searches, 10% 404, 5% 400
+    "mix": [MOVIE] * 8 + ["/resolve/the%20boys?season=4&episode=1"] * 4
+    + ["/resolve/search/the%20boys?limit=10"] * 3 + ["/resolve/search/1080p?limit=25"] * 2
+    + ["/resolve/nothing-by-this-name"] * 2 + ["/resolve/inception?season=abc"],
+}
+QUICK_LOADS = ["return", "responder", "resolve", "mix"]
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class Stack:
+    """nginx + lume-fcgi + the responder, in a temporary directory."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lume-bench-")
+        self.port = free_port()
+        self.procs = []
+
+    def env(self):
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "BUILD": os.path.relpath(BUILD, ROOT),
+            "LUME_RUN_DIR": self.dir,
+            "LUME_LISTEN": f"unix:{self.dir}/lume.sock",
+            "LUME_HTTPS_PORT": str(self.port),
+            "LUME_HTTP_PORT": str(free_port()),
+            "LUME_BIND": "127.0.0.1",
+            "LUME_TLS_CERT": f"{self.dir}/cert.pem",
+            "LUME_TLS_KEY": f"{self.dir}/key.pem",
+            "LUME_RATE_LIMIT": "0",
+            "LUME_CONN_LIMIT": "0",
+            "LUME_CONN_PER_ADDR_MAX": "4096",
+            "LUME_PROVIDER": "mock",
+            "LUME_WORKERS": str(WORKERS),
+            # Workers live through the whole run, so that one worker's RSS
+            # over 100,000 requests is measured (the default recycles every
+            # 10,000, a guard against exactly the leaks measured here).
+            "LUME_MAX_REQUESTS": "0",
+        }
+
+    def start(self):
+        env = self.env()
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "2", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", env["LUME_TLS_KEY"], "-out", env["LUME_TLS_CERT"]],
+            check=True, capture_output=True, timeout=30)
+        group = subprocess.run(["python3", "nginx/render.py", "--worker-group"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        if group:
+            env["LUME_SOCKET_GROUP"] = group
+        self.master_log = open(os.path.join(self.dir, "lume.log"), "wb")
+        self.master = self.spawn([BINARY], env, self.master_log)
+        conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        self.patch(conf)
+        self.nginx_log = open(os.path.join(self.dir, "nginx.out"), "wb")
+        self.nginx = self.spawn(["nginx", "-p", self.dir, "-e", "stderr", "-c", conf,
+                                 "-g", "daemon off;"], env, self.nginx_log)
+        self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
+        if not wait_until(lambda: self.get("/health")[0] == 200, 30):
+            raise RuntimeError(f"the stack did not come up; see {self.dir}")
+        status, body = self.get(MOVIE)
+        if status != 200:
+            raise RuntimeError(f"{MOVIE}: {status} {body!r}")
+        self.body = body
+        with open(os.path.join(self.dir, "body.json"), "wb") as f:
+            f.write(body)
+        self.resp_log = open(os.path.join(self.dir, "responder.log"), "wb")
+        self.responder = self.spawn([RESPONDER, f"{self.dir}/responder.sock", str(WORKERS),
+                                     f"{self.dir}/body.json"], env, self.resp_log)
+        if not wait_until(lambda: self.get("/bench/fcgi") == (200, body), 10):
+            raise RuntimeError("the responder does not answer")
+        if self.get("/bench/return") != (200, body):
+            raise RuntimeError("/bench/return does not answer the body")
+        return self
+
+    def patch(self, conf):
+        """The bench's additions to the rendered configuration."""
+        with open(conf) as f:
+            text = f.read()
+        text, n = re.subn(r"(access_log \S+ lume_json);", r"\1 buffer=64k flush=1s;", text)
+        if n != 1:
+            raise RuntimeError("no access_log line to tune in the rendered configuration")
+        body = self.get_body_for_conf()
+        extra = (
+            "\n        # make bench: the two baselines (tests/load/bench.py)\n"
+            f"        location = /bench/return {{ return 200 '{body}'; }}\n"
+            "        location = /bench/fcgi {\n"
+            f"            fastcgi_pass unix:{self.dir}/responder.sock;\n"
+            "        }\n")
+        text, n = re.subn(r"(# HTTPS: the API\.\n    server \{\n(?:.*\n)*?        server_name _;\n)",
+                          lambda m: m.group(1) + extra, text, count=1)
+        if n != 1:
+            raise RuntimeError("no HTTPS server in the rendered configuration")
+        with open(conf, "w") as f:
+            f.write(text)
+
+    def get_body_for_conf(self):
+        # The body is only known once the app answers: ask it over FastCGI.
+        import fcgi_client
+        sock = f"{self.dir}/lume.sock"
+        wait_until(lambda: os.path.exists(sock), 10)
+        body = None
+        for _ in range(100):
+            try:
+                status, _headers, body = fcgi_client.request("unix:" + sock, MOVIE)
+                break
+            except OSError:
+                time.sleep(0.1)
+        if body is None or status != 200:
+            raise RuntimeError("lume-fcgi does not answer the mock resolve")
+        text = body.decode()
+        if "'" in text or "\\" in text:
+            raise RuntimeError("the body cannot be pasted into nginx's return")
+        return text
+
+    def spawn(self, argv, env, out):
+        p = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def get(self, path):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
+                with self.ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n"
+                              "Connection: close\r\n\r\n".encode())
+                    data = b""
+                    while chunk := s.recv(65536):
+                        data += chunk
+        except OSError:
+            return None, b""
+        head, _, body = data.partition(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in head.lower():
+            body = dechunk(body)
+        return int(head.split()[1]), body
+
+    def url(self, path=""):
+        return f"https://127.0.0.1:{self.port}{path}"
+
+    def workers(self):
+        return children(self.master.pid)
+
+    def responders(self):
+        return children(self.responder.pid)
+
+    def stop(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        if not os.environ.get("LUME_KEEP_TEST_DIRS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def dechunk(body):
+    out = b""
+    while body:
+        size, _, rest = body.partition(b"\r\n")
+        n = int(size, 16)
+        if n == 0:
+            break
+        out += rest[:n]
+        body = rest[n + 2:]
+    return out
+
+
+def wrk(stack, paths, conns, seconds):
+    env = dict(os.environ, BENCH_PATHS=" ".join(paths))
+    r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
+                        "-d", f"{seconds}s", "--timeout", "10s", "-s",
+                        os.path.join(HERE, "paths.lua"), stack.url()],
+                       env=env, capture_output=True, text=True, timeout=seconds + 60)
+    m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
+    if m is None:
+        raise RuntimeError(f"wrk: no figures:\n{r.stdout}\n{r.stderr}")
+    d = json.loads(m.group(1))
+    d["rps"] = d["requests"] / (d["duration_us"] / 1e6)
+    return d
+
+
+def h2load(stack, path, conns, seconds):
+    logf = os.path.join(stack.dir, "h2load.log")
+    r = subprocess.run(["h2load", "-c", str(conns), "-m", "10", "-t", "1",
+                        "-n", str(4000 * seconds), "--log-file", logf,
+                        stack.url(path)], capture_output=True, text=True, timeout=seconds + 60)
+    m = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", r.stdout)
+    if m is not None and float(m.group(1)) == 0:
+        m = None
+    lat = []
+    with open(logf) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                lat.append(int(parts[2]))
+    lat.sort()
+    os.unlink(logf)
+    if m is None or not lat:
+        raise RuntimeError(f"h2load: no figures:\n{r.stdout}\n{r.stderr}")
+    return {"rps": float(m.group(1)), "p50_us": lat[len(lat) // 2],
+            "p99_us": lat[min(len(lat) - 1, int(len(lat) * 0.99))], "requests": len(lat)}
+
+
+def median_of(runs):
+    keys = ("rps", "p50_us", "p99_us")
+    out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    out["runs"] = len(runs)
+    out["errors"] = sum(r.get("connect_errors", 0) + r.get("read_errors", 0)
+                        + r.get("write_errors", 0) + r.get("timeouts", 0) for r in runs)
+    out["non_2xx"] = sum(r.get("status_errors", 0) for r in runs)
+    return out
+
+
+def syscalls(stack, pid, path, once, seconds):
+    """System calls per request of one process under a steady load: strace -c
+    counts them; the calls of `once` (made once per request) count requests."""
+    out = os.path.join(stack.dir, f"strace-{pid}.txt")
+    st = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(pid)],
+                          stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    wrk(stack, [path], 16, seconds)
+    st.send_signal(signal.SIGINT)
+    st.wait(30)
+    calls, per = 0, {}
+    with open(out) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+                n = int(parts[3])
+                errors = int(parts[4]) if len(parts) == 6 else 0
+                per[parts[-1]] = (n, errors)
+                calls += n
+    served = sum(per.get(s, (0, 0))[0] - per.get(s, (0, 0))[1] for s in once)
+    if served == 0:
+        return None
+    return {"per_request": calls / served, "requests": served,
+            "calls": {k: round(v[0] / served, 2) for k, v in sorted(per.items(),
+                                                                    key=lambda kv: -kv[1][0])}}
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def requests_served(stack, pid):
+    n = 0
+    with open(os.path.join(stack.dir, "lume.log"), "rb") as f:
+        for line in f:
+            if b'"event":"request"' in line and f'"pid":{pid},'.encode() in line:
+                n += 1
+    return n
+
+
+def callgrind(path_count=2000):
+    """Instructions per mock resolve in one worker, and in the responder,
+    counted by callgrind over path_count requests after a warm-up."""
+    import fcgi_client
+    out = {}
+    d = tempfile.mkdtemp(prefix="lume-bench-cg-")
+    try:
+        body = os.path.join(d, "body.json")
+        with open(body, "w") as f:
+            f.write("{}")
+        targets = {
+            "lume-fcgi": ([BINARY], {"LUME_LISTEN": f"unix:{d}/lume.sock", "LUME_WORKERS": "1",
+                                     "LUME_PROVIDER": "mock"}, "unix:" + f"{d}/lume.sock"),
+            "responder": ([RESPONDER, f"{d}/resp.sock", "1", body], {}, "unix:" + f"{d}/resp.sock"),
+        }
+        for name, (argv, extra, sock) in targets.items():
+            env = dict(os.environ, **extra)
+            cg = os.path.join(d, f"callgrind.{name}.%p")
+            p = subprocess.Popen(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                                  f"--callgrind-out-file={cg}"] + argv, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+            try:
+                def up():
+                    try:
+                        fcgi_client.request(sock, MOVIE, timeout=30)
+                        return True
+                    except OSError:
+                        return False
+                if not wait_until(up, 120, 0.5):
+                    raise RuntimeError(f"{name} under callgrind did not answer")
+                for _ in range(200):
+                    fcgi_client.request(sock, MOVIE, timeout=30)
+                pids = children(p.pid) or [p.pid]
+                subprocess.run(["callgrind_control", "-z"] + [str(x) for x in pids],
+                               capture_output=True, timeout=60)
+                for _ in range(path_count):
+                    fcgi_client.request(sock, MOVIE, timeout=30)
+                subprocess.run(["callgrind_control", "-d"] + [str(x) for x in pids],
+                               capture_output=True, timeout=60)
+                total = 0
+                for fn in os.listdir(d):
+                    if fn.startswith(f"callgrind.{name}.") and any(
+                            fn.startswith(f"callgrind.{name}.{x}.") for x in pids):
+                        with open(os.path.join(d, fn)) as f:
+                            for line in f:
+                                if line.startswith("summary:") or line.startswith("totals:"):
+                                    total = max(total, int(line.split()[1]))
+                                    break
+                out[name] = total / path_count
+            finally:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(60)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def report(res):
+    lines = []
+    machine = res["machine"]
+    lines.append("# Lume benchmark\n")
+    lines.append(f"{res['date']}, {machine}; {res['mode']}; "
+                 f"{WORKERS} lume-fcgi workers, as many responder processes; "
+                 f"median of {ROUNDS} alternating {SECONDS} s wrk runs per figure.\n")
+    lines.append("## Ratios: the mock resolve through the whole stack\n")
+    lines.append("| connections | resolve req/s | / responder | / return | p99 ms | p99 / responder |")
+    lines.append("|---|---|---|---|---|---|")
+    for c in CONNS:
+        w = res["wrk"][str(c)]
+        r, b, n = w["resolve"], w["responder"], w["return"]
+        lines.append(f"| {c} | {r['rps']:.0f} | {r['rps'] / b['rps']:.1%} | "
+                     f"{r['rps'] / n['rps']:.1%} | {fmt_ms(r['p99_us'])} | "
+                     f"{r['p99_us'] / b['p99_us']:.2f}x |")
+    lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
+                 "p99 <= 1.1x the responder's.\n")
+    lines.append("## Every load (wrk, HTTPS, HTTP/1.1)\n")
+    lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder | / return | errors | non-2xx |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for c in CONNS:
+        w = res["wrk"][str(c)]
+        for name, r in w.items():
+            lines.append(f"| {name} | {c} | {r['rps']:.0f} | {fmt_ms(r['p50_us'])} | "
+                         f"{fmt_ms(r['p99_us'])} | {r['rps'] / w['responder']['rps']:.1%} | "
+                         f"{r['rps'] / w['return']['rps']:.1%} | {r['errors']} | {r['non_2xx']} |")
+    if res.get("h2load"):
+        lines.append("\n## HTTP/2 (h2load, 10 streams per connection)\n")
+        lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder |")
+        lines.append("|---|---|---|---|---|---|")
+        for c, h in res["h2load"].items():
+            for name, r in h.items():
+                lines.append(f"| {name} | {c} | {r['rps']:.0f} | {fmt_ms(r['p50_us'])} | "
+                             f"{fmt_ms(r['p99_us'])} | {r['rps'] / h['responder']['rps']:.1%} |")
+    if res.get("syscalls"):
+        lines.append("\n## System calls per request (strace -c on one process, 16 connections)\n")
+        for name, s in res["syscalls"].items():
+            if s is None:
+                continue
+            calls = ", ".join(f"{k} {v:g}" for k, v in s["calls"].items())
+            lines.append(f"- {name}: **{s['per_request']:.2f}** ({calls})")
+    if res.get("instructions"):
+        lines.append("\n## Instructions per mock resolve (callgrind, one process, FastCGI direct)\n")
+        for name, n in res["instructions"].items():
+            lines.append(f"- {name}: {n:,.0f}")
+    if res.get("rss") and res["rss"]["after_kib"] is not None:
+        r = res["rss"]
+        lines.append(f"\n## Worker memory\n\nRSS of one worker: {r['before_kib']} KiB before, "
+                     f"{r['after_kib']} KiB after {r['requests']} requests it served "
+                     f"(growth {r['after_kib'] - r['before_kib']} KiB).")
+    lines.append(f"\nCommand: `{res['command']}`")
+    return "\n".join(lines) + "\n"
+
+
+def charts(res):
+    if shutil.which("gnuplot") is None:
+        log("no gnuplot: no charts")
+        return
+    names = list(res["wrk"][str(CONNS[0])].keys())
+    data = os.path.join(RESULTS, "wrk.dat")
+    with open(data, "w") as f:
+        f.write("# conns " + " ".join(f"{n}_rps {n}_p99ms" for n in names) + "\n")
+        for c in CONNS:
+            w = res["wrk"][str(c)]
+            f.write(f"{c} " + " ".join(f"{w[n]['rps']:.1f} {w[n]['p99_us'] / 1000:.3f}"
+                                       for n in names) + "\n")
+    for what, col, ylabel in (("throughput", 0, "requests/s"), ("p99", 1, "p99 latency (ms)")):
+        plots = ", ".join(f"'{data}' using 1:{2 + 2 * i + col} with linespoints title '{n}'"
+                          for i, n in enumerate(names))
+        script = (f"set terminal pngcairo size 900,560; set output '{RESULTS}/{what}.png';"
+                  f"set logscale x 2; set xlabel 'connections'; set ylabel '{ylabel}';"
+                  f"set key outside right; set grid; set title 'Lume {what} (wrk, HTTPS)';"
+                  f"plot {plots}")
+        r = subprocess.run(["gnuplot", "-e", script], capture_output=True, text=True)
+        if r.returncode != 0:
+            r = subprocess.run(["gnuplot", "-e", script.replace("pngcairo", "png")],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                log(f"gnuplot: {r.stderr.strip()}")
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+
+
+def main():
+    for tool, pkg in (("wrk", "wrk"), ("nginx", "nginx")):
+        if shutil.which(tool) is None:
+            log(f"{tool} is missing (apt-get install {pkg})")
+            return 1
+    os.makedirs(RESULTS, exist_ok=True)
+    res = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+           "mode": "BENCH_QUICK=1" if QUICK else "full", "wrk": {}, "h2load": {},
+           "command": ("BENCH_QUICK=1 " if QUICK else "") + "make bench"}
+    loads = QUICK_LOADS if QUICK else list(LOADS)
+    stack = Stack().start()
+    try:
+        log(f"up in {stack.dir}; warming up")
+        for name in ("return", "responder", "resolve", "mix"):
+            wrk(stack, LOADS[name], 64, 1 if QUICK else 3)
+        for c in CONNS:
+            runs = {name: [] for name in loads}
+            for rnd in range(ROUNDS):
+                order = loads if rnd % 2 == 0 else list(reversed(loads))
+                for name in order:
+                    runs[name].append(wrk(stack, LOADS[name], c, SECONDS))
+            res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
+            log(f"{c} connections: " + ", ".join(
+                f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
+        if shutil.which("h2load"):
+            for c in ([16] if QUICK else [4, 16, 64]):
+                runs = {name: [] for name in ("return", "responder", "resolve")}
+                for rnd in range(ROUNDS):
+                    for name in runs:
+                        runs[name].append(h2load(stack, LOADS[name][0], c, SECONDS))
+                res["h2load"][str(c)] = {n: median_of(r) for n, r in runs.items()}
+        else:
+            log("no h2load (apt-get install nghttp2-client): HTTP/2 skipped")
+        if shutil.which("strace"):
+            res["syscalls"] = {
+                "lume-fcgi worker (mock resolve)": syscalls(
+                    stack, stack.workers()[0], MOVIE, ["shutdown"], SECONDS),
+                "responder process": syscalls(
+                    stack, stack.responders()[0], "/bench/fcgi", ["accept", "accept4"], SECONDS),
+            }
+        if not QUICK:
+            pid = stack.workers()[0]
+            before, served0 = rss_kib(pid), requests_served(stack, pid)
+            deadline = time.monotonic() + 300
+            while (requests_served(stack, pid) - served0 < 200000 * 1 // WORKERS
+                   and time.monotonic() < deadline):
+                wrk(stack, LOADS["mix"], 64, 10)
+            res["rss"] = {"before_kib": before, "after_kib": rss_kib(pid),
+                          "requests": requests_served(stack, pid) - served0}
+    finally:
+        stack.stop()
+    if not QUICK and shutil.which("valgrind"):
+        res["instructions"] = callgrind()
+    with open(os.path.join(RESULTS, "raw.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    text = report(res)
+    with open(os.path.join(RESULTS, "report.md"), "w") as f:
+        f.write(text)
+    charts(res)
+    print(text)
+    log(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+-- paths.lua: wrk script of `make bench` (tests/load/bench.py).
+-- BENCH_PATHS: the request paths, separated by spaces, sent in turn (a mix is
+-- written as its paths in proportion). done() prints one line,
+-- "BENCH {json}", with the figures bench.py reads.
+local paths = {}
+for p in string.gmatch(os.getenv("BENCH_PATHS") or "/health", "%S+") do
+  paths[#paths + 1] = p
+end
+local i = 0
+
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i - 1) % #paths + 1])
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%d,"duration_us":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
+    '"max_us":%d,"connect_errors":%d,"read_errors":%d,"write_errors":%d,' ..
+    '"timeouts":%d,"status_errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status))
+end
