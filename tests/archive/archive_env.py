@@ -9,7 +9,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from fake_archive import FakeArchive, Item, video  # noqa: E402,F401
+from fake_archive import FakeArchive, Item, dead_items, video  # noqa: E402,F401
 from harness import Master, free_port  # noqa: E402,F401
 
 

@@ -84,6 +84,19 @@ class Item:
 _UNESCAPE = re.compile(r"\\(.)")
 
 
+def dead_items():
+    """Items that match "Phantom" and must never be returned: a missing item,
+    a dark one, a restricted one, and one with no playable file."""
+    return [
+        Item("phantom_missing", "Phantom Missing", 900, missing=True),
+        Item("phantom_dark", "Phantom Dark", 800, [video("d.mp4", "h.264", 5, 480)], dark=True),
+        Item("phantom_restricted", "Phantom Restricted", 700,
+             [video("r.mp4", "h.264", 5, 480)], restricted=True),
+        Item("phantom_unplayable", "Phantom Unplayable", 600,
+             [video("x.ogv", "Ogg Video", 5, 480), video("x.avi", "Cinepack", 5, 480)]),
+    ]
+
+
 def search_words(q):
     """The unescaped WORDS of q = title:(WORDS) AND mediatype:(movies), else None."""
     m = re.fullmatch(r"title:\((.*)\) AND mediatype:\(movies\)", q, re.S)

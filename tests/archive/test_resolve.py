@@ -5,7 +5,7 @@ import threading
 import time
 import urllib.parse
 
-from archive_env import ArchiveCase, Item, video
+from archive_env import ArchiveCase, Item, dead_items, video
 
 D = 0.6  # seconds each slow lookup takes in the parallel test
 
@@ -37,13 +37,8 @@ class ResolveTest(ArchiveCase):
         fake.add(Item("zeroes_reel", "Unloved Reel", 0, [video("u.mp4", "h.264", 10, 360)]))
         # Dead items: all match "Phantom", none may be returned.
         fake.add(Item("phantom_live", "Phantom Live Print", 10, [video("p.mp4", "h.264", 5, 480)]))
-        fake.add(Item("phantom_missing", "Phantom Missing", 900, missing=True))
-        fake.add(Item("phantom_dark", "Phantom Dark", 800, [video("d.mp4", "h.264", 5, 480)],
-                      dark=True))
-        fake.add(Item("phantom_restricted", "Phantom Restricted", 700,
-                      [video("r.mp4", "h.264", 5, 480)], restricted=True))
-        fake.add(Item("phantom_unplayable", "Phantom Unplayable", 600,
-                      [video("x.ogv", "Ogg Video", 5, 480), video("x.avi", "Cinepack", 5, 480)]))
+        for item in dead_items():
+            fake.add(item)
         # TV: three spellings of S01E02 and near misses.
         for ident, title, dl in [
                 ("cisco_a", "The Cisco Kid S01E02 Boomerang", 60),

@@ -15,7 +15,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "archive"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from fake_archive import FakeArchive, Item, video  # noqa: E402
+from fake_archive import FakeArchive, Item, dead_items, video  # noqa: E402
 import fcgi_client  # noqa: E402
 
 
@@ -56,13 +56,8 @@ def archive_items():
         video("hgf_large.mp4", "h.264", 200000000, 480)]))
     fake.add(Item("lowres_reel", "Lowres Reel", 50, [
         video("reel.avi", "Cinepack", 10, 480), video("reel_512kb.mp4", "512Kb MPEG4", 4000, 240)]))
-    fake.add(Item("phantom_missing", "Phantom Missing", 900, missing=True))
-    fake.add(Item("phantom_dark", "Phantom Dark", 800, [video("d.mp4", "h.264", 5, 480)],
-                  dark=True))
-    fake.add(Item("phantom_restricted", "Phantom Restricted", 700,
-                  [video("r.mp4", "h.264", 5, 480)], restricted=True))
-    fake.add(Item("phantom_unplayable", "Phantom Unplayable", 600,
-                  [video("x.ogv", "Ogg Video", 5, 480), video("x.avi", "Cinepack", 5, 480)]))
+    for item in dead_items():
+        fake.add(item)
     fake.add(Item("the_boys_s04", "The Boys S04E01 1080p", 10, [video("b.mp4", "h.264", 5, 1080)]))
     return fake
 
