@@ -121,8 +121,9 @@ static void upstream(text *t, const lume_metrics_totals *m)
 static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
                  const lume_prometheus_pool *p)
 {
-    static const char *const spawns[LUME_SPAWN_CAUSES] = {"start", "replace", "reload"};
-    static const char *const exits[LUME_EXIT_CAUSES] = {"stopped", "recycled", "error", "signal"};
+    static const char *const spawns[LUME_SPAWN_CAUSES] = {"start", "replace", "reload", "grow"};
+    static const char *const exits[LUME_EXIT_CAUSES] = {"stopped", "recycled", "error",
+                                                        "signal",  "timeout",  "idle"};
     uint64_t states[LUME_WORKER_STATES];
 
     lume_scoreboard_count(b, states);

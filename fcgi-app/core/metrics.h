@@ -51,6 +51,7 @@ typedef enum lume_spawn_cause {
     LUME_SPAWN_START = 0, /* filling the pool at start */
     LUME_SPAWN_REPLACE,   /* replacing a worker that exited */
     LUME_SPAWN_RELOAD,    /* a worker of a new configuration (SIGHUP) */
+    LUME_SPAWN_GROW,      /* a dynamic pool found every worker busy */
     LUME_SPAWN_CAUSES
 } lume_spawn_cause;
 
@@ -59,6 +60,8 @@ typedef enum lume_exit_cause {
     LUME_EXIT_RECYCLED,    /* exited cleanly on its own: max_requests, master gone */
     LUME_EXIT_ERROR,       /* exited with an error status (setup, accept failed) */
     LUME_EXIT_SIGNAL,      /* killed by a signal nobody asked for (a crash, kill -9) */
+    LUME_EXIT_TIMEOUT,     /* killed: busy in one request past LUME_WORKER_TIMEOUT_MS */
+    LUME_EXIT_IDLE,        /* retired by a dynamic pool: idle past LUME_WORKERS_IDLE_TIMEOUT_MS */
     LUME_EXIT_CAUSES
 } lume_exit_cause;
 
