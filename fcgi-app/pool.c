@@ -247,8 +247,7 @@ static void crashed(lume_pool *pool, int64_t now)
         pool->braking = 1;
         pool->brake_spawn_at_ms = now + interval / threshold;
         note(pool, LUME_LOG_ERROR, "crash_brake",
-             "%d workers crashed within %lld ms: spawning at most one every %lld ms until "
-             "none crashes for %lld ms",
+             "%d crashes within %lld ms: one spawn every %lld ms until %lld ms pass without one",
              threshold, (long long)interval, (long long)(interval / threshold),
              (long long)interval);
     }
@@ -319,8 +318,6 @@ static void exited(lume_pool *pool, pid_t pid, int status, int64_t now)
     } else if (clean || age >= LUME_POOL_YOUNG_MS) {
         pool->crash_streak = 0;
     }
-    if (s->retired && !pool->stopping && pool->target > pool->settings.workers)
-        pool->target--; /* retired: the pool is one smaller */
     memset(s, 0, sizeof(*s));
 }
 
@@ -451,30 +448,40 @@ static void scale(lume_pool *pool, int64_t now)
         stop_worker(pool, i, SIGTERM);
         s->retired = 1;
         above--;
+        if (pool->target > pool->settings.workers)
+            pool->target--; /* the pool is one smaller */
     }
 }
 
 /* Keep the target of workers of the current generation (settings.workers,
  * or more in a grown dynamic pool); during a reload, start one new worker,
  * then stop one old one, until none is old. */
-static void maintain(lume_pool *pool, int64_t now)
+static void census(const lume_pool *pool, int *current, int *old, int *old_stopping)
 {
-    int current = 0, old = 0, old_stopping = 0, index;
-    long workers;
-
-    release_brake(pool, now);
-    keep_responder(pool, now);
+    *current = *old = *old_stopping = 0;
     for (int i = 0; i < LUME_POOL_SLOTS; i++) {
         const slot *s = &pool->slots[i];
         if (s->state == SLOT_FREE)
             continue;
         if (s->generation != pool->settings.generation)
-            s->stopping ? old_stopping++ : old++;
+            s->stopping ? (*old_stopping)++ : (*old)++;
         else if (!s->stopping)
-            current++;
+            (*current)++;
     }
-    if (dynamic(pool) && old == 0 && old_stopping == 0 && now >= pool->respawn_at_ms)
+}
+
+static void maintain(lume_pool *pool, int64_t now)
+{
+    int current, old, old_stopping, index;
+    long workers;
+
+    release_brake(pool, now);
+    keep_responder(pool, now);
+    census(pool, &current, &old, &old_stopping);
+    if (dynamic(pool) && old == 0 && old_stopping == 0 && now >= pool->respawn_at_ms) {
         scale(pool, now);
+        census(pool, &current, &old, &old_stopping);
+    }
     workers = pool->target;
     if (now < pool->respawn_at_ms)
         return;
