@@ -177,9 +177,7 @@ static void error_body(responder *r, lume_response *resp, lume_status st, const 
     resp->outcome = st;
     resp->cache_control = LUME_ERROR_CACHE_CONTROL;
     resp->allow = lume_status_allow(st);
-    resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
-                          : st == LUME_ERR_UNAVAILABLE    ? 1
-                                                          : 0;
+    resp->retry_after_s = lume_status_retry_after(st);
     resp->body =
         lume_render_dump(detail ? json_pack("{s:o}", "detail", detail) : NULL, &resp->body_len);
 }
@@ -209,7 +207,7 @@ static void answer(responder *r, const params *p, const char *request_id, lume_r
     }
     if (!lume_health_ok(r->board, lume_wall_ms(),
                         r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS))
-        return error_body(r, resp, LUME_ERR_UNAVAILABLE, "no worker can take a request", request_id,
+        return error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
                           json_pack("{s:s}", "status", "unhealthy"));
     resp->status = 200;
     resp->outcome = LUME_OK;

@@ -13,8 +13,9 @@
  *
  * The answer (docs/api.md): 200 {"status":"healthy"} while at least one
  * worker can take a request (idle, or busy for no longer than the request
- * deadline plus a second); else 503 SERVICE_UNAVAILABLE in the error
- * envelope with "status":"unhealthy" (no worker alive, or every one stuck).
+ * deadline plus a second); else 503 SERVICE_UNAVAILABLE (as when nginx
+ * reaches no worker) in the error envelope with "status":"unhealthy" and
+ * Retry-After (no worker alive, or every one stuck).
  * Heads, HEAD, OPTIONS, 404 and 405 as the workers answer them. Each request
  * is counted in the metrics (route "health") and logged like a worker's.
  */

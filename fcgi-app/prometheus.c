@@ -131,8 +131,13 @@ static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
     for (int s = LUME_WORKER_IDLE; s < LUME_WORKER_STATES; s++)
         put(t, "lume_workers{state=\"%s\"} %" PRIu64 "\n",
             lume_worker_state_name((lume_worker_state)s), states[s]);
-    head(t, "lume_workers_configured", "gauge", "Workers the pool keeps (LUME_WORKERS).");
+    head(t, "lume_workers_configured", "gauge",
+         "Workers the pool keeps (LUME_WORKERS, or LUME_WORKERS_MIN).");
     put(t, "lume_workers_configured %ld\n", p->workers);
+    head(t, "lume_workers_min", "gauge", "The fewest workers the pool keeps (LUME_WORKERS_MIN).");
+    put(t, "lume_workers_min %ld\n", p->workers_min);
+    head(t, "lume_workers_max", "gauge", "The most workers the pool grows to (LUME_WORKERS_MAX).");
+    put(t, "lume_workers_max %ld\n", p->workers_max);
     head(t, "lume_worker_spawns_total", "counter", "Workers started, by cause.");
     for (int c = 0; c < LUME_SPAWN_CAUSES; c++)
         put(t, "lume_worker_spawns_total{cause=\"%s\"} %" PRIu64 "\n", spawns[c], m->spawns[c]);

@@ -48,8 +48,9 @@ json_t *lume_status_page(lume_metrics *m, lume_scoreboard *b, const lume_prometh
         states[l.state]++;
         json_array_append_new(workers, worker(i, &l, now_ms));
     }
-    doc = json_pack("{s:s, s:s, s:i, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "pool", "lume",
-                    "provider", provider, "workers_configured", (int)pool->workers,
+    doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "pool",
+                    "lume", "provider", provider, "workers_configured", (int)pool->workers,
+                    "workers_min", (int)pool->workers_min, "workers_max", (int)pool->workers_max,
                     "requests_answered", (json_int_t)accepted, "listen_queue", maybe(pool->backlog),
                     "listen_queue_limit", maybe(pool->backlog_limit), "idle_workers",
                     (json_int_t)states[LUME_WORKER_IDLE], "reading_workers",
