@@ -107,7 +107,7 @@ static lume_pool_settings pool_settings(const master *m)
                             .worker_timeout_ms = m->cfg.worker_timeout_ms,
                             .brake_threshold = (int)m->cfg.crash_brake_threshold,
                             .brake_interval_ms = m->cfg.crash_brake_interval_ms,
-                            .responder = m->health_fd >= 0,
+                            .responder = m->cfg.health_listen[0] != '\0',
                             .shutdown_timeout_ms = m->cfg.shutdown_timeout_ms};
 
     lume_config_pool_size(&m->cfg, &s.workers, &s.workers_max);
@@ -330,18 +330,6 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
     if (m.signal_fd < 0 || m.listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
         lume_pool_destroy(m.pool);
-        lume_shared_destroy(m.shared);
-        free(mp);
-        return 1;
-    }
-    settings = pool_settings(&m); /* with the responder, now that its socket is open */
-    lume_pool_destroy(m.pool);
-    m.pool = lume_pool_create(&settings);
-    if (m.pool == NULL) {
-        lume_log(LUME_LOG_ERROR, "start_failed", "out of memory");
-        lume_listen_close(m.listen_fd, m.cfg.listen);
-        if (m.health_fd >= 0)
-            lume_listen_close(m.health_fd, m.cfg.health_listen);
         lume_shared_destroy(m.shared);
         free(mp);
         return 1;
