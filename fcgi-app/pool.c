@@ -438,6 +438,7 @@ static void scale(lume_pool *pool, int64_t now)
         return;
     }
     pool->grow_by = 1;
+    pool->grew = 0; /* a growth not spawned yet is no longer wanted */
     above = running - pool->settings.workers;
     for (int i = 0; i < LUME_POOL_SLOTS && above > 0; i++) {
         slot *s = &pool->slots[i];
