@@ -12,6 +12,7 @@ is replaced when it dies.
 import os
 import re
 import signal
+import socket
 import threading
 import time
 import unittest
@@ -132,8 +133,24 @@ class HealthResponder(unittest.TestCase):
             self.assertEqual(sample(text, "lume_worker_spawns_total", cause="start"), 2)
             self.assertEqual(sample(text, "lume_worker_exits_total", cause="signal"), 0)
 
+    def test_garbage_or_a_head_too_large_is_closed_and_the_responder_goes_on(self):
+        with Master(workers=1, health=True) as m:
+            path = m.health_listen[len("unix:"):]
+            for data in (b"GET /health HTTP/1.1\r\n\r\n",  # not FastCGI
+                         fcgi_client.encode_request("/health", "GET",
+                                                    {"HTTP_X_PAD": "x" * 20000}, b"")):
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.settimeout(3)
+                    s.connect(path)
+                    try:
+                        s.sendall(data)
+                        self.assertEqual(s.recv(65536), b"")  # closed, nothing answered
+                    except (ConnectionResetError, BrokenPipeError):
+                        pass  # closed with bytes still unread
+            self.assertEqual(fcgi_client.request(m.health_listen, "/health")[0], 200)
+            self.assertEqual(m.responder(), wait_until(m.responder))
+
     def test_a_silent_peer_never_holds_the_responder(self):
-        import socket
         with Master(workers=1, health=True) as m:
             path = m.health_listen[len("unix:"):]
             silent = []
