@@ -344,7 +344,7 @@ class TestRender(unittest.TestCase):
 
     def test_health_goes_to_the_health_responder_when_there_is_one(self):
         """LUME_HEALTH_LISTEN: location = /health passes to the app's health
-        responder (no retry, short timeouts); the rest still to the workers.
+        responder (a short read timeout); the rest still to the workers.
         With LUME_RESOLVER its name is re-resolved too."""
         def health_location(text):
             start = text.index("location = /health {")
@@ -354,7 +354,6 @@ class TestRender(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         health = health_location(text)
         self.assertIn("fastcgi_pass unix:/tmp/lume-render-health.sock;", health)
-        self.assertIn("fastcgi_next_upstream off;", health)
         self.assertIn("fastcgi_read_timeout 2s;", health)
         self.assertEqual(text.count("fastcgi_pass lume_workers;"), 3)  # /metrics, /status, /
         r, text = self.render(LUME_LISTEN="app:9000", LUME_HEALTH_LISTEN="app:9001",
