@@ -227,6 +227,14 @@ static int find(const lume_pool *pool, pid_t pid)
     return -1;
 }
 
+/* A signal of a program fault: what the crash brake counts (php-fpm counts
+ * SIGSEGV and SIGBUS). A SIGKILL (an operator, the OOM killer) is none. */
+static int fault(int signo)
+{
+    return signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE ||
+           signo == SIGABRT;
+}
+
 /* A crash at now: count it in the window, and engage the brake when the
  * window holds brake_threshold of them. */
 static void crashed(lume_pool *pool, int64_t now)
@@ -302,7 +310,7 @@ static void exited(lume_pool *pool, pid_t pid, int status, int64_t now)
         memset(s, 0, sizeof(*s));
         return;
     }
-    if (!pool->stopping && !s->stopping && !clean)
+    if (!pool->stopping && !s->stopping && WIFSIGNALED(status) && fault(WTERMSIG(status)))
         crashed(pool, now);
     if (!pool->stopping && !s->stopping && !clean && age < LUME_POOL_YOUNG_MS) {
         int shift = pool->crash_streak < 7 ? pool->crash_streak : 7;

@@ -18,8 +18,9 @@
  *     10 s. A worker that lived 1 s or exited cleanly (a recycle after
  *     max_requests) ends the streak;
  *   - the crash brake (php-fpm's emergency_restart_threshold and _interval):
- *     brake_threshold crashes (exits nobody asked for, not clean, at any
- *     age) within brake_interval_ms engage it, with one error line; while it
+ *     brake_threshold crashes (deaths by a fault signal nobody asked for:
+ *     SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT; at any age) within
+ *     brake_interval_ms engage it, with one error line; while it
  *     is on, at most one worker is spawned every brake_interval_ms /
  *     brake_threshold, however many are missing. It is released (one info
  *     line) once brake_interval_ms pass without a crash;

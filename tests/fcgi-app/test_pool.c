@@ -24,7 +24,8 @@
  *   - a dynamic pool grows when every worker is busy (1, then 2, 4, ... at
  *     a time, never past the maximum), and retires the workers idle for the
  *     idle timeout, never below the minimum;
- *   - the crash brake: so many crashes within the interval log one error line
+ *   - the crash brake: so many crashes (deaths by a fault signal, not a
+ *     kill -9 or an exit status) within the interval log one error line
  *     and then at most one worker is spawned every interval / threshold, until
  *     an interval passes without a crash;
  *   - the health responder is kept beside the workers, replaced when it
@@ -919,6 +920,24 @@ static void test_crashes_further_apart_than_the_interval_never_brake(void **stat
     finish(s);
 }
 
+static void test_only_fault_signals_are_crashes_not_kill_9_or_an_exit_status(void **state)
+{
+    sim *s = start_braked(1);
+    pid_t pid = 101;
+
+    (void)state;
+    for (int i = 0; i < 6; i++) { /* old workers: no young back-off either */
+        step1(s, T0 + 2000 * (i + 1), exited(pid++, i % 2 ? killed_by(SIGKILL) : exit_status(4)));
+        assert_int_equal(spawns(s), 1);
+    }
+    assert_false(lume_pool_braking(s->pool));
+    step1(s, T0 + 13000, exited(pid++, killed_by(SIGBUS)));
+    step1(s, T0 + 14000, exited(pid++, killed_by(SIGABRT)));
+    step1(s, T0 + 15000, exited(pid++, killed_by(SIGFPE)));
+    assert_true(lume_pool_braking(s->pool));
+    finish(s);
+}
+
 static void test_timeouts_recycles_and_stops_are_not_crashes(void **state)
 {
     lume_pool_settings st = settings(1, 1);
@@ -1045,6 +1064,7 @@ int main(void)
         cmocka_unit_test(test_the_brake_is_released_after_an_interval_without_a_crash),
         cmocka_unit_test(test_crashes_further_apart_than_the_interval_never_brake),
         cmocka_unit_test(test_timeouts_recycles_and_stops_are_not_crashes),
+        cmocka_unit_test(test_only_fault_signals_are_crashes_not_kill_9_or_an_exit_status),
         cmocka_unit_test(test_the_responder_is_started_with_the_workers_and_is_not_one),
         cmocka_unit_test(test_a_responder_that_exits_is_replaced_a_second_after_its_start),
         cmocka_unit_test(test_a_reload_replaces_the_responder),
