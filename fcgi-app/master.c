@@ -270,6 +270,7 @@ static void master_loop(master *m)
         int64_t wait;
 
         perform(m, plan);
+        lume_metrics_set_crash_brake(lume_shared_metrics(m->shared), lume_pool_braking(m->pool));
         if (plan->done)
             break;
         wait = plan->wake_ms - lume_now_ms();

@@ -141,6 +141,9 @@ static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
     head(t, "lume_worker_spawns_total", "counter", "Workers started, by cause.");
     for (int c = 0; c < LUME_SPAWN_CAUSES; c++)
         put(t, "lume_worker_spawns_total{cause=\"%s\"} %" PRIu64 "\n", spawns[c], m->spawns[c]);
+    head(t, "lume_crash_brake", "gauge",
+         "1 while the crash brake slows respawning (LUME_CRASH_BRAKE_THRESHOLD).");
+    put(t, "lume_crash_brake %d\n", m->crash_brake);
     head(t, "lume_worker_exits_total", "counter", "Workers ended, by cause.");
     for (int c = 0; c < LUME_EXIT_CAUSES; c++)
         put(t, "lume_worker_exits_total{cause=\"%s\"} %" PRIu64 "\n", exits[c], m->exits[c]);

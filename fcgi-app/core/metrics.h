@@ -9,8 +9,8 @@
  * the sums are Prometheus counters, monotonic for the life of the master.
  * Histograms have fixed buckets (LUME_METRICS_BUCKETS_MS).
  *
- * Gauges that are one value for the whole pool (the breaker's state) are a
- * single atomic word written with a store.
+ * Gauges that are one value for the whole pool (the breaker's state, the
+ * crash brake) are a single atomic word written with a store.
  */
 #ifndef LUME_METRICS_H
 #define LUME_METRICS_H
@@ -93,6 +93,9 @@ void lume_metrics_exit(lume_metrics_slot *s, lume_exit_cause cause);
 /* The pool-wide breaker gauge: state + 1 (0: no breaker in this provider). */
 void lume_metrics_set_breaker_state(lume_metrics *m, int state);
 
+/* Is the master's crash brake on (pool.h)? Written by the master after each step. */
+void lume_metrics_set_crash_brake(lume_metrics *m, int on);
+
 /* A histogram summed: per-bucket counts (not cumulative), total in microseconds. */
 typedef struct lume_histogram_sum {
     uint64_t buckets[LUME_METRICS_BUCKETS];
@@ -108,6 +111,7 @@ typedef struct lume_metrics_totals {
     uint64_t upstream_retries;
     uint64_t breaker_moves[LUME_BREAKER_MOVES];
     int breaker_state; /* lume_breaker_state + 1, 0: none */
+    int crash_brake;   /* 1 while the master's crash brake is on */
     uint64_t spawns[LUME_SPAWN_CAUSES];
     uint64_t exits[LUME_EXIT_CAUSES];
 } lume_metrics_totals;

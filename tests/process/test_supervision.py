@@ -114,6 +114,12 @@ class CrashBrake(unittest.TestCase):
             self.assertEqual(len(lines), 1)
             self.assertEqual(lines[0]["level"], "error")
             self.assertIn("3 crashes within 4000 ms", lines[0]["message"])
+            # on, in /metrics and /status, until 4 s pass without a crash
+            self.assertEqual(sample(m.request("/metrics")[2].decode(), "lume_crash_brake"), 1)
+            self.assertIs(m.json("/status")[2]["crash_brake"], True)
+            self.assertTrue(wait_until(lambda: m.events("crash_brake_released"), timeout=5))
+            self.assertTrue(wait_until(
+                lambda: sample(m.request("/metrics")[2].decode(), "lume_crash_brake") == 0))
             self.assertEqual(m.request("/health")[0], 200)
 
 
