@@ -23,6 +23,7 @@
 #include "api.h"
 #include "clock.h"
 #include "fcgi_head.h"
+#include "fcgi_params.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -38,7 +39,6 @@
 #define VALUE_LEN 256
 
 #define FCGI_END_REQUEST 3
-#define FCGI_PARAMS      4
 #define FCGI_STDOUT      6
 
 typedef enum phase { FREE = 0, READING, WRITING, DRAINING } phase;
@@ -92,71 +92,16 @@ static void close_conn(conn *c)
     c->phase = FREE;
 }
 
-/* A FastCGI name-value length: 1 byte, or 4 with the high bit set. */
-static int pair_len(const unsigned char *p, size_t avail, size_t *used, size_t *len)
-{
-    if (avail < 1)
-        return -1;
-    if (!(p[0] & 0x80)) {
-        *len = p[0];
-        *used = 1;
-        return 0;
-    }
-    if (avail < 4)
-        return -1;
-    *len = ((size_t)(p[0] & 0x7f) << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
-    *used = 4;
-    return 0;
-}
-
-static void take(const char *want, char *dst, int *has, const unsigned char *name, size_t nlen,
-                 const unsigned char *value, size_t vlen)
-{
-    if (nlen != strlen(want) || memcmp(name, want, nlen) != 0)
-        return;
-    if (vlen >= VALUE_LEN)
-        vlen = VALUE_LEN - 1; /* a health check's values are short; longer ones are cut */
-    memcpy(dst, value, vlen);
-    dst[vlen] = '\0';
-    *has = 1;
-}
-
-/* The params of the head's request: gather its FCGI_PARAMS contents, then
- * read the pairs. A pair that spans two records is read from the gathered
- * copy. */
+/* The params of the head's request that the answer needs. */
 static void read_params(const conn *c, params *p)
 {
     unsigned char all[HEAD_BUF];
-    size_t n = 0, pos = 0;
+    size_t n = lume_fcgi_params_gather(c->in, c->head.end, c->head.request_id, all, sizeof(all));
 
-    memset(p, 0, sizeof(*p));
-    while (pos + 8 <= c->head.end) {
-        const unsigned char *h = c->in + pos;
-        size_t clen = ((size_t)h[4] << 8) | h[5], id = ((size_t)h[2] << 8) | h[3];
-
-        if (h[1] == FCGI_PARAMS && id == c->head.request_id && pos + 8 + clen <= c->head.end) {
-            memcpy(all + n, h + 8, clen);
-            n += clen;
-        }
-        pos += 8 + clen + h[6];
-    }
-    for (pos = 0; pos < n;) {
-        size_t u1, nlen, u2, vlen;
-
-        if (pair_len(all + pos, n - pos, &u1, &nlen) != 0 ||
-            pair_len(all + pos + u1, n - pos - u1, &u2, &vlen) != 0)
-            break;
-        pos += u1 + u2;
-        if (nlen > n - pos || vlen > n - pos - nlen)
-            break;
-        take("REQUEST_METHOD", p->method, &p->has_method, all + pos, nlen, all + pos + nlen, vlen);
-        take("REQUEST_URI", p->uri, &p->has_uri, all + pos, nlen, all + pos + nlen, vlen);
-        take("REQUEST_ID", p->request_id, &p->has_request_id, all + pos, nlen, all + pos + nlen,
-             vlen);
-        take("HTTP_X_REQUEST_ID", p->client_id, &p->has_client_id, all + pos, nlen,
-             all + pos + nlen, vlen);
-        pos += nlen + vlen;
-    }
+    p->has_method = lume_fcgi_params_find(all, n, "REQUEST_METHOD", p->method, VALUE_LEN);
+    p->has_uri = lume_fcgi_params_find(all, n, "REQUEST_URI", p->uri, VALUE_LEN);
+    p->has_request_id = lume_fcgi_params_find(all, n, "REQUEST_ID", p->request_id, VALUE_LEN);
+    p->has_client_id = lume_fcgi_params_find(all, n, "HTTP_X_REQUEST_ID", p->client_id, VALUE_LEN);
 }
 
 /* The error envelope of docs/api.md; extra (consumed) adds fields. */
