@@ -139,6 +139,17 @@ class HealthResponder(unittest.TestCase):
             self.assertEqual(sample(text, "lume_worker_spawns_total", cause="start"), 2)
             self.assertEqual(sample(text, "lume_worker_exits_total", cause="signal"), 0)
 
+    def test_a_reload_replaces_the_responder_and_health_goes_on(self):
+        with Master(workers=1, health=True) as m:
+            before = wait_until(m.responder)
+            m.send_signal(signal.SIGHUP)
+            after = wait_until(lambda: (r := m.responder()) and r != before and r, timeout=5)
+            self.assertTrue(after, m.log_text())
+            self.assertTrue(wait_until(
+                lambda: fcgi_client.request(m.health_listen, "/health")[0] == 200, timeout=5))
+            exits = m.events("responder_exit")
+            self.assertEqual((exits[0]["worker_pid"], exits[0]["status"]), (before, 0))
+
     def test_garbage_or_a_head_too_large_is_closed_and_the_responder_goes_on(self):
         with Master(workers=1, health=True) as m:
             path = m.health_listen[len("unix:"):]
