@@ -90,7 +90,7 @@ class CrashBrake(unittest.TestCase):
                 pid = m.workers()[0]
                 os.kill(pid, signal.SIGSEGV)
                 return wait_until(lambda: len(m.workers()) == 2 and pid not in m.workers(),
-                                  timeout=0.5)
+                                  timeout=1.0)
 
             self.assertTrue(wait_until(lambda: len(m.workers()) == 2))
             # crashes below the threshold: replaced at once
@@ -109,7 +109,7 @@ class CrashBrake(unittest.TestCase):
             two = wait_until(lambda: len(m.workers()) >= 2 and time.monotonic(), timeout=5)
             self.assertTrue(one and two, m.log_text())
             self.assertGreater(one - killed_at, 1.0)  # 1333 ms, not at once
-            self.assertGreater(two - one, 1.0)  # one at a time
+            self.assertGreater(two - one, 0.8)  # one at a time (1333 ms; polled)
             lines = m.events("crash_brake")
             self.assertEqual(len(lines), 1)
             self.assertEqual(lines[0]["level"], "error")
