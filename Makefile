@@ -7,7 +7,8 @@
 #                   (installs Docker when missing; part of make test)
 #   make deps       install the missing Debian packages (apt-get update first)
 #   make docs       the /docs site nginx serves (build/docs-site: Redoc from the npm
-#                   registry, docs/openapi.yaml as JSON); make openapi-lint lints it
+#                   registry, docs/openapi.yaml as JSON); make docs-test lints and
+#                   checks the document and loads the page in headless Chromium
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench      load the whole stack against its baselines (docs/performance.md;
@@ -45,7 +46,7 @@ UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tes
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format \
-	docs openapi-lint
+	docs docs-test
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -77,7 +78,7 @@ process-test: all
 	@BUILD=$(BUILD) scripts/test.sh process
 
 e2e-test: all docs
-	@BUILD=$(BUILD) scripts/test.sh docs e2e
+	@BUILD=$(BUILD) scripts/test.sh e2e
 
 audit: deps
 	@LUME_EXTRA_PACKAGES=testssl.sh scripts/deps.sh
@@ -130,8 +131,8 @@ $(DOCS_SITE)/index.html: $(OPENAPI_NPM)/installed docs/openapi.yaml tools/openap
 
 docs: $(DOCS_SITE)/index.html
 
-openapi-lint: $(OPENAPI_NPM)/installed
-	@BUILD=$(BUILD) python3 tests/run.py docs
+docs-test: all docs
+	@BUILD=$(BUILD) scripts/test.sh docs
 
 # --- Fuzzing ------------------------------------------------------------------
 # tests/fuzz/fuzz_NAME.c, one libFuzzer target each, built with clang-14 into
