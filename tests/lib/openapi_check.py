@@ -23,10 +23,17 @@ answer; LUME_OPENAPI_CHECK=0 turns it off for a run that needs no contract
 import json
 import os
 import re
+import sys
 import threading
 
-import jsonschema
-import yaml
+# Debian's python3-yaml and python3-jsonschema (scripts/deps.sh), also for a
+# python3 found first in PATH (pyenv) that lacks them; tests/run.py does the same.
+_DEBIAN = f"/usr/lib/python{sys.version_info[0]}/dist-packages"
+if os.path.isdir(_DEBIAN) and _DEBIAN not in sys.path:
+    sys.path.append(_DEBIAN)
+
+import jsonschema  # noqa: E402
+import yaml  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCUMENT = os.path.join(ROOT, "docs", "openapi.yaml")
