@@ -69,7 +69,7 @@ class ArchiveThroughNginx(unittest.TestCase):
         self.assertEqual(body["title"], "The General (1926)")
         self.assertTrue(body["url"].endswith("/download/the_general_1926/The%20General.mp4"), body)
         self.assertEqual(body["seeds"], 7000)
-        self.assertEqual(r.headers["cache-control"], "public, max-age=300")
+        self.assertEqual(r.headers["cache-control"], "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
 
     def test_an_upstream_500_reaches_the_client_as_the_apps_503(self):
         self.fake.fault("search", "500")
