@@ -6,7 +6,9 @@ the archive's download URL; an upstream 500 as the app's 503
 PROVIDER_UNAVAILABLE (not nginx's SERVICE_UNAVAILABLE); an upstream past the
 deadline as the app's 504 PROVIDER_TIMEOUT within the deadline (nginx's read
 timeout is longer, so its own 504 never wins); an open circuit as 503 with
-Retry-After. Every body carries nginx's request id."""
+Retry-After. Every body carries nginx's request id. nginx's response cache is
+off here, so every request reaches the app (tests/e2e/test_cache.py has the
+archive behind the cache)."""
 import os
 import sys
 import time
@@ -34,7 +36,7 @@ class ArchiveThroughNginx(unittest.TestCase):
         env = archive_env(cls.fake.base_url, LUME_REQUEST_TIMEOUT_MS=DEADLINE_MS,
                           LUME_CONNECT_TIMEOUT_MS=500, LUME_RETRIES=0,
                           LUME_BREAKER_FAILURES=1000)
-        cls.stack = Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0"}).start()
+        cls.stack = Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -97,7 +99,7 @@ class OpenCircuitThroughNginx(unittest.TestCase):
         env = archive_env(fake.base_url, LUME_RETRIES=0, LUME_BREAKER_FAILURES=1,
                           LUME_BREAKER_OPEN_MS=30000)
         try:
-            with Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0"}) as stack:
+            with Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}) as stack:
                 fake.fault("search", "500")
                 self.assertEqual(stack.nginx.request("/resolve/anything").status, 503)
                 searches = fake.count("search")
