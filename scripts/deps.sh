@@ -14,6 +14,7 @@ PACKAGES=(
   util-linux                                # flock and setpriv for run.sh (essential: always there)
   libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
   prometheus                                # promtool and a server scraping /metrics (tests/e2e)
+  default-jdk-headless libokhttp-java       # the Android app's HTTP client and its cache (tests/e2e)
 )
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
 
