@@ -80,6 +80,17 @@ class CacheWithTheMock(unittest.TestCase):
         self.assertEqual(r.status, 404, r)
         self.assertEqual(r.json()["detail"]["query"], "inception?")
 
+    def test_a_head_is_its_own_entry_and_never_empties_a_get(self):
+        head = self.stack.nginx.request("/resolve/interstellar?x=head", method="HEAD")
+        self.assertEqual((head.status, head.body), (200, b""))
+        get = self.get("/resolve/interstellar?x=head")
+        self.assertEqual((get.status, get.headers["x-cache-status"]), (200, "MISS"))
+        self.assertEqual(len(get.body), int(get.headers["content-length"]))
+        self.assertEqual(get.json()["title"], "Interstellar (2014) 4K HDR")
+        again = self.stack.nginx.request("/resolve/interstellar?x=head", method="HEAD")
+        self.assertEqual((again.headers["x-cache-status"], again.body), ("HIT", b""))
+        self.assertEqual(again.headers["content-length"], get.headers["content-length"])
+
     def test_errors_are_never_stored(self):
         for _ in range(2):
             r = self.get("/resolve/no%20such%20film")
