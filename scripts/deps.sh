@@ -41,5 +41,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
+# Slim images (debian:bookworm-slim, the Docker build) have no man pages
+# directory, and the JDK's post-install script fails to link one there.
+mkdir -p /usr/share/man/man1
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
