@@ -58,6 +58,7 @@ DEFAULTS = {
     "LUME_NGINX_CONNECTIONS": "8192",
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
+    "LUME_DOCS_DIR": os.path.join(ROOT, "build", "docs-site"),  # make docs
     # The response cache of /resolve routes: its largest size on disk (0: no
     # cache) and its directory; entries live as long as the app's answers may
     # be served stale (its three LUME_CACHE_* seconds, defaults as in config.c).
@@ -67,6 +68,16 @@ DEFAULTS = {
     "LUME_CACHE_STALE_WHILE_REVALIDATE": "172800",
     "LUME_CACHE_STALE_IF_ERROR": "172800",
 }
+
+# The /docs page's Content-Security-Policy: nothing but what Redoc needs, all
+# from this origin. Its styles are injected <style> elements (styled-components:
+# 'unsafe-inline', without which it does not render), its search runs in a
+# worker made from a blob: URL, its icons are data: images, and it fetches
+# /openapi.json. tests/docs/test_docs_page.py loads the page under it in
+# Chromium: no violation; each source here is one it needs.
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 # Characters allowed in anything pasted into the configuration: no blanks,
 # quotes, semicolons, braces or '$', so no value can change its structure.
@@ -540,6 +551,7 @@ def derive(environ, version, api):
     error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
+    docs_dir = safe(conf, "LUME_DOCS_DIR", os.path.abspath(conf["LUME_DOCS_DIR"]))
     workers_as = worker_user(conf)
     https_listen = listen_addresses(bind, https_port)
     http_listen = listen_addresses(bind, http_port) if http_port else []
@@ -573,6 +585,8 @@ def derive(environ, version, api):
         "RATE_BURST": burst,
         "CONN_LIMIT": conns,
         "HSTS_MAX_AGE": hsts,
+        "DOCS_DIR": docs_dir,
+        "DOCS_CSP": DOCS_CSP,
         "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
         # As the app answers a /resolve route: query, season and episode null.
         "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +

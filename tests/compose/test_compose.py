@@ -32,6 +32,7 @@ import time
 import unittest
 
 import docker_host
+import openapi_check
 from docker_host import ROOT, HostError, run
 
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yaml")
@@ -172,7 +173,9 @@ class Stack:
             conn.request(method, path, headers=dict(headers or {}, Connection="close"))
             resp = conn.getresponse()
             body = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+            headers = {k.lower(): v for k, v in resp.getheaders()}
+            openapi_check.check(method, path, resp.status, headers, body)
+            return resp.status, headers, body
         finally:
             conn.close()
 
@@ -375,6 +378,16 @@ class ComposeDeployment(unittest.TestCase):
         status, _, body = stack.request("/nowhere")
         self.assertEqual(status, 404, body)
         self.assertEqual(json.loads(body)["detail"]["error"], "NOT_FOUND")
+
+        # The API's description and its page, from the image's static files.
+        status, headers, body = stack.request("/openapi.json")
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual(json.loads(body)["openapi"], "3.1.0")
+        status, headers, body = stack.request("/docs")
+        self.assertEqual(status, 200, body[:300])
+        self.assertIn(b"/docs/redoc.standalone.js", body)
+        self.assertIn("default-src 'none'", headers["content-security-policy"])
+        self.assertEqual(stack.request("/docs/redoc.standalone.js")[0], 200)
 
         # A CORS preflight from an allowed origin, answered by nginx.
         status, headers, _ = stack.request("/resolve/inception", method="OPTIONS", headers={

@@ -302,10 +302,10 @@ static json_t *assert_envelope(answer *a, int status, const char *code, int reso
 
 /* ---- /, /health, /resolve/health/provider ---- */
 
-/* Only what answers is advertised: no "docs" while /docs is a 404. */
+/* The earlier contract's index: "docs" is the page nginx serves (docs/openapi.yaml). */
 static void test_the_index_describes_the_api(void **state)
 {
-    static const char *const keys[] = {"name", "version", "endpoints", NULL};
+    static const char *const keys[] = {"name", "version", "docs", "endpoints", NULL};
     static const char *const endpoint_keys[] = {"resolve", "search", "health", NULL};
     answer a = get("/");
     json_t *endpoints;
@@ -319,6 +319,7 @@ static void test_the_index_describes_the_api(void **state)
     assert_string_equal(str(a.body, "name"), "Lume Media API");
     assert_int_equal(sscanf(str(a.body, "version"), "%u.%u.%u%c", &major, &minor, &patch, &junk),
                      3);
+    assert_string_equal(str(a.body, "docs"), "/docs");
     endpoints = json_object_get(a.body, "endpoints");
     assert_keys(endpoints, endpoint_keys);
     assert_string_equal(str(endpoints, "resolve"), "/resolve/{query}");

@@ -3,6 +3,7 @@
 Master(workers=2, env={...}).start() runs build/lume-fcgi (BUILD overrides the
 build directory) on a fresh unix socket in a temporary directory, waits until
 it answers, and stop() ends it. Its JSON log lines are in master.events().
+Every answer request() gets is checked against docs/openapi.yaml (openapi_check).
 """
 import json
 import os
@@ -18,6 +19,7 @@ BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BINARY = os.path.join(BUILD, "lume-fcgi")
 
 import fcgi_client  # noqa: E402  (tests/lib is on sys.path)
+import openapi_check  # noqa: E402
 
 
 def free_port():
@@ -89,7 +91,11 @@ class Master:
         return self
 
     def request(self, uri="/", method="GET", **kw):
-        return fcgi_client.request(self.address, uri, method, **kw)
+        status, headers, body = fcgi_client.request(self.address, uri, method, **kw)
+        params = kw.get("params") or {}
+        openapi_check.check(params.get("REQUEST_METHOD", method),
+                            params.get("REQUEST_URI", uri), status, headers, body)
+        return status, headers, body
 
     def json(self, uri, method="GET", **kw):
         status, headers, body = self.request(uri, method, **kw)

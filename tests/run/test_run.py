@@ -29,6 +29,7 @@ import time
 import unittest
 
 import nginx_harness
+import openapi_check
 from harness import BUILD, ROOT, children, free_port, wait_until
 
 RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
@@ -173,7 +174,10 @@ class Instance:
         try:
             conn.request("GET", path)
             r = conn.getresponse()
-            return r.status, r.read()
+            body = r.read()
+            openapi_check.check("GET", path, r.status,
+                                [(n.lower(), v) for n, v in r.getheaders()], body)
+            return r.status, body
         finally:
             conn.close()
 
