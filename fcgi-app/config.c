@@ -129,6 +129,10 @@ static const lume_setting settings[] = {
     INT("LUME_CONNECT_TIMEOUT_MS", provider.connect_timeout_ms, 1, 600000,
         "upstream connect timeout"),
     INT("LUME_CACHE_MAX_AGE", cache_max_age, 0, 31536000, "max-age of 200 answers from /resolve"),
+    INT("LUME_CACHE_STALE_WHILE_REVALIDATE", cache_stale_revalidate, 0, 31536000,
+        "stale-while-revalidate of those answers (0: none)"),
+    INT("LUME_CACHE_STALE_IF_ERROR", cache_stale_if_error, 0, 31536000,
+        "stale-if-error of those answers (0: none)"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
     TYPED("LUME_SOCKET_MODE", LUME_SETTING_OCTAL, socket_mode, 0777, NULL,
           "unix socket permissions (octal)"),
@@ -167,6 +171,8 @@ void lume_config_defaults(lume_config *c)
     c->request_timeout_ms = 8000;
     c->queue_timeout_ms = 500;
     c->cache_max_age = 300;
+    c->cache_stale_revalidate = 172800; /* the app's 48-hour aging of resolved links */
+    c->cache_stale_if_error = 172800;
     c->backlog = 1024;
     c->socket_mode = 0660;
     snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");

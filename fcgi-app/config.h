@@ -37,6 +37,8 @@ typedef struct lume_config {
     long request_timeout_ms;           /* upstream deadline of one request */
     long queue_timeout_ms;             /* longest wait for a worker before a 503 */
     long cache_max_age;                /* seconds, Cache-Control of 200s from /resolve */
+    long cache_stale_revalidate;       /* seconds, its stale-while-revalidate (0: none) */
+    long cache_stale_if_error;         /* seconds, its stale-if-error (0: none) */
     long backlog;                      /* listen(2) backlog */
     long socket_mode;                  /* permissions of a unix socket */
     long log_level;                    /* lume_log_level */

@@ -11,7 +11,9 @@
 void lume_response_release(lume_response *resp)
 {
     free(resp->body);
+    free(resp->link);
     resp->body = NULL;
+    resp->link = NULL;
     resp->body_len = 0;
 }
 
@@ -20,6 +22,7 @@ static const char *reason(int status)
     switch (status) {
     case 200: return "OK";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -44,11 +47,15 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
     } while (0)
 
     PUT("Status: %d %s\r\n", r->status, reason(r->status));
-    if (r->status != 204)
+    if (r->status != 204 && r->status != 304)
         PUT("Content-Type: %s\r\nContent-Length: %zu\r\n",
             r->content_type != NULL ? r->content_type : "application/json", r->body_len);
     if (r->cache_control != NULL)
         PUT("Cache-Control: %s\r\n", r->cache_control);
+    if (r->etag[0] != '\0')
+        PUT("ETag: %s\r\n", r->etag);
+    if (r->link != NULL)
+        PUT("Link: %s\r\n", r->link);
     if (r->allow)
         PUT("Allow: %s\r\n", LUME_ALLOW);
     if (r->retry_after_s > 0)

@@ -60,6 +60,14 @@ DEFAULTS = {
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
     "LUME_DOCS_DIR": os.path.join(ROOT, "build", "docs-site"),  # make docs
+    # The response cache of /resolve routes: its largest size on disk (0: no
+    # cache) and its directory; entries live as long as the app's answers may
+    # be served stale (its three LUME_CACHE_* seconds, defaults as in config.c).
+    "LUME_CACHE_SIZE": "256m",
+    "LUME_CACHE_PATH": "",  # default: RUN_DIR/cache
+    "LUME_CACHE_MAX_AGE": "300",
+    "LUME_CACHE_STALE_WHILE_REVALIDATE": "172800",
+    "LUME_CACHE_STALE_IF_ERROR": "172800",
 }
 
 # The /docs page's Content-Security-Policy: nothing but what Redoc needs, all
@@ -453,6 +461,24 @@ def error_pages(rows, provider):
     return out
 
 
+def cache_values(conf, run_dir):
+    """CACHE (None when LUME_CACHE_SIZE=0) with the cache's path, sizes and
+    inactive time: an entry nobody asked for in max-age plus the longer stale
+    window is removed (at least a minute)."""
+    size = conf["LUME_CACHE_SIZE"]
+    if not re.fullmatch(r"[0-9]{1,9}[kKmMgG]?", size):
+        raise RenderError(f"invalid LUME_CACHE_SIZE={size}: expected bytes with an optional "
+                          "k, m or g suffix (256m), or 0 for no cache")
+    ages = [integer(conf, name, 0, 31536000) for name in
+            ("LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")]
+    if int(re.sub(r"[kKmMgG]$", "", size)) == 0:
+        return {"CACHE": None}
+    path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
+    safe(conf, "LUME_CACHE_PATH", path)
+    return {"CACHE": {"CACHE_PATH": path, "CACHE_SIZE": size, "CACHE_KEYS": "10m",
+                      "CACHE_INACTIVE": max(60, ages[0] + max(ages[1], ages[2]))}}
+
+
 def upstream_values(conf, upstream):
     """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
     name resolved once at start) and FASTCGI_PASS."""
@@ -598,6 +624,7 @@ def derive(environ, version, api):
         "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
                         "HSTS_MAX_AGE": 0} if http_port else None,
         **upstream_values(conf, upstream),
+        **cache_values(conf, run_dir),
     }
     values.update(health_values(conf, values["RESOLVER"]))
     return run_dir, values

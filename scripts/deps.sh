@@ -16,6 +16,7 @@ PACKAGES=(
   prometheus                                # promtool and a server scraping /metrics (tests/e2e)
   python3-yaml python3-jsonschema           # docs/openapi.yaml: the /docs site, answers checked against it
   python3-websocket chromium                # tests/docs: the /docs page in a headless browser (DevTools protocol)
+  default-jdk-headless libokhttp-java       # the Android app's HTTP client and its cache (tests/e2e)
 )
 # npm and Node.js (make docs: the linter and Redoc from the npm registry), unless
 # the machine has them already (NodeSource's nodejs carries its own npm).
@@ -51,5 +52,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
+# Slim images (debian:bookworm-slim, the Docker build) have no man pages
+# directory, and the JDK's post-install script fails to link one there.
+mkdir -p /usr/share/man/man1
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -36,6 +36,8 @@ import openapi_check
 from docker_host import ROOT, HostError, run
 
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yaml")
+# Requests that must reach a replica skip nginx's response cache (docs/api.md, "Caching").
+FRESH = {"Cache-Control": "no-cache"}
 ORIGIN = "http://localhost"
 
 host = None
@@ -358,6 +360,14 @@ class ComposeDeployment(unittest.TestCase):
             self.assertIn("max-age=", headers["strict-transport-security"])
             check(json.loads(body))
 
+        # nginx's response cache works in its read-only container (the tmpfs):
+        # the resolve asked above is answered from it, with its validator.
+        status, headers, _ = stack.request("/resolve/the%20boys?season=4&episode=1")
+        self.assertEqual((status, headers["x-cache-status"]), (200, "HIT"))
+        status, _, body = stack.request("/resolve/the%20boys?season=4&episode=1",
+                                        headers={"If-None-Match": headers["etag"]})
+        self.assertEqual((status, body), (304, b""))
+
         # Errors: the API's JSON envelope (docs/api.md), from the app through nginx.
         status, headers, body = stack.request("/resolve/error:unavailable")
         self.assertEqual(status, 503, body)
@@ -408,7 +418,7 @@ class ComposeDeployment(unittest.TestCase):
 
         ids = set()
         for _ in range(60):
-            status, headers, body = stack.request("/resolve/inception")
+            status, headers, body = stack.request("/resolve/inception", headers=FRESH)
             self.assertEqual(status, 200, body)
             ids.add(headers["x-request-id"])
         served = {}
@@ -435,7 +445,7 @@ class ComposeDeployment(unittest.TestCase):
         while time.monotonic() < deadline:
             for _ in range(5):
                 try:
-                    status, _, body = stack.request("/resolve/inception")
+                    status, _, body = stack.request("/resolve/inception", headers=FRESH)
                 except OSError as e:
                     status, body = None, str(e)
                 if status == 200:
@@ -455,7 +465,7 @@ class ComposeDeployment(unittest.TestCase):
 
         # The replica is back in nginx's rotation (a new IP address maybe).
         def served_by_victim():
-            status, headers, _ = stack.request("/resolve/inception")
+            status, headers, _ = stack.request("/resolve/inception", headers=FRESH)
             self.assertEqual(status, 200)
             return f'"request_id":"{headers["x-request-id"]}"' in stack.logs(victim["Id"])
         wait_for(served_by_victim, 60, "the restarted replica serves again", interval=0.1)
@@ -469,7 +479,8 @@ class ComposeDeployment(unittest.TestCase):
         def load():
             while not stop.is_set():
                 try:
-                    status, _, body = stack.request("/resolve/inception", timeout=15)
+                    status, _, body = stack.request("/resolve/inception", headers=FRESH,
+                                                    timeout=15)
                 except OSError as e:
                     status, body = None, str(e).encode()
                 outcomes.append((status, body[:200]))

@@ -98,7 +98,7 @@ class TestRoutes(Base):
         r = get("/resolve/inception")
         self.assertEqual(r.status, 200, r)
         self.assertCommonHeaders(r)
-        self.assertEqual(r.headers["cache-control"], "public, max-age=300")
+        self.assertEqual(r.headers["cache-control"], "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
         link = r.json()
         self.assertIn("Inception", link["title"])
         self.assertTrue(link["url"].startswith("https://"))
@@ -114,7 +114,7 @@ class TestRoutes(Base):
     def test_search(self):
         r = get("/resolve/search/the%20boys?limit=2")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.headers["cache-control"], "public, max-age=300")
+        self.assertEqual(r.headers["cache-control"], "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
         body = r.json()
         self.assertEqual(body["query"], "the boys")
         self.assertEqual(body["provider_name"], "MockProvider")
@@ -272,9 +272,9 @@ class TestHeaders(Base):
 
     def test_cache_control(self):
         self.assertEqual(get("/resolve/inception").headers["cache-control"],
-                         "public, max-age=300")
+                         "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
         self.assertEqual(get("/resolve/search/inception").headers["cache-control"],
-                         "public, max-age=300")
+                         "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
         self.assertEqual(get("/resolve/nothing-at-all-here").headers["cache-control"],
                          "no-store")
 
