@@ -309,8 +309,10 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
 
 static lume_prometheus_pool pool_of(const lume_app *app)
 {
-    lume_prometheus_pool p = {.workers = app->cfg.workers};
+    lume_prometheus_pool p;
 
+    lume_config_pool_size(&app->cfg, &p.workers_min, &p.workers_max);
+    p.workers = p.workers_min;
     lume_backlog_read(app->listen_fd, &p.backlog, &p.backlog_limit);
     return p;
 }

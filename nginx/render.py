@@ -47,6 +47,7 @@ DEFAULTS = {
     "LUME_CONN_LIMIT": "100",
     "LUME_CONN_PER_ADDR_MAX": "256",  # 0/off: no stream layer in front
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
+    "LUME_HEALTH_LISTEN": "",  # the app's health responder; "": /health goes to the workers
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
     "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
@@ -492,6 +493,35 @@ def upstream_values(conf, upstream):
     return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers"}
 
 
+def fastcgi_address(conf, name):
+    """unix:/abs/path or HOST:PORT, as nginx's fastcgi_pass takes it, from the
+    app-style listen address in conf[name]."""
+    value = conf[name]
+    if value.startswith("unix:"):
+        path = value[5:]
+        if not path:
+            raise RenderError(f"invalid {name}={value}: expected unix:/path or HOST:PORT")
+        return "unix:" + safe(conf, name, os.path.abspath(path))
+    m = re.fullmatch(r"(.+):([0-9]{1,5})", value)
+    if not m or not 1 <= int(m.group(2)) <= 65535:
+        raise RenderError(f"invalid {name}={value}: expected unix:/path or HOST:PORT")
+    return safe(conf, name)
+
+
+def health_values(conf, resolver):
+    """HEALTH_PASS (fastcgi_pass of location = /health; "": the workers') and
+    HEALTH_MAP (the address nginx re-resolves, with LUME_RESOLVER)."""
+    if not conf["LUME_HEALTH_LISTEN"]:
+        return {"HEALTH_PASS": "", "HEALTH_MAP": ""}
+    address = fastcgi_address(conf, "LUME_HEALTH_LISTEN")
+    if not resolver:
+        return {"HEALTH_PASS": address, "HEALTH_MAP": ""}
+    if address.startswith("unix:"):
+        raise RenderError("invalid LUME_RESOLVER: LUME_HEALTH_LISTEN must be HOST:PORT to "
+                          "re-resolve it")
+    return {"HEALTH_PASS": "$lume_health", "HEALTH_MAP": address}
+
+
 def derive(environ, version, api):
     """Check the LUME_* settings and derive every value the template needs;
     api is the app's contract. Returns (run directory, values)."""
@@ -533,17 +563,7 @@ def derive(environ, version, api):
     errors = error_rows(api)
     bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
-    listen = conf["LUME_LISTEN"]
-    if listen.startswith("unix:"):
-        path = listen[5:]
-        if not path:
-            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
-        upstream = "unix:" + safe(conf, "LUME_LISTEN", os.path.abspath(path))
-    else:
-        m = re.fullmatch(r"(.+):([0-9]{1,5})", listen)
-        if not m or not 1 <= int(m.group(2)) <= 65535:
-            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
-        upstream = safe(conf, "LUME_LISTEN")
+    upstream = fastcgi_address(conf, "LUME_LISTEN")
 
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
@@ -606,6 +626,7 @@ def derive(environ, version, api):
         **upstream_values(conf, upstream),
         **cache_values(conf, run_dir),
     }
+    values.update(health_values(conf, values["RESOLVER"]))
     return run_dir, values
 
 

@@ -373,6 +373,37 @@ class TestRender(unittest.TestCase):
         self.assertNotIn("fastcgi_next_upstream error timeout;", static)
         self.assertIn("fastcgi_connect_timeout 2s;", static)
 
+    def test_health_goes_to_the_health_responder_when_there_is_one(self):
+        """LUME_HEALTH_LISTEN: location = /health passes to the app's health
+        responder (a short read timeout); the rest still to the workers.
+        With LUME_RESOLVER its name is re-resolved too."""
+        def health_location(text):
+            start = text.index("location = /health {")
+            return text[start:text.index("\n        }\n", start)]
+
+        _, without = self.render()
+        to_workers = without.count("fastcgi_pass lume_workers;")
+        r, text = self.render(LUME_HEALTH_LISTEN="unix:/tmp/lume-render-health.sock")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        health = health_location(text)
+        self.assertIn("fastcgi_pass unix:/tmp/lume-render-health.sock;", health)
+        self.assertIn("fastcgi_read_timeout 2s;", health)
+        self.assertEqual(text.count("fastcgi_pass lume_workers;"), to_workers - 1)  # all but it
+        r, text = self.render(LUME_LISTEN="app:9000", LUME_HEALTH_LISTEN="app:9001",
+                              LUME_RESOLVER="127.0.0.11")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("map $host $lume_health {\n        default app:9001;\n    }", text)
+        self.assertIn("fastcgi_pass $lume_health;", health_location(text))
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), to_workers - 1)
+        r, _ = self.render(LUME_LISTEN="app:9000", LUME_HEALTH_LISTEN="unix:/x.sock",
+                           LUME_RESOLVER="127.0.0.11")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("LUME_HEALTH_LISTEN must be HOST:PORT", r.stderr)
+        r, _ = self.render(LUME_HEALTH_LISTEN="nowhere")
+        self.assertIn("invalid LUME_HEALTH_LISTEN=nowhere", r.stderr)
+        # without it, /health is the workers' as before
+        self.assertIn("fastcgi_pass lume_workers;", health_location(without))
+
     def test_resolver_refuses_a_unix_socket_and_odd_servers(self):
         for env in ({"LUME_RESOLVER": "127.0.0.11"},
                     {"LUME_RESOLVER": "127.0.0.11;evil", "LUME_LISTEN": "app:9000"},

@@ -17,6 +17,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BINARY = os.path.join(BUILD, "lume-fcgi")
+RESPONDER = "lume-health"  # the health responder's process name (fcgi-app/health.c)
 
 import fcgi_client  # noqa: E402  (tests/lib is on sys.path)
 import openapi_check  # noqa: E402
@@ -39,8 +40,9 @@ def wait_until(predicate, timeout=10.0, interval=0.02):
     return predicate()
 
 
-def children(pid):
-    """Pids whose parent is pid (scans /proc; no procps needed)."""
+def children(pid, name=None, but=None):
+    """Pids whose parent is pid (scans /proc; no procps needed); only those
+    whose command name is name, or is not but, when given."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -51,17 +53,23 @@ def children(pid):
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[1]) == pid:
+        comm = stat[stat.find("(") + 1:stat.rfind(")")]
+        if (fields[0] != "Z" and int(fields[1]) == pid and (name is None or comm == name)
+                and (but is None or comm != but)):
             found.append(int(entry))
     return sorted(found)
 
 
 class Master:
-    def __init__(self, workers=2, env=None, args=None, listen=None):
+    def __init__(self, workers=2, env=None, args=None, listen=None, health=False):
         self.dir = tempfile.mkdtemp(prefix="lume-test-")
         self.listen = listen or f"unix:{self.dir}/lume.sock"
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                     "LUME_LISTEN": self.listen, "LUME_WORKERS": str(workers)}
+        # health: a health responder on a socket of its own (LUME_HEALTH_LISTEN)
+        self.health_listen = f"unix:{self.dir}/health.sock" if health else None
+        if health:
+            self.env["LUME_HEALTH_LISTEN"] = self.health_listen
         self.env.update(env or {})
         self.args = args or []
         self.log_path = os.path.join(self.dir, "master.log")
@@ -102,7 +110,13 @@ class Master:
         return status, headers, json.loads(body) if body else None
 
     def workers(self):
-        return children(self.proc.pid) if self.proc else []
+        """The worker processes (not the health responder)."""
+        return children(self.proc.pid, but=RESPONDER) if self.proc else []
+
+    def responder(self):
+        """The health responder's pid, or None (LUME_HEALTH_LISTEN)."""
+        found = children(self.proc.pid, name=RESPONDER) if self.proc else []
+        return found[0] if found else None
 
     def send_signal(self, signo):
         self.proc.send_signal(signo)

@@ -220,15 +220,19 @@ class Nginx:
 
 
 class Stack:
-    """A lume-fcgi master and nginx in front of it; start() undoes itself on failure."""
+    """A lume-fcgi master and nginx in front of it; start() undoes itself on failure.
+    /health goes to the master's health responder, on a socket of its own, as
+    `make run` and Compose have it (health=False: to the workers)."""
 
-    def __init__(self, workers=2, app_env=None, nginx_env=None):
+    def __init__(self, workers=2, app_env=None, nginx_env=None, health=True):
         from harness import Master
         app_env = dict(app_env or {})
-        self.master = Master(workers=workers, env=app_env)
+        self.master = Master(workers=workers, env=app_env, health=health)
         env = {k: v for k, v in app_env.items()
                if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS", "LUME_CACHE_MAX_AGE",
                         "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")}
+        if health:
+            env["LUME_HEALTH_LISTEN"] = self.master.health_listen
         env.update(nginx_env or {})
         self.nginx = Nginx(self.master.address, env)
 
