@@ -140,23 +140,17 @@ static void set_body(lume_response *resp, json_t *doc)
 static void respond_error(lume_app *app, const lume_request *req, lume_response *resp,
                           lume_status st, const error_ctx *ctx, json_t *extra)
 {
-    json_t *detail =
-        json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
-                  ctx->message && ctx->message[0] ? ctx->message : lume_status_message(st));
-
-    if (detail != NULL && extra != NULL)
-        json_object_update(detail, extra);
-    json_decref(extra);
-    if (detail != NULL && ctx->resolve) {
-        json_object_set_new(detail, "query", ctx->query ? json_string(ctx->query) : json_null());
-        json_object_set_new(detail, "season", nullable_int(ctx->season));
-        json_object_set_new(detail, "episode", nullable_int(ctx->episode));
+    if (ctx->resolve) {
+        json_t *fields = json_pack(
+            "{s:o, s:o, s:o}", "query", ctx->query ? json_string(ctx->query) : json_null(),
+            "season", nullable_int(ctx->season), "episode", nullable_int(ctx->episode));
+        if (extra == NULL)
+            extra = fields;
+        else {
+            json_object_update(extra, fields);
+            json_decref(fields);
+        }
     }
-    if (detail != NULL && lume_status_names_provider(st))
-        json_object_set_new(detail, "provider", json_string(lume_provider_name(app->provider)));
-    if (detail != NULL)
-        json_object_set_new(detail, "request_id", json_string(req->request_id));
-
     resp->status = lume_status_http(st);
     resp->outcome = st;
     resp->cache_control = CACHE_NO_STORE;
@@ -165,7 +159,8 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
     resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
                           : st == LUME_ERR_UNAVAILABLE    ? ctx->retry_after_s
                                                           : 0;
-    set_body(resp, detail ? json_pack("{s:o}", "detail", detail) : NULL);
+    set_body(resp, lume_render_error(st, ctx->message, extra, lume_provider_name(app->provider),
+                                     req->request_id));
 }
 
 static void respond_ok(lume_response *resp, json_t *doc, const char *cache_control)

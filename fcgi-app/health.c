@@ -104,27 +104,17 @@ static void read_params(const conn *c, params *p)
     p->has_client_id = lume_fcgi_params_find(all, n, "HTTP_X_REQUEST_ID", p->client_id, VALUE_LEN);
 }
 
-/* The error envelope of docs/api.md; extra (consumed) adds fields. */
+/* An error answer; extra (consumed) adds fields to the envelope. */
 static void error_body(responder *r, lume_response *resp, lume_status st, const char *message,
                        const char *request_id, json_t *extra)
 {
-    json_t *detail = json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
-                               message != NULL ? message : lume_status_message(st));
-
-    if (detail != NULL && extra != NULL)
-        json_object_update(detail, extra);
-    json_decref(extra);
-    if (detail != NULL && lume_status_names_provider(st))
-        json_object_set_new(detail, "provider", json_string(r->provider));
-    if (detail != NULL)
-        json_object_set_new(detail, "request_id", json_string(request_id));
     resp->status = lume_status_http(st);
     resp->outcome = st;
     resp->cache_control = LUME_ERROR_CACHE_CONTROL;
     resp->allow = lume_status_allow(st);
     resp->retry_after_s = lume_status_retry_after(st);
-    resp->body =
-        lume_render_dump(detail ? json_pack("{s:o}", "detail", detail) : NULL, &resp->body_len);
+    resp->body = lume_render_dump(lume_render_error(st, message, extra, r->provider, request_id),
+                                  &resp->body_len);
 }
 
 /* What the request gets; its route in *route_id. */

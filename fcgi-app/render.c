@@ -36,6 +36,23 @@ json_t *lume_render_index(void)
                      "search", "/resolve/search/{query}", "health", "/resolve/health/provider");
 }
 
+json_t *lume_render_error(lume_status st, const char *message, json_t *extra, const char *provider,
+                          const char *request_id)
+{
+    json_t *detail = json_pack("{s:s, s:s}", "error", lume_status_code(st), "message",
+                               message && message[0] ? message : lume_status_message(st));
+
+    if (detail != NULL && extra != NULL)
+        json_object_update(detail, extra);
+    json_decref(extra);
+    if (detail == NULL)
+        return NULL;
+    if (lume_status_names_provider(st))
+        json_object_set_new(detail, "provider", json_string(provider));
+    json_object_set_new(detail, "request_id", json_string(request_id));
+    return json_pack("{s:o}", "detail", detail);
+}
+
 char *lume_render_dump(json_t *doc, size_t *len)
 {
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;

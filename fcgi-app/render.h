@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "errors.h"
 #include "results.h"
 
 /* MediaLink: {"title", "url", "size", "seeds", "quality"}. */
@@ -18,6 +19,12 @@ json_t *lume_render_search(const char *query, const lume_media_link *items, size
 
 /* The index document of GET /. */
 json_t *lume_render_index(void);
+
+/* The error envelope of docs/api.md: {"detail": {"error", "message", the
+ * fields of extra (consumed; may be NULL), "provider" when the status names
+ * it, "request_id"}}. message NULL or empty: the status's own. */
+json_t *lume_render_error(lume_status st, const char *message, json_t *extra, const char *provider,
+                          const char *request_id);
 
 /* Serialize and drop the reference: compact text, NULL when out of memory. */
 char *lume_render_dump(json_t *doc, size_t *len);

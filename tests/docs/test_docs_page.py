@@ -26,7 +26,7 @@ import urllib.request
 
 import nginx_harness
 import openapi_check
-from harness import ROOT, wait_until
+from harness import ROOT, stop_process, wait_until
 from nginx_harness import Stack
 
 SITE = os.path.join(ROOT, "build", "docs-site")
@@ -178,13 +178,7 @@ class DevTools:
                 self.ws.close()
             except Exception:
                 pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

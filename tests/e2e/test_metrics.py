@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 
 import nginx_harness
-from harness import free_port, wait_until
+from harness import free_port, metric_sample, stop_process, wait_until
 from nginx_harness import Stack
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -47,13 +47,6 @@ def get(path, **kw):
     return stack.nginx.request(path, **kw)
 
 
-def sample(text, name, **labels):
-    """The value of one series in the Prometheus text, or None."""
-    want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
-    for line in text.splitlines():
-        if line.startswith(want + " "):
-            return float(line.split()[-1])
-    return None
 
 
 class TestMetrics(unittest.TestCase):
@@ -73,14 +66,14 @@ class TestMetrics(unittest.TestCase):
                      "lume_workers", "lume_worker_spawns_total", "lume_worker_exits_total",
                      "lume_listen_queue"):
             self.assertIn("\n" + name, text)
-        self.assertGreaterEqual(sample(text, "lume_requests_total", route="resolve", status=404), 1)
-        self.assertEqual(sample(text, "lume_worker_spawns_total", cause="start"), 2)
-        self.assertEqual(sample(text, "lume_workers_configured"), 2)
-        self.assertGreaterEqual(sample(text, "lume_listen_queue_limit"), 1)
+        self.assertGreaterEqual(metric_sample(text, "lume_requests_total", route="resolve", status=404), 1)
+        self.assertEqual(metric_sample(text, "lume_worker_spawns_total", cause="start"), 2)
+        self.assertEqual(metric_sample(text, "lume_workers_configured"), 2)
+        self.assertGreaterEqual(metric_sample(text, "lume_listen_queue_limit"), 1)
 
     def test_the_counts_are_the_whole_pools_whichever_worker_answers(self):
         def health_count():
-            return sample(get("/metrics").body.decode(), "lume_requests_total", route="health",
+            return metric_sample(get("/metrics").body.decode(), "lume_requests_total", route="health",
                           status=200) or 0
         before = health_count()
         for _ in range(10):
@@ -149,12 +142,7 @@ class TestPrometheus(unittest.TestCase):
 
     def tearDown(self):
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def query(self, expr):

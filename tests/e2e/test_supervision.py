@@ -10,14 +10,13 @@ request past LUME_WORKER_TIMEOUT_MS is killed, logged with that request's id
 """
 import concurrent.futures
 import os
-import re
 import signal
 import statistics
 import time
 import unittest
 
 import nginx_harness
-from harness import wait_until
+from harness import metric_sample, wait_until
 from nginx_harness import Stack
 
 
@@ -26,15 +25,6 @@ def setUpModule():
         raise unittest.SkipTest("nginx or openssl is not installed")
 
 
-def sample(text, name, **labels):
-    """The value of one sample of the Prometheus text, or None."""
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name + (f"{{{want}}}" if want else "")) + r" (\S+)$"
-    for line in text.splitlines():
-        m = re.match(pattern, line)
-        if m:
-            return float(m.group(1))
-    return None
 
 
 class HealthWhileEveryWorkerIsBusy(unittest.TestCase):
@@ -124,8 +114,8 @@ class StuckWorker(unittest.TestCase):
                                        timeout=5))
             self.assertFalse(m.events("respawn_backoff"), "a timeout is not a crash")
             text = n.request("/metrics").body.decode()
-            self.assertEqual(sample(text, "lume_worker_exits_total", cause="timeout"), 1)
-            self.assertEqual(sample(text, "lume_worker_exits_total", cause="signal"), 0)
+            self.assertEqual(metric_sample(text, "lume_worker_exits_total", cause="timeout"), 1)
+            self.assertEqual(metric_sample(text, "lume_worker_exits_total", cause="signal"), 0)
             self.assertEqual(n.request("/resolve/inception").status, 200)
 
 

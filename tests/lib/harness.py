@@ -30,6 +30,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def metric_sample(text, name, **labels):
+    """The value of one series (name and exact labels, in order) in the
+    Prometheus text format, or None when the page has no such line."""
+    want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+    for line in text.splitlines():
+        if line.startswith(want + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def stop_process(proc, timeout=10):
+    """SIGTERM a subprocess.Popen, SIGKILL it if it has not ended `timeout`
+    seconds later, and reap it. Nothing when it has ended already."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_until(predicate, timeout=10.0, interval=0.02):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,7 +10,6 @@ worker every interval / threshold; the health responder is not a worker, and
 is replaced when it dies.
 """
 import os
-import re
 import signal
 import socket
 import threading
@@ -18,17 +17,9 @@ import time
 import unittest
 
 import fcgi_client
-from harness import Master, wait_until
+from harness import Master, metric_sample, wait_until
 
 
-def sample(text, name, **labels):
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name + (f"{{{want}}}" if want else "")) + r" (\S+)$"
-    for line in text.splitlines():
-        m = re.match(pattern, line)
-        if m:
-            return float(m.group(1))
-    return None
 
 
 def served_rate(master, seconds, clients=8):
@@ -72,10 +63,10 @@ class DynamicPool(unittest.TestCase):
             self.assertTrue(m.events("pool_grow"))
             self.assertEqual(len(m.events("worker_idle")), 3)
             text = m.request("/metrics")[2].decode()
-            self.assertEqual(sample(text, "lume_worker_spawns_total", cause="grow"), 3)
-            self.assertEqual(sample(text, "lume_worker_exits_total", cause="idle"), 3)
-            self.assertEqual(sample(text, "lume_workers_min"), 1)
-            self.assertEqual(sample(text, "lume_workers_max"), 4)
+            self.assertEqual(metric_sample(text, "lume_worker_spawns_total", cause="grow"), 3)
+            self.assertEqual(metric_sample(text, "lume_worker_exits_total", cause="idle"), 3)
+            self.assertEqual(metric_sample(text, "lume_workers_min"), 1)
+            self.assertEqual(metric_sample(text, "lume_workers_max"), 4)
             status = m.json("/status")[2]
             self.assertEqual((status["workers_min"], status["workers_max"]), (1, 4))
 
@@ -115,11 +106,11 @@ class CrashBrake(unittest.TestCase):
             self.assertEqual(lines[0]["level"], "error")
             self.assertIn("3 crashes within 4000 ms", lines[0]["message"])
             # on, in /metrics and /status, until 4 s pass without a crash
-            self.assertEqual(sample(m.request("/metrics")[2].decode(), "lume_crash_brake"), 1)
+            self.assertEqual(metric_sample(m.request("/metrics")[2].decode(), "lume_crash_brake"), 1)
             self.assertIs(m.json("/status")[2]["crash_brake"], True)
             self.assertTrue(wait_until(lambda: m.events("crash_brake_released"), timeout=5))
             self.assertTrue(wait_until(
-                lambda: sample(m.request("/metrics")[2].decode(), "lume_crash_brake") == 0))
+                lambda: metric_sample(m.request("/metrics")[2].decode(), "lume_crash_brake") == 0))
             self.assertEqual(m.request("/health")[0], 200)
 
 
@@ -136,8 +127,8 @@ class HealthResponder(unittest.TestCase):
             self.assertTrue(wait_until(
                 lambda: fcgi_client.request(m.health_listen, "/health")[0] == 200, timeout=5))
             text = m.request("/metrics")[2].decode()
-            self.assertEqual(sample(text, "lume_worker_spawns_total", cause="start"), 2)
-            self.assertEqual(sample(text, "lume_worker_exits_total", cause="signal"), 0)
+            self.assertEqual(metric_sample(text, "lume_worker_spawns_total", cause="start"), 2)
+            self.assertEqual(metric_sample(text, "lume_worker_exits_total", cause="signal"), 0)
 
     def test_a_reload_replaces_the_responder_and_health_goes_on(self):
         with Master(workers=1, health=True) as m:
