@@ -11,6 +11,10 @@
  * Before serving, the worker notes how long the request waited in the queue
  * (nginx's REQUEST_START, queue.h) and whether nginx has already closed the
  * connection; app.c skips the provider call for a request that came too late.
+ * That look is a system call, so it is taken only for a request that waited
+ * in the queue ABANDON_CHECK_MS or more, or whose wait is unknown: nginx
+ * gives up after seconds, and a client that leaves within milliseconds of
+ * its request costs at most the one provider call.
  */
 #include "worker.h"
 
@@ -54,6 +58,8 @@ static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
             return 0;
     }
 }
+
+#define ABANDON_CHECK_MS 100
 
 /* nginx closed its end (it timed out, or its client left): nobody reads the
  * answer. POLLHUP only: a peer that merely half-closed still reads. */
@@ -99,7 +105,8 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
     req.request_id = request_id;
     req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
-    req.abandoned = peer_gone(fr->ipcFd);
+    req.abandoned =
+        (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) && peer_gone(fr->ipcFd);
     if (req.method == NULL)
         req.method = "GET";
     if (req.uri == NULL)
