@@ -664,7 +664,7 @@ def main():
         if shutil.which("strace"):
             res["syscalls"] = {
                 "lume-fcgi worker (mock resolve)": syscalls(
-                    stack, stack.workers()[0], MOVIE, ["shutdown"], SECONDS),
+                    stack, stack.workers()[0], MOVIE, ["accept4"], SECONDS),
                 "responder process": syscalls(
                     stack, stack.responders()[0], "/bench/fcgi", ["accept", "accept4"], SECONDS),
             }
