@@ -19,8 +19,11 @@ Then warms up, and runs wrk (tests/load/paths.lua) over HTTPS: the baselines,
 the mock resolve, each route alone and a realistic mix, at each connection
 count, in alternating rounds (each figure is the median of the rounds); h2load
 over HTTP/2 (10 streams per connection); system calls per request of one
-worker and of one responder process (strace -c); instructions per request
-(callgrind) and a worker's RSS over many requests unless BENCH_QUICK.
+worker and of one responder process (strace -c); the archive provider
+behind the same nginx against tests/archive/fake_archive.py with 20 ms per
+upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
+a worker's RSS over 200,000 requests it served, and valgrind memcheck on a
+worker serving 4,000 mixed requests.
 
 Writes tests/load/results/ (git-ignored): report.md (ratios first), raw.json,
 and throughput.png and p99.png (gnuplot) against connections. Loopback only;
