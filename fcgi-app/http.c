@@ -47,11 +47,16 @@ static int put_str(char *buf, size_t cap, size_t *n, const char *s)
     return put(buf, cap, n, s, strlen(s));
 }
 
-static int put_num(char *buf, size_t cap, size_t *n, unsigned long long v)
+/* A number: its magnitude, with a '-' when negative. */
+static int put_num(char *buf, size_t cap, size_t *n, unsigned long long mag, int negative)
 {
-    char num[LUME_DECIMAL_DIGITS];
+    char num[LUME_DECIMAL_DIGITS + 1];
+    size_t len = 0;
 
-    return put(buf, cap, n, num, lume_decimal_put(num, v));
+    if (negative)
+        num[len++] = '-';
+    len += lume_decimal_put(num + len, mag);
+    return put(buf, cap, n, num, len);
 }
 
 /* The lines every response has are put without printf (a third of the
@@ -73,16 +78,17 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
         if (put_str(buf, cap, &n, (s)) != 0)                                                       \
             return 0;                                                                              \
     } while (0)
-#define PUTN(v)                                                                                    \
+#define PUTN(mag, neg)                                                                             \
     do {                                                                                           \
-        if (put_num(buf, cap, &n, (v)) != 0)                                                       \
+        if (put_num(buf, cap, &n, (mag), (neg)) != 0)                                              \
             return 0;                                                                              \
     } while (0)
 
     if (cap == 0)
         return 0;
     PUTS("Status: ");
-    PUTN((unsigned)r->status);
+    PUTN(r->status < 0 ? 0ULL - (unsigned long long)r->status : (unsigned long long)r->status,
+         r->status < 0);
     PUTS(" ");
     PUTS(reason(r->status));
     PUTS("\r\n");
@@ -90,7 +96,7 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
         PUTS("Content-Type: ");
         PUTS(r->content_type != NULL ? r->content_type : "application/json");
         PUTS("\r\nContent-Length: ");
-        PUTN(r->body_len);
+        PUTN(r->body_len, 0);
         PUTS("\r\n");
     }
     if (r->cache_control != NULL) {
