@@ -6,6 +6,9 @@
 #   make compose-test  build the Docker images, run the Compose stack, test it
 #                   (installs Docker when missing; part of make test)
 #   make deps       install the missing Debian packages (apt-get update first)
+#   make docs       the /docs site nginx serves (build/docs-site: Redoc from the npm
+#                   registry, docs/openapi.yaml as JSON); make docs-test lints and
+#                   checks the document and loads the page in headless Chromium
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench      load the whole stack against its baselines (docs/performance.md;
@@ -42,7 +45,8 @@ BIN       := $(BUILD)/lume-fcgi
 UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format
+.PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format \
+	docs docs-test
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -60,11 +64,11 @@ deps:
 	@scripts/deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all docs
 	@scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) fuzz-build
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) fuzz-build docs
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit-test: all $(UNIT_BINS)
@@ -73,7 +77,7 @@ unit-test: all $(UNIT_BINS)
 process-test: all
 	@BUILD=$(BUILD) scripts/test.sh process
 
-e2e-test: all
+e2e-test: all docs
 	@BUILD=$(BUILD) scripts/test.sh e2e
 
 audit: deps
@@ -96,6 +100,7 @@ bench: deps
 
 # The Compose deployment (docker/): its own installs happen inside the suite.
 compose-test: deps
+	@$(MAKE) --no-print-directory docs
 	@BUILD=$(BUILD) scripts/test.sh compose
 
 format:
@@ -103,6 +108,31 @@ format:
 
 clean:
 	rm -rf build build-sanitize $(FUZZ_BUILD)
+
+# --- The API description and the /docs page ----------------------------------
+# tools/openapi/package-lock.json pins what comes from the npm registry: the
+# linter (@redocly/cli) and Redoc. `npm ci` installs it into build/openapi/
+# (never committed, no install scripts run); tools/openapi/build_site.py
+# makes build/docs-site/, which nginx serves at /docs, /openapi.json and
+# /openapi.yaml, and the nginx image copies. Fixed paths, whatever BUILD is:
+# nothing here is compiled. tests/docs/test_openapi.py runs the linter.
+OPENAPI_NPM := build/openapi
+DOCS_SITE   := build/docs-site
+
+$(OPENAPI_NPM)/installed: tools/openapi/package.json tools/openapi/package-lock.json
+	@mkdir -p $(OPENAPI_NPM)
+	cp tools/openapi/package.json tools/openapi/package-lock.json $(OPENAPI_NPM)/
+	cd $(OPENAPI_NPM) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(DOCS_SITE)/index.html: $(OPENAPI_NPM)/installed docs/openapi.yaml tools/openapi/docs.html \
+		tools/openapi/build_site.py
+	python3 tools/openapi/build_site.py $(OPENAPI_NPM)/node_modules $(DOCS_SITE)
+
+docs: $(DOCS_SITE)/index.html
+
+docs-test: all docs
+	@BUILD=$(BUILD) scripts/test.sh docs
 
 # --- Fuzzing ------------------------------------------------------------------
 # tests/fuzz/fuzz_NAME.c, one libFuzzer target each, built with clang-14 into

@@ -1,10 +1,11 @@
 #!/bin/sh
 # app-healthcheck.sh: the app image's HEALTHCHECK. Sends one real FastCGI
-# request, GET /health, with libfcgi's cgi-fcgi to the listener nginx uses
-# (LUME_LISTEN; a wildcard host is asked on 127.0.0.1) and succeeds only on a
-# "Status: 200" answer whose body says healthy. Prints the answer's first line.
+# request, GET /health, with libfcgi's cgi-fcgi to the listener nginx uses for
+# it (LUME_HEALTH_LISTEN, the health responder's, else LUME_LISTEN; a wildcard
+# host is asked on 127.0.0.1) and succeeds only on a "Status: 200" answer whose
+# body says healthy. Prints the answer's first line.
 set -u
-listen=${LUME_LISTEN:-127.0.0.1:9000}
+listen=${LUME_HEALTH_LISTEN:-${LUME_LISTEN:-127.0.0.1:9000}}
 case $listen in
   unix:*) target=${listen#unix:} ;;
   *)

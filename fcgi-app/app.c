@@ -13,6 +13,8 @@
 #include "api.h"
 #include "backlog.h"
 #include "clock.h"
+#include "etag.h"
+#include "next_link.h"
 #include "prometheus.h"
 #include "query.h"
 #include "render.h"
@@ -22,9 +24,9 @@
 struct lume_app {
     lume_config cfg;
     lume_provider *provider;
-    char cache_public[48]; /* "public, max-age=300" */
-    lume_results results;  /* reused across requests */
-    char *index_body;      /* the constant bodies, rendered once */
+    char cache_public[128]; /* "public, max-age=300, stale-while-revalidate=..." */
+    lume_results results;   /* reused across requests */
+    char *index_body;       /* the constant bodies, rendered once */
     size_t index_len;
     char *health_body;
     size_t health_len;
@@ -47,6 +49,19 @@ typedef struct error_ctx {
     int retry_after_s;
 } error_ctx;
 
+/* Cache-Control of 200 answers: max-age, and the stale extensions (RFC 5861)
+ * that are not 0. */
+static void cache_control_public(const lume_config *cfg, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "public, max-age=%ld", cfg->cache_max_age);
+
+    if (cfg->cache_stale_revalidate > 0)
+        n += snprintf(out + n, cap - (size_t)n, ", stale-while-revalidate=%ld",
+                      cfg->cache_stale_revalidate);
+    if (cfg->cache_stale_if_error > 0)
+        snprintf(out + n, cap - (size_t)n, ", stale-if-error=%ld", cfg->cache_stale_if_error);
+}
+
 lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
 {
     lume_app *app = calloc(1, sizeof(*app));
@@ -58,8 +73,7 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
     app->cfg = *cfg;
     app->provider = provider;
     app->slot = app->listen_fd = -1;
-    snprintf(app->cache_public, sizeof(app->cache_public), "public, max-age=%ld",
-             cfg->cache_max_age);
+    cache_control_public(cfg, app->cache_public, sizeof(app->cache_public));
     lume_results_init(&app->results);
     app->index_body = lume_render_dump(lume_render_index(), &app->index_len);
     app->health_body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &app->health_len);
@@ -266,6 +280,9 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
     } else {
         respond_ok(resp, lume_render_link(&app->results.items[0]), app->cache_public);
+        /* The next-episode hint: a header, the body's shape stays (docs/api.md). */
+        if (params.season > 0 && params.episode > 0 && resp->status == 200)
+            resp->link = lume_next_link(query, params.season, params.episode, app->results.next);
     }
 }
 
@@ -292,8 +309,10 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
 
 static lume_prometheus_pool pool_of(const lume_app *app)
 {
-    lume_prometheus_pool p = {.workers = app->cfg.workers};
+    lume_prometheus_pool p;
 
+    lume_config_pool_size(&app->cfg, &p.workers_min, &p.workers_max);
+    p.workers = p.workers_min;
     lume_backlog_read(app->listen_fd, &p.backlog, &p.backlog_limit);
     return p;
 }
@@ -323,7 +342,23 @@ static void handle_status(lume_app *app, lume_response *resp)
                CACHE_NO_STORE);
 }
 
-void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp)
+/* Every 200 with a body gets its strong ETag; one the client already has
+ * (If-None-Match, weak comparison) becomes a 304 without a body, with the
+ * headers the 200 would have had (RFC 9110, 15.4.5). */
+static void validate(const lume_request *req, lume_response *resp)
+{
+    if (resp->status != 200 || resp->body == NULL)
+        return;
+    lume_etag(resp->body, resp->body_len, resp->etag);
+    if (!lume_etag_none_match(req->if_none_match, resp->etag))
+        return;
+    resp->status = 304;
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+}
+
+static void route_request(lume_app *app, const lume_request *req, lume_response *resp)
 {
     lume_route route;
     lume_status st = lume_route_match(req->method, req->uri, &route);
@@ -357,4 +392,10 @@ void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp
     case LUME_ROUTES: break;
     }
     respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
+}
+
+void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp)
+{
+    route_request(app, req, resp);
+    validate(req, resp);
 }

@@ -35,6 +35,16 @@ static int check_listen(const char *v, long *number, char *expected, size_t len)
     return lume_decimal_parse(colon + 1, strlen(colon + 1), 1, 65535, &port);
 }
 
+static int check_health_listen(const char *v, long *number, char *expected, size_t len)
+{
+    if (v[0] == '\0')
+        return 0;
+    if (check_listen(v, number, expected, len) == 0)
+        return 0;
+    snprintf(expected, len, "unix:/path, HOST:PORT, or empty for none");
+    return -1;
+}
+
 static int check_provider(const char *v, long *number, char *expected, size_t len)
 {
     char names[128];
@@ -95,6 +105,20 @@ static int check_level(const char *v, long *number, char *expected, size_t len)
 static const lume_setting settings[] = {
     STR("LUME_LISTEN", listen, check_listen, "unix:PATH or HOST:PORT to listen on"),
     INT("LUME_WORKERS", workers, 1, LUME_MAX_WORKERS, "worker processes (default: CPUs)"),
+    INT("LUME_WORKERS_MIN", workers_min, 0, LUME_MAX_WORKERS,
+        "a dynamic pool keeps at least this many (0: 1); needs LUME_WORKERS_MAX"),
+    INT("LUME_WORKERS_MAX", workers_max, 0, LUME_MAX_WORKERS,
+        "a dynamic pool grows up to this many when all are busy (0: static, LUME_WORKERS)"),
+    INT("LUME_WORKERS_IDLE_TIMEOUT_MS", workers_idle_timeout_ms, 1, 3600000,
+        "a dynamic pool retires a worker idle this long"),
+    INT("LUME_WORKER_TIMEOUT_MS", worker_timeout_ms, 0, 3600000,
+        "kill a worker busy in one request this long (0: never; above the request timeout)"),
+    INT("LUME_CRASH_BRAKE_THRESHOLD", crash_brake_threshold, 0, 1000,
+        "crashes within the interval that slow respawning (0: never)"),
+    INT("LUME_CRASH_BRAKE_INTERVAL_MS", crash_brake_interval_ms, 1, 3600000,
+        "the crash brake's window"),
+    STR("LUME_HEALTH_LISTEN", health_listen, check_health_listen,
+        "unix:PATH or HOST:PORT of the /health responder (empty: none)"),
     STR("LUME_PROVIDER", provider.name, check_provider, "media provider (settings below)"),
     INT("LUME_MAX_REQUESTS", max_requests, 0, 1000000000,
         "requests before a worker is recycled (0: never)"),
@@ -105,6 +129,10 @@ static const lume_setting settings[] = {
     INT("LUME_CONNECT_TIMEOUT_MS", provider.connect_timeout_ms, 1, 600000,
         "upstream connect timeout"),
     INT("LUME_CACHE_MAX_AGE", cache_max_age, 0, 31536000, "max-age of 200 answers from /resolve"),
+    INT("LUME_CACHE_STALE_WHILE_REVALIDATE", cache_stale_revalidate, 0, 31536000,
+        "stale-while-revalidate of those answers (0: none)"),
+    INT("LUME_CACHE_STALE_IF_ERROR", cache_stale_if_error, 0, 31536000,
+        "stale-if-error of those answers (0: none)"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
     TYPED("LUME_SOCKET_MODE", LUME_SETTING_OCTAL, socket_mode, 0777, NULL,
           "unix socket permissions (octal)"),
@@ -132,11 +160,19 @@ void lume_config_defaults(lume_config *c)
     memset(c, 0, sizeof(*c));
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:9000");
     c->workers = cpus < 1 ? 1 : (cpus > LUME_MAX_WORKERS ? LUME_MAX_WORKERS : cpus);
+    c->workers_min = 0;
+    c->workers_max = 0;
+    c->workers_idle_timeout_ms = 10000;
+    c->worker_timeout_ms = 60000;
+    c->crash_brake_threshold = 10;
+    c->crash_brake_interval_ms = 60000;
     c->max_requests = 10000;
     c->shutdown_timeout_ms = 10000;
     c->request_timeout_ms = 8000;
     c->queue_timeout_ms = 500;
     c->cache_max_age = 300;
+    c->cache_stale_revalidate = 172800; /* the app's 48-hour aging of resolved links */
+    c->cache_stale_if_error = 172800;
     c->backlog = 1024;
     c->socket_mode = 0660;
     snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");
@@ -348,6 +384,36 @@ static int walk_args(lume_config *c, int argc, char *const argv[], int apply, lu
     return 0;
 }
 
+/* Settings that must agree with each other. */
+static int check_together(const lume_config *c, char *err, size_t errlen)
+{
+    if (c->workers_min > 0 && c->workers_max == 0) {
+        snprintf(err, errlen,
+                 "invalid LUME_WORKERS_MIN=%ld: a dynamic pool needs LUME_WORKERS_MAX too "
+                 "(or use LUME_WORKERS for a static pool)",
+                 c->workers_min);
+        return -1;
+    }
+    if (c->workers_max > 0 && c->workers_min > c->workers_max) {
+        snprintf(err, errlen, "invalid LUME_WORKERS_MIN=%ld: expected at most LUME_WORKERS_MAX=%ld",
+                 c->workers_min, c->workers_max);
+        return -1;
+    }
+    if (c->worker_timeout_ms > 0 && c->worker_timeout_ms <= c->request_timeout_ms) {
+        snprintf(err, errlen,
+                 "invalid LUME_WORKER_TIMEOUT_MS=%ld: expected 0 (never) or more than "
+                 "LUME_REQUEST_TIMEOUT_MS=%ld",
+                 c->worker_timeout_ms, c->request_timeout_ms);
+        return -1;
+    }
+    if (c->health_listen[0] != '\0' && strcmp(c->health_listen, c->listen) == 0) {
+        snprintf(err, errlen, "invalid LUME_HEALTH_LISTEN=%s: the same as LUME_LISTEN",
+                 c->health_listen);
+        return -1;
+    }
+    return 0;
+}
+
 int lume_config_load(lume_config *c, int argc, char *const argv[], char *const envp[],
                      lume_action *action, char *err, size_t errlen)
 {
@@ -374,7 +440,19 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
         if (load_env(c, def->settings, def->nsettings, envp, err, errlen) != 0)
             return -1;
     }
-    return walk_args(c, argc, argv, 1, action, err, errlen);
+    if (walk_args(c, argc, argv, 1, action, err, errlen) != 0)
+        return -1;
+    return check_together(c, err, errlen);
+}
+
+void lume_config_pool_size(const lume_config *c, long *min, long *max)
+{
+    if (c->workers_max > 0) {
+        *min = c->workers_min > 0 ? c->workers_min : 1;
+        *max = c->workers_max;
+    } else {
+        *min = *max = c->workers;
+    }
 }
 
 void lume_config_usage(FILE *out)

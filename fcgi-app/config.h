@@ -24,19 +24,27 @@
 #define LUME_MAX_WORKERS 256
 
 typedef struct lume_config {
-    char listen[LUME_PATH_LEN];      /* unix:PATH or HOST:PORT */
-    long workers;                    /* worker processes */
-    long max_requests;               /* per worker before it is recycled; 0 = never */
-    long shutdown_timeout_ms;        /* graceful stop budget for in-flight requests */
-    long request_timeout_ms;         /* upstream deadline of one request */
-    long queue_timeout_ms;           /* longest wait for a worker before a 503 */
-    long cache_max_age;              /* seconds, Cache-Control of 200s from /resolve */
-    long backlog;                    /* listen(2) backlog */
-    long socket_mode;                /* permissions of a unix socket */
-    long log_level;                  /* lume_log_level */
-    int access_log;                  /* one JSON line per request */
-    int die_with_parent;             /* the master stops when its parent exits */
-    char config_file[LUME_PATH_LEN]; /* re-read on SIGHUP; "" = none */
+    char listen[LUME_PATH_LEN];    /* unix:PATH or HOST:PORT */
+    long workers;                  /* worker processes (a static pool) */
+    long workers_min, workers_max; /* a dynamic pool when workers_max > 0 */
+    long workers_idle_timeout_ms;  /* a dynamic pool retires a worker idle this long */
+    long worker_timeout_ms;        /* kill a worker busy in one request this long; 0 = never */
+    long crash_brake_threshold;    /* crashes within crash_brake_interval_ms that brake; 0 = off */
+    long crash_brake_interval_ms;
+    char health_listen[LUME_PATH_LEN]; /* the health responder's socket; "" = none */
+    long max_requests;                 /* per worker before it is recycled; 0 = never */
+    long shutdown_timeout_ms;          /* graceful stop budget for in-flight requests */
+    long request_timeout_ms;           /* upstream deadline of one request */
+    long queue_timeout_ms;             /* longest wait for a worker before a 503 */
+    long cache_max_age;                /* seconds, Cache-Control of 200s from /resolve */
+    long cache_stale_revalidate;       /* seconds, its stale-while-revalidate (0: none) */
+    long cache_stale_if_error;         /* seconds, its stale-if-error (0: none) */
+    long backlog;                      /* listen(2) backlog */
+    long socket_mode;                  /* permissions of a unix socket */
+    long log_level;                    /* lume_log_level */
+    int access_log;                    /* one JSON line per request */
+    int die_with_parent;               /* the master stops when its parent exits */
+    char config_file[LUME_PATH_LEN];   /* re-read on SIGHUP; "" = none */
 
     /* The FastCGI socket (listen.h, acceptor.h). */
     char socket_group[64];                  /* group of a unix socket; "" = the master's */
@@ -71,6 +79,11 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
 /* The value of the setting called name as text ("2", "on", "0660"). Returns
  * 0, or -1 when name is not a setting. */
 int lume_config_get(const lume_config *c, const char *name, char *out, size_t len);
+
+/* The pool's size: at least *min workers, at most *max (the same for a
+ * static pool, LUME_WORKERS; LUME_WORKERS_MIN (or 1) and LUME_WORKERS_MAX
+ * for a dynamic one). */
+void lume_config_pool_size(const lume_config *c, long *min, long *max);
 
 /* Print the --help text: the core settings, then each provider's. */
 void lume_config_usage(FILE *out);

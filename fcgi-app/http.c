@@ -12,7 +12,9 @@
 void lume_response_release(lume_response *resp)
 {
     free(resp->body);
+    free(resp->link);
     resp->body = NULL;
+    resp->link = NULL;
     resp->body_len = 0;
 }
 
@@ -21,6 +23,7 @@ static const char *reason(int status)
     switch (status) {
     case 200: return "OK";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -92,7 +95,7 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
     PUTS(" ");
     PUTS(reason(r->status));
     PUTS("\r\n");
-    if (r->status != 204) {
+    if (r->status != 204 && r->status != 304) {
         PUTS("Content-Type: ");
         PUTS(r->content_type != NULL ? r->content_type : "application/json");
         PUTS("\r\nContent-Length: ");
@@ -104,6 +107,13 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
         PUTS(r->cache_control);
         PUTS("\r\n");
     }
+    if (r->etag[0] != '\0') {
+        PUTS("ETag: ");
+        PUTS(r->etag);
+        PUTS("\r\n");
+    }
+    if (r->link != NULL)
+        PUT("Link: %s\r\n", r->link);
     if (r->allow)
         PUT("Allow: %s\r\n", LUME_ALLOW);
     if (r->retry_after_s > 0)

@@ -11,16 +11,18 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "etag.h"
 
-#define LUME_REQUEST_ID_BUF    65 /* 64 characters and NUL */
-#define LUME_RESPONSE_HEAD_BUF 1024
+#define LUME_REQUEST_ID_BUF    65   /* 64 characters and NUL */
+#define LUME_RESPONSE_HEAD_BUF 4096 /* a Link header holds up to 2.4 kB of query */
 
 typedef struct lume_request {
-    const char *method;     /* REQUEST_METHOD */
-    const char *uri;        /* raw REQUEST_URI */
-    const char *request_id; /* already validated or generated */
-    int64_t waited_ms;      /* in the queue before a worker took it (queue.h); < 0: unknown */
-    int abandoned;          /* nginx already closed the connection: nobody waits for it */
+    const char *method;        /* REQUEST_METHOD */
+    const char *uri;           /* raw REQUEST_URI */
+    const char *request_id;    /* already validated or generated */
+    const char *if_none_match; /* the If-None-Match header, NULL when absent */
+    int64_t waited_ms;         /* in the queue before a worker took it (queue.h); < 0: unknown */
+    int abandoned;             /* nginx already closed the connection: nobody waits for it */
 } lume_request;
 
 typedef struct lume_response {
@@ -31,15 +33,17 @@ typedef struct lume_response {
     int allow;                 /* send Allow: GET, HEAD, OPTIONS */
     int retry_after_s;         /* > 0: send Retry-After */
     int head;                  /* HEAD: headers only */
+    char etag[LUME_ETAG_BUF];  /* "" or the strong ETag of the body (etag.h) */
+    char *link;                /* owned Link header value, NULL for none */
     char *body;                /* owned JSON text, NULL for none */
     size_t body_len;
 } lume_response;
 
-/* Free the body; the response can be released again or reused. */
+/* Free the body and the link; the response can be released again or reused. */
 void lume_response_release(lume_response *resp);
 
 /* Write the head (ending in an empty line) into buf. Returns its length, or 0
- * when cap is too small. */
+ * when cap is too small. A 204 or 304 has no Content-Type or Content-Length. */
 size_t lume_response_head(const lume_response *r, const char *request_id, char *buf, size_t cap);
 
 /* Pick the request id: the first candidate that is 1..64 characters of

@@ -31,6 +31,7 @@ int main(int argc, char *argv[])
     lume_config cfg;
     lume_action action;
     char err[512] = "";
+    long min, max;
 
     if (lume_config_load(&cfg, argc, argv, environ, &action, err, sizeof(err)) != 0) {
         fprintf(stderr, "lume-fcgi: %s\n", err);
@@ -45,8 +46,13 @@ int main(int argc, char *argv[])
             fprintf(stderr, "lume-fcgi: %s\n", err);
             return 2;
         }
-        printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n", cfg.listen,
-               cfg.workers, cfg.provider.name);
+        lume_config_pool_size(&cfg, &min, &max);
+        if (min == max)
+            printf("lume-fcgi: configuration OK (listen %s, %ld workers, provider %s)\n",
+                   cfg.listen, min, cfg.provider.name);
+        else
+            printf("lume-fcgi: configuration OK (listen %s, %ld to %ld workers, provider %s)\n",
+                   cfg.listen, min, max, cfg.provider.name);
         return 0;
     case LUME_ACTION_RUN: break;
     }

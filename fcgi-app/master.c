@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "health.h"
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
@@ -27,7 +28,8 @@
 #include "signals.h"
 #include "worker.h"
 
-#define EVENTS_MAX (LUME_POOL_SLOTS + 3) /* every worker's exit, two stops, a reload */
+/* Every process's exit, every worker's scoreboard line, two stops, a reload. */
+#define EVENTS_MAX (LUME_POOL_SLOTS * 2 + 4)
 
 typedef struct master {
     lume_config cfg;
@@ -35,17 +37,19 @@ typedef struct master {
     char *const *argv;
     char *const *envp;
     int listen_fd;
+    int health_fd; /* the health responder's socket; -1: none */
     int signal_fd;
     lume_shared *shared;
     unsigned generation;
     lume_pool *pool;
     pid_t parent;    /* who started the master (cfg.die_with_parent) */
     int parent_gone; /* its exit was taken as a stop */
+    lume_pool_event events[EVENTS_MAX];
 } master;
 
-/* A line about one worker: event, worker_pid, slot, generation[, key]. */
+/* A line about one worker: event, worker_pid, slot, generation[, key][, request_id]. */
 static void log_worker(int level, const char *event, pid_t pid, int index, unsigned generation,
-                       const char *key, long long value)
+                       const char *key, long long value, const char *request_id)
 {
     lume_logline l;
 
@@ -57,10 +61,13 @@ static void log_worker(int level, const char *event, pid_t pid, int index, unsig
     lume_logline_int(&l, "generation", generation);
     if (key != NULL)
         lume_logline_int(&l, key, value);
+    if (request_id != NULL && request_id[0] != '\0')
+        lume_logline_str(&l, "request_id", request_id);
     lume_logline_write(&l);
 }
 
-/* Fork a worker for slot index; its pid, or -1. */
+/* Fork a worker for slot index (the health responder for
+ * LUME_POOL_RESPONDER); its pid, or -1. */
 static pid_t spawn(master *m, int index)
 {
     pid_t master_pid = getpid(), pid;
@@ -72,7 +79,14 @@ static pid_t spawn(master *m, int index)
     if (pid == 0) {
         int status;
         lume_signals_child_reset(&saved);
-        status = lume_worker_run(&m->cfg, m->listen_fd, m->shared, index, master_pid);
+        if (index == LUME_POOL_RESPONDER) {
+            close(m->listen_fd);
+            status = lume_health_run(&m->cfg, m->health_fd, m->shared, master_pid);
+        } else {
+            if (m->health_fd >= 0)
+                close(m->health_fd);
+            status = lume_worker_run(&m->cfg, m->listen_fd, m->shared, index, master_pid);
+        }
         _exit(status);
     }
     fork_errno = errno;
@@ -81,15 +95,22 @@ static pid_t spawn(master *m, int index)
         lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(fork_errno));
         return -1;
     }
-    log_worker(LUME_LOG_INFO, "worker_spawn", pid, index, m->generation, NULL, 0);
+    log_worker(LUME_LOG_INFO, index == LUME_POOL_RESPONDER ? "responder_spawn" : "worker_spawn",
+               pid, index, m->generation, NULL, 0, NULL);
     return pid;
 }
 
 static lume_pool_settings pool_settings(const master *m)
 {
     lume_pool_settings s = {.generation = m->generation,
-                            .workers = m->cfg.workers,
+                            .idle_timeout_ms = m->cfg.workers_idle_timeout_ms,
+                            .worker_timeout_ms = m->cfg.worker_timeout_ms,
+                            .brake_threshold = (int)m->cfg.crash_brake_threshold,
+                            .brake_interval_ms = m->cfg.crash_brake_interval_ms,
+                            .responder = m->cfg.health_listen[0] != '\0',
                             .shutdown_timeout_ms = m->cfg.shutdown_timeout_ms};
+
+    lume_config_pool_size(&m->cfg, &s.workers, &s.workers_max);
     return s;
 }
 
@@ -112,7 +133,7 @@ static void perform(master *m, const lume_pool_plan *plan)
             pid = fork_failed ? -1 : spawn(m, a->slot);
             fork_failed = pid < 0;
             lume_pool_started(m->pool, a->slot, pid);
-            if (pid > 0)
+            if (pid > 0 && a->slot != LUME_POOL_RESPONDER)
                 lume_metrics_spawn(counts, (lume_spawn_cause)a->cause);
             break;
         case LUME_POOL_SIGNAL:
@@ -120,12 +141,13 @@ static void perform(master *m, const lume_pool_plan *plan)
                 kill(a->pid, a->signo);
             break;
         case LUME_POOL_LOG:
-            if (a->cause >= 0) { /* a worker_exit */
+            if (a->cause >= 0 && a->slot != LUME_POOL_RESPONDER) { /* a worker_exit */
                 lume_metrics_exit(counts, (lume_exit_cause)a->cause);
                 lume_scoreboard_clear(lume_scoreboard_of(m->shared), a->slot);
             }
             if (a->slot >= 0)
-                log_worker(a->level, a->event, a->pid, a->slot, a->generation, a->key, a->value);
+                log_worker(a->level, a->event, a->pid, a->slot, a->generation, a->key, a->value,
+                           a->request_id);
             else
                 lume_log(a->level, a->event, "%s", a->message);
             break;
@@ -133,11 +155,24 @@ static void perform(master *m, const lume_pool_plan *plan)
     }
 }
 
+/* "4", or "1 to 8" for a dynamic pool. */
+static const char *pool_text(const lume_config *cfg, char *out, size_t len)
+{
+    long min, max;
+
+    lume_config_pool_size(cfg, &min, &max);
+    if (min == max)
+        snprintf(out, len, "%ld", min);
+    else
+        snprintf(out, len, "%ld to %ld", min, max);
+    return out;
+}
+
 /* Re-read the configuration; 0 when it is the new one. */
 static int reload(master *m)
 {
     lume_config next;
-    char err[512] = "";
+    char err[512] = "", pool_size[48];
 
     if (lume_config_load(&next, m->argc, m->argv, m->envp, NULL, err, sizeof(err)) != 0 ||
         lume_provider_check(&next.provider, m->shared, err, sizeof(err)) != 0) {
@@ -149,12 +184,45 @@ static int reload(master *m)
                  "the listen address changes only on restart; still on %s", m->cfg.listen);
         memcpy(next.listen, m->cfg.listen, sizeof(next.listen));
     }
+    if (strcmp(next.health_listen, m->cfg.health_listen) != 0) {
+        lume_log(LUME_LOG_WARN, "reload_listen_ignored",
+                 "the health listen address changes only on restart; still on %s",
+                 m->cfg.health_listen[0] ? m->cfg.health_listen : "(none)");
+        memcpy(next.health_listen, m->cfg.health_listen, sizeof(next.health_listen));
+    }
     m->cfg = next;
     m->generation++;
     lume_log_set_level((int)m->cfg.log_level);
-    lume_log(LUME_LOG_INFO, "reload", "generation %u: %ld workers, provider %s", m->generation,
-             m->cfg.workers, m->cfg.provider.name);
+    lume_log(LUME_LOG_INFO, "reload", "generation %u: %s workers, provider %s", m->generation,
+             pool_text(&m->cfg, pool_size, sizeof(pool_size)), m->cfg.provider.name);
     return 0;
+}
+
+/* What the scoreboard shows of each worker, for the pool's timeout and
+ * scaling rules (the lines of reaped workers were cleared). */
+static size_t look(master *m, lume_pool_event *events)
+{
+    lume_scoreboard *board = lume_scoreboard_of(m->shared);
+    int64_t now = lume_wall_ms();
+    lume_scoreboard_line l;
+    size_t n = 0;
+
+    for (int i = 0; i < LUME_POOL_SLOTS; i++) {
+        lume_pool_event *e = &events[n];
+
+        if (!lume_scoreboard_read(board, i, &l))
+            continue;
+        e->kind = LUME_POOL_SEEN;
+        e->slot = i;
+        e->pid = l.pid;
+        e->busy = l.state == LUME_WORKER_BUSY || l.state == LUME_WORKER_READING;
+        e->served = l.served;
+        e->busy_ms =
+            l.state == LUME_WORKER_BUSY && l.request_start_ms > 0 ? now - l.request_start_ms : 0;
+        snprintf(e->request_id, sizeof(e->request_id), "%s", l.request_id);
+        n++;
+    }
+    return n;
 }
 
 /* What happened since the last step: stop signals (a third one changes
@@ -183,8 +251,9 @@ static size_t collect(master *m, lume_pool_event *events)
         if (stops++ < 2)
             events[n++] = (lume_pool_event){.kind = LUME_POOL_STOP, .signo = SIGTERM};
     }
-    while (n < EVENTS_MAX - 1 && (pid = waitpid(-1, &status, WNOHANG)) > 0)
+    while (n < EVENTS_MAX - 1 - LUME_POOL_SLOTS && (pid = waitpid(-1, &status, WNOHANG)) > 0)
         events[n++] = (lume_pool_event){.kind = LUME_POOL_EXITED, .pid = pid, .status = status};
+    n += look(m, events + n);
     if (hup && stops == 0 && !lume_pool_stopping(m->pool) && reload(m) == 0)
         events[n++] = (lume_pool_event){.kind = LUME_POOL_RELOADED, .settings = pool_settings(m)};
     return n;
@@ -193,7 +262,7 @@ static size_t collect(master *m, lume_pool_event *events)
 static void master_loop(master *m)
 {
     struct pollfd pfd = {.fd = m->signal_fd, .events = POLLIN};
-    lume_pool_event events[EVENTS_MAX];
+    lume_pool_event *events = m->events;
     size_t n = 0;
 
     for (;;) {
@@ -201,6 +270,7 @@ static void master_loop(master *m)
         int64_t wait;
 
         perform(m, plan);
+        lume_metrics_set_crash_brake(lume_shared_metrics(m->shared), lume_pool_braking(m->pool));
         if (plan->done)
             break;
         wait = plan->wake_ms - lume_now_ms();
@@ -214,7 +284,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
 {
     master *mp = calloc(1, sizeof(*mp));
     lume_pool_settings settings;
-    char err[512] = "";
+    char err[512] = "", pool_size[48];
     int status;
 
     if (mp == NULL)
@@ -225,6 +295,7 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
     m.argv = argv;
     m.envp = envp;
     m.parent = getppid();
+    m.health_fd = -1;
     lume_log_set_level((int)cfg->log_level);
 
     settings = pool_settings(&m);
@@ -248,6 +319,15 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
     m.signal_fd = lume_signals_master_init();
     m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
                                    m.cfg.socket_group, err, sizeof(err));
+    if (m.listen_fd >= 0 && m.cfg.health_listen[0] != '\0') {
+        m.health_fd =
+            lume_listen_open(m.cfg.health_listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
+                             m.cfg.socket_group, err, sizeof(err));
+        if (m.health_fd < 0) {
+            lume_listen_close(m.listen_fd, m.cfg.listen);
+            m.listen_fd = -1;
+        }
+    }
     if (m.signal_fd < 0 || m.listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
         lume_pool_destroy(m.pool);
@@ -255,10 +335,14 @@ int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *
         free(mp);
         return 1;
     }
-    lume_log(LUME_LOG_INFO, "start", "lume-fcgi %s listening on %s with %ld workers, provider %s",
-             LUME_VERSION, m.cfg.listen, m.cfg.workers, m.cfg.provider.name);
+    lume_log(LUME_LOG_INFO, "start",
+             "lume-fcgi %s listening on %s with %s workers, provider %s%s%s", LUME_VERSION,
+             m.cfg.listen, pool_text(&m.cfg, pool_size, sizeof(pool_size)), m.cfg.provider.name,
+             m.health_fd >= 0 ? ", /health on " : "", m.health_fd >= 0 ? m.cfg.health_listen : "");
     master_loop(&m);
     lume_listen_close(m.listen_fd, m.cfg.listen);
+    if (m.health_fd >= 0)
+        lume_listen_close(m.health_fd, m.cfg.health_listen);
     lume_pool_destroy(m.pool);
     lume_shared_destroy(m.shared);
     lume_log(LUME_LOG_INFO, "exit", "all workers stopped");

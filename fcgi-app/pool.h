@@ -10,15 +10,39 @@
  * driven by its events.
  *
  *   - the pool keeps settings.workers workers of the current generation (the
- *     configuration they were started with);
+ *     configuration they were started with); a dynamic pool (workers_max
+ *     above workers) keeps between workers and workers_max;
  *   - a worker that exits is replaced at once. One that dies young (within
  *     1 s, not asked to stop, not a clean exit) starts a crash streak: the
  *     next spawn waits 100 ms, doubling with each young death in a row up to
  *     10 s. A worker that lived 1 s or exited cleanly (a recycle after
  *     max_requests) ends the streak;
+ *   - the crash brake (php-fpm's emergency_restart_threshold and _interval):
+ *     brake_threshold crashes (deaths by a fault signal nobody asked for:
+ *     SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT; at any age) within
+ *     brake_interval_ms engage it, with one error line; while it
+ *     is on, at most one worker is spawned every brake_interval_ms /
+ *     brake_threshold, however many are missing. It is released (one info
+ *     line) once brake_interval_ms pass without a crash;
+ *   - the master reports what the scoreboard shows (LUME_POOL_SEEN, every
+ *     step): a worker busy in one request for longer than worker_timeout_ms
+ *     is killed (SIGKILL, php-fpm's request_terminate_timeout) with a line
+ *     that names the request, and replaced;
+ *   - a dynamic pool grows when every worker it has is busy at a step: one
+ *     more, then twice as many at each step that still finds them all busy
+ *     (up to LUME_POOL_GROW_MAX at once, as php-fpm's pm = dynamic), never
+ *     past workers_max; a worker idle for idle_timeout_ms while the pool is
+ *     above workers is retired (SIGTERM), as php-fpm's
+ *     pm.process_idle_timeout. A dynamic pool is looked at every
+ *     LUME_POOL_SCALE_MS;
+ *   - with a responder (the health responder, health.h), one more process is
+ *     kept in slot LUME_POOL_RESPONDER: started with the workers, replaced
+ *     when it exits (not sooner than 1 s after it was started), replaced on
+ *     a reload, stopped with the workers. It never counts as a worker;
  *   - a reload (a new generation) replaces the old workers one at a time:
  *     one new worker is started, then one old one is asked to stop (SIGTERM),
- *     and the next only once that one has exited. It forgets the crash streak;
+ *     and the next only once that one has exited. It forgets the crash streak
+ *     and releases the brake;
  *   - a stop asks every worker to stop (SIGTERM) and spawns nothing more;
  *     those still running shutdown_timeout_ms later are killed (SIGKILL). A
  *     second stop kills them at once. The pool is done when none is left.
@@ -41,33 +65,50 @@
 #include "config.h"
 #include "metrics.h"
 
-#define LUME_POOL_SLOTS (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
+#define LUME_POOL_SLOTS     (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
+#define LUME_POOL_RESPONDER LUME_POOL_SLOTS /* the health responder's slot, past the workers' */
 
 #define LUME_POOL_YOUNG_MS         1000  /* a worker that dies younger crashed early */
 #define LUME_POOL_BACKOFF_FIRST_MS 100   /* the first back-off; it doubles */
 #define LUME_POOL_BACKOFF_MAX_MS   10000 /* and stops growing here */
 #define LUME_POOL_HEARTBEAT_MS     1000  /* the step is called at least this often */
+#define LUME_POOL_SCALE_MS         200   /* and this often for a dynamic pool */
+#define LUME_POOL_GROW_MAX         32    /* the most workers a dynamic pool adds at once */
+#define LUME_POOL_BRAKE_MAX        1000  /* the highest brake_threshold */
+#define LUME_POOL_ID_LEN           72    /* a request id in a line, NUL included */
 
 typedef struct lume_pool lume_pool;
 
 typedef struct lume_pool_settings {
     unsigned generation;         /* the configuration's number; workers of another are old */
-    long workers;                /* workers to keep, 1..LUME_MAX_WORKERS */
+    long workers;                /* workers to keep, 1..LUME_MAX_WORKERS: at least that many */
+    long workers_max;            /* a dynamic pool grows up to this; <= workers: static */
+    int64_t idle_timeout_ms;     /* a dynamic pool retires a worker idle this long */
+    int64_t worker_timeout_ms;   /* kill a worker busy in one request this long; 0: never */
+    int brake_threshold;         /* crashes within brake_interval_ms that brake; 0: never */
+    int64_t brake_interval_ms;   /* ... */
+    int responder;               /* keep a health responder in LUME_POOL_RESPONDER */
     int64_t shutdown_timeout_ms; /* graceful stop budget, then SIGKILL */
 } lume_pool_settings;
 
 typedef enum lume_pool_event_kind {
     LUME_POOL_EXITED,   /* a worker process ended: pid, status */
     LUME_POOL_RELOADED, /* a new configuration was loaded: settings */
-    LUME_POOL_STOP      /* a stop signal arrived: signo */
+    LUME_POOL_STOP,     /* a stop signal arrived: signo */
+    LUME_POOL_SEEN /* a worker's scoreboard line: slot, pid, busy, served, busy_ms, request_id */
 } lume_pool_event_kind;
 
 typedef struct lume_pool_event {
     lume_pool_event_kind kind;
-    pid_t pid;                   /* EXITED */
-    int status;                  /* EXITED: as waitpid() gives it */
-    int signo;                   /* STOP */
-    lume_pool_settings settings; /* RELOADED */
+    pid_t pid;                         /* EXITED */
+    int status;                        /* EXITED: as waitpid() gives it */
+    int signo;                         /* STOP */
+    lume_pool_settings settings;       /* RELOADED */
+    int slot;                          /* SEEN */
+    int busy;                          /* SEEN: reading or serving a request */
+    unsigned long long served;         /* SEEN: requests served so far */
+    int64_t busy_ms;                   /* SEEN: in the request in hand for so long; 0: none */
+    char request_id[LUME_POOL_ID_LEN]; /* SEEN: of the request in hand; "" when unknown */
 } lume_pool_event;
 
 typedef enum lume_pool_action_kind {
@@ -85,8 +126,9 @@ typedef struct lume_pool_action {
     int signo;           /* SIGNAL */
     int level;           /* LOG: LUME_LOG_* */
     const char *event;   /* LOG */
-    const char *key;     /* LOG about a worker: "signal" or "status" */
+    const char *key;     /* LOG about a worker: "signal", "status", "busy_ms"; or NULL */
     long long value;
+    char request_id[LUME_POOL_ID_LEN]; /* LOG "worker_timeout": the request it was stuck in */
     int cause;        /* SPAWN: lume_spawn_cause; LOG "worker_exit": lume_exit_cause; else -1 */
     char message[96]; /* LOG not about a worker */
 } lume_pool_action;
@@ -113,5 +155,11 @@ void lume_pool_started(lume_pool *pool, int slot, pid_t pid);
 
 /* Has a stop been asked for? (Then a reload is pointless.) */
 int lume_pool_stopping(const lume_pool *pool);
+
+/* The workers the pool wants now (between workers and workers_max). */
+long lume_pool_target(const lume_pool *pool);
+
+/* Is the crash brake on? */
+int lume_pool_braking(const lume_pool *pool);
 
 #endif

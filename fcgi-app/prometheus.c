@@ -121,8 +121,9 @@ static void upstream(text *t, const lume_metrics_totals *m)
 static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
                  const lume_prometheus_pool *p)
 {
-    static const char *const spawns[LUME_SPAWN_CAUSES] = {"start", "replace", "reload"};
-    static const char *const exits[LUME_EXIT_CAUSES] = {"stopped", "recycled", "error", "signal"};
+    static const char *const spawns[LUME_SPAWN_CAUSES] = {"start", "replace", "reload", "grow"};
+    static const char *const exits[LUME_EXIT_CAUSES] = {"stopped", "recycled", "error",
+                                                        "signal",  "timeout",  "idle"};
     uint64_t states[LUME_WORKER_STATES];
 
     lume_scoreboard_count(b, states);
@@ -130,11 +131,19 @@ static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
     for (int s = LUME_WORKER_IDLE; s < LUME_WORKER_STATES; s++)
         put(t, "lume_workers{state=\"%s\"} %" PRIu64 "\n",
             lume_worker_state_name((lume_worker_state)s), states[s]);
-    head(t, "lume_workers_configured", "gauge", "Workers the pool keeps (LUME_WORKERS).");
+    head(t, "lume_workers_configured", "gauge",
+         "Workers the pool keeps (LUME_WORKERS, or LUME_WORKERS_MIN).");
     put(t, "lume_workers_configured %ld\n", p->workers);
+    head(t, "lume_workers_min", "gauge", "The fewest workers the pool keeps (LUME_WORKERS_MIN).");
+    put(t, "lume_workers_min %ld\n", p->workers_min);
+    head(t, "lume_workers_max", "gauge", "The most workers the pool grows to (LUME_WORKERS_MAX).");
+    put(t, "lume_workers_max %ld\n", p->workers_max);
     head(t, "lume_worker_spawns_total", "counter", "Workers started, by cause.");
     for (int c = 0; c < LUME_SPAWN_CAUSES; c++)
         put(t, "lume_worker_spawns_total{cause=\"%s\"} %" PRIu64 "\n", spawns[c], m->spawns[c]);
+    head(t, "lume_crash_brake", "gauge",
+         "1 while the crash brake slows respawning (LUME_CRASH_BRAKE_THRESHOLD).");
+    put(t, "lume_crash_brake %d\n", m->crash_brake);
     head(t, "lume_worker_exits_total", "counter", "Workers ended, by cause.");
     for (int c = 0; c < LUME_EXIT_CAUSES; c++)
         put(t, "lume_worker_exits_total{cause=\"%s\"} %" PRIu64 "\n", exits[c], m->exits[c]);

@@ -16,8 +16,9 @@
 
 /* What the page shows beyond the counters. */
 typedef struct lume_prometheus_pool {
-    long workers;                /* configured */
-    long backlog, backlog_limit; /* the accept queue (backlog.h); -1: unknown */
+    long workers;                  /* configured: the pool's minimum */
+    long workers_min, workers_max; /* the same for a static pool */
+    long backlog, backlog_limit;   /* the accept queue (backlog.h); -1: unknown */
 } lume_prometheus_pool;
 
 /* The page as malloc'd text (*len bytes, NUL-terminated); NULL when out of memory. */

@@ -29,13 +29,12 @@ json_t *lume_render_search(const char *query, const lume_media_link *items, size
                      (json_int_t)total, "provider_name", provider);
 }
 
-/* Only routes that answer are listed: "docs": "/docs" comes back with the
- * route that serves it (docs/api.md). */
+/* "docs" is nginx's page (docs/openapi.yaml rendered by Redoc), not the app's. */
 json_t *lume_render_index(void)
 {
-    return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "name", "Lume Media API", "version",
-                     LUME_VERSION, "endpoints", "resolve", "/resolve/{query}", "search",
-                     "/resolve/search/{query}", "health", "/resolve/health/provider");
+    return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "name", "Lume Media API", "version",
+                     LUME_VERSION, "docs", "/docs", "endpoints", "resolve", "/resolve/{query}",
+                     "search", "/resolve/search/{query}", "health", "/resolve/health/provider");
 }
 
 /* Most bodies fit here: one dump, one copy of the exact size. A bigger one

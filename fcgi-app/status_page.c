@@ -31,6 +31,7 @@ json_t *lume_status_page(lume_metrics *m, lume_scoreboard *b, const lume_prometh
     uint64_t accepted = 0, states[LUME_WORKER_STATES] = {0};
     json_t *doc, *workers = json_array();
     lume_scoreboard_line l;
+    int brake;
 
     if (totals == NULL || workers == NULL) {
         free(totals);
@@ -38,6 +39,7 @@ json_t *lume_status_page(lume_metrics *m, lume_scoreboard *b, const lume_prometh
         return NULL;
     }
     lume_metrics_sum(m, totals);
+    brake = totals->crash_brake;
     for (int r = 0; r < LUME_METRICS_ROUTES; r++)
         for (int c = 0; c < LUME_METRICS_STATUSES; c++)
             accepted += totals->requests[r][c];
@@ -48,8 +50,9 @@ json_t *lume_status_page(lume_metrics *m, lume_scoreboard *b, const lume_prometh
         states[l.state]++;
         json_array_append_new(workers, worker(i, &l, now_ms));
     }
-    doc = json_pack("{s:s, s:s, s:i, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "pool", "lume",
-                    "provider", provider, "workers_configured", (int)pool->workers,
+    doc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:b, s:o}",
+                    "pool", "lume", "provider", provider, "workers_configured", (int)pool->workers,
+                    "workers_min", (int)pool->workers_min, "workers_max", (int)pool->workers_max,
                     "requests_answered", (json_int_t)accepted, "listen_queue", maybe(pool->backlog),
                     "listen_queue_limit", maybe(pool->backlog_limit), "idle_workers",
                     (json_int_t)states[LUME_WORKER_IDLE], "reading_workers",
@@ -57,6 +60,6 @@ json_t *lume_status_page(lume_metrics *m, lume_scoreboard *b, const lume_prometh
                     (json_int_t)states[LUME_WORKER_BUSY], "total_workers",
                     (json_int_t)(states[LUME_WORKER_IDLE] + states[LUME_WORKER_READING] +
                                  states[LUME_WORKER_BUSY]),
-                    "workers", workers);
+                    "crash_brake", brake, "workers", workers);
     return doc;
 }

@@ -105,6 +105,7 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     req.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
     req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
     req.request_id = request_id;
+    req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
     req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
     req.abandoned =
         (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) && peer_gone(fr->ipcFd);

@@ -47,6 +47,7 @@ DEFAULTS = {
     "LUME_CONN_LIMIT": "100",
     "LUME_CONN_PER_ADDR_MAX": "256",  # 0/off: no stream layer in front
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
+    "LUME_HEALTH_LISTEN": "",  # the app's health responder; "": /health goes to the workers
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
     "LUME_REQUEST_TIMEOUT_MS": "8000",
     "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
@@ -58,7 +59,26 @@ DEFAULTS = {
     "LUME_NGINX_CONNECTIONS": "8192",
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
+    "LUME_DOCS_DIR": os.path.join(ROOT, "build", "docs-site"),  # make docs
+    # The response cache of /resolve routes: its largest size on disk (0: no
+    # cache) and its directory; entries live as long as the app's answers may
+    # be served stale (its three LUME_CACHE_* seconds, defaults as in config.c).
+    "LUME_CACHE_SIZE": "256m",
+    "LUME_CACHE_PATH": "",  # default: RUN_DIR/cache
+    "LUME_CACHE_MAX_AGE": "300",
+    "LUME_CACHE_STALE_WHILE_REVALIDATE": "172800",
+    "LUME_CACHE_STALE_IF_ERROR": "172800",
 }
+
+# The /docs page's Content-Security-Policy: nothing but what Redoc needs, all
+# from this origin. Its styles are injected <style> elements (styled-components:
+# 'unsafe-inline', without which it does not render), its search runs in a
+# worker made from a blob: URL, its icons are data: images, and it fetches
+# /openapi.json. tests/docs/test_docs_page.py loads the page under it in
+# Chromium: no violation; each source here is one it needs.
+DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 # Characters allowed in anything pasted into the configuration: no blanks,
 # quotes, semicolons, braces or '$', so no value can change its structure.
@@ -441,6 +461,24 @@ def error_pages(rows, provider):
     return out
 
 
+def cache_values(conf, run_dir):
+    """CACHE (None when LUME_CACHE_SIZE=0) with the cache's path, sizes and
+    inactive time: an entry nobody asked for in max-age plus the longer stale
+    window is removed (at least a minute)."""
+    size = conf["LUME_CACHE_SIZE"]
+    if not re.fullmatch(r"[0-9]{1,9}[kKmMgG]?", size):
+        raise RenderError(f"invalid LUME_CACHE_SIZE={size}: expected bytes with an optional "
+                          "k, m or g suffix (256m), or 0 for no cache")
+    ages = [integer(conf, name, 0, 31536000) for name in
+            ("LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")]
+    if int(re.sub(r"[kKmMgG]$", "", size)) == 0:
+        return {"CACHE": None}
+    path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
+    safe(conf, "LUME_CACHE_PATH", path)
+    return {"CACHE": {"CACHE_PATH": path, "CACHE_SIZE": size, "CACHE_KEYS": "10m",
+                      "CACHE_INACTIVE": max(60, ages[0] + max(ages[1], ages[2]))}}
+
+
 def upstream_values(conf, upstream):
     """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
     name resolved once at start) and FASTCGI_PASS."""
@@ -453,6 +491,35 @@ def upstream_values(conf, upstream):
         if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", server):
             raise RenderError(f"invalid LUME_RESOLVER entry {server!r}: expected an address[:port]")
     return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers"}
+
+
+def fastcgi_address(conf, name):
+    """unix:/abs/path or HOST:PORT, as nginx's fastcgi_pass takes it, from the
+    app-style listen address in conf[name]."""
+    value = conf[name]
+    if value.startswith("unix:"):
+        path = value[5:]
+        if not path:
+            raise RenderError(f"invalid {name}={value}: expected unix:/path or HOST:PORT")
+        return "unix:" + safe(conf, name, os.path.abspath(path))
+    m = re.fullmatch(r"(.+):([0-9]{1,5})", value)
+    if not m or not 1 <= int(m.group(2)) <= 65535:
+        raise RenderError(f"invalid {name}={value}: expected unix:/path or HOST:PORT")
+    return safe(conf, name)
+
+
+def health_values(conf, resolver):
+    """HEALTH_PASS (fastcgi_pass of location = /health; "": the workers') and
+    HEALTH_MAP (the address nginx re-resolves, with LUME_RESOLVER)."""
+    if not conf["LUME_HEALTH_LISTEN"]:
+        return {"HEALTH_PASS": "", "HEALTH_MAP": ""}
+    address = fastcgi_address(conf, "LUME_HEALTH_LISTEN")
+    if not resolver:
+        return {"HEALTH_PASS": address, "HEALTH_MAP": ""}
+    if address.startswith("unix:"):
+        raise RenderError("invalid LUME_RESOLVER: LUME_HEALTH_LISTEN must be HOST:PORT to "
+                          "re-resolve it")
+    return {"HEALTH_PASS": "$lume_health", "HEALTH_MAP": address}
 
 
 def derive(environ, version, api):
@@ -496,17 +563,7 @@ def derive(environ, version, api):
     errors = error_rows(api)
     bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
-    listen = conf["LUME_LISTEN"]
-    if listen.startswith("unix:"):
-        path = listen[5:]
-        if not path:
-            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
-        upstream = "unix:" + safe(conf, "LUME_LISTEN", os.path.abspath(path))
-    else:
-        m = re.fullmatch(r"(.+):([0-9]{1,5})", listen)
-        if not m or not 1 <= int(m.group(2)) <= 65535:
-            raise RenderError(f"invalid LUME_LISTEN={listen}: expected unix:/path or HOST:PORT")
-        upstream = safe(conf, "LUME_LISTEN")
+    upstream = fastcgi_address(conf, "LUME_LISTEN")
 
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
@@ -514,6 +571,7 @@ def derive(environ, version, api):
     error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
+    docs_dir = safe(conf, "LUME_DOCS_DIR", os.path.abspath(conf["LUME_DOCS_DIR"]))
     workers_as = worker_user(conf)
     https_listen = listen_addresses(bind, https_port)
     http_listen = listen_addresses(bind, http_port) if http_port else []
@@ -547,6 +605,8 @@ def derive(environ, version, api):
         "RATE_BURST": burst,
         "CONN_LIMIT": conns,
         "HSTS_MAX_AGE": hsts,
+        "DOCS_DIR": docs_dir,
+        "DOCS_CSP": DOCS_CSP,
         "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
         # As the app answers a /resolve route: query, season and episode null.
         "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +
@@ -564,7 +624,9 @@ def derive(environ, version, api):
         "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
                         "HSTS_MAX_AGE": 0} if http_port else None,
         **upstream_values(conf, upstream),
+        **cache_values(conf, run_dir),
     }
+    values.update(health_values(conf, values["RESOLVER"]))
     return run_dir, values
 
 

@@ -6,6 +6,9 @@
  *   "all"   every entry          "empty" nothing
  *   "error:unavailable", "error:timeout", "error:internal": that fault, so
  *   clients can exercise their error paths against a local service.
+ * The catalog is the mock's whole world: for an episode it also says whether
+ * the next one (episode + 1, else episode 1 of the next season) has a live
+ * entry, or that there is none (results.h, lume_next).
  * LUME_MOCK_DELAY_MS adds latency to every search (bounded by the deadline).
  */
 #include <errno.h>
@@ -18,6 +21,7 @@
 
 #include "mock.h"
 
+#include "api.h"
 #include "clock.h"
 #include "utf8.h"
 
@@ -269,6 +273,37 @@ static lume_status injected_fault(const char *query, lume_provider_error *err)
     return LUME_OK;
 }
 
+/* Does a live entry match the formatted query of (query, season, episode)? */
+static int has_live(const mock_provider *m, const char *query, int season, int episode)
+{
+    char formatted[1024]; /* a query is at most 800 bytes */
+    int n;
+
+    if (season > LUME_SEASON_MAX || episode > LUME_EPISODE_MAX)
+        return 0;
+    /* As the API formats an episode query (lume_tv_format, query.h). */
+    n = snprintf(formatted, sizeof(formatted), "%s S%02dE%02d", query, season, episode);
+    if (n < 0 || (size_t)n >= sizeof(formatted))
+        return 0;
+    for (char *p = formatted; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    for (size_t i = 0; i < m->count; i++)
+        if (m->entries[i].seeds > 0 && strstr(m->entries[i].title_lower, formatted) != NULL)
+            return 1;
+    return 0;
+}
+
+/* What the catalog says of the episode after s's. */
+static lume_next next_episode(const mock_provider *m, const lume_search *s)
+{
+    if (has_live(m, s->query, s->season, s->episode + 1))
+        return LUME_NEXT_EPISODE;
+    if (has_live(m, s->query, s->season + 1, 1))
+        return LUME_NEXT_SEASON;
+    return LUME_NEXT_NONE;
+}
+
 static lume_status mock_search(void *impl, const lume_search *s, lume_results *out,
                                lume_provider_error *err)
 {
@@ -294,6 +329,8 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     free(needle);
     if (st != LUME_OK)
         return lume_provider_fail(err, st, "%s", lume_status_message(LUME_ERR_INTERNAL));
+    if (s->season > 0 && s->episode > 0 && !all)
+        out->next = next_episode(m, s);
     return LUME_OK; /* in catalog order: lume_provider_search sorts */
 }
 

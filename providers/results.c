@@ -62,6 +62,7 @@ void lume_results_clear(lume_results *r)
         free(r->items[i].url);
     }
     r->count = 0;
+    r->next = LUME_NEXT_UNKNOWN;
 }
 
 void lume_results_free(lume_results *r)

@@ -23,10 +23,20 @@ typedef struct lume_media_link {
     const char *quality; /* static "2160p", "1080p", "720p", "480p" or NULL */
 } lume_media_link;
 
+/* What a provider knows of the episode after the one searched for (season
+ * and episode given): the API's next-episode hint (docs/api.md). */
+typedef enum lume_next {
+    LUME_NEXT_UNKNOWN = 0, /* it cannot tell: the hint names episode + 1 */
+    LUME_NEXT_EPISODE,     /* episode + 1 of the same season has a live result */
+    LUME_NEXT_SEASON,      /* not that, but episode 1 of season + 1 has one */
+    LUME_NEXT_NONE         /* neither: this is the last episode it knows */
+} lume_next;
+
 typedef struct lume_results {
     lume_media_link *items;
     size_t count;
     size_t cap;
+    lume_next next; /* set by the provider; LUME_NEXT_UNKNOWN after clear */
 } lume_results;
 
 void lume_results_init(lume_results *r);

@@ -14,8 +14,20 @@ PACKAGES=(
   util-linux                                # flock and setpriv for run.sh (essential: always there)
   libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
   prometheus                                # promtool and a server scraping /metrics (tests/e2e)
+  python3-yaml python3-jsonschema           # docs/openapi.yaml: the /docs site, answers checked against it
+  python3-websocket chromium                # tests/docs: the /docs page in a headless browser (DevTools protocol)
+  default-jdk-headless libokhttp-java       # the Android app's HTTP client and its cache (tests/e2e)
 )
+# npm and Node.js (make docs: the linter and Redoc from the npm registry), unless
+# the machine has them already (NodeSource's nodejs carries its own npm).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 PACKAGES+=(${LUME_EXTRA_PACKAGES:-})
+# LUME_DEPS_SKIP: packages a build does not need (the Docker build stage: no browser).
+for skip in ${LUME_DEPS_SKIP:-}; do
+  for i in "${!PACKAGES[@]}"; do
+    [ "${PACKAGES[$i]}" = "$skip" ] && unset 'PACKAGES[$i]'
+  done
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -40,5 +52,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
+# Slim images (debian:bookworm-slim, the Docker build) have no man pages
+# directory, and the JDK's post-install script fails to link one there.
+mkdir -p /usr/share/man/man1
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -54,6 +54,9 @@ export LUME_RUN_DIR="$RUN_DIR"
 # The app and nginx must agree on the socket: one value for both.
 LUME_LISTEN=$(setting LUME_LISTEN "unix:$RUN_DIR/lume.sock")
 export LUME_LISTEN
+# The health responder's socket, next to it: nginx sends /health there.
+LUME_HEALTH_LISTEN=$(setting LUME_HEALTH_LISTEN "unix:$RUN_DIR/health.sock")
+export LUME_HEALTH_LISTEN
 # The socket is 0660 (LUME_SOCKET_MODE): give it the group nginx's workers run
 # as, when nginx starts as root and drops to LUME_NGINX_USER.
 if [ -z "$(setting LUME_SOCKET_GROUP "")" ]; then
@@ -81,6 +84,10 @@ checks=(--tcp "LUME_HTTPS_PORT=$BIND:$HTTPS_PORT")
 case "$LUME_LISTEN" in
   unix:*) checks+=(--unix "LUME_LISTEN=${LUME_LISTEN#unix:}") ;;
   *) checks+=(--tcp "LUME_LISTEN=$LUME_LISTEN") ;;
+esac
+case "$LUME_HEALTH_LISTEN" in
+  unix:*) checks+=(--unix "LUME_HEALTH_LISTEN=${LUME_HEALTH_LISTEN#unix:}") ;;
+  ?*) checks+=(--tcp "LUME_HEALTH_LISTEN=$LUME_HEALTH_LISTEN") ;;
 esac
 if ! in_use=$(python3 scripts/inuse.py "${checks[@]}"); then
   log "cannot start: ${in_use:-scripts/inuse.py failed}"

@@ -10,6 +10,12 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
+# Debian's python3-* packages (yaml, jsonschema, websocket: scripts/deps.sh)
+# are in its dist-packages, which a python3 found first in PATH (pyenv, a
+# virtualenv) does not search: searched last, for what it lacks.
+DEBIAN_PACKAGES = f"/usr/lib/python{sys.version_info[0]}/dist-packages"
+if os.path.isdir(DEBIAN_PACKAGES) and DEBIAN_PACKAGES not in sys.path:
+    sys.path.append(DEBIAN_PACKAGES)
 
 
 def main(suites):

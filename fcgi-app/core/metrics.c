@@ -25,6 +25,7 @@ struct lume_metrics_slot {
 
 struct lume_metrics {
     _Alignas(64) _Atomic int breaker_state;
+    _Atomic int crash_brake; /* the master's */
     _Alignas(64) struct lume_metrics_slot slots[LUME_METRICS_SLOTS];
 };
 
@@ -124,6 +125,12 @@ void lume_metrics_set_breaker_state(lume_metrics *m, int state)
         atomic_store_explicit(&m->breaker_state, state + 1, memory_order_relaxed);
 }
 
+void lume_metrics_set_crash_brake(lume_metrics *m, int on)
+{
+    if (m != NULL)
+        atomic_store_explicit(&m->crash_brake, on != 0, memory_order_relaxed);
+}
+
 static uint64_t get(counter *c)
 {
     return atomic_load_explicit(c, memory_order_relaxed);
@@ -142,6 +149,7 @@ void lume_metrics_sum(lume_metrics *m, lume_metrics_totals *out)
     if (m == NULL)
         return;
     out->breaker_state = atomic_load_explicit(&m->breaker_state, memory_order_relaxed);
+    out->crash_brake = atomic_load_explicit(&m->crash_brake, memory_order_relaxed);
     for (int k = 0; k < LUME_METRICS_SLOTS; k++) {
         lume_metrics_slot *s = &m->slots[k];
 

@@ -9,8 +9,8 @@
  * the sums are Prometheus counters, monotonic for the life of the master.
  * Histograms have fixed buckets (LUME_METRICS_BUCKETS_MS).
  *
- * Gauges that are one value for the whole pool (the breaker's state) are a
- * single atomic word written with a store.
+ * Gauges that are one value for the whole pool (the breaker's state, the
+ * crash brake) are a single atomic word written with a store.
  */
 #ifndef LUME_METRICS_H
 #define LUME_METRICS_H
@@ -51,6 +51,7 @@ typedef enum lume_spawn_cause {
     LUME_SPAWN_START = 0, /* filling the pool at start */
     LUME_SPAWN_REPLACE,   /* replacing a worker that exited */
     LUME_SPAWN_RELOAD,    /* a worker of a new configuration (SIGHUP) */
+    LUME_SPAWN_GROW,      /* a dynamic pool found every worker busy */
     LUME_SPAWN_CAUSES
 } lume_spawn_cause;
 
@@ -59,6 +60,8 @@ typedef enum lume_exit_cause {
     LUME_EXIT_RECYCLED,    /* exited cleanly on its own: max_requests, master gone */
     LUME_EXIT_ERROR,       /* exited with an error status (setup, accept failed) */
     LUME_EXIT_SIGNAL,      /* killed by a signal nobody asked for (a crash, kill -9) */
+    LUME_EXIT_TIMEOUT,     /* killed: busy in one request past LUME_WORKER_TIMEOUT_MS */
+    LUME_EXIT_IDLE,        /* retired by a dynamic pool: idle past LUME_WORKERS_IDLE_TIMEOUT_MS */
     LUME_EXIT_CAUSES
 } lume_exit_cause;
 
@@ -90,6 +93,9 @@ void lume_metrics_exit(lume_metrics_slot *s, lume_exit_cause cause);
 /* The pool-wide breaker gauge: state + 1 (0: no breaker in this provider). */
 void lume_metrics_set_breaker_state(lume_metrics *m, int state);
 
+/* Is the master's crash brake on (pool.h)? Written by the master after each step. */
+void lume_metrics_set_crash_brake(lume_metrics *m, int on);
+
 /* A histogram summed: per-bucket counts (not cumulative), total in microseconds. */
 typedef struct lume_histogram_sum {
     uint64_t buckets[LUME_METRICS_BUCKETS];
@@ -105,6 +111,7 @@ typedef struct lume_metrics_totals {
     uint64_t upstream_retries;
     uint64_t breaker_moves[LUME_BREAKER_MOVES];
     int breaker_state; /* lume_breaker_state + 1, 0: none */
+    int crash_brake;   /* 1 while the master's crash brake is on */
     uint64_t spawns[LUME_SPAWN_CAUSES];
     uint64_t exits[LUME_EXIT_CAUSES];
 } lume_metrics_totals;

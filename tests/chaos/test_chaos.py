@@ -29,7 +29,8 @@ SCRIPT = os.path.join(HERE, "statuses.lua")
 WORKERS = 4
 CONNECTIONS = 32
 APP_ENV = {"LUME_MOCK_DELAY_MS": "5"}
-NGINX_ENV = {"LUME_RATE_LIMIT": "0", "LUME_CONN_LIMIT": "0"}
+# The response cache is off: every request of the load reaches the pool.
+NGINX_ENV = {"LUME_RATE_LIMIT": "0", "LUME_CONN_LIMIT": "0", "LUME_CACHE_SIZE": "0"}
 
 
 def setUpModule():

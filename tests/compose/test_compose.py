@@ -32,9 +32,12 @@ import time
 import unittest
 
 import docker_host
+import openapi_check
 from docker_host import ROOT, HostError, run
 
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yaml")
+# Requests that must reach a replica skip nginx's response cache (docs/api.md, "Caching").
+FRESH = {"Cache-Control": "no-cache"}
 ORIGIN = "http://localhost"
 
 host = None
@@ -170,7 +173,9 @@ class Stack:
             conn.request(method, path, headers=dict(headers or {}, Connection="close"))
             resp = conn.getresponse()
             body = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+            headers = {k.lower(): v for k, v in resp.getheaders()}
+            openapi_check.check(method, path, resp.status, headers, body)
+            return resp.status, headers, body
         finally:
             conn.close()
 
@@ -355,6 +360,14 @@ class ComposeDeployment(unittest.TestCase):
             self.assertIn("max-age=", headers["strict-transport-security"])
             check(json.loads(body))
 
+        # nginx's response cache works in its read-only container (the tmpfs):
+        # the resolve asked above is answered from it, with its validator.
+        status, headers, _ = stack.request("/resolve/the%20boys?season=4&episode=1")
+        self.assertEqual((status, headers["x-cache-status"]), (200, "HIT"))
+        status, _, body = stack.request("/resolve/the%20boys?season=4&episode=1",
+                                        headers={"If-None-Match": headers["etag"]})
+        self.assertEqual((status, body), (304, b""))
+
         # Errors: the API's JSON envelope (docs/api.md), from the app through nginx.
         status, headers, body = stack.request("/resolve/error:unavailable")
         self.assertEqual(status, 503, body)
@@ -365,6 +378,16 @@ class ComposeDeployment(unittest.TestCase):
         status, _, body = stack.request("/nowhere")
         self.assertEqual(status, 404, body)
         self.assertEqual(json.loads(body)["detail"]["error"], "NOT_FOUND")
+
+        # The API's description and its page, from the image's static files.
+        status, headers, body = stack.request("/openapi.json")
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual(json.loads(body)["openapi"], "3.1.0")
+        status, headers, body = stack.request("/docs")
+        self.assertEqual(status, 200, body[:300])
+        self.assertIn(b"/docs/redoc.standalone.js", body)
+        self.assertIn("default-src 'none'", headers["content-security-policy"])
+        self.assertEqual(stack.request("/docs/redoc.standalone.js")[0], 200)
 
         # A CORS preflight from an allowed origin, answered by nginx.
         status, headers, _ = stack.request("/resolve/inception", method="OPTIONS", headers={
@@ -395,7 +418,7 @@ class ComposeDeployment(unittest.TestCase):
 
         ids = set()
         for _ in range(60):
-            status, headers, body = stack.request("/resolve/inception")
+            status, headers, body = stack.request("/resolve/inception", headers=FRESH)
             self.assertEqual(status, 200, body)
             ids.add(headers["x-request-id"])
         served = {}
@@ -422,7 +445,7 @@ class ComposeDeployment(unittest.TestCase):
         while time.monotonic() < deadline:
             for _ in range(5):
                 try:
-                    status, _, body = stack.request("/resolve/inception")
+                    status, _, body = stack.request("/resolve/inception", headers=FRESH)
                 except OSError as e:
                     status, body = None, str(e)
                 if status == 200:
@@ -442,7 +465,7 @@ class ComposeDeployment(unittest.TestCase):
 
         # The replica is back in nginx's rotation (a new IP address maybe).
         def served_by_victim():
-            status, headers, _ = stack.request("/resolve/inception")
+            status, headers, _ = stack.request("/resolve/inception", headers=FRESH)
             self.assertEqual(status, 200)
             return f'"request_id":"{headers["x-request-id"]}"' in stack.logs(victim["Id"])
         wait_for(served_by_victim, 60, "the restarted replica serves again", interval=0.1)
@@ -456,7 +479,8 @@ class ComposeDeployment(unittest.TestCase):
         def load():
             while not stop.is_set():
                 try:
-                    status, _, body = stack.request("/resolve/inception", timeout=15)
+                    status, _, body = stack.request("/resolve/inception", headers=FRESH,
+                                                    timeout=15)
                 except OSError as e:
                     status, body = None, str(e).encode()
                 outcomes.append((status, body[:200]))

@@ -6,7 +6,9 @@ the archive's download URL; an upstream 500 as the app's 503
 PROVIDER_UNAVAILABLE (not nginx's SERVICE_UNAVAILABLE); an upstream past the
 deadline as the app's 504 PROVIDER_TIMEOUT within the deadline (nginx's read
 timeout is longer, so its own 504 never wins); an open circuit as 503 with
-Retry-After. Every body carries nginx's request id."""
+Retry-After. Every body carries nginx's request id. nginx's response cache is
+off here, so every request reaches the app (tests/e2e/test_cache.py has the
+archive behind the cache)."""
 import os
 import sys
 import time
@@ -34,7 +36,7 @@ class ArchiveThroughNginx(unittest.TestCase):
         env = archive_env(cls.fake.base_url, LUME_REQUEST_TIMEOUT_MS=DEADLINE_MS,
                           LUME_CONNECT_TIMEOUT_MS=500, LUME_RETRIES=0,
                           LUME_BREAKER_FAILURES=1000)
-        cls.stack = Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0"}).start()
+        cls.stack = Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -69,7 +71,7 @@ class ArchiveThroughNginx(unittest.TestCase):
         self.assertEqual(body["title"], "The General (1926)")
         self.assertTrue(body["url"].endswith("/download/the_general_1926/The%20General.mp4"), body)
         self.assertEqual(body["seeds"], 7000)
-        self.assertEqual(r.headers["cache-control"], "public, max-age=300")
+        self.assertEqual(r.headers["cache-control"], "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
 
     def test_an_upstream_500_reaches_the_client_as_the_apps_503(self):
         self.fake.fault("search", "500")
@@ -97,7 +99,7 @@ class OpenCircuitThroughNginx(unittest.TestCase):
         env = archive_env(fake.base_url, LUME_RETRIES=0, LUME_BREAKER_FAILURES=1,
                           LUME_BREAKER_OPEN_MS=30000)
         try:
-            with Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0"}) as stack:
+            with Stack(workers=2, app_env=env, nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}) as stack:
                 fake.fault("search", "500")
                 self.assertEqual(stack.nginx.request("/resolve/anything").status, 503)
                 searches = fake.count("search")

@@ -72,8 +72,9 @@ class TestNoWorkers(unittest.TestCase):
 class TestWorkerKilled(unittest.TestCase):
     def test_kill_9_during_burst(self):
         requests, concurrency = 48, 8
+        # The response cache is off: every request of the burst reaches a worker.
         with Stack(workers=4, app_env={"LUME_MOCK_DELAY_MS": "150"},
-                   nginx_env={"LUME_RATE_LIMIT": "0"}) as stack:
+                   nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}) as stack:
             workers = wait_until(lambda: len(stack.master.workers()) == 4 and
                                  stack.master.workers(), timeout=5)
             self.assertTrue(workers)

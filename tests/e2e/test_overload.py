@@ -52,9 +52,10 @@ class TestQueueDeadline(unittest.TestCase):
     def test_a_request_queued_past_the_budget_is_a_fast_503_from_the_worker(self):
         # One worker, busy 1.5 s per search; the second request waits behind
         # the first for longer than the 300 ms budget.
+        # The response cache is off: the second request is not held by its lock.
         with Stack(workers=1, app_env={"LUME_MOCK_DELAY_MS": "1500",
                                        "LUME_QUEUE_TIMEOUT_MS": "300"},
-                   nginx_env={"LUME_RATE_LIMIT": "0"}) as stack:
+                   nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}) as stack:
             first = []
             busy = threading.Thread(target=lambda: first.append(
                 stack.nginx.request("/resolve/inception")))
@@ -85,11 +86,12 @@ class TestFairness(unittest.TestCase):
     WORKERS, DELAY_S, SECONDS = 4, 0.2, 8.0
 
     def test_slow_workers_and_one_address_holding_100_requests(self):
-        # The rate limit is off: the worst case, every request reaches the queue.
+        # The rate limit and the response cache are off: the worst case, every
+        # request reaches the queue.
         with Stack(workers=self.WORKERS,
                    app_env={"LUME_MOCK_DELAY_MS": str(int(self.DELAY_S * 1000)),
                             "LUME_ACCESS_LOG": "off"},
-                   nginx_env={"LUME_RATE_LIMIT": "0"}) as stack:
+                   nginx_env={"LUME_RATE_LIMIT": "0", "LUME_CACHE_SIZE": "0"}) as stack:
             port = stack.nginx.https_port
             hog = load.Hog(port, "127.0.0.1", stack.nginx.cert, 100, self.SECONDS + 3,
                            ["/resolve/inception"]).start()

@@ -140,6 +140,36 @@ class TestRender(unittest.TestCase):
         self.assertEqual([l.strip() for l in block.splitlines() if "allow" in l or "deny" in l],
                          ["deny all;"])
 
+    def test_the_response_cache_of_the_resolve_routes(self):
+        r, text = self.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = os.path.join(self.dir, "run")
+        # max-age 300 and the stale windows of 48 h: 173100 s without a request
+        self.assertTrue(f"fastcgi_cache_path {run}/cache levels=1:2 keys_zone=lume_cache:10m "
+                        "max_size=256m inactive=173100s use_temp_path=off;" in text)
+        cached = text.split("location /resolve/ {")[1].split("fastcgi_pass")[0]
+        for directive in ("fastcgi_cache lume_cache;", "fastcgi_cache_key $lume_cache_key;",
+                          "fastcgi_cache_lock on;", "fastcgi_cache_background_update on;",
+                          "fastcgi_cache_use_stale error timeout updating http_503;"):
+            self.assertTrue(directive in cached, directive)
+        self.assertEqual(text.count("fastcgi_cache lume_cache;"), 1)  # only /resolve/
+        self.assertTrue("add_header X-Cache-Status $lume_cache_status always;" in text)
+        # Its size and place; the entries outlive max-age by the longer stale window.
+        _, other = self.render(LUME_CACHE_SIZE="1g", LUME_CACHE_PATH="/var/cache/lume",
+                               LUME_CACHE_MAX_AGE="60", LUME_CACHE_STALE_WHILE_REVALIDATE="10",
+                               LUME_CACHE_STALE_IF_ERROR="3600")
+        self.assertTrue("fastcgi_cache_path /var/cache/lume levels=1:2 keys_zone=lume_cache:10m "
+                        "max_size=1g inactive=3660s use_temp_path=off;" in other)
+        r, off = self.render(LUME_CACHE_SIZE="0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse("fastcgi_cache" in off)
+        self.assertTrue("X-Cache-Status" in off)
+        for bad in ({"LUME_CACHE_SIZE": "lots"}, {"LUME_CACHE_SIZE": "1t"},
+                    {"LUME_CACHE_PATH": "/tmp/a b"}, {"LUME_CACHE_STALE_IF_ERROR": "-1"}):
+            r, _ = self.render(**bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn(next(iter(bad)), r.stderr)
+
     def test_switches_off(self):
         r, text = self.render(LUME_RATE_LIMIT="0", LUME_HTTP_PORT="0", LUME_CONN_LIMIT="0")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -323,8 +353,9 @@ class TestRender(unittest.TestCase):
         self.assertIn("resolver 127.0.0.11 valid=1s ipv6=off;", text)
         self.assertIn("default app:9000;", text)
         self.assertNotIn("upstream lume_workers", text)
-        # every location that reaches the app: /health, /metrics, /status and /
-        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 4)
+        # every location that reaches the app: /health, /metrics, /status, /,
+        # /resolve, /resolve/health/provider and /resolve/ (the cached one)
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 7)
         self.assertIn("fastcgi_next_upstream error timeout;", text)
         self.assertIn("fastcgi_next_upstream_timeout 3s;", text)
         self.assertNotIn("backup;", text)
@@ -337,10 +368,41 @@ class TestRender(unittest.TestCase):
         self.assertNotIn("resolver ", static)
         self.assertIn("server app:9000 max_fails=0;", static)
         self.assertIn("server app:9000 max_fails=0 backup;", static)
-        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 4)
+        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 7)
         self.assertIn("fastcgi_next_upstream error;", static)
         self.assertNotIn("fastcgi_next_upstream error timeout;", static)
         self.assertIn("fastcgi_connect_timeout 2s;", static)
+
+    def test_health_goes_to_the_health_responder_when_there_is_one(self):
+        """LUME_HEALTH_LISTEN: location = /health passes to the app's health
+        responder (a short read timeout); the rest still to the workers.
+        With LUME_RESOLVER its name is re-resolved too."""
+        def health_location(text):
+            start = text.index("location = /health {")
+            return text[start:text.index("\n        }\n", start)]
+
+        _, without = self.render()
+        to_workers = without.count("fastcgi_pass lume_workers;")
+        r, text = self.render(LUME_HEALTH_LISTEN="unix:/tmp/lume-render-health.sock")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        health = health_location(text)
+        self.assertIn("fastcgi_pass unix:/tmp/lume-render-health.sock;", health)
+        self.assertIn("fastcgi_read_timeout 2s;", health)
+        self.assertEqual(text.count("fastcgi_pass lume_workers;"), to_workers - 1)  # all but it
+        r, text = self.render(LUME_LISTEN="app:9000", LUME_HEALTH_LISTEN="app:9001",
+                              LUME_RESOLVER="127.0.0.11")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("map $host $lume_health {\n        default app:9001;\n    }", text)
+        self.assertIn("fastcgi_pass $lume_health;", health_location(text))
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), to_workers - 1)
+        r, _ = self.render(LUME_LISTEN="app:9000", LUME_HEALTH_LISTEN="unix:/x.sock",
+                           LUME_RESOLVER="127.0.0.11")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("LUME_HEALTH_LISTEN must be HOST:PORT", r.stderr)
+        r, _ = self.render(LUME_HEALTH_LISTEN="nowhere")
+        self.assertIn("invalid LUME_HEALTH_LISTEN=nowhere", r.stderr)
+        # without it, /health is the workers' as before
+        self.assertIn("fastcgi_pass lume_workers;", health_location(without))
 
     def test_resolver_refuses_a_unix_socket_and_odd_servers(self):
         for env in ({"LUME_RESOLVER": "127.0.0.11"},

@@ -17,6 +17,11 @@
  *   SERVICE_UNAVAILABLE with Retry-After: 1 where it would call the provider;
  *   what needs no provider (/, /health, a 400) is answered as usual: it costs
  *   no more than the 503 would;
+ * - every 200 with a body has the strong ETag of that body; If-None-Match
+ *   naming it (weak comparison) turns the 200 into a 304 with the same
+ *   headers and no body; errors have no ETag and stay errors;
+ * - an episode resolve (season and episode) that answers 200 carries the
+ *   next-episode hint as a Link header; nothing else does;
  * - /metrics (Prometheus text) and /status (JSON) show the whole pool from
  *   shared memory: every answered request counts by route and status, and
  *   the scoreboard shows the worker serving /status busy with that request.
@@ -28,6 +33,7 @@
 
 #include "app.h"
 #include "clock.h"
+#include "etag.h"
 #include "http.h"
 
 #define REQUEST_ID "test-request-1"
@@ -296,10 +302,10 @@ static json_t *assert_envelope(answer *a, int status, const char *code, int reso
 
 /* ---- /, /health, /resolve/health/provider ---- */
 
-/* Only what answers is advertised: no "docs" while /docs is a 404. */
+/* The earlier contract's index: "docs" is the page nginx serves (docs/openapi.yaml). */
 static void test_the_index_describes_the_api(void **state)
 {
-    static const char *const keys[] = {"name", "version", "endpoints", NULL};
+    static const char *const keys[] = {"name", "version", "docs", "endpoints", NULL};
     static const char *const endpoint_keys[] = {"resolve", "search", "health", NULL};
     answer a = get("/");
     json_t *endpoints;
@@ -313,6 +319,7 @@ static void test_the_index_describes_the_api(void **state)
     assert_string_equal(str(a.body, "name"), "Lume Media API");
     assert_int_equal(sscanf(str(a.body, "version"), "%u.%u.%u%c", &major, &minor, &patch, &junk),
                      3);
+    assert_string_equal(str(a.body, "docs"), "/docs");
     endpoints = json_object_get(a.body, "endpoints");
     assert_keys(endpoints, endpoint_keys);
     assert_string_equal(str(endpoints, "resolve"), "/resolve/{query}");
@@ -498,15 +505,20 @@ static void test_resolve_ignores_limit_and_unknown_parameters(void **state)
     release(&a);
 }
 
+/* max-age 300, and the stale extensions at the app's 48-hour aging. */
 static void test_a_resolve_200_is_publicly_cacheable_for_300_seconds(void **state)
 {
     answer a = get("/resolve/inception");
 
     (void)state;
-    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    assert_string_equal(
+        a.resp.cache_control,
+        "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800");
     release(&a);
     a = get("/resolve/search/inception");
-    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    assert_string_equal(
+        a.resp.cache_control,
+        "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800");
     release(&a);
 }
 
@@ -518,10 +530,197 @@ static void test_the_cache_max_age_is_configurable(void **state)
     (void)state;
     lume_config_defaults(&cfg);
     cfg.cache_max_age = 60;
+    cfg.cache_stale_revalidate = 30;
+    cfg.cache_stale_if_error = 600;
     assert_int_equal(make_app(&cfg), 0);
     a = get("/resolve/inception");
-    assert_string_equal(a.resp.cache_control, "public, max-age=60");
+    assert_string_equal(a.resp.cache_control,
+                        "public, max-age=60, stale-while-revalidate=30, stale-if-error=600");
     release(&a);
+}
+
+static void test_a_stale_extension_of_0_is_left_out(void **state)
+{
+    lume_config cfg;
+    answer a;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    cfg.cache_stale_revalidate = 0;
+    assert_int_equal(make_app(&cfg), 0);
+    a = get("/resolve/inception");
+    assert_string_equal(a.resp.cache_control, "public, max-age=300, stale-if-error=172800");
+    release(&a);
+    lume_app_destroy(fx.app);
+    cfg.cache_stale_if_error = 0;
+    cfg.cache_max_age = 0;
+    assert_int_equal(make_app(&cfg), 0);
+    a = get("/resolve/inception");
+    assert_string_equal(a.resp.cache_control, "public, max-age=0");
+    release(&a);
+}
+
+/* ---- validators: ETag and If-None-Match ---- */
+
+static answer get_if_none_match(const char *uri, const char *if_none_match)
+{
+    lume_request req = {
+        .method = "GET", .uri = uri, .request_id = REQUEST_ID, .if_none_match = if_none_match};
+    answer a = {.body = NULL};
+
+    lume_app_handle(fx.app, &req, &a.resp);
+    return a;
+}
+
+static void test_every_200_json_answer_has_the_strong_etag_of_its_body(void **state)
+{
+    static const char *const uris[] = {"/", "/health", "/resolve/inception",
+                                       "/resolve/search/the%20boys", "/resolve/health/provider"};
+    char want[LUME_ETAG_BUF];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+        answer a = get(uris[i]);
+        assert_int_equal(a.resp.status, 200);
+        lume_etag(a.resp.body, a.resp.body_len, want);
+        assert_string_equal(a.resp.etag, want);
+        assert_int_equal(a.resp.etag[0], '"'); /* strong: no W/ */
+        release(&a);
+    }
+}
+
+static void test_the_same_answer_has_the_same_etag_and_another_answer_another(void **state)
+{
+    answer a = get("/resolve/inception"), b = get("/resolve/Inception"),
+           c = get("/resolve/interstellar");
+
+    (void)state;
+    assert_string_equal(a.resp.etag, b.resp.etag);
+    assert_string_not_equal(a.resp.etag, c.resp.etag);
+    release(&a);
+    release(&b);
+    release(&c);
+}
+
+static void test_errors_have_no_etag(void **state)
+{
+    answer a = get("/resolve/no%20such%20film");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 404);
+    assert_string_equal(a.resp.etag, "");
+    release(&a);
+}
+
+static void test_if_none_match_with_the_etag_is_304_without_a_body(void **state)
+{
+    answer a = get("/resolve/the%20boys?season=4&episode=1"), b;
+    char weak_list[128];
+
+    (void)state;
+    b = get_if_none_match("/resolve/the%20boys?season=4&episode=1", a.resp.etag);
+    assert_int_equal(b.resp.status, 304);
+    assert_null(b.resp.body);
+    assert_int_equal(b.resp.body_len, 0);
+    assert_int_equal(b.resp.outcome, LUME_OK);
+    /* What the 200 would have said: the validator, freshness and the hint. */
+    assert_string_equal(b.resp.etag, a.resp.etag);
+    assert_string_equal(b.resp.cache_control, a.resp.cache_control);
+    assert_string_equal(b.resp.link, a.resp.link);
+    release(&b);
+    snprintf(weak_list, sizeof(weak_list), "\"old\", W/%s", a.resp.etag);
+    b = get_if_none_match("/resolve/the%20boys?season=4&episode=1", weak_list);
+    assert_int_equal(b.resp.status, 304);
+    release(&b);
+    b = get_if_none_match("/resolve/the%20boys?season=4&episode=1", "*");
+    assert_int_equal(b.resp.status, 304);
+    release(&b);
+    release(&a);
+}
+
+static void test_if_none_match_with_another_etag_is_the_full_200(void **state)
+{
+    answer a = get_if_none_match("/resolve/inception", "\"15-0123456789abcdef\"");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_non_null(a.resp.body);
+    release(&a);
+}
+
+static void test_if_none_match_on_an_error_is_the_error(void **state)
+{
+    answer a = get_if_none_match("/resolve/no%20such%20film", "*");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 404);
+    assert_non_null(a.resp.body);
+    release(&a);
+}
+
+static void test_the_head_of_a_304_has_no_body_headers(void **state)
+{
+    answer a = get("/resolve/inception"), b;
+    char head[LUME_RESPONSE_HEAD_BUF], etag_line[64];
+
+    (void)state;
+    b = get_if_none_match("/resolve/inception", a.resp.etag);
+    assert_true(lume_response_head(&b.resp, REQUEST_ID, head, sizeof(head)) > 0);
+    assert_int_equal(strncmp(head, "Status: 304 Not Modified\r\n", 26), 0);
+    assert_null(strstr(head, "\r\nContent-Length"));
+    assert_null(strstr(head, "\r\nContent-Type"));
+    snprintf(etag_line, sizeof(etag_line), "\r\nETag: %s\r\n", a.resp.etag);
+    assert_non_null(strstr(head, etag_line));
+    release(&a);
+    release(&b);
+}
+
+/* ---- the next-episode hint (Link) ---- */
+
+static void test_an_episode_resolve_links_the_next_episode_known_to_exist(void **state)
+{
+    answer a = get("/resolve/the%20boys?season=4&episode=1");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 200);
+    assert_string_equal(a.resp.link,
+                        "</resolve/the%20boys?season=4&episode=2>; rel=\"next\"; exists=\"true\"");
+    assert_media_link(a.body); /* the body's shape stays */
+    release(&a);
+}
+
+static void test_the_last_episode_of_a_season_links_the_next_seasons_first(void **state)
+{
+    answer a = get("/resolve/The%20Boys?episode=1&season=3");
+
+    (void)state;
+    assert_string_equal(a.resp.link,
+                        "</resolve/The%20Boys?season=4&episode=1>; rel=\"next\"; exists=\"true\"");
+    release(&a);
+}
+
+static void test_the_last_known_episode_says_it_is_the_last(void **state)
+{
+    answer a = get("/resolve/%20the%20boys%20?season=4&episode=2");
+
+    (void)state;
+    assert_string_equal(a.resp.link, "</resolve/the%20boys?season=4&episode=2>; rel=\"last\"");
+    release(&a);
+}
+
+static void test_only_an_episode_resolve_has_a_hint(void **state)
+{
+    static const char *const uris[] = {"/resolve/the%20boys?season=4", "/resolve/inception",
+                                       "/resolve/search/the%20boys?season=4&episode=1",
+                                       "/resolve/the%20boys?season=4&episode=3"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+        answer a = get(uris[i]);
+        if (a.resp.link != NULL)
+            fail_msg("%s: unexpected Link %s", uris[i], a.resp.link);
+        release(&a);
+    }
 }
 
 static void test_resolve_without_a_live_result_is_404_with_the_request_in_the_envelope(void **state)
@@ -605,7 +804,9 @@ static void test_search_without_a_live_result_is_200_with_an_empty_list(void **s
     (void)state;
     assert_int_equal(a.resp.status, 200);
     assert_search_result(a.body, "no such film", 0, 0);
-    assert_string_equal(a.resp.cache_control, "public, max-age=300");
+    assert_string_equal(
+        a.resp.cache_control,
+        "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800");
     release(&a);
     a = get("/resolve/search/empty");
     assert_int_equal(a.resp.status, 200);
@@ -1123,6 +1324,18 @@ int main(void)
         T(test_resolve_ignores_limit_and_unknown_parameters),
         T(test_a_resolve_200_is_publicly_cacheable_for_300_seconds),
         TN(test_the_cache_max_age_is_configurable),
+        TN(test_a_stale_extension_of_0_is_left_out),
+        T(test_every_200_json_answer_has_the_strong_etag_of_its_body),
+        T(test_the_same_answer_has_the_same_etag_and_another_answer_another),
+        T(test_errors_have_no_etag),
+        T(test_if_none_match_with_the_etag_is_304_without_a_body),
+        T(test_if_none_match_with_another_etag_is_the_full_200),
+        T(test_if_none_match_on_an_error_is_the_error),
+        T(test_the_head_of_a_304_has_no_body_headers),
+        T(test_an_episode_resolve_links_the_next_episode_known_to_exist),
+        T(test_the_last_episode_of_a_season_links_the_next_seasons_first),
+        T(test_the_last_known_episode_says_it_is_the_last),
+        T(test_only_an_episode_resolve_has_a_hint),
         T(test_resolve_without_a_live_result_is_404_with_the_request_in_the_envelope),
         T(test_resolve_of_empty_is_404),
         T(test_search_answers_a_search_result_sorted_by_seeds),

@@ -88,6 +88,13 @@ static void test_the_defaults_are_the_documented_ones(void **state)
     assert_string_equal(value_of("LUME_BREAKER_OPEN_MS"), "30000");
     assert_int_equal(cfg.die_with_parent, 0); /* only when asked: see master.h */
     assert_string_equal(cfg.config_file, "");
+    assert_int_equal(cfg.workers_min, 0); /* a static pool of LUME_WORKERS */
+    assert_int_equal(cfg.workers_max, 0);
+    assert_int_equal(cfg.workers_idle_timeout_ms, 10000);
+    assert_int_equal(cfg.worker_timeout_ms, 60000);
+    assert_int_equal(cfg.crash_brake_threshold, 10);
+    assert_int_equal(cfg.crash_brake_interval_ms, 60000);
+    assert_string_equal(cfg.health_listen, "");
 }
 
 static void test_the_default_workers_is_the_number_of_cpus(void **state)
@@ -526,6 +533,63 @@ static void test_a_value_too_long_for_its_setting_is_rejected(void **state)
     free(value);
 }
 
+/* ---- settings that must agree ---- */
+
+static void test_a_static_pool_is_lume_workers_and_a_dynamic_one_min_to_max(void **state)
+{
+    long min, max;
+
+    (void)state;
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKERS=3"), NULL), 0);
+    lume_config_pool_size(&cfg, &min, &max);
+    assert_int_equal(min, 3);
+    assert_int_equal(max, 3);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKERS=3", "LUME_WORKERS_MAX=8"), NULL), 0);
+    lume_config_pool_size(&cfg, &min, &max);
+    assert_int_equal(min, 1); /* LUME_WORKERS_MIN unset: 1; LUME_WORKERS is not used */
+    assert_int_equal(max, 8);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKERS_MIN=2", "LUME_WORKERS_MAX=8"), NULL), 0);
+    lume_config_pool_size(&cfg, &min, &max);
+    assert_int_equal(min, 2);
+    assert_int_equal(max, 8);
+}
+
+static void test_pool_sizes_that_disagree_are_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKERS_MIN=4", "LUME_WORKERS_MAX=2"), NULL), -1);
+    assert_string_equal(err, "invalid LUME_WORKERS_MIN=4: expected at most LUME_WORKERS_MAX=2");
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKERS_MIN=4"), NULL), -1);
+    assert_one_line_naming("LUME_WORKERS_MAX");
+}
+
+static void test_the_worker_timeout_is_off_or_above_the_request_timeout(void **state)
+{
+    (void)state;
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKER_TIMEOUT_MS=0"), NULL), 0);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKER_TIMEOUT_MS=8001"), NULL), 0);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKER_TIMEOUT_MS=8000"), NULL), -1);
+    assert_string_equal(err, "invalid LUME_WORKER_TIMEOUT_MS=8000: expected 0 (never) or more "
+                             "than LUME_REQUEST_TIMEOUT_MS=8000");
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_REQUEST_TIMEOUT_MS=90000"), NULL), -1);
+    assert_one_line_naming("LUME_WORKER_TIMEOUT_MS"); /* the default 60 s is below it */
+}
+
+static void test_the_health_socket_is_off_or_another_address(void **state)
+{
+    (void)state;
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_HEALTH_LISTEN=unix:/run/lume/health.sock"), NULL), 0);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_HEALTH_LISTEN=0.0.0.0:9001"), NULL), 0);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_HEALTH_LISTEN="), NULL), 0);
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_HEALTH_LISTEN=nowhere"), NULL), -1);
+    assert_one_line_naming("LUME_HEALTH_LISTEN");
+    assert_int_equal(load(NO_ARGS,
+                          ENVP("LUME_LISTEN=127.0.0.1:9000", "LUME_HEALTH_LISTEN=127.0.0.1:9000"),
+                          NULL),
+                     -1);
+    assert_string_equal(err, "invalid LUME_HEALTH_LISTEN=127.0.0.1:9000: the same as LUME_LISTEN");
+}
+
 static void test_the_message_says_what_was_expected(void **state)
 {
     (void)state;
@@ -831,6 +895,10 @@ int main(void)
             test_every_bad_value_given_to_lume_config_set_is_minus_1_and_changes_nothing),
         cmocka_unit_test(test_a_value_too_long_for_its_setting_is_rejected),
         cmocka_unit_test(test_the_message_says_what_was_expected),
+        cmocka_unit_test(test_a_static_pool_is_lume_workers_and_a_dynamic_one_min_to_max),
+        cmocka_unit_test(test_pool_sizes_that_disagree_are_refused),
+        cmocka_unit_test(test_the_worker_timeout_is_off_or_above_the_request_timeout),
+        cmocka_unit_test(test_the_health_socket_is_off_or_another_address),
         cmocka_unit_test(test_the_providers_named_are_those_of_the_registry),
         cmocka_unit_test(test_a_provider_setting_is_checked_whichever_provider_runs),
         cmocka_unit_test(test_a_bad_value_in_the_environment_is_an_error_even_when_argv_sets_it),

@@ -3,7 +3,8 @@
  * rules, and the release of a response.
  *
  * The head is a "Status: NNN Reason" line, then Content-Type and
- * Content-Length (not on 204), Cache-Control, Allow (405 and OPTIONS),
+ * Content-Length (not on 204 or 304), Cache-Control, ETag and Link (when
+ * set), Allow (405 and OPTIONS),
  * Retry-After (when asked for), X-Request-Id and the two security headers on
  * every response, and an empty line; no Server header. The request id is
  * nginx's $request_id, else the client's X-Request-Id, when it is 1..64
@@ -96,6 +97,49 @@ static void test_a_204_has_no_body_headers(void **state)
     assert_null(strstr(h, "\r\nContent-Length:"));
     assert_non_null(strstr(h, "\r\nAllow: GET, HEAD, OPTIONS\r\n"));
     assert_non_null(strstr(h, "\r\nX-Request-Id: rid-1\r\n"));
+}
+
+static void test_a_304_has_no_body_headers_and_keeps_the_validator(void **state)
+{
+    lume_response r = {.status = 304, .cache_control = "public, max-age=300"};
+
+    (void)state;
+    snprintf(r.etag, sizeof(r.etag), "\"2a-0123456789abcdef\"");
+    assert_true(lume_response_head(&r, "rid-1", head, sizeof(head)) > 0);
+    assert_int_equal(strncmp(head, "Status: 304 Not Modified\r\n", 26), 0);
+    assert_null(strstr(head, "\r\nContent-Type:"));
+    assert_null(strstr(head, "\r\nContent-Length:"));
+    assert_non_null(strstr(head, "\r\nETag: \"2a-0123456789abcdef\"\r\n"));
+    assert_non_null(strstr(head, "\r\nCache-Control: public, max-age=300\r\n"));
+}
+
+static void test_etag_and_link_are_sent_when_set(void **state)
+{
+    char link[] = "</resolve/x?season=1&episode=2>; rel=\"next\"";
+    lume_response r = {.status = 200, .body_len = 2, .link = link};
+
+    (void)state;
+    snprintf(r.etag, sizeof(r.etag), "\"2-0000000000000001\"");
+    assert_true(lume_response_head(&r, "rid-1", head, sizeof(head)) > 0);
+    assert_non_null(strstr(head, "\r\nETag: \"2-0000000000000001\"\r\n"));
+    assert_non_null(strstr(head, "\r\nLink: </resolve/x?season=1&episode=2>; rel=\"next\"\r\n"));
+    assert_null(strstr(head_of(200, 2, NULL, 0, 0), "ETag"));
+    assert_null(strstr(head_of(200, 2, NULL, 0, 0), "Link"));
+}
+
+static void test_the_longest_link_fits_the_head(void **state)
+{
+    char link[3 * 800 + 96];
+    lume_response r = {
+        .status = 200, .body_len = 2, .cache_control = "public, max-age=31536000", .link = link};
+
+    (void)state;
+    memset(link, 'x', sizeof(link) - 1);
+    link[sizeof(link) - 1] = '\0';
+    snprintf(r.etag, sizeof(r.etag), "\"2-0000000000000001\"");
+    assert_true(
+        lume_response_head(&r, "0123456789012345678901234567890123456789012345678901234567890123",
+                           head, sizeof(head)) > 0);
 }
 
 static void test_a_405_sends_allow(void **state)
@@ -288,6 +332,9 @@ int main(void)
         cmocka_unit_test(test_the_status_line_has_the_reason_phrase_of_every_status_the_app_sends),
         cmocka_unit_test(test_content_length_is_the_body_length),
         cmocka_unit_test(test_a_204_has_no_body_headers),
+        cmocka_unit_test(test_a_304_has_no_body_headers_and_keeps_the_validator),
+        cmocka_unit_test(test_etag_and_link_are_sent_when_set),
+        cmocka_unit_test(test_the_longest_link_fits_the_head),
         cmocka_unit_test(test_a_405_sends_allow),
         cmocka_unit_test(test_allow_is_only_sent_when_asked_for),
         cmocka_unit_test(test_retry_after_is_sent_when_positive),

@@ -16,7 +16,21 @@
  *     after the shutdown timeout the rest are killed (SIGKILL), and a second
  *     stop kills them at once; the pool is done when none is left;
  *   - every spawn and every exit carries its cause, which the master counts
- *     (metrics.h): start, replace or reload; stopped, recycled, error or signal.
+ *     (metrics.h): start, replace, reload or grow; stopped, recycled, error,
+ *     signal, timeout or idle;
+ *   - a worker the scoreboard shows busy in one request past the worker
+ *     timeout is killed (SIGKILL) with a line naming the request, and
+ *     replaced at once: a timeout is not a crash;
+ *   - a dynamic pool grows when every worker is busy (1, then 2, 4, ... at
+ *     a time, never past the maximum), and retires the workers idle for the
+ *     idle timeout, never below the minimum;
+ *   - the crash brake: so many crashes (deaths by a fault signal, not a
+ *     kill -9 or an exit status) within the interval log one error line
+ *     and then at most one worker is spawned every interval / threshold, until
+ *     an interval passes without a crash;
+ *   - the health responder is kept beside the workers, replaced when it
+ *     exits (not sooner than a second after its start) and on a reload, and
+ *     stopped with them.
  */
 #include "lib/unit.h"
 
@@ -57,11 +71,10 @@ static void step1(sim *s, int64_t now, lume_pool_event e)
     step_at(s, now, &e, 1);
 }
 
-/* A pool of `workers` workers of generation 1, started at T0: pids 101... */
-static sim *start(long workers)
+/* A pool of these settings, started at T0: pids 101... */
+static sim *start_with(lume_pool_settings first)
 {
     sim *s = calloc(1, sizeof(*s));
-    lume_pool_settings first = settings(1, workers);
 
     assert_non_null(s);
     s->pool = lume_pool_create(&first);
@@ -69,6 +82,12 @@ static sim *start(long workers)
     s->next_pid = 101;
     step_at(s, T0, NULL, 0);
     return s;
+}
+
+/* A pool of `workers` workers of generation 1, started at T0: pids 101... */
+static sim *start(long workers)
+{
+    return start_with(settings(1, workers));
 }
 
 static void finish(sim *s)
@@ -90,6 +109,21 @@ static lume_pool_event reloaded(unsigned generation, long workers)
 static lume_pool_event stop(int signo)
 {
     return (lume_pool_event){.kind = LUME_POOL_STOP, .signo = signo};
+}
+
+/* What the scoreboard shows of the worker pid in slot. */
+static lume_pool_event seen(int slot, pid_t pid, int busy, unsigned long long served,
+                            int64_t busy_ms, const char *request_id)
+{
+    lume_pool_event e = {.kind = LUME_POOL_SEEN,
+                         .slot = slot,
+                         .pid = pid,
+                         .busy = busy,
+                         .served = served,
+                         .busy_ms = busy_ms};
+
+    snprintf(e.request_id, sizeof(e.request_id), "%s", request_id);
+    return e;
 }
 
 /* waitpid() statuses */
@@ -600,6 +634,393 @@ static void test_the_heartbeat_wakes_the_master_every_second(void **state)
     finish(s);
 }
 
+/* --- stuck workers ---------------------------------------------------- */
+
+#define WORKER_TIMEOUT_MS 30000
+
+static sim *start_timed(long workers)
+{
+    lume_pool_settings st = settings(1, workers);
+
+    st.worker_timeout_ms = WORKER_TIMEOUT_MS;
+    return start_with(st);
+}
+
+static void
+test_a_worker_busy_past_the_worker_timeout_is_killed_with_its_request_named(void **state)
+{
+    sim *s = start_timed(2); /* 101, 102 */
+    const lume_pool_action *line;
+
+    (void)state;
+    step1(s, T0 + 40000, seen(0, 101, 1, 7, WORKER_TIMEOUT_MS, "req-1"));
+    assert_int_equal(s->plan->n, 0); /* not past it yet */
+    step1(s, T0 + 40001, seen(0, 101, 1, 7, WORKER_TIMEOUT_MS + 1, "req-1"));
+    assert_int_equal(signal_to(s, 101), SIGKILL);
+    line = logged(s, "worker_timeout");
+    assert_non_null(line);
+    assert_int_equal(line->level, LUME_LOG_WARN);
+    assert_int_equal(line->pid, 101);
+    assert_string_equal(line->key, "busy_ms");
+    assert_int_equal(line->value, WORKER_TIMEOUT_MS + 1);
+    assert_string_equal(line->request_id, "req-1");
+    assert_int_equal(spawns(s), 1); /* replaced at once, before it is reaped */
+    assert_int_equal(spawn_cause(s), LUME_SPAWN_REPLACE);
+    step1(s, T0 + 40002, seen(0, 101, 1, 7, WORKER_TIMEOUT_MS + 2, "req-1"));
+    assert_int_equal(s->plan->n, 0); /* killed once */
+
+    step1(s, T0 + 40010, exited(101, killed_by(SIGKILL)));
+    line = logged(s, "worker_exit");
+    assert_int_equal(line->cause, LUME_EXIT_TIMEOUT);
+    assert_int_equal(line->level, LUME_LOG_WARN);
+    assert_int_equal(spawns(s), 0); /* already replaced */
+    assert_null(logged(s, "respawn_backoff"));
+    finish(s);
+}
+
+static void test_an_idle_or_reading_worker_is_never_timed_out(void **state)
+{
+    sim *s = start_timed(1);
+
+    (void)state;
+    step1(s, T0 + 90000, seen(0, 101, 0, 7, 0, ""));
+    step1(s, T0 + 90001, seen(0, 101, 1, 7, 0, "")); /* reading: no request yet */
+    assert_int_equal(s->plan->n, 0);
+    finish(s);
+}
+
+static void test_without_a_worker_timeout_no_worker_is_killed(void **state)
+{
+    sim *s = start(1);
+
+    (void)state;
+    step1(s, T0 + 3600000, seen(0, 101, 1, 7, 3600000, "req-1"));
+    assert_int_equal(s->plan->n, 0);
+    finish(s);
+}
+
+static void test_a_scoreboard_line_of_another_process_is_ignored(void **state)
+{
+    sim *s = start_timed(1);
+
+    (void)state;
+    step1(s, T0 + 40000, seen(0, 999, 1, 7, WORKER_TIMEOUT_MS + 1, "req-1")); /* a dead worker's */
+    step1(s, T0 + 40000, seen(5, 101, 1, 7, WORKER_TIMEOUT_MS + 1, "req-1")); /* not its slot */
+    assert_int_equal(s->plan->n, 0);
+    finish(s);
+}
+
+/* --- a dynamic pool --------------------------------------------------- */
+
+#define IDLE_MS 10000
+
+static sim *start_dynamic(long min, long max)
+{
+    lume_pool_settings st = settings(1, min);
+
+    st.workers_max = max;
+    st.idle_timeout_ms = IDLE_MS;
+    return start_with(st);
+}
+
+/* Every worker of slots 0..n-1 (pids 101...) seen busy, or idle. */
+static void all_seen(sim *s, int64_t now, int n, int busy, unsigned long long served)
+{
+    lume_pool_event events[16];
+
+    for (int i = 0; i < n; i++)
+        events[i] = seen(i, 101 + i, busy, served, busy ? 50 : 0, busy ? "r" : "");
+    step_at(s, now, events, (size_t)n);
+}
+
+static void test_a_dynamic_pool_starts_at_its_minimum_and_grows_while_all_are_busy(void **state)
+{
+    sim *s = start_dynamic(1, 8);
+
+    (void)state;
+    assert_int_equal(spawns(s), 1);
+    assert_int_equal(s->plan->wake_ms, T0 + LUME_POOL_SCALE_MS); /* looked at often */
+    all_seen(s, T0 + 200, 1, 1, 0);
+    assert_int_equal(spawns(s), 1); /* one more */
+    assert_int_equal(spawn_cause(s), LUME_SPAWN_GROW);
+    assert_string_equal(logged(s, "pool_grow")->message,
+                        "all 1 workers busy: growing to 2 (max 8)");
+    all_seen(s, T0 + 400, 2, 1, 0);
+    assert_int_equal(spawns(s), 2); /* then twice as many */
+    all_seen(s, T0 + 600, 4, 1, 0);
+    assert_int_equal(spawns(s), 4);
+    assert_int_equal(lume_pool_target(s->pool), 8);
+    all_seen(s, T0 + 800, 8, 1, 0);
+    assert_int_equal(spawns(s), 0); /* never past the maximum */
+    assert_null(logged(s, "pool_grow"));
+    finish(s);
+}
+
+static void test_a_dynamic_pool_does_not_grow_while_a_worker_is_idle_or_not_seen_yet(void **state)
+{
+    sim *s = start_dynamic(2, 8);
+    lume_pool_event one_idle[] = {seen(0, 101, 1, 0, 50, "r"), seen(1, 102, 0, 0, 0, "")};
+    lume_pool_event one_unseen[] = {seen(0, 101, 1, 0, 50, "r")};
+
+    (void)state;
+    step_at(s, T0 + 200, one_idle, 2);
+    assert_int_equal(spawns(s), 0);
+    step_at(s, T0 + 400, one_unseen, 1);
+    assert_int_equal(spawns(s), 0);
+    finish(s);
+}
+
+static void test_idle_workers_are_retired_down_to_the_minimum(void **state)
+{
+    sim *s = start_dynamic(1, 3);
+    const lume_pool_action *line;
+
+    (void)state;
+    all_seen(s, T0 + 200, 1, 1, 0); /* 102 */
+    all_seen(s, T0 + 400, 2, 1, 0); /* 103: three */
+    all_seen(s, T0 + 600, 3, 0, 1); /* the load ends: all idle from here on */
+    all_seen(s, T0 + 600 + IDLE_MS - 1, 3, 0, 1);
+    assert_int_equal(count(s, LUME_POOL_SIGNAL), 0);
+    all_seen(s, T0 + 600 + IDLE_MS, 3, 0, 1);
+    assert_int_equal(count(s, LUME_POOL_SIGNAL), 2); /* two retired, one stays */
+    assert_int_equal(signal_to(s, 101), SIGTERM);
+    assert_int_equal(signal_to(s, 102), SIGTERM);
+    assert_non_null(logged(s, "worker_idle"));
+    step1(s, T0 + 600 + IDLE_MS + 5, exited(101, exit_status(0)));
+    line = logged(s, "worker_exit");
+    assert_int_equal(line->cause, LUME_EXIT_IDLE);
+    assert_int_equal(line->level, LUME_LOG_INFO);
+    step1(s, T0 + 600 + IDLE_MS + 6, exited(102, exit_status(0)));
+    assert_int_equal(spawns(s), 0); /* not replaced */
+    assert_int_equal(lume_pool_target(s->pool), 1);
+    step_at(s, T0 + 600 + 3 * IDLE_MS, NULL, 0);
+    assert_int_equal(s->plan->n, 0); /* the minimum stays */
+    finish(s);
+}
+
+static void test_a_worker_that_served_between_two_looks_is_not_idle(void **state)
+{
+    sim *s = start_dynamic(1, 2);
+
+    (void)state;
+    all_seen(s, T0 + 200, 1, 1, 0); /* grows: 102 */
+    all_seen(s, T0 + 400, 2, 0, 1);
+    for (int64_t t = T0 + 400 + IDLE_MS / 2; t < T0 + 400 + 3 * IDLE_MS; t += IDLE_MS / 2) {
+        lume_pool_event events[] = {seen(0, 101, 0, (unsigned long long)t, 0, ""),
+                                    seen(1, 102, 0, (unsigned long long)t, 0, "")};
+        step_at(s, t, events, 2); /* seen idle, but each served since the look before */
+        assert_int_equal(count(s, LUME_POOL_SIGNAL), 0);
+    }
+    finish(s);
+}
+
+static void test_a_static_pool_neither_grows_nor_retires(void **state)
+{
+    sim *s = start(2);
+
+    (void)state;
+    all_seen(s, T0 + 1000, 2, 1, 0);
+    assert_int_equal(s->plan->n, 0);
+    all_seen(s, T0 + 2000, 2, 0, 0);
+    all_seen(s, T0 + 100000, 2, 0, 0);
+    assert_int_equal(s->plan->n, 0);
+    finish(s);
+}
+
+/* --- the crash brake -------------------------------------------------- */
+
+#define BRAKE_N  3
+#define BRAKE_MS 6000 /* so, braking: one spawn every 2000 ms */
+
+static sim *start_braked(long workers)
+{
+    lume_pool_settings st = settings(1, workers);
+
+    st.brake_threshold = BRAKE_N;
+    st.brake_interval_ms = BRAKE_MS;
+    return start_with(st);
+}
+
+static void test_crashes_within_the_interval_brake_respawning_with_one_error_line(void **state)
+{
+    sim *s = start_braked(2); /* 101, 102 */
+    const lume_pool_action *line;
+
+    (void)state;
+    /* Old workers (no young back-off) crash: each replaced at once... */
+    step1(s, T0 + 2000, exited(101, killed_by(SIGSEGV))); /* 103 */
+    assert_int_equal(spawns(s), 1);
+    step1(s, T0 + 3500, exited(102, killed_by(SIGSEGV))); /* 104 */
+    assert_int_equal(spawns(s), 1);
+    assert_null(logged(s, "crash_brake"));
+    /* ...until the third within 6 s. */
+    step1(s, T0 + 5000, exited(103, killed_by(SIGSEGV)));
+    line = logged(s, "crash_brake");
+    assert_non_null(line);
+    assert_int_equal(line->level, LUME_LOG_ERROR);
+    assert_string_equal(line->message,
+                        "3 crashes within 6000 ms: one spawn every 2000 ms until 6000 ms pass "
+                        "without one");
+    assert_true(lume_pool_braking(s->pool));
+    assert_int_equal(spawns(s), 0);
+    assert_int_equal(s->plan->wake_ms, T0 + 1000 + 5000); /* the heartbeat, before 7000 */
+    step_at(s, T0 + 6999, NULL, 0);
+    assert_int_equal(spawns(s), 0);
+    step_at(s, T0 + 7000, NULL, 0);
+    assert_int_equal(spawns(s), 1); /* 105 */
+    /* Both die now: one spawn every 2 s, not two at once. */
+    step_at(s, T0 + 8500,
+            (lume_pool_event[]){exited(104, killed_by(SIGSEGV)), exited(105, killed_by(SIGSEGV))},
+            2);
+    assert_int_equal(spawns(s), 0);
+    assert_null(logged(s, "crash_brake")); /* said once */
+    step_at(s, T0 + 9000, NULL, 0);
+    assert_int_equal(spawns(s), 1);
+    step_at(s, T0 + 10000, NULL, 0);
+    assert_int_equal(spawns(s), 0);
+    step_at(s, T0 + 11000, NULL, 0);
+    assert_int_equal(spawns(s), 1);
+    finish(s);
+}
+
+static void test_the_brake_is_released_after_an_interval_without_a_crash(void **state)
+{
+    sim *s = start_braked(1);
+    const lume_pool_action *line;
+
+    (void)state;
+    step1(s, T0 + 2000, exited(101, killed_by(SIGSEGV)));
+    step1(s, T0 + 4000, exited(102, killed_by(SIGSEGV)));
+    step1(s, T0 + 6000, exited(103, killed_by(SIGSEGV))); /* brakes */
+    step_at(s, T0 + 8000, NULL, 0);                       /* 104 */
+    assert_int_equal(spawns(s), 1);
+    step_at(s, T0 + 6000 + BRAKE_MS - 1, NULL, 0);
+    assert_true(lume_pool_braking(s->pool));
+    step_at(s, T0 + 6000 + BRAKE_MS, NULL, 0);
+    line = logged(s, "crash_brake_released");
+    assert_non_null(line);
+    assert_int_equal(line->level, LUME_LOG_INFO);
+    assert_false(lume_pool_braking(s->pool));
+    step1(s, T0 + 20000, exited(104, killed_by(SIGSEGV))); /* one crash: replaced at once */
+    assert_int_equal(spawns(s), 1);
+    finish(s);
+}
+
+static void test_crashes_further_apart_than_the_interval_never_brake(void **state)
+{
+    sim *s = start_braked(1);
+    pid_t pid = 101;
+
+    (void)state;
+    for (int i = 1; i <= 10; i++) {
+        step1(s, T0 + i * (BRAKE_MS / 2 + 1), exited(pid++, killed_by(SIGSEGV)));
+        assert_null(logged(s, "crash_brake"));
+        assert_int_equal(spawns(s), 1);
+    }
+    finish(s);
+}
+
+static void test_only_fault_signals_are_crashes_not_kill_9_or_an_exit_status(void **state)
+{
+    sim *s = start_braked(1);
+    pid_t pid = 101;
+
+    (void)state;
+    for (int i = 0; i < 6; i++) { /* old workers: no young back-off either */
+        step1(s, T0 + 2000 * (i + 1), exited(pid++, i % 2 ? killed_by(SIGKILL) : exit_status(4)));
+        assert_int_equal(spawns(s), 1);
+    }
+    assert_false(lume_pool_braking(s->pool));
+    step1(s, T0 + 13000, exited(pid++, killed_by(SIGBUS)));
+    step1(s, T0 + 14000, exited(pid++, killed_by(SIGABRT)));
+    step1(s, T0 + 15000, exited(pid++, killed_by(SIGFPE)));
+    assert_true(lume_pool_braking(s->pool));
+    finish(s);
+}
+
+static void test_timeouts_recycles_and_stops_are_not_crashes(void **state)
+{
+    lume_pool_settings st = settings(1, 1);
+    sim *s;
+    pid_t pid = 101;
+
+    (void)state;
+    st.brake_threshold = 2;
+    st.brake_interval_ms = 60000;
+    st.worker_timeout_ms = 1000;
+    s = start_with(st);
+    for (int i = 0; i < 5; i++) {
+        step1(s, T0 + 10000 * (i + 1), seen(0, pid, 1, 0, 1001, "r")); /* killed */
+        step1(s, T0 + 10000 * (i + 1) + 1, exited(pid++, killed_by(SIGKILL)));
+        step1(s, T0 + 10000 * (i + 1) + 2, exited(pid++, exit_status(0))); /* recycled */
+        assert_int_equal(spawns(s), 1);
+    }
+    assert_false(lume_pool_braking(s->pool));
+    finish(s);
+}
+
+/* --- the health responder --------------------------------------------- */
+
+static sim *start_with_responder(long workers)
+{
+    lume_pool_settings st = settings(1, workers);
+
+    st.responder = 1;
+    return start_with(st);
+}
+
+static void test_the_responder_is_started_with_the_workers_and_is_not_one(void **state)
+{
+    sim *s = start_with_responder(2);
+
+    (void)state;
+    assert_int_equal(spawns(s), 3);
+    assert_int_equal(s->plan->actions[0].slot, LUME_POOL_RESPONDER); /* 101 */
+    step1(s, T0 + 5000, stop(SIGTERM));
+    assert_string_equal(logged(s, "stop")->message, "signal 15: stopping 2 workers gracefully");
+    assert_int_equal(signal_to(s, 101), SIGTERM); /* stopped with them */
+    step_at(s, T0 + 5010, (lume_pool_event[]){exited(102, 0), exited(103, 0)}, 2);
+    assert_false(s->plan->done); /* the responder is still there */
+    step1(s, T0 + 5020, exited(101, 0));
+    assert_non_null(logged(s, "responder_exit"));
+    assert_true(s->plan->done);
+    finish(s);
+}
+
+static void test_a_responder_that_exits_is_replaced_a_second_after_its_start(void **state)
+{
+    sim *s = start_with_responder(1); /* responder 101, worker 102 */
+
+    (void)state;
+    step1(s, T0 + 100, exited(101, killed_by(SIGSEGV)));
+    assert_non_null(logged(s, "responder_exit"));
+    assert_null(logged(s, "respawn_backoff")); /* no crash streak of workers */
+    assert_int_equal(spawns(s), 0);
+    assert_int_equal(s->plan->wake_ms, T0 + 1000);
+    step_at(s, T0 + 1000, NULL, 0);
+    assert_int_equal(spawns(s), 1);
+    assert_int_equal(s->plan->actions[first(s, LUME_POOL_SPAWN)].slot, LUME_POOL_RESPONDER);
+    step1(s, T0 + 5000, exited(103, killed_by(SIGKILL))); /* lived long: at once */
+    assert_int_equal(spawns(s), 1);
+    finish(s);
+}
+
+static void test_a_reload_replaces_the_responder(void **state)
+{
+    sim *s = start_with_responder(1); /* responder 101, worker 102 */
+    lume_pool_settings next = settings(2, 1);
+
+    (void)state;
+    next.responder = 1;
+    step1(s, T0 + 5000, (lume_pool_event){.kind = LUME_POOL_RELOADED, .settings = next});
+    assert_int_equal(signal_to(s, 101), SIGTERM);
+    step1(s, T0 + 5010, exited(101, 0));
+    assert_non_null(logged(s, "responder_exit"));
+    assert_int_equal(s->plan->actions[first(s, LUME_POOL_SPAWN)].slot, LUME_POOL_RESPONDER);
+    assert_int_equal(s->plan->actions[first(s, LUME_POOL_SPAWN)].generation, 2);
+    finish(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +1050,24 @@ int main(void)
         cmocka_unit_test(test_spawns_say_why_a_worker_is_started),
         cmocka_unit_test(test_a_worker_asked_to_stop_exits_as_stopped),
         cmocka_unit_test(test_other_actions_have_no_cause),
+        cmocka_unit_test(
+            test_a_worker_busy_past_the_worker_timeout_is_killed_with_its_request_named),
+        cmocka_unit_test(test_an_idle_or_reading_worker_is_never_timed_out),
+        cmocka_unit_test(test_without_a_worker_timeout_no_worker_is_killed),
+        cmocka_unit_test(test_a_scoreboard_line_of_another_process_is_ignored),
+        cmocka_unit_test(test_a_dynamic_pool_starts_at_its_minimum_and_grows_while_all_are_busy),
+        cmocka_unit_test(test_a_dynamic_pool_does_not_grow_while_a_worker_is_idle_or_not_seen_yet),
+        cmocka_unit_test(test_idle_workers_are_retired_down_to_the_minimum),
+        cmocka_unit_test(test_a_worker_that_served_between_two_looks_is_not_idle),
+        cmocka_unit_test(test_a_static_pool_neither_grows_nor_retires),
+        cmocka_unit_test(test_crashes_within_the_interval_brake_respawning_with_one_error_line),
+        cmocka_unit_test(test_the_brake_is_released_after_an_interval_without_a_crash),
+        cmocka_unit_test(test_crashes_further_apart_than_the_interval_never_brake),
+        cmocka_unit_test(test_timeouts_recycles_and_stops_are_not_crashes),
+        cmocka_unit_test(test_only_fault_signals_are_crashes_not_kill_9_or_an_exit_status),
+        cmocka_unit_test(test_the_responder_is_started_with_the_workers_and_is_not_one),
+        cmocka_unit_test(test_a_responder_that_exits_is_replaced_a_second_after_its_start),
+        cmocka_unit_test(test_a_reload_replaces_the_responder),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

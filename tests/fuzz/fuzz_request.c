@@ -3,8 +3,10 @@
  * provider, as a worker serves it: the request id (lume_request_id), routing
  * of the raw method and URI (router.c), decoding and validation (query.c),
  * the provider call, rendering (render.c) and the head (response.c).
- * The input is URI, method, nginx's id and the client's id, separated by NUL
- * bytes; a missing method is GET and a missing URI "", as in worker.c.
+ * The input is URI, method, nginx's id, the client's id and If-None-Match,
+ * separated by NUL bytes; a missing method is GET and a missing URI "", as in
+ * worker.c; a missing If-None-Match is none. A 304 has no body and the ETag
+ * it matched.
  *
  * The route points into the URI (the segment has no '/', the arguments
  * follow the first '?'); every response has a known status matching its
@@ -95,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_reader r = {data, size};
     int has_method, has_ids;
-    char *uri = fuzz_until(&r, 0, NULL), *method, *nginx, *client;
+    char *uri = fuzz_until(&r, 0, NULL), *method, *nginx, *client, *inm;
     char id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
     uint64_t rng = 0x9E3779B97F4A7C15ULL;
     lume_request req;
@@ -108,6 +110,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     has_ids = r.left > 0;
     nginx = fuzz_until(&r, 0, NULL);
     client = fuzz_until(&r, 0, NULL);
+    req.if_none_match = r.left > 0 ? "" : NULL;
+    inm = fuzz_until(&r, 0, NULL);
+    if (req.if_none_match != NULL)
+        req.if_none_match = inm;
     lume_request_id(has_ids ? nginx : NULL, has_ids ? client : NULL, &rng, id);
     FUZZ_CHECK(fuzz_id_valid(id));
     req.uri = uri;
@@ -122,11 +128,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lume_route_match(req.method, req.uri, &route);
 
     lume_app_handle(app, &req, &resp);
-    FUZZ_CHECK(resp.status == 200 || resp.status == 204 || resp.status == 400 ||
-               resp.status == 404 || resp.status == 405 || resp.status == 500 ||
-               resp.status == 503 || resp.status == 504);
+    FUZZ_CHECK(resp.status == 200 || resp.status == 204 || resp.status == 304 ||
+               resp.status == 400 || resp.status == 404 || resp.status == 405 ||
+               resp.status == 500 || resp.status == 503 || resp.status == 504);
     if (resp.status == 204) {
         FUZZ_CHECK(route.options && resp.body == NULL && resp.allow);
+    } else if (resp.status == 304) {
+        FUZZ_CHECK(resp.outcome == LUME_OK && resp.body == NULL && resp.body_len == 0);
+        FUZZ_CHECK(resp.etag[0] == '"' && lume_etag_none_match(req.if_none_match, resp.etag));
     } else {
         FUZZ_CHECK(resp.status == lume_status_http(resp.outcome));
         check_body(&req, &resp, lume_route_is_resolve(route.id));
@@ -136,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n = lume_response_head(&resp, id, head, sizeof(head));
     fuzz_check_head(&resp, id, head, n);
     lume_response_release(&resp);
+    free(inm);
     free(uri);
     free(method);
     free(nginx);

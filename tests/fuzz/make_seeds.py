@@ -218,6 +218,12 @@ def fcgi_seeds():
                              rec(4, 0, 0, 2) + rec(4, 40, 255) + rec(4, 0, 7) + rec(5, 100, 4),
                              [1, 2, 3], True)])
 
+    # fuzz_fcgi_params: request id, output size, the head (the health
+    # responder's requests as nginx sends them)
+    health = fcgi_client.encode_request("/health", params=dict(NGINX_PARAMS, HTTP_X_PAD="x" * 300))
+    write("fcgi_params", [b"\x01\xff" + nginx, b"\x01\x02" + health, b"\x02\xff" + nginx,
+                          b"\x01\x00" + health[:len(health) // 2]])
+
     def peer(kind, addr):
         """fuzz_allow's peers: 0 IPv4, 1 IPv6, 2 unix, 3 a short address."""
         import ipaddress

@@ -3,6 +3,7 @@
 Master(workers=2, env={...}).start() runs build/lume-fcgi (BUILD overrides the
 build directory) on a fresh unix socket in a temporary directory, waits until
 it answers, and stop() ends it. Its JSON log lines are in master.events().
+Every answer request() gets is checked against docs/openapi.yaml (openapi_check).
 """
 import json
 import os
@@ -16,8 +17,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BINARY = os.path.join(BUILD, "lume-fcgi")
+RESPONDER = "lume-health"  # the health responder's process name (fcgi-app/health.c)
 
 import fcgi_client  # noqa: E402  (tests/lib is on sys.path)
+import openapi_check  # noqa: E402
 
 
 def free_port():
@@ -37,8 +40,9 @@ def wait_until(predicate, timeout=10.0, interval=0.02):
     return predicate()
 
 
-def children(pid):
-    """Pids whose parent is pid (scans /proc; no procps needed)."""
+def children(pid, name=None, but=None):
+    """Pids whose parent is pid (scans /proc; no procps needed); only those
+    whose command name is name, or is not but, when given."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -49,17 +53,23 @@ def children(pid):
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[1]) == pid:
+        comm = stat[stat.find("(") + 1:stat.rfind(")")]
+        if (fields[0] != "Z" and int(fields[1]) == pid and (name is None or comm == name)
+                and (but is None or comm != but)):
             found.append(int(entry))
     return sorted(found)
 
 
 class Master:
-    def __init__(self, workers=2, env=None, args=None, listen=None):
+    def __init__(self, workers=2, env=None, args=None, listen=None, health=False):
         self.dir = tempfile.mkdtemp(prefix="lume-test-")
         self.listen = listen or f"unix:{self.dir}/lume.sock"
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                     "LUME_LISTEN": self.listen, "LUME_WORKERS": str(workers)}
+        # health: a health responder on a socket of its own (LUME_HEALTH_LISTEN)
+        self.health_listen = f"unix:{self.dir}/health.sock" if health else None
+        if health:
+            self.env["LUME_HEALTH_LISTEN"] = self.health_listen
         self.env.update(env or {})
         self.args = args or []
         self.log_path = os.path.join(self.dir, "master.log")
@@ -89,14 +99,24 @@ class Master:
         return self
 
     def request(self, uri="/", method="GET", **kw):
-        return fcgi_client.request(self.address, uri, method, **kw)
+        status, headers, body = fcgi_client.request(self.address, uri, method, **kw)
+        params = kw.get("params") or {}
+        openapi_check.check(params.get("REQUEST_METHOD", method),
+                            params.get("REQUEST_URI", uri), status, headers, body)
+        return status, headers, body
 
     def json(self, uri, method="GET", **kw):
         status, headers, body = self.request(uri, method, **kw)
         return status, headers, json.loads(body) if body else None
 
     def workers(self):
-        return children(self.proc.pid) if self.proc else []
+        """The worker processes (not the health responder)."""
+        return children(self.proc.pid, but=RESPONDER) if self.proc else []
+
+    def responder(self):
+        """The health responder's pid, or None (LUME_HEALTH_LISTEN)."""
+        found = children(self.proc.pid, name=RESPONDER) if self.proc else []
+        return found[0] if found else None
 
     def send_signal(self, signo):
         self.proc.send_signal(signo)

@@ -5,10 +5,12 @@ the sweeps need to send exactly the bytes under test, many times, on few
 connections. Connection(host, port, ctx).get(target) sends
 `GET <target> HTTP/1.1` on a kept-alive connection (TLS when ctx is given),
 reads one response (Content-Length or chunked) and reconnects by itself after
-a server closes the connection (nginx does after a 400 or a 414).
+a server closes the connection (nginx does after a 400 or a 414). Every
+answer is checked against docs/openapi.yaml (openapi_check).
 """
 import socket
 
+import openapi_check
 from nginx_harness import Response
 
 
@@ -63,7 +65,10 @@ class Connection:
             try:
                 self.sock.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: " +
                                   self.host.encode() + b"\r\n" + headers + b"\r\n")
-                return self._read(method)
+                r = self._read(method)
+                openapi_check.check(method, target, r.status, r.header_list, r.body,
+                                    tls=self.ctx is not None)
+                return r
             except (ConnectionError, BrokenPipeError) as e:
                 self.close()
                 if fresh or attempt:

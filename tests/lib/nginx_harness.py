@@ -7,6 +7,7 @@ runs `nginx -p RUN -c CONF -g 'daemon off;'`, waits until HTTPS answers, and
 stop() ends it. request() speaks HTTPS (HTTP/1.1) and verifies the certificate;
 raw() sends bytes as they are. Both connect from 127.0.0.1 unless given
 another loopback source address (nginx keys its per-address limits on it).
+Both check every answer against docs/openapi.yaml (openapi_check).
 """
 import atexit
 import http.client
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 
+import openapi_check
 from harness import ROOT, free_port, wait_until
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
@@ -179,7 +181,9 @@ class Nginx:
             conn.endheaders(body)
             resp = conn.getresponse()
             data = resp.read()
-            return Response(resp.status, [(n.lower(), v) for n, v in resp.getheaders()], data)
+            r = Response(resp.status, [(n.lower(), v) for n, v in resp.getheaders()], data)
+            openapi_check.check(method, path, r.status, r.header_list, r.body, tls=tls)
+            return r
         finally:
             conn.close()
 
@@ -203,6 +207,9 @@ class Nginx:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers.append((name.strip().lower(), value.strip()))
+        request_line = data.split(b"\r\n", 1)[0].split(b" ")
+        openapi_check.check(request_line[0], request_line[1] if len(request_line) > 1 else b"",
+                            status, headers, body)
         return Response(status, headers, body)
 
     def __enter__(self):
@@ -213,14 +220,19 @@ class Nginx:
 
 
 class Stack:
-    """A lume-fcgi master and nginx in front of it; start() undoes itself on failure."""
+    """A lume-fcgi master and nginx in front of it; start() undoes itself on failure.
+    /health goes to the master's health responder, on a socket of its own, as
+    `make run` and Compose have it (health=False: to the workers)."""
 
-    def __init__(self, workers=2, app_env=None, nginx_env=None):
+    def __init__(self, workers=2, app_env=None, nginx_env=None, health=True):
         from harness import Master
         app_env = dict(app_env or {})
-        self.master = Master(workers=workers, env=app_env)
+        self.master = Master(workers=workers, env=app_env, health=health)
         env = {k: v for k, v in app_env.items()
-               if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS")}
+               if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS", "LUME_CACHE_MAX_AGE",
+                        "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")}
+        if health:
+            env["LUME_HEALTH_LISTEN"] = self.master.health_listen
         env.update(nginx_env or {})
         self.nginx = Nginx(self.master.address, env)
 

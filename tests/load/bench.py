@@ -16,8 +16,9 @@ Sets up, in a temporary run directory on 127.0.0.1 with free ports:
     responder with as many processes as lume-fcgi has workers, on a unix
     socket like them (the ceiling of the FastCGI path).
 Then warms up, and runs wrk (tests/load/paths.lua) over HTTPS: the baselines,
-the mock resolve, each route alone and a realistic mix, at each connection
-count, in alternating rounds (each figure is the median of the rounds); h2load
+the mock resolve, each route alone and a realistic mix, all past nginx's
+response cache (X-Bench-Nocache: bypass, nothing stored), and the mock resolve
+served from it (cached: a HIT), at each connection count, in alternating rounds (each figure is the median of the rounds); h2load
 over HTTP/2 (10 streams per connection); system calls per request of one
 worker and of one responder process (strace -c); the archive provider
 behind the same nginx against tests/archive/fake_archive.py with 20 ms per
@@ -62,6 +63,7 @@ WRK_THREADS = 2
 MOVIE = "/resolve/inception"
 LOADS = {
     "return": ["/bench/return"],
+    "cached": [MOVIE],  # from nginx's response cache (the only load that uses it)
     "responder": ["/bench/fcgi"],
     "resolve": [MOVIE],
     "episode": ["/resolve/the%20boys?season=4&episode=1"],
@@ -74,7 +76,7 @@ LOADS = {
     + ["/resolve/search/the%20boys?limit=10"] * 3 + ["/resolve/search/1080p?limit=25"] * 2
     + ["/resolve/nothing-by-this-name"] * 2 + ["/resolve/inception?season=abc"],
 }
-QUICK_LOADS = ["return", "responder", "resolve", "mix"]
+QUICK_LOADS = ["return", "responder", "resolve", "cached", "mix"]
 
 # The archive provider against tests/archive/fake_archive.py: every upstream
 # call answered after ARCHIVE_LATENCY_S; a resolve is one search and one round
@@ -179,7 +181,12 @@ class Stack:
         text, n = re.subn(r"(access_log \S+ lume_json);", r"\1 buffer=64k flush=1s;", text)
         if n != 1:
             raise RuntimeError("no access_log line to tune in the rendered configuration")
-        if self.archive:
+        text, n = re.subn(r"(\n( +)fastcgi_cache_key \$lume_cache_key;\n)",
+                          lambda m: m.group(1) + m.group(2) + "fastcgi_cache_bypass $http_x_bench_nocache;\n"
+                          + m.group(2) + "fastcgi_no_cache $http_x_bench_nocache;\n", text)
+        if n != 1:
+            raise RuntimeError("no response cache in the rendered configuration")
+        if self.archive:  # the archive provider's loads skip the cache too
             with open(conf, "w") as f:
                 f.write(text)
             return
@@ -274,7 +281,8 @@ def dechunk(body):
 
 
 def wrk(stack, paths, conns, seconds):
-    env = dict(os.environ, BENCH_PATHS=" ".join(paths))
+    env = dict(os.environ, BENCH_PATHS=" ".join(paths),
+               BENCH_CACHED="1" if paths is LOADS["cached"] else "0")
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
                         os.path.join(HERE, "paths.lua"), stack.url()],
@@ -290,6 +298,7 @@ def wrk(stack, paths, conns, seconds):
 def h2load(stack, path, conns, seconds):
     logf = os.path.join(stack.dir, "h2load.log")
     r = subprocess.run(["h2load", "-c", str(conns), "-m", "10", "-t", "1",
+                        "-H", "x-bench-nocache: 1",
                         "-n", str(4000 * seconds), "--log-file", logf,
                         stack.url(path)], capture_output=True, text=True, timeout=seconds + 60)
     m = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", r.stdout)
@@ -531,6 +540,16 @@ def report(res):
                      f"{r['p99_us'] / b['p99_us']:.2f}x |")
     lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
                  "p99 <= 1.1x the responder's.\n")
+    if "cached" in res["wrk"][str(CONNS[0])]:
+        lines.append("## Ratios: the mock resolve from nginx's response cache (HIT)\n")
+        lines.append("| connections | cached req/s | / return | p99 ms | p99 / return |")
+        lines.append("|---|---|---|---|---|")
+        for c in CONNS:
+            w = res["wrk"][str(c)]
+            r, n = w["cached"], w["return"]
+            lines.append(f"| {c} | {r['rps']:.0f} | {r['rps'] / n['rps']:.1%} | "
+                         f"{fmt_ms(r['p99_us'])} | {r['p99_us'] / n['p99_us']:.2f}x |")
+        lines.append("\nTarget (issue 16): cached >= 80% of return's requests/s.\n")
     lines.append("## Every load (wrk, HTTPS, HTTP/1.1)\n")
     lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder | / return | errors | non-2xx |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
@@ -644,7 +663,7 @@ def main():
     stack = Stack().start()
     try:
         log(f"up in {stack.dir}; warming up")
-        for name in ("return", "responder", "resolve", "mix"):
+        for name in ("return", "responder", "resolve", "cached", "mix"):
             wrk(stack, LOADS[name], 64, 1 if QUICK else 3)
         for c in CONNS:
             runs = {name: [] for name in loads}

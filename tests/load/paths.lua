@@ -7,10 +7,16 @@ for p in string.gmatch(os.getenv("BENCH_PATHS") or "/health", "%S+") do
   paths[#paths + 1] = p
 end
 local i = 0
+-- Every load but BENCH_CACHED=1 skips nginx's response cache (bench.py adds
+-- the header to its bypass), so that it measures the worker path.
+local headers = {["X-Bench-Nocache"] = "1"}
+if os.getenv("BENCH_CACHED") == "1" then
+  headers = {}
+end
 
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i - 1) % #paths + 1])
+  return wrk.format("GET", paths[(i - 1) % #paths + 1], headers)
 end
 
 done = function(summary, latency, requests)

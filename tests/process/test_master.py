@@ -283,12 +283,12 @@ class Reload(unittest.TestCase):
         m, conf = master_with_config_file("# lume settings\nLUME_CACHE_MAX_AGE=300\nLUME_WORKERS=2\n")
         del m.env["LUME_WORKERS"]  # the environment would win over the file
         with m:
-            self.assertEqual(m.request("/resolve/inception")[1]["cache-control"], "public, max-age=300")
+            self.assertEqual(m.request("/resolve/inception")[1]["cache-control"], "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800")
             with open(conf, "w") as f:
                 f.write("LUME_CACHE_MAX_AGE=60\nLUME_WORKERS=3\n")
             m.send_signal(signal.SIGHUP)
             self.assertTrue(wait_until(lambda: len(m.workers()) == 3 and all(
-                m.request("/resolve/inception")[1]["cache-control"] == "public, max-age=60"
+                m.request("/resolve/inception")[1]["cache-control"] == "public, max-age=60, stale-while-revalidate=172800, stale-if-error=172800"
                 for _ in range(6)), 10), m.log_text())
 
     def test_a_bad_configuration_on_sighup_keeps_the_running_one(self):

@@ -9,6 +9,9 @@
  * "error:unavailable|timeout|internal" inject that fault. LUME_MOCK_DELAY_MS adds latency, bounded
  * by the deadline. LUME_MOCK_CATALOG loads a JSON array of MediaLinks instead of the built-in
  * catalog; a broken catalog fails creation with a message naming the setting.
+ * The catalog is the mock's whole world: for an episode it says whether the
+ * next one has a live entry (episode + 1, else episode 1 of the next season)
+ * or that there is none; without an episode it says nothing (results.next).
  */
 #include "lib/unit.h"
 
@@ -414,6 +417,48 @@ static void test_a_catalog_file_replaces_the_built_in_catalog(void **state)
     assert_int_equal(results.count, 0);
 }
 
+static void test_an_episode_says_what_comes_next_in_the_catalog(void **state)
+{
+    (void)state;
+    assert_int_equal(search("the boys", 4, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_EPISODE); /* S04E02 */
+    assert_int_equal(search("the boys", 3, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_SEASON); /* no S03E02, but S04E01 */
+    assert_int_equal(search("the boys", 4, 2), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_NONE);
+    assert_int_equal(search("The Boys", 4, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_EPISODE); /* case-insensitive like matching */
+    assert_int_equal(search("no such show", 1, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_NONE);
+}
+
+static void test_without_an_episode_nothing_is_said_of_the_next(void **state)
+{
+    (void)state;
+    assert_int_equal(search("the boys", 4, 0), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_UNKNOWN);
+    assert_int_equal(search("the boys", 0, 0), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_UNKNOWN);
+    assert_int_equal(search("all", 4, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_UNKNOWN);
+}
+
+static void test_a_dead_next_episode_is_no_next_episode(void **state)
+{
+    char err[256];
+
+    (void)state;
+    assert_int_equal(
+        with_catalog(
+            "[{\"title\": \"Show S01E01\", \"url\": \"https://c.example/1\", \"seeds\": 3},"
+            " {\"title\": \"Show S01E02\", \"url\": \"https://c.example/2\", \"seeds\": 0},"
+            " {\"title\": \"Show S02E01\", \"url\": \"https://c.example/3\", \"seeds\": 0}]",
+            err, sizeof(err)),
+        0);
+    assert_int_equal(search("show", 1, 1), LUME_OK);
+    assert_int_equal(results.next, LUME_NEXT_NONE);
+}
+
 static void test_an_empty_catalog_answers_nothing(void **state)
 {
     char err[256];
@@ -600,6 +645,9 @@ int main(void)
         T(test_error_internal_is_an_internal_error),
         T(test_faults_are_case_insensitive_and_ignore_season),
         T(test_an_unknown_fault_is_an_ordinary_search),
+        T(test_an_episode_says_what_comes_next_in_the_catalog),
+        T(test_without_an_episode_nothing_is_said_of_the_next),
+        cmocka_unit_test_teardown(test_a_dead_next_episode_is_no_next_episode, teardown),
         cmocka_unit_test_setup_teardown(test_the_delay_is_added_to_every_search, setup_delay_30,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_delay_past_the_deadline_times_out_at_the_deadline,

@@ -29,6 +29,7 @@ import time
 import unittest
 
 import nginx_harness
+import openapi_check
 from harness import BUILD, ROOT, children, free_port, wait_until
 
 RUN_SH = os.path.join(ROOT, "scripts", "run.sh")
@@ -173,7 +174,10 @@ class Instance:
         try:
             conn.request("GET", path)
             r = conn.getresponse()
-            return r.status, r.read()
+            body = r.read()
+            openapi_check.check("GET", path, r.status,
+                                [(n.lower(), v) for n, v in r.getheaders()], body)
+            return r.status, body
         finally:
             conn.close()
 
@@ -347,7 +351,8 @@ class Stopping(unittest.TestCase):
 class Killing(unittest.TestCase):
     def test_sigkill_of_make_runs_process_group_leaves_nothing_behind(self):
         inst = Instance(self.addCleanup, make=True).start().up(timeout=120)
-        self.assertTrue(inst.pid_of("nginx: worker") and len(inst.pid_of("lume-fcgi")) == 2,
+        # the master, its one worker and the health responder
+        self.assertTrue(inst.pid_of("nginx: worker") and len(inst.pid_of("lume-fcgi")) == 3,
                         inst.processes())
         os.killpg(inst.proc.pid, signal.SIGKILL)
         inst.proc.wait()

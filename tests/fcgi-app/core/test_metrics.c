@@ -100,6 +100,7 @@ static void test_upstream_breaker_and_pool_events_count_by_cause(void **state)
     lume_metrics_upstream(w, LUME_UPSTREAM_REJECTED, 0, 0);
     lume_metrics_breaker(w, LUME_BREAKER_TO_OPEN);
     lume_metrics_set_breaker_state(m, 1);
+    lume_metrics_set_crash_brake(m, 1);
     lume_metrics_spawn(master, LUME_SPAWN_START);
     lume_metrics_spawn(master, LUME_SPAWN_START);
     lume_metrics_exit(master, LUME_EXIT_SIGNAL);
@@ -113,6 +114,7 @@ static void test_upstream_breaker_and_pool_events_count_by_cause(void **state)
     assert_int_equal(t.upstream_retries, 2);
     assert_int_equal(t.breaker_moves[LUME_BREAKER_TO_OPEN], 1);
     assert_int_equal(t.breaker_state, 2); /* state + 1: open */
+    assert_int_equal(t.crash_brake, 1);
     assert_int_equal(t.spawns[LUME_SPAWN_START], 2);
     assert_int_equal(t.exits[LUME_EXIT_SIGNAL], 1);
     lume_shared_destroy(sh);
@@ -129,6 +131,7 @@ static void test_writers_without_a_slot_do_nothing(void **state)
     lume_metrics_spawn(NULL, LUME_SPAWN_START);
     lume_metrics_exit(NULL, LUME_EXIT_ERROR);
     lume_metrics_set_breaker_state(NULL, 1);
+    lume_metrics_set_crash_brake(NULL, 1);
     lume_metrics_sum(NULL, &t);
     assert_int_equal(t.breaker_state, 0);
 }

@@ -1,0 +1,71 @@
+/* next_link.c: the Link header of the next-episode hint (see next_link.h). */
+#include "next_link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+static int unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+/* query as one path segment into out (3 bytes per byte of query, and NUL). */
+static void escape_segment(const char *query, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int dots = strcmp(query, ".") == 0 || strcmp(query, "..") == 0;
+
+    for (const unsigned char *p = (const unsigned char *)query; *p != '\0'; p++) {
+        if (unreserved(*p) && !dots) {
+            *out++ = (char)*p;
+        } else {
+            *out++ = '%';
+            *out++ = hex[*p >> 4];
+            *out++ = hex[*p & 15];
+        }
+    }
+    *out = '\0';
+}
+
+char *lume_next_link(const char *query, int season, int episode, lume_next next)
+{
+    const char *rel = "next", *known = "";
+    size_t cap = 3 * strlen(query) + 96;
+    char *segment, *out;
+    int n;
+
+    switch (next) {
+    case LUME_NEXT_UNKNOWN: episode++; break;
+    case LUME_NEXT_EPISODE:
+        episode++;
+        known = "; exists=\"true\"";
+        break;
+    case LUME_NEXT_SEASON:
+        season++;
+        episode = 1;
+        known = "; exists=\"true\"";
+        break;
+    case LUME_NEXT_NONE: rel = "last"; break;
+    }
+    if (season > LUME_SEASON_MAX || episode > LUME_EPISODE_MAX)
+        return NULL;
+    segment = malloc(3 * strlen(query) + 1);
+    out = segment ? malloc(cap) : NULL;
+    if (out == NULL) {
+        free(segment);
+        return NULL;
+    }
+    escape_segment(query, segment);
+    n = snprintf(out, cap, "</resolve/%s?season=%d&episode=%d>; rel=\"%s\"%s", segment, season,
+                 episode, rel, known);
+    free(segment);
+    if (n < 0 || (size_t)n >= cap) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

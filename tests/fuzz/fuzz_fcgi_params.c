@@ -1,0 +1,135 @@
+/*
+ * fuzz_fcgi_params.c: fcgi-app/fcgi_params.c, the health responder's reader
+ * of a request head's params. The input is a request id byte, an output
+ * size byte, then the head's bytes, any at all.
+ *
+ * Invariants, against a reference reading of the FastCGI records and pairs
+ * written here from the protocol: the gathered bytes are the reference's
+ * (the content of each whole FCGI_PARAMS record of that request id, in
+ * order, up to the first record whose content or padding runs past the
+ * bytes), cut to the output; for every name in the gathered pairs (and a
+ * few fixed ones), the lookup finds what the reference finds (the first
+ * pair of that name, before a length runs past the content), its value cut
+ * to the output size and NUL-terminated, and "" when not found. ASan checks
+ * nothing is read or written past a buffer.
+ */
+#include "fcgi_params.h"
+#include "fuzz/fuzz.h"
+
+#define CAP 8192
+
+/* Reference: the records walked as the protocol lays them out. */
+static size_t ref_gather(const uint8_t *b, size_t len, unsigned id, uint8_t *out, size_t cap)
+{
+    size_t at = 0, n = 0;
+
+    for (;;) {
+        size_t clen, padding;
+
+        if (at + 8 > len)
+            return n;
+        clen = b[at + 4] * 256u + b[at + 5];
+        padding = b[at + 6];
+        if (at + 8 + clen > len)
+            return n;
+        if (b[at + 1] == 4 && b[at + 2] * 256u + b[at + 3] == id)
+            for (size_t i = 0; i < clen && n < cap; i++)
+                out[n++] = b[at + 8 + i];
+        if (at + 8 + clen + padding > len)
+            return n;
+        at += 8 + clen + padding;
+    }
+}
+
+/* Reference: a length is one byte under 128, else four with the top bit off. */
+static int ref_length(const uint8_t *p, size_t left, size_t *used, size_t *v)
+{
+    if (left == 0)
+        return 0;
+    if (p[0] < 128) {
+        *used = 1;
+        *v = p[0];
+        return 1;
+    }
+    if (left < 4)
+        return 0;
+    *used = 4;
+    *v = (size_t)(p[0] - 128) * 16777216u + p[1] * 65536u + p[2] * 256u + p[3];
+    return 1;
+}
+
+/* Reference: walk the pairs; call each (name, value) until one runs past. */
+typedef struct ref_pair {
+    const uint8_t *name, *value;
+    size_t nlen, vlen;
+} ref_pair;
+
+static size_t ref_pairs(const uint8_t *p, size_t n, ref_pair *out, size_t max)
+{
+    size_t at = 0, k = 0;
+
+    while (at < n && k < max) {
+        size_t u1, u2, nl, vl;
+
+        if (!ref_length(p + at, n - at, &u1, &nl) ||
+            !ref_length(p + at + u1, n - at - u1, &u2, &vl))
+            break;
+        at += u1 + u2;
+        if (nl > n - at || vl > n - at - nl)
+            break;
+        out[k++] = (ref_pair){p + at, p + at + nl, nl, vl};
+        at += nl + vl;
+    }
+    return k;
+}
+
+static void check_find(const uint8_t *params, size_t n, const ref_pair *pairs, size_t k,
+                       const char *name, size_t cap)
+{
+    char out[CAP + 1];
+    const ref_pair *want = NULL;
+    int found;
+
+    memset(out, 'Z', sizeof(out));
+    for (size_t i = 0; i < k && want == NULL; i++)
+        if (pairs[i].nlen == strlen(name) && memcmp(pairs[i].name, name, pairs[i].nlen) == 0)
+            want = &pairs[i];
+    found = lume_fcgi_params_find(params, n, name, out, cap);
+    FUZZ_CHECK(found == (want != NULL));
+    if (want == NULL) {
+        FUZZ_CHECK(out[0] == '\0');
+        return;
+    }
+    size_t take = want->vlen < cap - 1 ? want->vlen : cap - 1;
+    FUZZ_CHECK(memcmp(out, want->value, take) == 0);
+    FUZZ_CHECK(out[take] == '\0');
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const fixed[] = {"REQUEST_METHOD", "REQUEST_URI", "REQUEST_ID",
+                                        "HTTP_X_REQUEST_ID", ""};
+    fuzz_reader r = {data, size};
+    unsigned id = fuzz_u8(&r) % 4;
+    size_t cap = 1 + fuzz_u8(&r) * 32u, n, m, k;
+    uint8_t got[CAP], want[CAP];
+    ref_pair pairs[256];
+
+    n = lume_fcgi_params_gather(r.p, r.left, id, got, cap);
+    m = ref_gather(r.p, r.left, id, want, cap);
+    FUZZ_CHECK(n == m && n <= cap);
+    FUZZ_CHECK(memcmp(got, want, n) == 0);
+    k = ref_pairs(got, n, pairs, 256);
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        check_find(got, n, pairs, k, fixed[i], 1 + (cap % 300));
+    for (size_t i = 0; i < k && i < 16; i++) {
+        char name[256];
+
+        if (pairs[i].nlen >= sizeof(name) || memchr(pairs[i].name, '\0', pairs[i].nlen))
+            continue; /* a name with a NUL cannot be asked for */
+        memcpy(name, pairs[i].name, pairs[i].nlen);
+        name[pairs[i].nlen] = '\0';
+        check_find(got, n, pairs, k, name, 1 + (cap % 300));
+    }
+    return 0;
+}
