@@ -74,6 +74,7 @@ struct lume_acceptor {
     long timeout_ms;
     lume_allow *allow;
     FCGX_Request request;
+    int whole; /* the request in hand arrived whole at the first look */
     struct {
         int64_t last_ms;
         long suppressed;
@@ -196,7 +197,10 @@ static int peek_head(lume_acceptor *a, conn *c)
         return HEAD_INCOMPLETE; /* nothing yet, or closed: read_head() says which */
     switch (lume_fcgi_head_scan(&c->head, a->buf, (size_t)n)) {
     case LUME_FCGI_HEAD_MORE: break;
-    case LUME_FCGI_HEAD_COMPLETE: c->received = c->head.end; return COMPLETE_HEAD;
+    case LUME_FCGI_HEAD_COMPLETE:
+        c->received = c->head.end;
+        a->whole = lume_fcgi_head_whole_request(&c->head, a->buf, (size_t)n);
+        return COMPLETE_HEAD;
     case LUME_FCGI_HEAD_PARAMS_TOO_LARGE: c->received = (size_t)n; return DROP_PARAMS;
     case LUME_FCGI_HEAD_TOO_LARGE: c->received = (size_t)n; return DROP_HEAD;
     case LUME_FCGI_HEAD_MALFORMED: c->received = (size_t)n; return DROP_MALFORMED;
@@ -303,7 +307,6 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
 lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
                                       FCGX_Request **request)
 {
-    struct timeval rcvtimeo = {a->timeout_ms / 1000, (a->timeout_ms % 1000) * 1000};
     int one = 1, why;
     conn c;
 
@@ -313,6 +316,7 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
         return accept_failed(a, wait_mask);
     c.accepted_us = lume_now_us();
     c.received = 0;
+    a->whole = 0;
     lume_fcgi_head_init(&c.head);
     if (c.peer.sa.sa_family != AF_UNIX) {
         if (!lume_allow_match(a->allow, &c.peer.sa, c.peer_len)) {
@@ -334,8 +338,9 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
         drop(a, &c, (drop_reason)why);
         return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
     }
-    /* Should the app ever read its stdin, no read waits longer than this. */
-    setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &rcvtimeo, sizeof(rcvtimeo));
+    /* No receive timeout is set: nothing reads the connection after the
+     * head (the app never reads its stdin; should it ever, it must bound the
+     * read, as read_head() does). */
     *request = &a->request;
     return LUME_ACCEPT_READY;
 }
@@ -343,12 +348,22 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
 /* Close after the response: stop sending, then read what the peer still
  * sends until it closes too, so that unread bytes do not turn the close into
  * a reset that could cost the peer the response. Bounded in time, and by a
- * stop signal. */
+ * stop signal. A request that arrived whole (lume_fcgi_head_whole_request())
+ * has nothing more to come: when one look finds nothing unread either (or
+ * the peer's close), the connection is closed at once, with no shutdown and
+ * no wait for the peer's close. */
 static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
 {
     int64_t deadline_ms = lume_now_ms() + a->timeout_ms;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
 
+    if (a->whole) {
+        ssize_t n = recv(fd, a->buf, sizeof(a->buf), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno == EAGAIN)) {
+            close(fd);
+            return;
+        }
+    }
     if (shutdown(fd, SHUT_WR) == 0) {
         for (;;) {
             ssize_t n = recv(fd, a->buf, sizeof(a->buf), MSG_DONTWAIT);

@@ -23,9 +23,11 @@
  * After the response, lume_acceptor_finish() closes the connection itself:
  * shutdown, then read and discard what the peer still sends until it closes,
  * for at most LUME_FCGI_READ_TIMEOUT_MS or until a stop signal (libfcgi's
- * own close drains without a bound). Every connection closed early is logged
- * as "fcgi_dropped" with its reason, at most one line a second per reason
- * and worker (the rest are counted in the next line's "suppressed").
+ * own close drains without a bound). A request that arrived whole at the
+ * first look (no body, nothing after it) is closed at once instead, when
+ * nothing is left unread: nothing more is due from the peer. Every connection closed early is
+ * logged as "fcgi_dropped" with its reason, at most one line a second per reason and worker (the
+ * rest are counted in the next line's "suppressed").
  */
 #ifndef LUME_ACCEPTOR_H
 #define LUME_ACCEPTOR_H

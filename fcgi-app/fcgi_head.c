@@ -5,6 +5,7 @@
 #define VERSION_1     1
 #define BEGIN_REQUEST 1
 #define PARAMS        4
+#define STDIN         5
 #define BEGIN_BODY    8
 
 void lume_fcgi_head_init(lume_fcgi_head *h)
@@ -58,4 +59,12 @@ lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char 
 size_t lume_fcgi_head_need(const lume_fcgi_head *h)
 {
     return h->end > 0 ? h->end : h->pos + HEADER_LEN;
+}
+
+int lume_fcgi_head_whole_request(const lume_fcgi_head *h, const unsigned char *buf, size_t len)
+{
+    const unsigned char *r = buf + h->end;
+
+    return h->end > 0 && len == h->end + HEADER_LEN && r[0] == VERSION_1 && r[1] == STDIN &&
+           ((unsigned)r[2] << 8 | r[3]) == h->request_id && r[4] == 0 && r[5] == 0 && r[6] == 0;
 }

@@ -47,6 +47,12 @@ void lume_fcgi_head_init(lume_fcgi_head *h);
  * calls on one head). Once the answer is not MORE it stays the same. */
 lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char *buf, size_t len);
 
+/* Once COMPLETE: is buf[0..len) the whole request, nothing more to come?
+ * That is the head, then the header of the empty FCGI_STDIN record of the
+ * same request (a request without a body: nginx sends it with the head),
+ * and not a byte more. */
+int lume_fcgi_head_whole_request(const lume_fcgi_head *h, const unsigned char *buf, size_t len);
+
 /* While MORE: the bytes it takes to get further (never past the head, never
  * over LUME_FCGI_HEAD_MAX); once COMPLETE: the length of the head. */
 size_t lume_fcgi_head_need(const lume_fcgi_head *h);

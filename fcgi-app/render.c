@@ -1,6 +1,7 @@
 /* render.c: the API's JSON shapes (docs/api.md, render.h). */
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "version.h"
@@ -53,12 +54,29 @@ json_t *lume_render_error(lume_status st, const char *message, json_t *extra, co
     return json_pack("{s:o}", "detail", detail);
 }
 
+/* Most bodies fit here: one dump, one copy of the exact size. A bigger one
+ * is dumped again into a buffer of its size (json_dumpb() says how much it
+ * takes). json_dumps() grows its buffer from 16 bytes, then copies it. */
+#define DUMP_STACK 8192
+
 char *lume_render_dump(json_t *doc, size_t *len)
 {
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char stack[DUMP_STACK], *text = NULL;
+    size_t n = doc ? json_dumpb(doc, stack, sizeof(stack), JSON_COMPACT) : 0;
 
+    if (n > 0 && (text = malloc(n + 1)) != NULL) {
+        if (n <= sizeof(stack))
+            memcpy(text, stack, n);
+        else if (json_dumpb(doc, text, n, JSON_COMPACT) != n) {
+            free(text);
+            text = NULL;
+        }
+    }
     json_decref(doc);
-    if (text != NULL && len != NULL)
-        *len = strlen(text);
+    if (text != NULL) {
+        text[n] = '\0';
+        if (len != NULL)
+            *len = n;
+    }
     return text;
 }

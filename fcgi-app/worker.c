@@ -11,6 +11,10 @@
  * Before serving, the worker notes how long the request waited in the queue
  * (nginx's REQUEST_START, queue.h) and whether nginx has already closed the
  * connection; app.c skips the provider call for a request that came too late.
+ * That look is a system call, so it is taken only for a request that waited
+ * in the queue ABANDON_CHECK_MS or more, or whose wait is unknown: nginx
+ * gives up after seconds, and a client that leaves within milliseconds of
+ * its request costs at most the one provider call.
  */
 #include "worker.h"
 
@@ -54,6 +58,9 @@ static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
             return 0;
     }
 }
+
+#define ABANDON_CHECK_MS 100
+#define STOP_CHECK_US    1000
 
 /* nginx closed its end (it timed out, or its client left): nobody reads the
  * answer. POLLHUP only: a peer that merely half-closed still reads. */
@@ -100,7 +107,8 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     req.request_id = request_id;
     req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
     req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
-    req.abandoned = peer_gone(fr->ipcFd);
+    req.abandoned =
+        (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) && peer_gone(fr->ipcFd);
     if (req.method == NULL)
         req.method = "GET";
     if (req.uri == NULL)
@@ -129,6 +137,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     uint64_t rng;
     long served = 0;
     int status = LUME_WORKER_EXIT_OK, waited = 1;
+    int64_t next_stop_check_us = 0;
     lume_scoreboard *board = lume_scoreboard_of(shared);
 
     lume_signals_worker_init(&wait_mask);
@@ -154,8 +163,17 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
 
     lume_log_batch_on(); /* access lines leave in batches (log.h) */
     while (cfg->max_requests == 0 || served < cfg->max_requests) {
-        if (lume_signals_worker_stopping())
-            break;
+        /* Under load no ppoll() delivers a stop (signals.c): ask whether one
+         * is pending after every wait, and otherwise at most once every
+         * STOP_CHECK_US, so a stop waits for at most that and the request
+         * in hand, and a busy worker does not make a system call of it per
+         * request. */
+        int64_t now = lume_now_us();
+        if (waited || now >= next_stop_check_us) {
+            if (lume_signals_worker_stopping())
+                break;
+            next_stop_check_us = now + STOP_CHECK_US;
+        }
         /* Accept first: under load a connection is already waiting. */
         lume_scoreboard_set_state(board, slot, LUME_WORKER_READING);
         lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);

@@ -27,7 +27,8 @@
 
 typedef struct mock_entry {
     char *title;
-    char *title_lower; /* for matching */
+    char *title_lower;   /* for matching */
+    const char *quality; /* from the title, read once (results.h) */
     char *url;
     int64_t size;
     int64_t seeds;
@@ -110,6 +111,7 @@ static int add_entry(mock_provider *m, const char *title, const char *url, int64
 
     e->title = strdup(title);
     e->title_lower = lower_dup(title);
+    e->quality = lume_quality_from_title(title);
     e->url = strdup(url);
     e->size = size;
     e->seeds = seeds;
@@ -322,8 +324,7 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     for (size_t i = 0; i < m->count && st == LUME_OK; i++) {
         const mock_entry *e = &m->entries[i];
         if (all || strstr(e->title_lower, needle) != NULL)
-            st = lume_results_add(out, e->title, e->url, e->size, e->seeds,
-                                  lume_quality_from_title(e->title));
+            st = lume_results_add(out, e->title, e->url, e->size, e->seeds, e->quality);
     }
     free(needle);
     if (st != LUME_OK)

@@ -1,4 +1,4 @@
-/* decimal.c: strict decimal integer parsing (see decimal.h). */
+/* decimal.c: strict decimal integer parsing, and writing (see decimal.h). */
 #include "decimal.h"
 
 int lume_decimal_parse(const char *s, size_t len, long min, long max, long *out)
@@ -16,4 +16,18 @@ int lume_decimal_parse(const char *s, size_t len, long min, long max, long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+size_t lume_decimal_put(char *out, unsigned long long v)
+{
+    char tmp[LUME_DECIMAL_DIGITS];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
 }

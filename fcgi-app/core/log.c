@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "utf8.h"
 
 static int log_level = LUME_LOG_INFO;
@@ -312,11 +313,14 @@ void lume_logline_str(lume_logline *l, const char *key, const char *value)
 
 void lume_logline_int(lume_logline *l, const char *key, long long value)
 {
-    size_t mark = l->len;
-    char num[24];
-    int n = snprintf(num, sizeof(num), "%lld", value);
+    size_t mark = l->len, n = 0;
+    char num[LUME_DECIMAL_DIGITS + 1];
 
-    if (put_key(l, key) != 0 || put(l, num, (size_t)n) != 0)
+    if (value < 0)
+        num[n++] = '-';
+    n += lume_decimal_put(num + n,
+                          value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value);
+    if (put_key(l, key) != 0 || put(l, num, n) != 0)
         l->len = mark;
 }
 
@@ -324,10 +328,18 @@ void lume_logline_ms(lume_logline *l, const char *key, int64_t us)
 {
     size_t mark = l->len;
     unsigned long long mag = us < 0 ? 0ULL - (unsigned long long)us : (unsigned long long)us;
-    char num[32];
-    int n = snprintf(num, sizeof(num), "%s%llu.%03llu", us < 0 ? "-" : "", mag / 1000, mag % 1000);
+    unsigned frac = (unsigned)(mag % 1000);
+    char num[LUME_DECIMAL_DIGITS + 8];
+    size_t n = 0;
 
-    if (put_key(l, key) != 0 || put(l, num, (size_t)n) != 0)
+    if (us < 0)
+        num[n++] = '-';
+    n += lume_decimal_put(num + n, mag / 1000);
+    num[n++] = '.';
+    num[n++] = (char)('0' + frac / 100);
+    num[n++] = (char)('0' + frac / 10 % 10);
+    num[n++] = (char)('0' + frac % 10);
+    if (put_key(l, key) != 0 || put(l, num, n) != 0)
         l->len = mark;
 }
 

@@ -27,6 +27,10 @@ Faults, set with fault(kind, mode, times=None, delay=..., body=...): kind is "se
   "raw_stream"         the same without Content-Length (the connection closes after it),
                        so its length shows only while it is read
 times: how many requests the fault applies to (None: all), counted per kind.
+latency: seconds every request waits before it is answered (0 by default; make
+bench sets 0.02), on top of any fault's delay.
+Each JSON reply (head and body) goes out in one send: two sends would meet
+Nagle's algorithm and the client's delayed ACK, 40 ms a call.
 "Refused" needs no fault mode: point the provider at a port nobody listens on,
 or take the fake down() and up() again on its port.
 
@@ -104,7 +108,8 @@ def search_words(q):
 
 
 class FakeArchive:
-    def __init__(self):
+    def __init__(self, latency=0.0):
+        self.latency = latency
         self.items = {}
         self.lock = threading.Lock()
         self.faults = {}
@@ -256,8 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._headers_buffer.append(b"\r\n" + body)  # head and body in one send
+        self.flush_headers()
 
     def reset(self):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -293,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "search":
             ident = search_words(urllib.parse.parse_qs(url.query).get("q", [""])[0])
         mode, delay, raw = fake.take_fault(kind, ident)
+        if fake.latency > 0:
+            time.sleep(fake.latency)
         if mode == "slow":
             time.sleep(delay)
         elif mode == "hold":

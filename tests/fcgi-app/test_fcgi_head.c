@@ -12,6 +12,11 @@
  * headers and padding included, is bounded too. Not FastCGI version 1, or a
  * bad FCGI_BEGIN_REQUEST, is malformed. Other records before the end of the
  * params (management records, other request ids) are stepped over.
+ *
+ * The whole request: the head, then the empty FCGI_STDIN record of the same
+ * request and not a byte more (a request without a body, as nginx sends it)
+ * says nothing more is due from the peer; a body, anything after the end of
+ * stdin, a record of another request or bytes still missing do not.
  */
 #include "lib/unit.h"
 
@@ -356,6 +361,66 @@ static void test_a_begin_request_of_the_wrong_size_or_id_0_is_malformed(void **s
     free(w.b);
 }
 
+/* ---- the whole request ---- */
+
+static void test_a_head_and_the_empty_stdin_record_are_the_whole_request(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    params(&w, 300, 65535);
+    record(&w, STDIN, 1, 0, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_true(lume_fcgi_head_whole_request(&h, w.b, w.len));
+    free(w.b);
+}
+
+static void test_a_head_alone_or_with_a_body_or_more_is_not_the_whole_request(void **state)
+{
+    lume_fcgi_head h;
+
+    (void)state;
+    for (int variant = 0; variant < 6; variant++) {
+        wire w = {0};
+        size_t len;
+        begin(&w);
+        params(&w, 40, 65535);
+        switch (variant) {
+        case 0: break;                                  /* stdin not here yet */
+        case 1: record(&w, STDIN, 1, 10, 0); break;     /* a body */
+        case 2: record(&w, STDIN, 2, 0, 0); break;      /* another request's */
+        case 3: record(&w, STDIN, 1, 0, 4); break;      /* padding follows */
+        case 4: record(&w, GET_VALUES, 0, 0, 0); break; /* a management record */
+        case 5:                                         /* a byte after the end */
+            record(&w, STDIN, 1, 0, 0);
+            put(&w, "x", 1);
+            break;
+        }
+        len = w.len;
+        assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+        assert_false(lume_fcgi_head_whole_request(&h, w.b, len));
+        if (variant == 5) /* cut before the stray byte, it is whole */
+            assert_true(lume_fcgi_head_whole_request(&h, w.b, len - 1));
+        free(w.b);
+    }
+}
+
+static void test_an_incomplete_head_is_never_the_whole_request(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    record(&w, PARAMS, 1, 20, 0);
+    record(&w, STDIN, 1, 0, 0);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_MORE);
+    assert_false(lume_fcgi_head_whole_request(&h, w.b, w.len));
+    free(w.b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +440,9 @@ int main(void)
         cmocka_unit_test(test_the_largest_head_within_the_bound_is_complete),
         cmocka_unit_test(test_a_version_other_than_1_is_malformed),
         cmocka_unit_test(test_a_begin_request_of_the_wrong_size_or_id_0_is_malformed),
+        cmocka_unit_test(test_a_head_and_the_empty_stdin_record_are_the_whole_request),
+        cmocka_unit_test(test_a_head_alone_or_with_a_body_or_more_is_not_the_whole_request),
+        cmocka_unit_test(test_an_incomplete_head_is_never_the_whole_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,10 @@
  * scans after any pieces (none, or past what was asked) reaches the same
  * verdict, and once it is not MORE it never changes. The scanner never reads
  * a byte it was not given: the bytes not received yet are poisoned.
+ * lume_fcgi_head_whole_request() is true exactly when the wire is a complete
+ * head and then 8 bytes, the header of an empty, unpadded FCGI_STDIN record
+ * of the request's id (false for any other verdict), and reads nothing past
+ * the wire.
  */
 #include <sanitizer/asan_interface.h>
 
@@ -35,7 +39,7 @@
  * as a record can be, and a little more. */
 #define WIRE_MAX (LUME_FCGI_HEAD_MAX + 2 * (8 + 65535 + 255))
 
-enum { BEGIN_REQUEST = 1, PARAMS = 4 };
+enum { BEGIN_REQUEST = 1, PARAMS = 4, STDIN = 5 };
 
 typedef struct verdict {
     lume_fcgi_head_state state;
@@ -265,6 +269,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lume_fcgi_head_init(&h);
     st = lume_fcgi_head_scan(&h, w, n);
     FUZZ_CHECK(st == ref.state);
+    {
+        const uint8_t *e = w + ref.end;
+        int whole = st == LUME_FCGI_HEAD_COMPLETE && n == ref.end + 8 && e[0] == 1 &&
+                    e[1] == STDIN && e[2] * 256u + e[3] == h.request_id && e[4] == 0 && e[5] == 0 &&
+                    e[6] == 0;
+        FUZZ_CHECK(lume_fcgi_head_whole_request(&h, w, n) == whole);
+    }
     switch (st) {
     case LUME_FCGI_HEAD_COMPLETE:
         FUZZ_CHECK(h.end == ref.end && h.params == ref.params);

@@ -73,6 +73,8 @@ static void check_body(const lume_request *req, const lume_response *resp, int r
     json_t *doc, *detail;
 
     FUZZ_CHECK(resp->body != NULL && strlen(resp->body) == resp->body_len);
+    if (resp->content_type != NULL && strncmp(resp->content_type, "application/json", 16) != 0)
+        return; /* /metrics: Prometheus text, not JSON */
     doc = json_loadb(resp->body, resp->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL)
         fprintf(stderr, "body is not JSON (%s): %s\n", jerr.text, resp->body);

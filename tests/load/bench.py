@@ -20,8 +20,11 @@ the mock resolve, each route alone and a realistic mix, all past nginx's
 response cache (X-Bench-Nocache: bypass, nothing stored), and the mock resolve
 served from it (cached: a HIT), at each connection count, in alternating rounds (each figure is the median of the rounds); h2load
 over HTTP/2 (10 streams per connection); system calls per request of one
-worker and of one responder process (strace -c); instructions per request
-(callgrind) and a worker's RSS over many requests unless BENCH_QUICK.
+worker and of one responder process (strace -c); the archive provider
+behind the same nginx against tests/archive/fake_archive.py with 20 ms per
+upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
+a worker's RSS over 200,000 requests it served, and valgrind memcheck on a
+worker serving 4,000 mixed requests.
 
 Writes tests/load/results/ (git-ignored): report.md (ratios first), raw.json,
 and throughput.png and p99.png (gnuplot) against connections. Loopback only;
@@ -75,21 +78,39 @@ LOADS = {
 }
 QUICK_LOADS = ["return", "responder", "resolve", "cached", "mix"]
 
+# The archive provider against tests/archive/fake_archive.py: every upstream
+# call answered after ARCHIVE_LATENCY_S; a resolve is one search and one round
+# of parallel lookups (ARCHIVE_ITEMS items match), so a worker serves at most
+# 1 / (2 * latency) resolves a second and the pool workers times that.
+ARCHIVE_WORKERS = int(os.environ.get("BENCH_ARCHIVE_WORKERS", "16"))
+ARCHIVE_LATENCY_S = 0.020
+ARCHIVE_CONNS = 64
+ARCHIVE_ITEMS = 3
+ARCHIVE_PATH = "/resolve/bench%20film"
+# A few thousand mixed requests to one worker under memcheck.
+MEMCHECK_REQUESTS = 4000
+RSS_REQUESTS = 200000
+
 
 def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
 class Stack:
-    """nginx + lume-fcgi + the responder, in a temporary directory."""
+    """nginx + lume-fcgi + the responder, in a temporary directory. With
+    archive (a fake Internet Archive's base URL): the archive provider and
+    `workers` workers instead, and no baselines."""
 
-    def __init__(self):
+    def __init__(self, archive=None, workers=WORKERS):
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
         self.procs = []
+        self.archive = archive
+        self.nworkers = workers
 
     def env(self):
-        return {
+        extra = {"LUME_ARCHIVE_BASE_URL": self.archive} if self.archive else {}
+        return extra | {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "BUILD": os.path.relpath(BUILD, ROOT),
             "LUME_RUN_DIR": self.dir,
@@ -102,10 +123,10 @@ class Stack:
             "LUME_RATE_LIMIT": "0",
             "LUME_CONN_LIMIT": "0",
             "LUME_CONN_PER_ADDR_MAX": "4096",
-            "LUME_PROVIDER": "mock",
-            "LUME_WORKERS": str(WORKERS),
+            "LUME_PROVIDER": "archive" if self.archive else "mock",
+            "LUME_WORKERS": str(self.nworkers),
             # Workers live through the whole run, so that one worker's RSS
-            # over 100,000 requests is measured (the default recycles every
+            # over 200,000 requests is measured (the default recycles every
             # 10,000, a guard against exactly the leaks measured here).
             "LUME_MAX_REQUESTS": "0",
         }
@@ -133,6 +154,11 @@ class Stack:
         self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
         if not wait_until(lambda: self.get("/health")[0] == 200, 30):
             raise RuntimeError(f"the stack did not come up; see {self.dir}")
+        if self.archive:
+            status, body = self.get(ARCHIVE_PATH)
+            if status != 200:
+                raise RuntimeError(f"{ARCHIVE_PATH}: {status} {body!r}")
+            return self
         status, body = self.get(MOVIE)
         if status != 200:
             raise RuntimeError(f"{MOVIE}: {status} {body!r}")
@@ -155,6 +181,15 @@ class Stack:
         text, n = re.subn(r"(access_log \S+ lume_json);", r"\1 buffer=64k flush=1s;", text)
         if n != 1:
             raise RuntimeError("no access_log line to tune in the rendered configuration")
+        text, n = re.subn(r"(\n( +)fastcgi_cache_key \$lume_cache_key;\n)",
+                          lambda m: m.group(1) + m.group(2) + "fastcgi_cache_bypass $http_x_bench_nocache;\n"
+                          + m.group(2) + "fastcgi_no_cache $http_x_bench_nocache;\n", text)
+        if n != 1:
+            raise RuntimeError("no response cache in the rendered configuration")
+        if self.archive:  # the archive provider's loads skip the cache too
+            with open(conf, "w") as f:
+                f.write(text)
+            return
         body = self.get_body_for_conf()
         extra = (
             "\n        # make bench: the two baselines (tests/load/bench.py)\n"
@@ -162,11 +197,6 @@ class Stack:
             "        location = /bench/fcgi {\n"
             f"            fastcgi_pass unix:{self.dir}/responder.sock;\n"
             "        }\n")
-        text, n = re.subn(r"(\n( +)fastcgi_cache_key \$lume_cache_key;\n)",
-                          lambda m: m.group(1) + m.group(2) + "fastcgi_cache_bypass $http_x_bench_nocache;\n"
-                          + m.group(2) + "fastcgi_no_cache $http_x_bench_nocache;\n", text)
-        if n != 1:
-            raise RuntimeError("no response cache in the rendered configuration")
         text, n = re.subn(r"(# HTTPS: the API\.\n    server \{\n(?:.*\n)*?        server_name _;\n)",
                           lambda m: m.group(1) + extra, text, count=1)
         if n != 1:
@@ -403,6 +433,91 @@ def callgrind(path_count=2000):
     return out
 
 
+def archive_bench():
+    """The archive provider behind nginx against the fake Internet Archive
+    with ARCHIVE_LATENCY_S per call, at ARCHIVE_CONNS connections."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "archive"))
+    from fake_archive import FakeArchive, Item, video
+    fake = FakeArchive(latency=ARCHIVE_LATENCY_S).start()
+    for i in range(ARCHIVE_ITEMS):
+        fake.add(Item(f"bench_film_{i}", f"Bench Film {i}", 1000 - i,
+                      [video(f"film{i}.mp4", "h.264", 700000000, 720)]))
+    stack = Stack(archive=fake.base_url, workers=ARCHIVE_WORKERS).start()
+    try:
+        wrk(stack, [ARCHIVE_PATH], ARCHIVE_CONNS, 2)
+        fake.clear()
+        runs = [wrk(stack, [ARCHIVE_PATH], ARCHIVE_CONNS, SECONDS * 2) for _ in range(ROUNDS)]
+        out = median_of(runs)
+        served = sum(r["requests"] for r in runs)
+        out["upstream_calls_per_request"] = (fake.count("search") + fake.count("metadata")) / served
+        out["max_parallel_upstream"] = fake.max_active
+    finally:
+        stack.stop()
+        fake.stop()
+    out["workers"] = ARCHIVE_WORKERS
+    out["ceiling_rps"] = ARCHIVE_WORKERS / (2 * ARCHIVE_LATENCY_S)
+    out["ratio"] = out["rps"] / out["ceiling_rps"]
+    return out
+
+
+def memcheck(requests=MEMCHECK_REQUESTS):
+    """valgrind memcheck on a master and its one worker, the mock provider,
+    serving `requests` of the mix (and the other routes) over FastCGI, then
+    stopped: the worker's errors and definite leaks."""
+    import fcgi_client
+    d = tempfile.mkdtemp(prefix="lume-bench-mc-")
+    sock = f"unix:{d}/lume.sock"
+    paths = LOADS["mix"] + ["/health", "/metrics", "/status", "/nope", "/resolve/%ff%fe"]
+    env = dict(os.environ, LUME_LISTEN=sock, LUME_WORKERS="1", LUME_PROVIDER="mock",
+               LUME_MAX_REQUESTS="0", LUME_ACCESS_LOG="1")
+    logs = os.path.join(d, "memcheck.%p")
+    p = subprocess.Popen(["valgrind", "--tool=memcheck", "--trace-children=yes",
+                          "--leak-check=full", "--errors-for-leak-kinds=definite",
+                          "--show-leak-kinds=definite", f"--log-file={logs}", BINARY], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    statuses = {}
+    try:
+        def up():
+            try:
+                fcgi_client.request(sock, MOVIE, timeout=30)
+                return True
+            except OSError:
+                return False
+        if not wait_until(up, 120, 0.5):
+            raise RuntimeError("lume-fcgi under memcheck did not answer")
+        worker = (children(p.pid) or [None])[0]
+        for i in range(requests):
+            status = fcgi_client.request(sock, paths[i % len(paths)], timeout=30)[0]
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(120)
+    out = {"requests": requests, "statuses": statuses, "worker": None}
+    try:
+        for fn in sorted(os.listdir(d)):
+            if not fn.startswith("memcheck."):
+                continue
+            with open(os.path.join(d, fn)) as f:
+                text = f.read()
+            errors = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+            lost = re.search(r"definitely lost: ([\d,]+) bytes in ([\d,]+) blocks", text)
+            r = {"errors": int(errors.group(1)) if errors else None,
+                 "definitely_lost_bytes": int(lost.group(1).replace(",", "")) if lost else 0,
+                 "complete": errors is not None}
+            role = "worker" if fn == f"memcheck.{worker}" else f"process {fn.split('.')[1]}"
+            if role != "worker" and fn == f"memcheck.{p.pid}":
+                role = "master"
+            out[role] = r
+            if r["errors"] or r["definitely_lost_bytes"]:
+                keep = os.path.join(RESULTS, f"memcheck-{role.replace(' ', '-')}.txt")
+                shutil.copy(os.path.join(d, fn), keep)
+                r["log"] = os.path.relpath(keep, ROOT)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
 def fmt_ms(us):
     return f"{us / 1000:.2f}"
 
@@ -463,6 +578,29 @@ def report(res):
         lines.append("\n## Instructions per mock resolve (callgrind, one process, FastCGI direct)\n")
         for name, n in res["instructions"].items():
             lines.append(f"- {name}: {n:,.0f}")
+    if res.get("archive"):
+        a = res["archive"]
+        lines.append(f"\n## The archive provider (fake Internet Archive, "
+                     f"{ARCHIVE_LATENCY_S * 1000:.0f} ms per call, {ARCHIVE_CONNS} connections)\n")
+        lines.append(f"{a['workers']} workers: **{a['rps']:.0f} requests/s**, "
+                     f"p50 {fmt_ms(a['p50_us'])} ms, p99 {fmt_ms(a['p99_us'])} ms; "
+                     f"**{a['ratio']:.1%}** of workers / (search + one lookup round) = "
+                     f"{a['ceiling_rps']:.0f}/s (target >= 80%). "
+                     f"{a['upstream_calls_per_request']:.2f} upstream calls per request, "
+                     f"at most {a['max_parallel_upstream']} at once; "
+                     f"errors {a['errors']}, non-2xx {a['non_2xx']}.")
+    if res.get("memcheck"):
+        m = res["memcheck"]
+        w = m.get("worker") or {}
+        clean = w.get("complete") and w.get("errors") == 0 and w.get("definitely_lost_bytes") == 0
+        lines.append(f"\n## valgrind memcheck\n\nOne worker served {m['requests']} mixed requests "
+                     f"(statuses {', '.join(f'{k}: {v}' for k, v in sorted(m['statuses'].items()))}): "
+                     + ("**clean** (0 errors, no definite leaks)" if clean else
+                        f"**not clean**: {w}") + ".")
+        for role, r in m.items():
+            if role not in ("requests", "statuses", "worker") and isinstance(r, dict):
+                lines.append(f"- {role}: {r['errors']} errors, "
+                             f"{r['definitely_lost_bytes']} bytes definitely lost")
     if res.get("rss") and res["rss"]["after_kib"] is not None:
         r = res["rss"]
         lines.append(f"\n## Worker memory\n\nRSS of one worker: {r['before_kib']} KiB before, "
@@ -548,7 +686,7 @@ def main():
         if shutil.which("strace"):
             res["syscalls"] = {
                 "lume-fcgi worker (mock resolve)": syscalls(
-                    stack, stack.workers()[0], MOVIE, ["shutdown"], SECONDS),
+                    stack, stack.workers()[0], MOVIE, ["accept4"], SECONDS),
                 "responder process": syscalls(
                     stack, stack.responders()[0], "/bench/fcgi", ["accept", "accept4"], SECONDS),
             }
@@ -556,15 +694,19 @@ def main():
             pid = stack.workers()[0]
             before, served0 = rss_kib(pid), requests_served(stack, pid)
             deadline = time.monotonic() + 300
-            while (requests_served(stack, pid) - served0 < 200000 * 1 // WORKERS
+            while (requests_served(stack, pid) - served0 < RSS_REQUESTS
                    and time.monotonic() < deadline):
                 wrk(stack, LOADS["mix"], 64, 10)
             res["rss"] = {"before_kib": before, "after_kib": rss_kib(pid),
                           "requests": requests_served(stack, pid) - served0}
     finally:
         stack.stop()
+    log(f"the archive provider, {ARCHIVE_WORKERS} workers, against the fake archive")
+    res["archive"] = archive_bench()
     if not QUICK and shutil.which("valgrind"):
         res["instructions"] = callgrind()
+        log(f"memcheck: one worker, {MEMCHECK_REQUESTS} requests")
+        res["memcheck"] = memcheck()
     with open(os.path.join(RESULTS, "raw.json"), "w") as f:
         json.dump(res, f, indent=1)
     text = report(res)
