@@ -44,7 +44,8 @@ static void put_words(_Atomic uint64_t *words, size_t n, const char *s)
     char buf[LUME_SCOREBOARD_ID_LEN] = {0};
     size_t len = s != NULL ? strnlen(s, n * 8 - 1) : 0;
 
-    memcpy(buf, s, len);
+    if (len > 0)
+        memcpy(buf, s, len); /* s may be NULL: memcpy() must not see it */
     for (size_t i = 0; i < n; i++) {
         uint64_t w;
         memcpy(&w, buf + i * 8, 8);
