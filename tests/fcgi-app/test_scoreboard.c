@@ -4,7 +4,8 @@
  *   - a worker's line shows its pid, state and requests served, and while it
  *     serves, the request's route, id and start; a reaped worker's line is free;
  *   - the count by state covers every slot;
- *   - a request id longer than the line holds is cut, never overflows;
+ *   - a request id longer than the line holds is cut, never overflows; a
+ *     request with no id (or no route) yet shows an empty one;
  *   - a reader never sees the route of one request with the id of another,
  *     however fast the worker writes (the seqlock), across processes.
  */
@@ -97,6 +98,23 @@ static void test_a_long_request_id_is_cut_to_the_line(void **state)
     lume_shared_destroy(sh);
 }
 
+static void test_a_request_with_no_id_shows_an_empty_one(void **state)
+{
+    lume_shared *sh = lume_shared_create();
+    lume_scoreboard *b = lume_scoreboard_of(sh);
+    lume_scoreboard_line l;
+
+    (void)state;
+    lume_scoreboard_start(b, 0, 1);
+    lume_scoreboard_begin(b, 0, "resolve", "an-earlier-id", 1);
+    lume_scoreboard_begin(b, 0, NULL, NULL, 2);
+    lume_scoreboard_read(b, 0, &l);
+    assert_string_equal(l.request_id, "");
+    assert_string_equal(l.route, "");
+    assert_int_equal(l.request_start_ms, 2);
+    lume_shared_destroy(sh);
+}
+
 /* A child process writes two requests in turn as fast as it can: route
  * "aaaa..." with id "AAAA..." and route "bbbb..." with id "BBBB...". The
  * reader checks that every line it reads is one or the other, whole. */
@@ -158,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_a_line_follows_its_worker),
         cmocka_unit_test(test_workers_count_by_state),
         cmocka_unit_test(test_a_long_request_id_is_cut_to_the_line),
+        cmocka_unit_test(test_a_request_with_no_id_shows_an_empty_one),
         cmocka_unit_test(test_a_reader_never_sees_a_torn_request_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
