@@ -54,8 +54,13 @@ RESPONDER = os.path.join(BUILD, "tests", "load", "responder")
 RESULTS = os.path.join(HERE, "results")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
-CONNS = [16, 64] if QUICK else [16, 64, 256]
-ROUNDS = 2 if QUICK else 3
+# BENCH_LOADS=return,cached (names of LOADS): only those wrk loads, nothing
+# else (no HTTP/2, strace, RSS, archive, callgrind, memcheck), to settle one
+# ratio with more rounds: BENCH_ROUNDS, BENCH_CONNS=64 (comma-separated).
+FOCUS = [n for n in os.environ.get("BENCH_LOADS", "").split(",") if n]
+CONNS = ([int(c) for c in os.environ["BENCH_CONNS"].split(",")] if os.environ.get("BENCH_CONNS")
+         else [16, 64] if QUICK else [16, 64, 256])
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "0")) or (2 if QUICK else 3)
 SECONDS = 2 if QUICK else 5
 WRK_THREADS = 2
 
@@ -522,6 +527,10 @@ def fmt_ms(us):
     return f"{us / 1000:.2f}"
 
 
+def ratio(r, base):
+    return f"{r['rps'] / base['rps']:.1%}" if base else "-"
+
+
 def report(res):
     lines = []
     machine = res["machine"]
@@ -529,18 +538,20 @@ def report(res):
     lines.append(f"{res['date']}, {machine}; {res['mode']}; "
                  f"{WORKERS} lume-fcgi workers, as many responder processes; "
                  f"median of {ROUNDS} alternating {SECONDS} s wrk runs per figure.\n")
-    lines.append("## Ratios: the mock resolve through the whole stack\n")
-    lines.append("| connections | resolve req/s | / responder | / return | p99 ms | p99 / responder |")
-    lines.append("|---|---|---|---|---|---|")
-    for c in CONNS:
-        w = res["wrk"][str(c)]
-        r, b, n = w["resolve"], w["responder"], w["return"]
-        lines.append(f"| {c} | {r['rps']:.0f} | {r['rps'] / b['rps']:.1%} | "
-                     f"{r['rps'] / n['rps']:.1%} | {fmt_ms(r['p99_us'])} | "
-                     f"{r['p99_us'] / b['p99_us']:.2f}x |")
-    lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
-                 "p99 <= 1.1x the responder's.\n")
-    if "cached" in res["wrk"][str(CONNS[0])]:
+    first = res["wrk"][str(CONNS[0])]
+    if "resolve" in first and "responder" in first:
+        lines.append("## Ratios: the mock resolve through the whole stack\n")
+        lines.append("| connections | resolve req/s | / responder | / return | p99 ms | p99 / responder |")
+        lines.append("|---|---|---|---|---|---|")
+        for c in CONNS:
+            w = res["wrk"][str(c)]
+            r, b, n = w["resolve"], w["responder"], w["return"]
+            lines.append(f"| {c} | {r['rps']:.0f} | {r['rps'] / b['rps']:.1%} | "
+                         f"{r['rps'] / n['rps']:.1%} | {fmt_ms(r['p99_us'])} | "
+                         f"{r['p99_us'] / b['p99_us']:.2f}x |")
+        lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
+                     "p99 <= 1.1x the responder's.\n")
+    if "cached" in first:
         lines.append("## Ratios: the mock resolve from nginx's response cache (HIT)\n")
         lines.append("| connections | cached req/s | / return | p99 ms | p99 / return |")
         lines.append("|---|---|---|---|---|")
@@ -557,7 +568,7 @@ def report(res):
         w = res["wrk"][str(c)]
         for name, r in w.items():
             lines.append(f"| {name} | {c} | {r['rps']:.0f} | {fmt_ms(r['p50_us'])} | "
-                         f"{fmt_ms(r['p99_us'])} | {r['rps'] / w['responder']['rps']:.1%} | "
+                         f"{fmt_ms(r['p99_us'])} | {ratio(r, w.get('responder'))} | "
                          f"{r['rps'] / w['return']['rps']:.1%} | {r['errors']} | {r['non_2xx']} |")
     if res.get("h2load"):
         lines.append("\n## HTTP/2 (h2load, 10 streams per connection)\n")
@@ -659,11 +670,19 @@ def main():
     res = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
            "mode": "BENCH_QUICK=1" if QUICK else "full", "wrk": {}, "h2load": {},
            "command": ("BENCH_QUICK=1 " if QUICK else "") + "make bench"}
-    loads = QUICK_LOADS if QUICK else list(LOADS)
+    loads = FOCUS or (QUICK_LOADS if QUICK else list(LOADS))
+    unknown = [n for n in loads if n not in LOADS]
+    if unknown or "return" not in loads:
+        log(f"BENCH_LOADS: {', '.join(unknown) or 'return is missing'} (the loads: {', '.join(LOADS)})")
+        return 2
+    if FOCUS:
+        res["mode"] += f", BENCH_LOADS={','.join(FOCUS)}, {ROUNDS} rounds"
+        res["command"] = (f"BENCH_LOADS={','.join(FOCUS)} BENCH_CONNS={','.join(map(str, CONNS))} "
+                          f"BENCH_ROUNDS={ROUNDS} " + res["command"])
     stack = Stack().start()
     try:
         log(f"up in {stack.dir}; warming up")
-        for name in ("return", "responder", "resolve", "cached", "mix"):
+        for name in FOCUS or ("return", "responder", "resolve", "cached", "mix"):
             wrk(stack, LOADS[name], 64, 1 if QUICK else 3)
         for c in CONNS:
             runs = {name: [] for name in loads}
@@ -674,7 +693,9 @@ def main():
             res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
             log(f"{c} connections: " + ", ".join(
                 f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
-        if shutil.which("h2load"):
+        if FOCUS:
+            pass
+        elif shutil.which("h2load"):
             for c in ([16] if QUICK else [4, 16, 64]):
                 runs = {name: [] for name in ("return", "responder", "resolve")}
                 for rnd in range(ROUNDS):
@@ -683,14 +704,14 @@ def main():
                 res["h2load"][str(c)] = {n: median_of(r) for n, r in runs.items()}
         else:
             log("no h2load (apt-get install nghttp2-client): HTTP/2 skipped")
-        if shutil.which("strace"):
+        if shutil.which("strace") and not FOCUS:
             res["syscalls"] = {
                 "lume-fcgi worker (mock resolve)": syscalls(
                     stack, stack.workers()[0], MOVIE, ["accept4"], SECONDS),
                 "responder process": syscalls(
                     stack, stack.responders()[0], "/bench/fcgi", ["accept", "accept4"], SECONDS),
             }
-        if not QUICK:
+        if not QUICK and not FOCUS:
             pid = stack.workers()[0]
             before, served0 = rss_kib(pid), requests_served(stack, pid)
             deadline = time.monotonic() + 300
@@ -701,9 +722,10 @@ def main():
                           "requests": requests_served(stack, pid) - served0}
     finally:
         stack.stop()
-    log(f"the archive provider, {ARCHIVE_WORKERS} workers, against the fake archive")
-    res["archive"] = archive_bench()
-    if not QUICK and shutil.which("valgrind"):
+    if not FOCUS:
+        log(f"the archive provider, {ARCHIVE_WORKERS} workers, against the fake archive")
+        res["archive"] = archive_bench()
+    if not QUICK and not FOCUS and shutil.which("valgrind"):
         res["instructions"] = callgrind()
         log(f"memcheck: one worker, {MEMCHECK_REQUESTS} requests")
         res["memcheck"] = memcheck()
