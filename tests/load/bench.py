@@ -380,6 +380,21 @@ def requests_served(stack, pid):
     return n
 
 
+def wait_answering(sock, what, timeout=120):
+    """Wait until a FastCGI server (slow under valgrind) answers a mock
+    resolve on sock; RuntimeError naming `what` when it never does."""
+    import fcgi_client
+
+    def up():
+        try:
+            fcgi_client.request(sock, MOVIE, timeout=30)
+            return True
+        except OSError:
+            return False
+    if not wait_until(up, timeout, 0.5):
+        raise RuntimeError(f"{what} did not answer")
+
+
 def callgrind(path_count=2000):
     """Instructions per mock resolve in one worker, and in the responder,
     counted by callgrind over path_count requests after a warm-up."""
@@ -403,14 +418,7 @@ def callgrind(path_count=2000):
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
             try:
-                def up():
-                    try:
-                        fcgi_client.request(sock, MOVIE, timeout=30)
-                        return True
-                    except OSError:
-                        return False
-                if not wait_until(up, 120, 0.5):
-                    raise RuntimeError(f"{name} under callgrind did not answer")
+                wait_answering(sock, f"{name} under callgrind")
                 for _ in range(200):
                     fcgi_client.request(sock, MOVIE, timeout=30)
                 pids = children(p.pid) or [p.pid]
@@ -483,14 +491,7 @@ def memcheck(requests=MEMCHECK_REQUESTS):
                          start_new_session=True)
     statuses = {}
     try:
-        def up():
-            try:
-                fcgi_client.request(sock, MOVIE, timeout=30)
-                return True
-            except OSError:
-                return False
-        if not wait_until(up, 120, 0.5):
-            raise RuntimeError("lume-fcgi under memcheck did not answer")
+        wait_answering(sock, "lume-fcgi under memcheck")
         worker = (children(p.pid) or [None])[0]
         for i in range(requests):
             status = fcgi_client.request(sock, paths[i % len(paths)], timeout=30)[0]
