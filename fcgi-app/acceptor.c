@@ -51,6 +51,11 @@ static const struct {
 #define LIMIT_ACCEPT  DROP_COUNT
 #define ACCEPT_PAUSE  100 /* ms without accepting when out of descriptors or memory */
 #define COMPLETE_HEAD (-1)
+/* A stop does not cut off a head that is just arriving: a peer connects and
+ * then writes, so a connection accepted this recently (in ms) is read until
+ * then before a stop drops it. One accepted earlier is stalled or trickling,
+ * and a stop drops it at once. */
+#define STOP_HEAD_GRACE 1000
 
 typedef union peer_addr {
     struct sockaddr sa;
@@ -169,8 +174,14 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
         }
         if (n == 0 || (errno != EAGAIN && errno != EINTR))
             return DROP_CLOSED; /* closed or reset with the head incomplete */
-        if (lume_signals_worker_stopping())
-            return DROP_STOPPING;
+        if (lume_signals_worker_stopping()) {
+            int64_t grace_us = c->accepted_us + (int64_t)STOP_HEAD_GRACE * 1000;
+
+            if (grace_us < deadline_us)
+                deadline_us = grace_us;
+            if (deadline_us <= lume_now_us())
+                return DROP_STOPPING;
+        }
         left_us = deadline_us - lume_now_us();
         if (left_us <= 0)
             return DROP_TIMEOUT;

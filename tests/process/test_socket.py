@@ -7,7 +7,8 @@ before reading a byte of it; a connection whose request head has not arrived
 LUME_FCGI_READ_TIMEOUT_MS after its accept is dropped, however it trickles, and
 the worker goes on with the next one; params up to 64 KiB are served and one
 byte more is refused; bytes that are not a FastCGI request are refused; SIGTERM
-stops a worker that waits on a stalled connection at once; a peer that keeps
+stops a worker that waits on a stalled connection at once, but a head that
+starts arriving within a second of its accept is still read and served; a peer that keeps
 sending after its response holds the worker no longer than the read timeout.
 Every connection closed before it reaches the app is an "fcgi_dropped" log
 line with its reason, at most one a second per reason and worker.
@@ -380,6 +381,24 @@ class GracefulStop(unittest.TestCase):
         self.assertFalse(m.events("stop_timeout"), m.final_log)
         self.assertTrue(dropped(m, "stopping"), m.final_log)
         self.assertEqual([e.get("status") for e in m.events("worker_exit")], [0])
+
+    def test_a_head_that_arrives_just_after_the_stop_is_still_served(self):
+        # a peer connects and then writes: a stop between the two must not
+        # cut off the request (it did, as a broken pipe, during reloads)
+        m = Master(workers=1, env={"LUME_FCGI_READ_TIMEOUT_MS": "60000"}).start()
+        worker = wait_until(lambda: m.workers())[0]
+        before = sockets_of(worker)
+        sock = connect(m)
+        self.assertTrue(wait_until(lambda: sockets_of(worker) - before))  # accepted, nothing read
+        m.send_signal(signal.SIGTERM)
+        time.sleep(0.2)  # the worker has seen the stop, well within the grace
+        sock.sendall(fcgi_client.encode_request("/health"))
+        status, _, _ = fcgi_client.read_response(sock)
+        sock.close()
+        self.assertEqual(status, 200)
+        self.assertEqual(m.proc.wait(15), 0)
+        m.stop()
+        self.assertFalse(dropped(m, "stopping"), m.final_log)
 
 
 if __name__ == "__main__":
