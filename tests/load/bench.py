@@ -18,8 +18,10 @@ Sets up, in a temporary run directory on 127.0.0.1 with free ports:
 Then warms up, and runs wrk (tests/load/paths.lua) over HTTPS: the baselines,
 the mock resolve, each route alone and a realistic mix, all past nginx's
 response cache (X-Bench-Nocache: bypass, nothing stored), and the mock resolve
-served from it (cached: a HIT), at each connection count, in alternating rounds (each figure is the median of the rounds); h2load
-over HTTP/2 (10 streams per connection); system calls per request of one
+served from it (cached: a HIT), at each connection count, in alternating
+rounds (each figure is the median of the rounds); the resolve and the
+responder again at equal load (16 connections, each pausing 1 ms after every
+answer), so that their p99 compare like for like; h2load over HTTP/2 (10 streams per connection); system calls per request of one
 worker and of one responder process (strace -c); the archive provider
 behind the same nginx against tests/archive/fake_archive.py with 20 ms per
 upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
@@ -63,6 +65,14 @@ CONNS = ([int(c) for c in os.environ["BENCH_CONNS"].split(",")] if os.environ.ge
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "0")) or (2 if QUICK else 3)
 SECONDS = 2 if QUICK else 5
 WRK_THREADS = 2
+# p99 at equal load: the resolve and the responder driven at the same pace,
+# below either's ceiling, so that their tails compare like for like (at
+# saturation each p99 is that of a machine serving a different number of
+# requests a second: see docs/performance.md). Each of PACED_CONNS
+# connections pauses PACED_PAUSE_MS after every answer (wrk's delay()).
+PACED_CONNS = 16
+PACED_PAUSE_MS = 1
+PACED_ROUNDS = 3 if QUICK else 5
 
 # The loads: name -> paths sent in turn (a mix is its paths in proportion).
 MOVIE = "/resolve/inception"
@@ -285,9 +295,10 @@ def dechunk(body):
     return out
 
 
-def wrk(stack, paths, conns, seconds):
+def wrk(stack, paths, conns, seconds, pause_ms=0):
     env = dict(os.environ, BENCH_PATHS=" ".join(paths),
-               BENCH_CACHED="1" if paths is LOADS["cached"] else "0")
+               BENCH_CACHED="1" if paths is LOADS["cached"] else "0",
+               BENCH_PAUSE_MS=str(pause_ms))
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
                         os.path.join(HERE, "paths.lua"), stack.url()],
@@ -552,6 +563,18 @@ def report(res):
                          f"{r['p99_us'] / b['p99_us']:.2f}x |")
         lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
                      "p99 <= 1.1x the responder's.\n")
+    if res.get("paced"):
+        r, b = res["paced"]["resolve"], res["paced"]["responder"]
+        lines.append("## p99 at equal load\n")
+        lines.append(f"{PACED_CONNS} connections, each pausing {PACED_PAUSE_MS} ms after every "
+                     f"answer, so that both serve about the same requests/s below their "
+                     f"ceilings; median of {PACED_ROUNDS} alternating {SECONDS} s runs.\n")
+        lines.append("| load | req/s | p50 ms | p99 ms | p99 / responder |")
+        lines.append("|---|---|---|---|---|")
+        for name, x in (("responder", b), ("resolve", r)):
+            lines.append(f"| {name} | {x['rps']:.0f} | {fmt_ms(x['p50_us'])} | "
+                         f"{fmt_ms(x['p99_us'])} | {x['p99_us'] / b['p99_us']:.2f}x |")
+        lines.append("")
     if "cached" in first:
         lines.append("## Ratios: the mock resolve from nginx's response cache (HIT)\n")
         lines.append("| connections | cached req/s | / return | p99 ms | p99 / return |")
@@ -694,6 +717,15 @@ def main():
             res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
             log(f"{c} connections: " + ", ".join(
                 f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
+        if not FOCUS or ("resolve" in FOCUS and "responder" in FOCUS):
+            runs = {name: [] for name in ("responder", "resolve")}
+            for rnd in range(PACED_ROUNDS):
+                for name in (runs if rnd % 2 == 0 else reversed(list(runs))):
+                    runs[name].append(wrk(stack, LOADS[name], PACED_CONNS, SECONDS,
+                                          PACED_PAUSE_MS))
+            res["paced"] = {n: median_of(r) for n, r in runs.items()}
+            log("equal load: " + ", ".join(f"{n} {r['rps']:.0f}/s p99 {fmt_ms(r['p99_us'])} ms"
+                                           for n, r in res["paced"].items()))
         if FOCUS:
             pass
         elif shutil.which("h2load"):

@@ -14,6 +14,15 @@ if os.getenv("BENCH_CACHED") == "1" then
   headers = {}
 end
 
+-- BENCH_PAUSE_MS: a pause after every answer before the connection's next
+-- request (the equal-load runs); 0 or unset, none.
+local pause = tonumber(os.getenv("BENCH_PAUSE_MS") or "0") or 0
+if pause > 0 then
+  delay = function()
+    return pause
+  end
+end
+
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i - 1) % #paths + 1], headers)
