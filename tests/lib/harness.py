@@ -185,6 +185,16 @@ class Master:
                 out.append(obj)
         return out
 
+    def request_line(self, request_id, timeout=5.0):
+        """The access line of one request, or None if it never comes. A worker
+        that did not wait for a request (another was queued when it finished
+        the last) holds its line in a batch until it waits idle or
+        LUME_LOG_BATCH_MS passed (fcgi-app/core/log.h): a client may read the
+        response before the line is written, so this waits for it."""
+        found = wait_until(lambda: [e for e in self.events("request")
+                                    if e.get("request_id") == request_id], timeout)
+        return found[0] if found else None
+
     def __enter__(self):
         return self.start()
 
