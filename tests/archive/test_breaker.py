@@ -26,11 +26,8 @@ class BreakerTest(ArchiveCase):
         fake.add(Item("gold_rush", "The Gold Rush", 500, [video("g.mp4", "h.264", 1000, 480)]))
 
     def pid_of(self, headers):
-        rid = headers.get("x-request-id")
-        for e in self.master.events("request"):
-            if e.get("request_id") == rid:
-                return e["pid"]
-        return None
+        line = self.master.access_line(headers.get("x-request-id"))
+        return line["pid"] if line else None
 
     def concurrently(self, uri, n):
         out = [None] * n
