@@ -17,6 +17,7 @@
 #include "allow.h"
 #include "clock.h"
 #include "fcgi_head.h"
+#include "listen.h"
 #include "log.h"
 #include "signals.h"
 
@@ -298,6 +299,12 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
         ppoll(NULL, 0, &pause, wait_mask);
         return LUME_ACCEPT_NONE;
     }
+    case EINVAL:
+        /* A TCP listener the master stopped (listen.h): a stop began. */
+        if (lume_listen_stopped(a->listen_fd))
+            return LUME_ACCEPT_STOP;
+        errno = err;
+        return LUME_ACCEPT_FAIL;
     case EAGAIN: return LUME_ACCEPT_AGAIN;
     case EINTR:
     case ECONNABORTED:

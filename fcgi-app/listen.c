@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,19 @@ int lume_listen_open(const char *spec, int backlog, int mode, const char *group,
     if (strncmp(spec, "unix:", 5) == 0)
         return open_unix(spec, spec + 5, backlog, mode, group, err, errlen);
     return open_tcp(spec, backlog, err, errlen);
+}
+
+void lume_listen_stop(int fd)
+{
+    if (fd >= 0)
+        shutdown(fd, SHUT_RD);
+}
+
+int lume_listen_stopped(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLRDHUP};
+
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP)) != 0;
 }
 
 void lume_listen_close(int fd, const char *spec)

@@ -21,6 +21,16 @@ int lume_listen_open(const char *spec, int backlog, int mode, const char *group,
  * -1 when no such group exists. */
 int lume_listen_group(const char *group, gid_t *gid);
 
+/* Take no more connections on the listening socket fd, for every process
+ * that holds it: a connect is refused from now on. On a unix socket the
+ * connections already queued can still be accepted (until accept says
+ * EAGAIN) and the listener then polls readable with POLLRDHUP; a TCP
+ * listener resets its queue, and accept fails with EINVAL. */
+void lume_listen_stop(int fd);
+
+/* Is fd a listening socket that lume_listen_stop() stopped? Does not wait. */
+int lume_listen_stopped(int fd);
+
 /* Close fd and remove the unix socket file, if spec names one. */
 void lume_listen_close(int fd, const char *spec);
 

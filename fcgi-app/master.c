@@ -140,6 +140,7 @@ static void perform(master *m, const lume_pool_plan *plan)
             if (a->pid > 0) /* never a process group */
                 kill(a->pid, a->signo);
             break;
+        case LUME_POOL_STOP_LISTENING: lume_listen_stop(m->listen_fd); break;
         case LUME_POOL_LOG:
             if (a->cause >= 0 && a->slot != LUME_POOL_RESPONDER) { /* a worker_exit */
                 lume_metrics_exit(counts, (lume_exit_cause)a->cause);

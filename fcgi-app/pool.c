@@ -388,6 +388,7 @@ static void stop(lume_pool *pool, int signo, int64_t now)
         pool->stop_deadline_ms = now + pool->settings.shutdown_timeout_ms;
         note(pool, LUME_LOG_INFO, "stop", "signal %d: stopping %d workers gracefully", signo,
              live(pool, 1));
+        push(pool, LUME_POOL_STOP_LISTENING, -1);
         signal_all(pool, SIGTERM);
     } else if (!pool->killed) {
         note(pool, LUME_LOG_WARN, "stop_now", "signal %d again: killing workers", signo);

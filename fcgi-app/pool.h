@@ -114,8 +114,10 @@ typedef struct lume_pool_event {
 typedef enum lume_pool_action_kind {
     LUME_POOL_SPAWN,  /* start a worker of generation in slot; report with lume_pool_started() */
     LUME_POOL_SIGNAL, /* send signo to the worker pid (in slot) */
-    LUME_POOL_LOG     /* write a log line at level: event, then either the worker's fields
+    LUME_POOL_LOG,    /* write a log line at level: event, then either the worker's fields
                          (pid, slot, generation, and key: value when key is set) or message */
+    LUME_POOL_STOP_LISTENING /* a stop began: take no more connections (the workers
+                                serve what is queued, then leave) */
 } lume_pool_action_kind;
 
 typedef struct lume_pool_action {

@@ -31,6 +31,7 @@
 #include "app.h"
 #include "clock.h"
 #include "http.h"
+#include "listen.h"
 #include "log.h"
 #include "queue.h"
 #include "random.h"
@@ -136,7 +137,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_app *app;
     uint64_t rng;
     long served = 0;
-    int status = LUME_WORKER_EXIT_OK, waited = 1;
+    int status = LUME_WORKER_EXIT_OK, waited = 1, draining = 0;
     int64_t next_stop_check_us = 0;
     lume_scoreboard *board = lume_scoreboard_of(shared);
 
@@ -169,8 +170,11 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
          * in hand, and a busy worker does not make a system call of it per
          * request. */
         int64_t now = lume_now_us();
-        if (waited || now >= next_stop_check_us) {
-            if (lume_signals_worker_stopping())
+        if (!draining && (waited || now >= next_stop_check_us)) {
+            /* A reload or a retirement: the other workers serve the queue.
+             * A stop: the master stopped the listener first, so nothing
+             * new arrives; serve what was queued before it, then leave. */
+            if (lume_signals_worker_stopping() && !(draining = lume_listen_stopped(listen_fd)))
                 break;
             next_stop_check_us = now + STOP_CHECK_US;
         }
@@ -180,6 +184,8 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         if (rc != LUME_ACCEPT_READY)
             lume_scoreboard_set_state(board, slot, LUME_WORKER_IDLE);
         if (rc == LUME_ACCEPT_AGAIN) {
+            if (draining)
+                break; /* the queue is empty */
             if (!wait_readable(listen_fd, &wait_mask, master))
                 break;
             waited = 1;

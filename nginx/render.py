@@ -462,16 +462,19 @@ def error_pages(rows, provider):
 
 
 def cache_values(conf, run_dir):
-    """CACHE (None when LUME_CACHE_SIZE=0) with the cache's path, sizes and
-    inactive time: an entry nobody asked for in max-age plus the longer stale
-    window is removed (at least a minute)."""
+    """CACHE (None when LUME_CACHE_SIZE=0, or LUME_CACHE_MAX_AGE=0: nginx
+    stores no answer with max-age=0, and a location with the cache on hides a
+    client's If-None-Match from the worker, so a conditional request would
+    get a 200 instead of a 304) with the cache's path, sizes and inactive
+    time: an entry nobody asked for in max-age plus the longer stale window
+    is removed (at least a minute)."""
     size = conf["LUME_CACHE_SIZE"]
     if not re.fullmatch(r"[0-9]{1,9}[kKmMgG]?", size):
         raise RenderError(f"invalid LUME_CACHE_SIZE={size}: expected bytes with an optional "
                           "k, m or g suffix (256m), or 0 for no cache")
     ages = [integer(conf, name, 0, 31536000) for name in
             ("LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")]
-    if int(re.sub(r"[kKmMgG]$", "", size)) == 0:
+    if int(re.sub(r"[kKmMgG]$", "", size)) == 0 or ages[0] == 0:
         return {"CACHE": None}
     path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
     safe(conf, "LUME_CACHE_PATH", path)

@@ -18,6 +18,7 @@
 #include "archive_http.h"
 #include "backoff.h"
 #include "clock.h"
+#include "log.h"
 
 struct archive_http {
     CURLM *multi;
@@ -350,8 +351,10 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
             wait = curl_wait;
         if (wait < 0)
             wait = 0;
-        if (wait > 0)
+        if (wait > 0) {
+            lume_log_flush(); /* held lines never wait on the network (log.h) */
             curl_multi_poll(h->multi, NULL, 0, (int)(wait > INT_MAX ? INT_MAX : wait), NULL);
+        }
     }
     for (size_t i = 0; i < n; i++)
         free(slots[i].buf);

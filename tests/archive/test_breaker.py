@@ -26,7 +26,7 @@ class BreakerTest(ArchiveCase):
         fake.add(Item("gold_rush", "The Gold Rush", 500, [video("g.mp4", "h.264", 1000, 480)]))
 
     def pid_of(self, headers):
-        line = self.master.request_line(headers.get("x-request-id"))
+        line = self.master.access_line(headers.get("x-request-id"))
         return line["pid"] if line else None
 
     def concurrently(self, uri, n):

@@ -102,7 +102,7 @@ class HostileCase(ArchiveCase):
     def worker_ms(self, headers):
         """How long the worker took over the request, from its access log line."""
         rid = headers.get("x-request-id")
-        line = self.master.request_line(rid)
+        line = self.master.access_line(rid)
         if line is None:
             self.fail("no access log line for " + str(rid))
         return float(line["duration_ms"])

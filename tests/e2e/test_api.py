@@ -259,7 +259,7 @@ class TestHeaders(Base):
         # nginx's access log and the app's log carry the same id
         logged = [e.get("request_id") for e in stack.nginx.access_log()]
         self.assertIn(id1, logged)
-        self.assertIsNotNone(stack.master.request_line(id1))
+        self.assertIsNotNone(stack.master.access_line(id1))
 
     def test_access_log_is_json(self):
         get("/health")

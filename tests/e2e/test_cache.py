@@ -9,7 +9,8 @@ and the next-episode hint, through the real nginx and a real lume-fcgi master
 - Nothing that differs by Origin is stored: each origin gets its own CORS
   headers on a HIT, and each request its own X-Request-Id.
 - Every 200 has an ETag; If-None-Match gets a 304 without a body from the
-  cache and from a worker (cache off); X-Cache-Status is on every answer.
+  cache and from a worker (cache off, or LUME_CACHE_MAX_AGE=0, which turns it
+  off); X-Cache-Status is on every answer.
 - A client's Cache-Control: no-cache skips the lookup (BYPASS).
 - With the archive down, a cached query is answered 200 STALE and an uncached
   one 503; 50 concurrent identical misses are one call to the archive.
@@ -183,11 +184,13 @@ class CacheWithTheMock(unittest.TestCase):
 
 class ValidatorsWithoutTheCache(unittest.TestCase):
     """LUME_CACHE_SIZE=0: every request reaches a worker, which answers If-None-Match."""
+    app_env = {}
+    nginx_env = {"LUME_CACHE_SIZE": "0"}
 
     @classmethod
     def setUpClass(cls):
-        cls.stack = Stack(workers=1, nginx_env={"LUME_RATE_LIMIT": "0",
-                                                "LUME_CACHE_SIZE": "0"}).start()
+        cls.stack = Stack(workers=1, app_env=cls.app_env,
+                          nginx_env={"LUME_RATE_LIMIT": "0", **cls.nginx_env}).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -205,6 +208,13 @@ class ValidatorsWithoutTheCache(unittest.TestCase):
         self.assertNotIn("content-length", c.headers)
         self.assertEqual(n.request("/resolve/the%20boys?season=4&episode=1").headers["x-cache-status"],
                          "BYPASS")
+
+
+class ValidatorsWithMaxAgeZero(ValidatorsWithoutTheCache):
+    """LUME_CACHE_MAX_AGE=0 (nginx reads it too): nothing could be stored, so the
+    cache is off, and a worker answers If-None-Match as without it."""
+    app_env = {"LUME_CACHE_MAX_AGE": "0"}
+    nginx_env = {}
 
 
 def archive_stack(fake, **app):

@@ -65,7 +65,7 @@ class TestQueueDeadline(unittest.TestCase):
             r = stack.nginx.request("/resolve/the%20boys?season=4")
             took = time.monotonic() - start
             busy.join(10)
-            line = stack.master.request_line(r.headers.get("x-request-id"))
+            line = stack.master.access_line(r.headers.get("x-request-id"))
         self.assertEqual(first[0].status, 200)
         self.assertEqual(r.status, 503, r)
         self.assertLess(took, 2.5)  # the wait for the first, not a second search
@@ -77,7 +77,7 @@ class TestQueueDeadline(unittest.TestCase):
         self.assertEqual(d["error"], "SERVICE_UNAVAILABLE")
         self.assertEqual((d["query"], d["season"], d["provider"]), ("the boys", 4, "MockProvider"))
         self.assertEqual(d["request_id"], r.headers["x-request-id"])
-        self.assertIsNotNone(line, "the worker logged the request")
+        self.assertIsNotNone(line, "the access line of the 503")
         self.assertGreaterEqual(line["queue_ms"], 300)
         self.assertLess(line["duration_ms"], 100)
 

@@ -164,6 +164,12 @@ class TestRender(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse("fastcgi_cache" in off)
         self.assertTrue("X-Cache-Status" in off)
+        # max-age=0: nothing could be stored, and the cache would keep a
+        # client's If-None-Match from the worker: off as well
+        r, zero = self.render(LUME_CACHE_MAX_AGE="0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse("fastcgi_cache" in zero)
+        self.assertTrue("X-Cache-Status" in zero)
         for bad in ({"LUME_CACHE_SIZE": "lots"}, {"LUME_CACHE_SIZE": "1t"},
                     {"LUME_CACHE_PATH": "/tmp/a b"}, {"LUME_CACHE_STALE_IF_ERROR": "-1"}):
             r, _ = self.render(**bad)

@@ -12,7 +12,8 @@
  *   - a reload replaces the workers one at a time: a new one is started
  *     before an old one is asked to stop, and the next old one only once
  *     that one is gone;
- *   - a stop asks every worker to finish (SIGTERM) and spawns nothing more;
+ *   - a stop first stops the listener (no more connections; a reload keeps
+ *     it), then asks every worker to finish (SIGTERM) and spawns nothing more;
  *     after the shutdown timeout the rest are killed (SIGKILL), and a second
  *     stop kills them at once; the pool is done when none is left;
  *   - every spawn and every exit carries its cause, which the master counts
@@ -445,6 +446,7 @@ static void test_a_reload_starts_a_new_worker_before_it_stops_an_old_one(void **
     assert_int_equal(s->plan->actions[0].generation, 2);
     assert_int_equal(s->plan->actions[1].kind, LUME_POOL_SIGNAL);
     assert_int_equal(signal_to(s, 101), SIGTERM);
+    assert_int_equal(count(s, LUME_POOL_STOP_LISTENING), 0); /* the new workers take the queue */
 
     step_at(s, T0 + 5100, NULL, 0); /* 101 still finishing its request */
     assert_int_equal(s->plan->n, 0);
@@ -530,8 +532,14 @@ static void test_a_stop_asks_every_worker_to_finish(void **state)
     assert_string_equal(line->message, "signal 15: stopping 2 workers gracefully");
     assert_int_equal(signal_to(s, 101), SIGTERM);
     assert_int_equal(signal_to(s, 102), SIGTERM);
+    /* the listener is stopped first: a worker that sees its SIGTERM finds it
+     * stopped, and serves what was queued before leaving */
+    assert_int_equal(count(s, LUME_POOL_STOP_LISTENING), 1);
+    assert_true(first(s, LUME_POOL_STOP_LISTENING) < first(s, LUME_POOL_SIGNAL));
     assert_false(s->plan->done);
     assert_true(lume_pool_stopping(s->pool));
+    step1(s, T0 + 5100, stop(SIGTERM)); /* the second stop kills; the listener is stopped once */
+    assert_int_equal(count(s, LUME_POOL_STOP_LISTENING), 0);
     finish(s);
 }
 

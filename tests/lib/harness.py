@@ -185,15 +185,21 @@ class Master:
                 out.append(obj)
         return out
 
-    def request_line(self, request_id, timeout=5.0):
-        """The access line of one request, or None if it never comes. A worker
-        that did not wait for a request (another was queued when it finished
-        the last) holds its line in a batch until it waits idle or
-        LUME_LOG_BATCH_MS passed (fcgi-app/core/log.h): a client may read the
-        response before the line is written, so this waits for it."""
-        found = wait_until(lambda: [e for e in self.events("request")
-                                    if e.get("request_id") == request_id], timeout)
-        return found[0] if found else None
+    def access_line(self, request_id, timeout=5.0):
+        """The access log line of one request, or None. A worker under load
+        holds its lines for a moment and writes them together when it next
+        waits (log.h), which can be just after the client has the response:
+        wait for the line rather than read once."""
+        def find():
+            return next((e for e in self.events("request")
+                         if e.get("request_id") == request_id), None)
+        return wait_until(find, timeout)
+
+    def access_lines(self, count, timeout=5.0):
+        """The access log lines, once there are at least count of them (as
+        access_line() waits for one)."""
+        return wait_until(lambda: len(lines := self.events("request")) >= count and lines,
+                          timeout) or self.events("request")
 
     def __enter__(self):
         return self.start()

@@ -73,7 +73,7 @@ class WorkerSupervision(unittest.TestCase):
         with Master(workers=1, env={"LUME_MAX_REQUESTS": "3"}) as m:  # start() used 1 request
             statuses = [m.request("/resolve/inception")[0] for _ in range(8)]
             self.assertEqual(statuses, [200] * 8)
-            pids = {e["pid"] for e in m.events("request")}
+            pids = {e["pid"] for e in m.access_lines(8)}
             self.assertGreaterEqual(len(pids), 3, m.log_text())
             self.assertGreaterEqual(len(m.events("worker_recycle")), 2)
             self.assertFalse(m.events("respawn_backoff"), "a recycle is not a crash")

@@ -401,5 +401,77 @@ class GracefulStop(unittest.TestCase):
         self.assertFalse(dropped(m, "stopping"), m.final_log)
 
 
+def queued(m, uri="/resolve/inception"):
+    """A request sent whole and left to wait for a worker; returns a thread
+    whose .result is (status, headers, body) or the error the read met."""
+    sock = connect(m)
+    sock.sendall(fcgi_client.encode_request(uri))
+    t = threading.Thread(daemon=True)
+    t.result = None
+
+    def read():
+        try:
+            t.result = fcgi_client.read_response(sock)
+        except OSError as e:
+            t.result = e
+        t.ended = time.monotonic()
+        sock.close()
+    t.run = read
+    t.start()
+    return t
+
+
+def refused(m):
+    """Does a new connection get refused now?"""
+    try:
+        connect(m, timeout=2).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+class StopListening(unittest.TestCase):
+    """A stop (SIGTERM, not a reload) stops the listener first: from then on a
+    connect is refused at once, so nginx moves the request to another replica
+    (or answers) instead of leaving it queued at a process on its way out."""
+
+    SLOW = {"LUME_MOCK_DELAY_MS": "1000", "LUME_REQUEST_TIMEOUT_MS": "5000",
+            "LUME_SHUTDOWN_TIMEOUT_MS": "15000"}
+
+    def test_on_a_unix_socket_what_was_queued_is_served_and_what_comes_after_refused(self):
+        m = Master(workers=1, env=self.SLOW).start()
+        first = queued(m)
+        time.sleep(0.3)  # the one worker is busy with it
+        waiting = [queued(m) for _ in range(2)]
+        m.send_signal(signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: refused(m), 2), "a connect after the stop is refused")
+        self.assertIsNone(m.proc.poll(), "refused while the stop is still under way")
+        self.assertEqual(m.proc.wait(15), 0)
+        for t in [first] + waiting:
+            t.join(5)
+            self.assertIsInstance(t.result, tuple, t.result)
+            self.assertEqual(t.result[0], 200)
+        m.stop()
+        self.assertFalse(m.events("stop_timeout"), m.final_log)
+
+    def test_on_tcp_the_queue_is_reset_at_once_and_a_connect_refused(self):
+        m = tcp_master(workers=1, env=self.SLOW).start()
+        first = queued(m)
+        time.sleep(0.3)
+        waiting = queued(m)
+        m.send_signal(signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: refused(m), 2), "a connect after the stop is refused")
+        waiting.join(5)
+        # reset when the stop began, not when the master left: nginx retries
+        # it elsewhere within its fastcgi_next_upstream_timeout
+        self.assertIsInstance(waiting.result, OSError, waiting.result)
+        self.assertEqual(m.proc.wait(15), 0)
+        first.join(5)
+        self.assertEqual(first.result[0], 200)
+        self.assertLess(waiting.ended, first.ended)  # before the request in flight ended
+        m.stop()
+        self.assertEqual([e.get("status") for e in m.events("worker_exit")], [0])
+
+
 if __name__ == "__main__":
     unittest.main()
