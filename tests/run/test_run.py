@@ -138,7 +138,7 @@ class Instance:
         self.out = open(self.out_path, "wb")
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=self.out,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=as_from_a_terminal)
         self.add_cleanup(self.cleanup)
         return self
 
@@ -220,6 +220,15 @@ class Instance:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         self.out.close()
+
+
+def as_from_a_terminal():
+    """In the child, before exec: SIGINT and SIGQUIT as a terminal's shell
+    leaves them. A test run started in the background of a non-interactive
+    shell (`make test &`, a CI step) inherits them ignored, and a shell
+    cannot trap a signal ignored on entry: run.sh's Ctrl-C would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def run_lines(text):
