@@ -366,13 +366,8 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
     resp->head = route.head;
     if (st != LUME_OK)
         return respond_error(app, req, resp, st, &ctx, NULL);
-    if (route.options) {
-        resp->status = 204;
-        resp->outcome = LUME_OK;
-        resp->allow = 1;
-        resp->cache_control = CACHE_NO_STORE;
-        return;
-    }
+    if (route.options)
+        return lume_response_preflight(resp);
     switch (route.id) {
     case LUME_ROUTE_INDEX:
         return respond_constant(resp, app->index_body, app->index_len, app->cache_public);

@@ -133,13 +133,8 @@ static void answer(responder *r, const params *p, const char *request_id, lume_r
     if (route.id != LUME_ROUTE_HEALTH)
         return error_body(r, resp, LUME_ERR_NOT_FOUND, "only /health is answered on this socket",
                           request_id, NULL);
-    if (route.options) {
-        resp->status = 204;
-        resp->outcome = LUME_OK;
-        resp->allow = 1;
-        resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-        return;
-    }
+    if (route.options)
+        return lume_response_preflight(resp);
     if (!lume_health_ok(r->board, lume_wall_ms(),
                         r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS))
         return error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
