@@ -133,6 +133,8 @@ static const lume_setting settings[] = {
         "stale-while-revalidate of those answers (0: none)"),
     INT("LUME_CACHE_STALE_IF_ERROR", cache_stale_if_error, 0, 31536000,
         "stale-if-error of those answers (0: none)"),
+    INT("LUME_CACHE_NEGATIVE_MAX_AGE", cache_negative_max_age, 0, 31536000,
+        "max-age of a resolve's 404 and an empty search (0: never stored)"),
     INT("LUME_BACKLOG", backlog, 1, 65535, "listen backlog"),
     TYPED("LUME_SOCKET_MODE", LUME_SETTING_OCTAL, socket_mode, 0777, NULL,
           "unix socket permissions (octal)"),
@@ -173,6 +175,7 @@ void lume_config_defaults(lume_config *c)
     c->cache_max_age = 300;
     c->cache_stale_revalidate = 172800; /* the app's 48-hour aging of resolved links */
     c->cache_stale_if_error = 172800;
+    c->cache_negative_max_age = 30; /* "gone" replaces "was there" within this (docs/api.md) */
     c->backlog = 1024;
     c->socket_mode = 0660;
     snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");
@@ -216,6 +219,24 @@ int lume_config_get(const lume_config *c, const char *name, char *out, size_t le
         }
     }
     return -1;
+}
+
+void lume_config_each(const lume_config *c, void (*each)(const char *, const char *, void *),
+                      void *ctx)
+{
+    char value[LUME_PATH_LEN + 32];
+
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        lume_setting_format(&settings[i], c, value, sizeof(value));
+        each(settings[i].name, value, ctx);
+    }
+    for (size_t i = 0; i < lume_provider_count(); i++) {
+        const lume_provider_def *def = lume_provider_at(i);
+        for (size_t j = 0; j < def->nsettings; j++) {
+            lume_setting_format(&def->settings[j], c->provider.blocks[i], value, sizeof(value));
+            each(def->settings[j].name, value, ctx);
+        }
+    }
 }
 
 /* Strip surrounding blanks and one pair of matching quotes, in place. */
@@ -327,6 +348,9 @@ static const struct {
     {"check-config", LUME_ACTION_CHECK, "validate the configuration and exit"},
     {"dump-contract", LUME_ACTION_DUMP_CONTRACT,
      "print the API's codes, messages and bounds as JSON (for nginx) and exit"},
+    {"dump-config", LUME_ACTION_DUMP_CONFIG,
+     "print every setting as resolved (defaults, file, environment, options) and the cache "
+     "generation as JSON, and exit"},
     {"version", LUME_ACTION_VERSION, "print the version and exit"},
     {"help", LUME_ACTION_HELP, "print this help and exit"},
 };
@@ -457,12 +481,13 @@ void lume_config_pool_size(const lume_config *c, long *min, long *max)
 
 void lume_config_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--dump-contract] [--version] "
-            "[--help]\n\n"
-            "Every option is also read from the environment variable named after it\n"
-            "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
-            "--config file. Precedence: command line, environment, file, default.\n\n");
+    fprintf(
+        out,
+        "usage: lume-fcgi [--OPTION VALUE]... [--check-config] [--dump-contract] [--dump-config]\n"
+        "                 [--version] [--help]\n\n"
+        "Every option is also read from the environment variable named after it\n"
+        "(--max-requests from LUME_MAX_REQUESTS) and from NAME=value lines of the\n"
+        "--config file. Precedence: command line, environment, file, default.\n\n");
     for (size_t i = 0; i < NSETTINGS; i++)
         lume_setting_usage(&settings[i], out);
     for (size_t i = 0; i < lume_provider_count(); i++) {

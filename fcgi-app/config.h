@@ -39,6 +39,7 @@ typedef struct lume_config {
     long cache_max_age;                /* seconds, Cache-Control of 200s from /resolve */
     long cache_stale_revalidate;       /* seconds, its stale-while-revalidate (0: none) */
     long cache_stale_if_error;         /* seconds, its stale-if-error (0: none) */
+    long cache_negative_max_age;       /* seconds, max-age of "none" answers (0: not stored) */
     long backlog;                      /* listen(2) backlog */
     long socket_mode;                  /* permissions of a unix socket */
     long log_level;                    /* lume_log_level */
@@ -61,7 +62,8 @@ typedef enum lume_action {
     LUME_ACTION_CHECK,
     LUME_ACTION_VERSION,
     LUME_ACTION_HELP,
-    LUME_ACTION_DUMP_CONTRACT /* print the API's fixed values as JSON (contract.h) */
+    LUME_ACTION_DUMP_CONTRACT, /* print the API's fixed values as JSON (contract.h) */
+    LUME_ACTION_DUMP_CONFIG    /* print the resolved settings as JSON */
 } lume_action;
 
 void lume_config_defaults(lume_config *c);
@@ -79,6 +81,11 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
 /* The value of the setting called name as text ("2", "on", "0660"). Returns
  * 0, or -1 when name is not a setting. */
 int lume_config_get(const lume_config *c, const char *name, char *out, size_t len);
+
+/* Call each(name, value, ctx) for every setting, the core's then each
+ * provider's, with its value as text (lume_config_get). */
+void lume_config_each(const lume_config *c, void (*each)(const char *, const char *, void *),
+                      void *ctx);
 
 /* The pool's size: at least *min workers, at most *max (the same for a
  * static pool, LUME_WORKERS; LUME_WORKERS_MIN (or 1) and LUME_WORKERS_MAX

@@ -1,21 +1,22 @@
 /*
  * main.c: lume-fcgi's entry point. Loads the configuration (exit 2 with one
  * line naming the setting when it is bad), answers --help, --version,
- * --dump-contract and --check-config, and otherwise runs the master.
+ * --dump-contract, --dump-config and --check-config, and otherwise runs the
+ * master.
  */
 #include <stdio.h>
 
 #include "config.h"
 #include "contract.h"
+#include "generation.h"
 #include "master.h"
 #include "provider.h"
 
 extern char **environ;
 
-static int dump_contract(void)
+/* Print doc (consumed) as indented JSON. */
+static int print_json(json_t *doc)
 {
-    json_t *doc = lume_contract();
-
     if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
         fprintf(stderr, "lume-fcgi: out of memory\n");
         json_decref(doc);
@@ -24,6 +25,26 @@ static int dump_contract(void)
     json_decref(doc);
     printf("\n");
     return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static void put_setting(const char *name, const char *value, void *settings)
+{
+    json_object_set_new(settings, name, json_string(value));
+}
+
+/* --dump-config: {"version", "settings": {"LUME_...": "value as text"}, "cache_generation"}:
+ * what nginx/render.py shares with the app, read from one place. */
+static json_t *dump_config(const lume_config *cfg)
+{
+    char generation[LUME_GENERATION_BUF];
+    json_t *settings = json_object();
+
+    if (settings == NULL)
+        return NULL;
+    lume_config_each(cfg, put_setting, settings);
+    lume_generation(cfg, generation);
+    return json_pack("{s:s, s:o, s:s}", "version", LUME_VERSION, "settings", settings,
+                     "cache_generation", generation);
 }
 
 int main(int argc, char *argv[])
@@ -40,7 +61,8 @@ int main(int argc, char *argv[])
     switch (action) {
     case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
     case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
-    case LUME_ACTION_DUMP_CONTRACT: return dump_contract();
+    case LUME_ACTION_DUMP_CONTRACT: return print_json(lume_contract());
+    case LUME_ACTION_DUMP_CONFIG: return print_json(dump_config(&cfg));
     case LUME_ACTION_CHECK:
         if (lume_provider_check(&cfg.provider, NULL, err, sizeof(err)) != 0) {
             fprintf(stderr, "lume-fcgi: %s\n", err);

@@ -44,8 +44,8 @@ typedef struct mock_settings {
 _Static_assert(sizeof(mock_settings) <= LUME_PROVIDER_BLOCK_BYTES, "fits its block");
 
 static const lume_setting mock_settings_table[] = {
-    LUME_SETTING_ROW_STR("LUME_MOCK_CATALOG", mock_settings, catalog, NULL, "",
-                         "JSON catalog file (default: the built-in one)"),
+    LUME_SETTING_ROW_FILE("LUME_MOCK_CATALOG", mock_settings, catalog, NULL, "",
+                          "JSON catalog file (default: the built-in one)"),
     LUME_SETTING_ROW_INT("LUME_MOCK_DELAY_MS", mock_settings, delay_ms, 0, 600000, "0",
                          "simulated latency of every search"),
 };

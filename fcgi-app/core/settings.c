@@ -94,6 +94,7 @@ int lume_setting_set(const lume_setting *s, void *base, const char *value, char 
         *(long *)(void *)field = n;
         return 0;
     case LUME_SETTING_STR:
+    case LUME_SETTING_FILE:
         if (s->check != NULL && s->check(value, &n, expected, sizeof(expected)) != 0)
             return invalid(err, errlen, s, value, expected);
         if (strlen(value) >= s->size)
@@ -125,7 +126,8 @@ void lume_setting_format(const lume_setting *s, const void *base, char *out, siz
     case LUME_SETTING_BOOL:
         snprintf(out, len, "%s", *(const int *)(const void *)field ? "on" : "off");
         return;
-    case LUME_SETTING_STR: snprintf(out, len, "%s", field); return;
+    case LUME_SETTING_STR:
+    case LUME_SETTING_FILE: snprintf(out, len, "%s", field); return;
     }
     snprintf(out, len, "?");
 }

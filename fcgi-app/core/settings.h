@@ -22,7 +22,9 @@ typedef enum lume_setting_type {
     LUME_SETTING_OCTAL, /* long from 0 to max, octal digits: a file mode */
     LUME_SETTING_BOOL,  /* int: on/off, yes/no, true/false, 1/0, any case */
     LUME_SETTING_NAMED, /* long: a name that check turns into a number */
-    LUME_SETTING_STR    /* char[size]; check, when set, must accept it */
+    LUME_SETTING_STR,   /* char[size]; check, when set, must accept it */
+    LUME_SETTING_FILE   /* a STR naming a file whose contents are part of the configuration
+                           (a catalog): they count in the cache generation (generation.h) */
 } lume_setting_type;
 
 /* A value check: 0 when value is acceptable (NAMED: its number in *number),
@@ -49,6 +51,12 @@ typedef struct lume_setting {
 #define LUME_SETTING_ROW_STR(name, type, field, check, def, help)                                  \
     {                                                                                              \
         name, LUME_SETTING_STR, offsetof(type, field), sizeof(((type *)0)->field), 0, 0, check,    \
+            def, help                                                                              \
+    }
+
+#define LUME_SETTING_ROW_FILE(name, type, field, check, def, help)                                 \
+    {                                                                                              \
+        name, LUME_SETTING_FILE, offsetof(type, field), sizeof(((type *)0)->field), 0, 0, check,   \
             def, help                                                                              \
     }
 

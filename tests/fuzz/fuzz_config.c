@@ -105,7 +105,7 @@ static void check_valid(const lume_config *c)
             static unsigned char scratch[LUME_PROVIDER_BLOCK_BYTES];
             char text[LUME_PATH_LEN + 32], err[512];
 
-            if (s->type == LUME_SETTING_STR)
+            if (s->type == LUME_SETTING_STR || s->type == LUME_SETTING_FILE)
                 check_string((const char *)c->provider.blocks[i] + s->offset, s->size);
             lume_setting_format(s, c->provider.blocks[i], text, sizeof(text));
             FUZZ_CHECK(lume_setting_set(s, scratch, text, err, sizeof(err)) == 0);
@@ -163,7 +163,8 @@ static long render(const lume_config *c, char *buf)
 
             lume_setting_format(&def->settings[j], c->provider.blocks[i], text, sizeof(text));
             if (put_line(&p, def->settings[j].name, text,
-                         def->settings[j].type == LUME_SETTING_STR))
+                         def->settings[j].type == LUME_SETTING_STR ||
+                             def->settings[j].type == LUME_SETTING_FILE))
                 return -1;
         }
     }

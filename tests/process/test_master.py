@@ -329,6 +329,35 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("3 workers", r.stdout)
 
+    def test_dump_config_prints_every_setting_as_resolved_and_the_cache_generation(self):
+        """Defaults < file < environment < options, as the master resolves them."""
+        with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+            f.write("LUME_WORKERS=4\nLUME_QUEUE_TIMEOUT_MS=700\nLUME_MOCK_DELAY_MS=5\n")
+        self.addCleanup(os.unlink, f.name)
+        r = self.run_lume("--dump-config", "--queue-timeout-ms", "900",
+                          env={"LUME_CONFIG": f.name, "LUME_WORKERS": "3"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(set(doc), {"version", "settings", "cache_generation"})
+        s = doc["settings"]
+        self.assertEqual((s["LUME_WORKERS"], s["LUME_QUEUE_TIMEOUT_MS"], s["LUME_MOCK_DELAY_MS"]),
+                         ("3", "900", "5"))  # environment, option, file
+        self.assertEqual(s["LUME_REQUEST_TIMEOUT_MS"], "8000")  # a default
+        self.assertEqual(s["LUME_PROVIDER"], "mock")
+        self.assertTrue(all(isinstance(v, str) for v in s.values()))
+        self.assertIn("LUME_ARCHIVE_BASE_URL", s)  # every provider's settings
+        self.assertRegex(doc["cache_generation"], r"^[0-9a-f]{16}$")
+        # Another provider is another generation; the pool's size is not.
+        other = json.loads(self.run_lume("--dump-config", env={"LUME_PROVIDER": "archive"}).stdout)
+        self.assertNotEqual(other["cache_generation"], doc["cache_generation"])
+        same = json.loads(self.run_lume("--dump-config", env={"LUME_CONFIG": f.name,
+                                                               "LUME_WORKERS": "9"}).stdout)
+        self.assertEqual(same["cache_generation"], doc["cache_generation"])
+        # A bad setting: exit 2 and the one line, as for a start.
+        r = self.run_lume("--dump-config", env={"LUME_WORKERS": "0"})
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertIn("LUME_WORKERS", r.stderr)
+
     def test_unknown_options_are_refused(self):
         r = self.run_lume("--wrokers", "2")
         self.assertEqual(r.returncode, 2)
