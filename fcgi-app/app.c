@@ -14,6 +14,7 @@
 #include "backlog.h"
 #include "clock.h"
 #include "etag.h"
+#include "generation.h"
 #include "next_link.h"
 #include "prometheus.h"
 #include "query.h"
@@ -24,9 +25,11 @@
 struct lume_app {
     lume_config cfg;
     lume_provider *provider;
-    char cache_public[128]; /* "public, max-age=300, stale-while-revalidate=..." */
-    lume_results results;   /* reused across requests */
-    char *index_body;       /* the constant bodies, rendered once */
+    char cache_public[128];               /* "public, max-age=300, stale-while-revalidate=..." */
+    char cache_negative[64];              /* an empty search's: "public, max-age=30" or no-store */
+    char generation[LUME_GENERATION_BUF]; /* named in every answer (generation.h) */
+    lume_results results;                 /* reused across requests */
+    char *index_body;                     /* the constant bodies, rendered once */
     size_t index_len;
     char *health_body;
     size_t health_len;
@@ -74,6 +77,12 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
     app->provider = provider;
     app->slot = app->listen_fd = -1;
     cache_control_public(cfg, app->cache_public, sizeof(app->cache_public));
+    if (cfg->cache_negative_max_age > 0)
+        snprintf(app->cache_negative, sizeof(app->cache_negative), "public, max-age=%ld",
+                 cfg->cache_negative_max_age);
+    else
+        snprintf(app->cache_negative, sizeof(app->cache_negative), "%s", CACHE_NO_STORE);
+    lume_generation(cfg, app->generation);
     lume_results_init(&app->results);
     app->index_body = lume_render_dump(lume_render_index(), &app->index_len);
     app->health_body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &app->health_len);
@@ -151,9 +160,14 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
             json_decref(fields);
         }
     }
-    resp->status = lume_status_http(st);
+    resp->status = req->edge_copy ? lume_status_http_over_copy(st) : lume_status_http(st);
     resp->outcome = st;
     resp->cache_control = CACHE_NO_STORE;
+    /* "Gone" replaces "was there": a resolve's 404 where nginx holds an
+     * expired answer is stored in its place, already expired, so it is never
+     * served as fresh and the old answer is never served again, not even
+     * stale (docs/api.md, "Caching"). Other 404s are not stored at all. */
+    resp->edge_expired = st == LUME_ERR_NOT_FOUND && ctx->resolve && req->edge_copy;
     resp->allow = lume_status_allow(st);
     /* A fixed Retry-After (overload), else the provider's (an open circuit). */
     resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
@@ -268,7 +282,7 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         respond_ok(resp,
                    lume_render_search(query, app->results.items, n, live,
                                       lume_provider_name(app->provider)),
-                   app->cache_public);
+                   live > 0 ? app->cache_public : app->cache_negative);
     } else if (live == 0) {
         snprintf(message, sizeof(message), "no live result for '%s'", formatted);
         ctx.message = message;
@@ -388,4 +402,5 @@ void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp
 {
     route_request(app, req, resp);
     validate(req, resp);
+    resp->generation = app->generation;
 }

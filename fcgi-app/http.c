@@ -110,6 +110,9 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
         PUTN(r->body_len, 0);
         PUTS("\r\n");
     }
+    /* Before Cache-Control: nginx then takes its expiry from here alone. */
+    if (r->edge_expired)
+        PUTS("X-Accel-Expires: @1\r\n");
     if (r->cache_control != NULL) {
         PUTS("Cache-Control: ");
         PUTS(r->cache_control);
@@ -126,6 +129,11 @@ size_t lume_response_head(const lume_response *r, const char *request_id, char *
         PUT("Allow: %s\r\n", LUME_ALLOW);
     if (r->retry_after_s > 0)
         PUT("Retry-After: %d\r\n", r->retry_after_s);
+    if (r->generation != NULL) {
+        PUTS("X-Lume-Generation: ");
+        PUTS(r->generation);
+        PUTS("\r\n");
+    }
     PUTS("X-Request-Id: ");
     PUTS(request_id);
     PUTS("\r\nX-Content-Type-Options: nosniff\r\n"

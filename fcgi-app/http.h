@@ -23,6 +23,7 @@ typedef struct lume_request {
     const char *if_none_match; /* the If-None-Match header, NULL when absent */
     int64_t waited_ms;         /* in the queue before a worker took it (queue.h); < 0: unknown */
     int abandoned;             /* nginx already closed the connection: nobody waits for it */
+    int edge_copy;             /* nginx's cache holds an expired copy of the answer */
 } lume_request;
 
 typedef struct lume_response {
@@ -35,6 +36,8 @@ typedef struct lume_response {
     int head;                  /* HEAD: headers only */
     char etag[LUME_ETAG_BUF];  /* "" or the strong ETag of the body (etag.h) */
     char *link;                /* owned Link header value, NULL for none */
+    const char *generation;    /* X-Lume-Generation (generation.h), NULL for none */
+    int edge_expired;          /* X-Accel-Expires: @1: nginx stores it already expired */
     char *body;                /* owned JSON text, NULL for none */
     size_t body_len;
 } lume_response;

@@ -96,6 +96,7 @@ static void log_access(const lume_request *req, const lume_response *resp, const
 static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
+    const char *cache_status;
     int64_t start = lume_now_us();
     lume_request req;
     lume_response resp;
@@ -107,6 +108,9 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
     req.request_id = request_id;
     req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
+    /* nginx's $upstream_cache_status as it asks: EXPIRED when it holds an old copy. */
+    cache_status = FCGX_GetParam("CACHE_STATUS", fr->envp);
+    req.edge_copy = cache_status != NULL && strcmp(cache_status, "EXPIRED") == 0;
     req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
     req.abandoned =
         (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) && peer_gone(fr->ipcFd);

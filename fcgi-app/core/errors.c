@@ -54,6 +54,11 @@ int lume_status_http(lume_status st)
     return known(st) ? status_table[st].http : 500;
 }
 
+int lume_status_http_over_copy(lume_status st)
+{
+    return st == LUME_ERR_TIMEOUT ? lume_status_http(LUME_ERR_UNAVAILABLE) : lume_status_http(st);
+}
+
 const char *lume_status_code(lume_status st)
 {
     return known(st) ? status_table[st].code : status_table[LUME_ERR_INTERNAL].code;

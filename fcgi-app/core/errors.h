@@ -28,6 +28,11 @@ typedef enum lume_status {
 /* HTTP status for an outcome: 200 for LUME_OK, 500 for anything unknown. */
 int lume_status_http(lume_status st);
 
+/* The HTTP status for an outcome when nginx's response cache holds an expired
+ * copy of the answer: a timeout is a 503, which nginx answers with that copy
+ * (its FastCGI cache can cover a 503, never a 504); the rest as above. */
+int lume_status_http_over_copy(lume_status st);
+
 /* The API's error code ("INVALID_QUERY", ...; docs/api.md); "OK" for LUME_OK. */
 const char *lume_status_code(lume_status st);
 

@@ -22,6 +22,13 @@
  *   headers and no body; errors have no ETag and stay errors;
  * - an episode resolve (season and episode) that answers 200 carries the
  *   next-episode hint as a Link header; nothing else does;
+ * - the cache rules of docs/api.md, "Caching": a live answer is public for
+ *   max-age with both stale windows; an empty search (a negative answer) for
+ *   LUME_CACHE_NEGATIVE_MAX_AGE alone; a resolve's 404 is no-store for clients
+ *   and, where nginx holds an expired answer, X-Accel-Expires: @1 for nginx,
+ *   which stores it already expired in place of that answer; when nginx holds an expired copy
+ * (CACHE_STATUS EXPIRED) a provider timeout is a 503, which that copy covers; every answer names
+ * its configuration's generation;
  * - /metrics (Prometheus text) and /status (JSON) show the whole pool from
  *   shared memory: every answered request counts by route and status, and
  *   the scoreboard shows the worker serving /status busy with that request.
@@ -34,6 +41,7 @@
 #include "app.h"
 #include "clock.h"
 #include "etag.h"
+#include "generation.h"
 #include "http.h"
 
 #define REQUEST_ID "test-request-1"
@@ -141,6 +149,18 @@ static answer request_queued(const char *method, const char *uri, int64_t waited
         if (a.body == NULL)
             fail_msg("%s %s: body is not JSON: %s", method, uri, a.resp.body);
     }
+    return a;
+}
+
+/* A GET nginx sends while its cache holds an expired copy of the answer. */
+static answer get_over_copy(const char *uri)
+{
+    lume_request req = {.method = "GET", .uri = uri, .request_id = REQUEST_ID, .edge_copy = 1};
+    answer a;
+    json_error_t jerr;
+
+    lume_app_handle(fx.app, &req, &a.resp);
+    a.body = a.resp.body ? json_loadb(a.resp.body, a.resp.body_len, 0, &jerr) : NULL;
     return a;
 }
 
@@ -804,9 +824,8 @@ static void test_search_without_a_live_result_is_200_with_an_empty_list(void **s
     (void)state;
     assert_int_equal(a.resp.status, 200);
     assert_search_result(a.body, "no such film", 0, 0);
-    assert_string_equal(
-        a.resp.cache_control,
-        "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800");
+    /* a negative answer: kept LUME_CACHE_NEGATIVE_MAX_AGE, no stale windows */
+    assert_string_equal(a.resp.cache_control, "public, max-age=30");
     release(&a);
     a = get("/resolve/search/empty");
     assert_int_equal(a.resp.status, 200);
@@ -1123,6 +1142,66 @@ static void test_a_provider_timeout_is_504_naming_the_provider(void **state)
     release(&a);
 }
 
+static void test_a_timeout_over_an_expired_copy_is_a_503_the_copy_covers(void **state)
+{
+    answer a = get_over_copy("/resolve/error:timeout");
+
+    (void)state;
+    assert_envelope(&a, 503, "PROVIDER_TIMEOUT", 1, 1); /* the error still says what happened */
+    release(&a);
+    /* everything else is answered as without a copy */
+    a = get_over_copy("/resolve/error:unavailable");
+    assert_envelope(&a, 503, "PROVIDER_UNAVAILABLE", 1, 1);
+    release(&a);
+    a = get_over_copy("/resolve/inception");
+    assert_int_equal(a.resp.status, 200);
+    release(&a);
+}
+
+static void test_gone_replaces_was_there_a_resolve_404_is_stored_already_expired(void **state)
+{
+    answer a = get_over_copy("/resolve/no%20such%20film");
+
+    (void)state;
+    assert_int_equal(a.resp.status, 404);
+    assert_string_equal(a.resp.cache_control, "no-store"); /* for clients, as every error */
+    assert_true(a.resp.edge_expired);                      /* for nginx: replaces, never fresh */
+    release(&a);
+    /* where nginx holds nothing, a 404 is not stored at all */
+    a = get("/resolve/no%20such%20film");
+    assert_int_equal(a.resp.status, 404);
+    assert_false(a.resp.edge_expired);
+    release(&a);
+    /* no other answer, and no other 404, is stored that way */
+    a = get_over_copy("/resolve/inception");
+    assert_false(a.resp.edge_expired);
+    release(&a);
+    a = get_over_copy("/nope");
+    assert_int_equal(a.resp.status, 404);
+    assert_false(a.resp.edge_expired);
+    release(&a);
+    a = get_over_copy("/resolve/error:unavailable");
+    assert_false(a.resp.edge_expired);
+    release(&a);
+}
+
+static void test_every_answer_names_its_generation(void **state)
+{
+    const char *uris[] = {"/", "/health", "/resolve/inception", "/resolve/nope", "/nope"};
+    char expected[LUME_GENERATION_BUF];
+    lume_config cfg;
+
+    (void)state;
+    lume_config_defaults(&cfg);
+    lume_generation(&cfg, expected);
+    for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+        answer a = get(uris[i]);
+        assert_non_null(a.resp.generation);
+        assert_string_equal(a.resp.generation, expected);
+        release(&a);
+    }
+}
+
 static void test_an_internal_provider_error_is_500(void **state)
 {
     answer a = get("/resolve/error:internal");
@@ -1366,6 +1445,9 @@ int main(void)
         T(test_options_is_204_with_allow_and_no_body),
         T(test_an_unavailable_provider_is_503_naming_the_provider),
         T(test_a_provider_timeout_is_504_naming_the_provider),
+        T(test_a_timeout_over_an_expired_copy_is_a_503_the_copy_covers),
+        T(test_gone_replaces_was_there_a_resolve_404_is_stored_already_expired),
+        T(test_every_answer_names_its_generation),
         T(test_an_internal_provider_error_is_500),
         TN(test_a_mock_delay_beyond_the_request_timeout_is_504_at_the_deadline),
         TN(test_a_mock_delay_within_the_request_timeout_is_fine),

@@ -127,11 +127,37 @@ static void test_etag_and_link_are_sent_when_set(void **state)
     assert_null(strstr(head_of(200, 2, NULL, 0, 0), "Link"));
 }
 
+static void test_the_generation_and_nginx_s_expiry_are_sent_when_set(void **state)
+{
+    lume_response r = {.status = 404,
+                       .body_len = 2,
+                       .cache_control = "no-store",
+                       .generation = "0123456789abcdef",
+                       .edge_expired = 1};
+    const char *accel, *cc;
+
+    (void)state;
+    assert_true(lume_response_head(&r, "rid-1", head, sizeof(head)) > 0);
+    assert_non_null(strstr(head, "\r\nX-Lume-Generation: 0123456789abcdef\r\n"));
+    /* before Cache-Control, so that nginx takes the expiry from it alone */
+    accel = strstr(head, "\r\nX-Accel-Expires: @1\r\n");
+    cc = strstr(head, "\r\nCache-Control: no-store\r\n");
+    assert_non_null(accel);
+    assert_non_null(cc);
+    assert_true(accel < cc);
+    assert_null(strstr(head_of(200, 2, NULL, 0, 0), "X-Lume-Generation"));
+    assert_null(strstr(head_of(200, 2, NULL, 0, 0), "X-Accel-Expires"));
+}
+
 static void test_the_longest_link_fits_the_head(void **state)
 {
     char link[3 * 800 + 96];
-    lume_response r = {
-        .status = 200, .body_len = 2, .cache_control = "public, max-age=31536000", .link = link};
+    lume_response r = {.status = 200,
+                       .body_len = 2,
+                       .cache_control = "public, max-age=31536000",
+                       .link = link,
+                       .generation = "0123456789abcdef",
+                       .edge_expired = 1};
 
     (void)state;
     memset(link, 'x', sizeof(link) - 1);
@@ -334,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_a_204_has_no_body_headers),
         cmocka_unit_test(test_a_304_has_no_body_headers_and_keeps_the_validator),
         cmocka_unit_test(test_etag_and_link_are_sent_when_set),
+        cmocka_unit_test(test_the_generation_and_nginx_s_expiry_are_sent_when_set),
         cmocka_unit_test(test_the_longest_link_fits_the_head),
         cmocka_unit_test(test_a_405_sends_allow),
         cmocka_unit_test(test_allow_is_only_sent_when_asked_for),

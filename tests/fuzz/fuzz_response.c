@@ -2,7 +2,8 @@
  * fuzz_response.c: the response head and the request id rules
  * (fcgi-app/response.c). The input gives nginx's and the client's request ids
  * (either may be absent) and the head's fields: any status, body length and
- * Retry-After, Allow, and each Cache-Control the app sends. The chosen id is
+ * Retry-After, Allow, each Cache-Control the app sends, the generation and
+ * nginx's expiry (X-Accel-Expires before Cache-Control). The chosen id is
  * the first valid candidate, else 32 lowercase hex digits; the head always
  * fits LUME_RESPONSE_HEAD_BUF, whatever the fields, and is well-formed; a
  * buffer one byte short gives 0, never a cut head.
@@ -18,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lume_response resp = {0};
     uint64_t rng = fuzz_u64(&r, 8) | 1, before;
     char *nginx = fuzz_until(&r, 0, NULL), *client = fuzz_until(&r, 0, NULL);
-    char id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF], *small;
+    char id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF], *small, generation[17];
+    const char *accel;
+    uint8_t more;
     const char *from_nginx = flags & 1 ? NULL : nginx, *from_client = flags & 2 ? NULL : client;
     size_t n;
 
@@ -41,12 +44,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     resp.retry_after_s = (int)(int32_t)fuzz_u64(&r, 4);
     resp.allow = flags & 8 ? 1 : 0;
     resp.cache_control = cache[(flags >> 3) & 3];
+    more = fuzz_u8(&r);
+    resp.edge_expired = more & 1;
+    snprintf(generation, sizeof(generation), "%016llx", (unsigned long long)fuzz_u64(&r, 8));
+    resp.generation = more & 2 ? generation : NULL;
     n = lume_response_head(&resp, id, head, sizeof(head));
     FUZZ_CHECK(n > 0);
     fuzz_check_head(&resp, id, head, n);
     if (resp.retry_after_s <= 0)
         FUZZ_CHECK(strstr(head, "\r\nRetry-After: ") == NULL);
     FUZZ_CHECK((strstr(head, "\r\nAllow: GET, HEAD, OPTIONS\r\n") != NULL) == resp.allow);
+    FUZZ_CHECK((strstr(head, "\r\nX-Lume-Generation: ") != NULL) == (resp.generation != NULL));
+    accel = strstr(head, "\r\nX-Accel-Expires: @1\r\n");
+    FUZZ_CHECK((accel != NULL) == resp.edge_expired);
+    if (accel != NULL && resp.cache_control != NULL)
+        FUZZ_CHECK(accel < strstr(head, "\r\nCache-Control: "));
 
     small = malloc(n); /* exact size: ASan sees any write past it */
     FUZZ_CHECK(small != NULL && lume_response_head(&resp, id, small, n) == 0);
