@@ -16,8 +16,10 @@ for f in "${LUME_TLS_CERT:-}" "${LUME_TLS_KEY:-}"; do
     exit 1
   fi
 done
-conf=$(python3 /opt/lume/nginx/render.py --check)
 if [ "${1:-}" = reload ]; then
+  conf=$(python3 /opt/lume/nginx/render.py --check)
   exec nginx -p "$run_dir" -e stderr -c "$conf" -s reload
 fi
+# Not on a reload: the running nginx may still write the old generation's entries.
+conf=$(python3 /opt/lume/nginx/render.py --check --prune-cache)
 exec nginx -p "$run_dir" -e stderr -c "$conf" -g 'daemon off;'

@@ -331,10 +331,16 @@ def metrics_allow(value):
 CONTRACT_FILE = os.path.join(HERE, "contract.json")
 
 
+def built_app():
+    """The lume-fcgi of this tree ($BUILD/lume-fcgi), or None."""
+    binary = os.path.join(ROOT, os.environ.get("BUILD") or "build", "lume-fcgi")
+    return binary if os.path.exists(binary) else None
+
+
 def contract():
     """The app's `lume-fcgi --dump-contract` (docs/api.md is what it means)."""
-    binary = os.path.join(ROOT, os.environ.get("BUILD") or "build", "lume-fcgi")
-    if os.path.exists(binary):
+    binary = built_app()
+    if binary:
         try:
             # An empty environment: the user's LUME_* settings are not its business here.
             out = subprocess.run([binary, "--dump-contract"], capture_output=True, text=True,
@@ -389,6 +395,64 @@ MESSAGE_TEXT = re.compile(r"[A-Za-z0-9 ,;.:()-]+")
 HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z-]*")
 HEADER_VALUE = re.compile(r"[A-Za-z0-9 ,.=-]+")
 PROVIDER_TEXT = re.compile(r"[A-Za-z0-9_-]{1,31}")
+
+
+def on_path(name, path):
+    """The first executable called name in the directories of path, or None
+    (shutil.which, which the nginx image's python3-minimal lacks)."""
+    for d in path.split(os.pathsep):
+        candidate = os.path.join(d, name)
+        if d and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def remove_tree(path):
+    """rm -rf path, as far as it can (shutil.rmtree, likewise)."""
+    for parent, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            try:
+                os.unlink(os.path.join(parent, name))
+            except OSError:
+                pass
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(parent, name))
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def app_config(environ):
+    """The app's `lume-fcgi --dump-config` for the LUME_* settings of environ
+    (and its LUME_CONFIG file): what the app will run with, as it resolves it.
+    lume-fcgi is this tree's ($BUILD) or the one on PATH (the nginx image)."""
+    binary = built_app() or on_path("lume-fcgi", environ.get("PATH", ""))
+    if not binary:
+        raise RenderError("no lume-fcgi (run make, or put it on PATH): the response cache's "
+                          "generation comes from lume-fcgi --dump-config (or set "
+                          "LUME_CACHE_SIZE=0)")
+    env = {k: v for k, v in environ.items() if k.startswith("LUME_")}
+    try:
+        out = subprocess.run([binary, "--dump-config"], capture_output=True, text=True,
+                             timeout=30, env=env)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RenderError(f"cannot run {binary} --dump-config: {e}")
+    if out.returncode != 0:
+        raise RenderError(out.stderr.strip().replace("lume-fcgi: ", "", 1) or
+                          f"{binary} --dump-config failed")
+    try:
+        doc = json_value(out.stdout)
+        checked(doc["cache_generation"], GENERATION_TEXT)
+    except (ValueError, KeyError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
+        raise RenderError(f"{binary} --dump-config: not what render.py expects ({e})")
+    return doc
+
+
+GENERATION_TEXT = re.compile(r"[0-9a-f]{16}")
 
 
 def checked(value, pattern):
@@ -461,13 +525,16 @@ def error_pages(rows, provider):
     return out
 
 
-def cache_values(conf, run_dir):
+def cache_values(conf, run_dir, environ):
     """CACHE (None when LUME_CACHE_SIZE=0, or LUME_CACHE_MAX_AGE=0: nginx
     stores no answer with max-age=0, and a location with the cache on hides a
     client's If-None-Match from the worker, so a conditional request would
     get a 200 instead of a 304) with the cache's path, sizes and inactive
     time: an entry nobody asked for in max-age plus the longer stale window
-    is removed (at least a minute)."""
+    is removed (at least a minute). The entries of one configuration of the
+    app, its generation (lume-fcgi --dump-config), live in a directory and a
+    zone of their own, GENERATION: nginx stores only answers that name it and
+    never sees another generation's."""
     size = conf["LUME_CACHE_SIZE"]
     if not re.fullmatch(r"[0-9]{1,9}[kKmMgG]?", size):
         raise RenderError(f"invalid LUME_CACHE_SIZE={size}: expected bytes with an optional "
@@ -478,8 +545,24 @@ def cache_values(conf, run_dir):
         return {"CACHE": None}
     path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
     safe(conf, "LUME_CACHE_PATH", path)
+    generation = app_config(environ)["cache_generation"]
     return {"CACHE": {"CACHE_PATH": path, "CACHE_SIZE": size, "CACHE_KEYS": "10m",
-                      "CACHE_INACTIVE": max(60, ages[0] + max(ages[1], ages[2]))}}
+                      "CACHE_INACTIVE": max(60, ages[0] + max(ages[1], ages[2])),
+                      "GENERATION": generation}}
+
+
+def prune_cache(conf, run_dir, keep):
+    """Remove the cache directories of every generation but keep (nginx is
+    not running: make run and the nginx image call this before starting it)."""
+    path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return []
+    gone = [n for n in names if GENERATION_TEXT.fullmatch(n) and n != keep]
+    for name in gone:
+        remove_tree(os.path.join(path, name))
+    return gone
 
 
 def upstream_values(conf, upstream):
@@ -627,7 +710,7 @@ def derive(environ, version, api):
         "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
                         "HSTS_MAX_AGE": 0} if http_port else None,
         **upstream_values(conf, upstream),
-        **cache_values(conf, run_dir),
+        **cache_values(conf, run_dir, environ),
     }
     values.update(health_values(conf, values["RESOLVER"]))
     return run_dir, values
@@ -723,10 +806,16 @@ def fill(template, values):
 
 
 def render(environ, version, api=None):
+    run_dir, text, _ = render_values(environ, version, api)
+    return run_dir, text
+
+
+def render_values(environ, version, api=None):
+    """(run directory, configuration text, the values it was filled from)."""
     run_dir, values = derive(environ, version, api if api is not None else contract())
     with open(TEMPLATE, encoding="utf-8") as f:
         template = f.read()
-    return run_dir, fill(template, values)
+    return run_dir, fill(template, values), values
 
 
 def main(argv):
@@ -739,6 +828,9 @@ def main(argv):
     ap.add_argument("--worker-group", action="store_true",
                     help="print the group nginx's workers will run as (empty when nginx keeps "
                          "the user that starts it) and exit")
+    ap.add_argument("--prune-cache", action="store_true",
+                    help="remove the response cache's entries of other configurations of the "
+                         "app (its other generations); only while nginx is not running")
     args = ap.parse_args(argv)
     if args.get or args.worker_group:
         try:
@@ -754,10 +846,15 @@ def main(argv):
     binary = os.environ.get("LUME_NGINX", DEFAULTS["LUME_NGINX"])
     try:
         version = nginx_version(binary)
-        run_dir, text = render(os.environ, version)
+        run_dir, text, values = render_values(os.environ, version)
     except RenderError as e:
         print(f"render: {e}", file=sys.stderr)
         return 2
+    if values["CACHE"]:
+        # nginx makes the generation's directory, not the ones above it.
+        os.makedirs(values["CACHE"]["CACHE_PATH"], exist_ok=True)
+        if args.prune_cache:
+            prune_cache(settings(os.environ), run_dir, values["CACHE"]["GENERATION"])
     for sub in ("logs", "tmp"):
         os.makedirs(os.path.join(run_dir, sub), exist_ok=True)
     try:

@@ -183,7 +183,7 @@ if [ -z "$(setting LUME_TLS_CERT "")" ] && [ -z "$(setting LUME_TLS_KEY "")" ]; 
   fi
 fi
 
-CONF=$(python3 nginx/render.py --check)
+CONF=$(python3 nginx/render.py --check --prune-cache)
 
 # Each in a process group of its own (job control; see the top), without the
 # lock (they must not keep this run directory locked), and tied to this

@@ -144,22 +144,35 @@ class TestRender(unittest.TestCase):
         r, text = self.render()
         self.assertEqual(r.returncode, 0, r.stderr)
         run = os.path.join(self.dir, "run")
-        # max-age 300 and the stale windows of 48 h: 173100 s without a request
-        self.assertTrue(f"fastcgi_cache_path {run}/cache levels=1:2 keys_zone=lume_cache:10m "
+        # The entries of the app's configuration (its generation) in a directory
+        # and a zone of their own; max-age 300 and the stale windows of 48 h:
+        # 173100 s without a request.
+        gen = self.generation()
+        self.assertTrue(f"fastcgi_cache_path {run}/cache/{gen} levels=1:2 keys_zone=lume_{gen}:10m "
                         "max_size=256m inactive=173100s use_temp_path=off;" in text)
         cached = text.split("location /resolve/ {")[1].split("fastcgi_pass")[0]
-        for directive in ("fastcgi_cache lume_cache;", "fastcgi_cache_key $lume_cache_key;",
-                          "fastcgi_cache_lock on;", "fastcgi_cache_background_update on;",
-                          "fastcgi_cache_use_stale error timeout updating http_503;"):
+        for directive in (f"fastcgi_cache lume_{gen};", "fastcgi_cache_key $lume_cache_key;",
+                          "fastcgi_cache_lock on;", "fastcgi_no_cache $lume_cache_foreign;",
+                          "fastcgi_cache_use_stale error timeout http_503;"):
             self.assertTrue(directive in cached, directive)
-        self.assertEqual(text.count("fastcgi_cache lume_cache;"), 1)  # only /resolve/
+        # After max-age the provider is asked before anything is answered.
+        self.assertNotIn("fastcgi_cache_background_update", text)
+        self.assertEqual(text.count(f"fastcgi_cache lume_{gen};"), 1)  # only /resolve/
+        self.assertIn(f'"{gen}" 0;', text.split("$lume_cache_foreign {")[1].split("}")[0])
         self.assertTrue("add_header X-Cache-Status $lume_cache_status always;" in text)
+        self.assertIn("fastcgi_param CACHE_STATUS $upstream_cache_status;", text)
+        self.assertIn("fastcgi_hide_header X-Lume-Generation;", text)
         # Its size and place; the entries outlive max-age by the longer stale window.
         _, other = self.render(LUME_CACHE_SIZE="1g", LUME_CACHE_PATH="/var/cache/lume",
                                LUME_CACHE_MAX_AGE="60", LUME_CACHE_STALE_WHILE_REVALIDATE="10",
                                LUME_CACHE_STALE_IF_ERROR="3600")
-        self.assertTrue("fastcgi_cache_path /var/cache/lume levels=1:2 keys_zone=lume_cache:10m "
-                        "max_size=1g inactive=3660s use_temp_path=off;" in other)
+        self.assertTrue(f"fastcgi_cache_path /var/cache/lume/{gen} levels=1:2 "
+                        f"keys_zone=lume_{gen}:10m max_size=1g inactive=3660s "
+                        "use_temp_path=off;" in other)
+        # Another provider or catalog: another generation.
+        _, archive = self.render(LUME_PROVIDER="archive")
+        self.assertNotIn(gen, archive)
+        self.assertIn(f"/cache/{self.generation(LUME_PROVIDER='archive')} ", archive)
         r, off = self.render(LUME_CACHE_SIZE="0")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse("fastcgi_cache" in off)
@@ -175,6 +188,13 @@ class TestRender(unittest.TestCase):
             r, _ = self.render(**bad)
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn(next(iter(bad)), r.stderr)
+
+    def generation(self, **env):
+        """The cache generation lume-fcgi --dump-config gives for env."""
+        out = subprocess.run([BINARY, "--dump-config"], capture_output=True, text=True, timeout=30,
+                             env={k: v for k, v in env.items()})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)["cache_generation"]
 
     def test_switches_off(self):
         r, text = self.render(LUME_RATE_LIMIT="0", LUME_HTTP_PORT="0", LUME_CONN_LIMIT="0")
@@ -562,7 +582,13 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
             with open(nginx, "w") as f:
                 f.write("#!/bin/sh\necho 'nginx version: nginx/1.22.1' >&2\n")
             os.chmod(nginx, 0o755)
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LUME_NGINX": nginx,
+            # The image has lume-fcgi on PATH (render.py asks it for the cache's
+            # generation), and contract.json beside render.py.
+            bindir = os.path.join(d, "bin")
+            os.mkdir(bindir)
+            os.symlink(os.path.abspath(BINARY), os.path.join(bindir, "lume-fcgi"))
+            env = {"PATH": bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
+                   "LUME_NGINX": nginx,
                    "LUME_RUN_DIR": os.path.join(d, "run"), "LUME_LISTEN": "app:9000",
                    "LUME_TLS_CERT": os.path.join(d, "cert.pem"),
                    "LUME_TLS_KEY": os.path.join(d, "key.pem"), "LUME_PROVIDER": "archive",

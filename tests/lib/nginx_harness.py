@@ -228,9 +228,12 @@ class Stack:
         from harness import Master
         app_env = dict(app_env or {})
         self.master = Master(workers=workers, env=app_env, health=health)
+        # nginx sees the app's settings, as make run and Compose give both the
+        # same: render.py asks lume-fcgi --dump-config for the shared ones and
+        # the response cache's generation. Only the addresses differ.
         env = {k: v for k, v in app_env.items()
-               if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS", "LUME_CACHE_MAX_AGE",
-                        "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")}
+               if k.startswith("LUME_") and k not in ("LUME_LISTEN", "LUME_HEALTH_LISTEN",
+                                                      "LUME_RUN_DIR")}
         if health:
             env["LUME_HEALTH_LISTEN"] = self.master.health_listen
         env.update(nginx_env or {})
