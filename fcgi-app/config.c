@@ -256,7 +256,8 @@ static char *trim(char *s)
     return s;
 }
 
-static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
+int lume_config_file_each(const char *path, lume_config_pair each, void *ctx, char *err,
+                          size_t errlen)
 {
     char *line = NULL, where[201];
     size_t cap = 0;
@@ -288,9 +289,7 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
         *eq = '\0';
         name = trim(p);
         value = trim(eq + 1);
-        /* Other LUME_* names (nginx's) may share the file; LUME_CONFIG may not nest. */
-        if (strcmp(name, "LUME_CONFIG") != 0 && lume_config_set(c, name, value, err, errlen) < 0)
-            rc = -1;
+        rc = each(name, value, ctx, err, errlen);
     }
     if (rc == 0 && ferror(f)) {
         snprintf(err, errlen, "invalid LUME_CONFIG=%s: cannot read: %s", where, strerror(errno));
@@ -299,6 +298,20 @@ static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
     free(line);
     fclose(f);
     return rc;
+}
+
+/* One NAME=value of the file into the config. Other LUME_* names (nginx's)
+ * may share the file; LUME_CONFIG may not nest. */
+static int set_from_file(const char *name, const char *value, void *c, char *err, size_t errlen)
+{
+    if (strcmp(name, "LUME_CONFIG") == 0 || lume_config_set(c, name, value, err, errlen) >= 0)
+        return 0;
+    return -1;
+}
+
+static int load_file(lume_config *c, const char *path, char *err, size_t errlen)
+{
+    return lume_config_file_each(path, set_from_file, c, err, errlen);
 }
 
 static const char *env_value(char *const envp[], const char *name)

@@ -82,6 +82,18 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
  * 0, or -1 when name is not a setting. */
 int lume_config_get(const lume_config *c, const char *name, char *out, size_t len);
 
+/* A NAME=value pair of a configuration file: 0 to go on, or -1 with a
+ * message in err to stop. */
+typedef int (*lume_config_pair)(const char *name, const char *value, void *ctx, char *err,
+                                size_t errlen);
+
+/* Call each for every NAME=value line of the file at path, as the loader reads
+ * it (blank lines and # comments skipped, "export " and one pair of quotes
+ * taken off), whether or not NAME is a setting of lume-fcgi (nginx's share the
+ * file). Returns 0, or -1 with a message naming the file and line in err. */
+int lume_config_file_each(const char *path, lume_config_pair each, void *ctx, char *err,
+                          size_t errlen);
+
 /* Call each(name, value, ctx) for every setting, the core's then each
  * provider's, with its value as text (lume_config_get). */
 void lume_config_each(const lume_config *c, void (*each)(const char *, const char *, void *),

@@ -5,6 +5,7 @@
  * master.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "contract.h"
@@ -32,19 +33,39 @@ static void put_setting(const char *name, const char *value, void *settings)
     json_object_set_new(settings, name, json_string(value));
 }
 
-/* --dump-config: {"version", "settings": {"LUME_...": "value as text"}, "cache_generation"}:
- * what nginx/render.py shares with the app, read from one place. */
-static json_t *dump_config(const lume_config *cfg)
+static int put_line(const char *name, const char *value, void *file, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    if (strncmp(name, "LUME_", 5) == 0)
+        json_object_set_new(file, name, json_string(value));
+    return 0;
+}
+
+/* --dump-config: {"version", "settings": {"LUME_...": "value as text"}, "file": {the
+ * LUME_* lines of the LUME_CONFIG file, lume-fcgi's and others' (nginx's)},
+ * "cache_generation"}: what nginx/render.py shares with the app, from the one
+ * reader of the settings and of their file. */
+static json_t *dump_config(const lume_config *cfg, char *err, size_t errlen)
 {
     char generation[LUME_GENERATION_BUF];
-    json_t *settings = json_object();
+    json_t *settings = json_object(), *file = json_object();
 
-    if (settings == NULL)
+    if (settings == NULL || file == NULL) {
+        json_decref(settings);
+        json_decref(file);
         return NULL;
+    }
     lume_config_each(cfg, put_setting, settings);
+    if (cfg->config_file[0] != '\0' &&
+        lume_config_file_each(cfg->config_file, put_line, file, err, errlen) != 0) {
+        json_decref(settings);
+        json_decref(file);
+        return NULL;
+    }
     lume_generation(cfg, generation);
-    return json_pack("{s:s, s:o, s:s}", "version", LUME_VERSION, "settings", settings,
-                     "cache_generation", generation);
+    return json_pack("{s:s, s:o, s:o, s:s}", "version", LUME_VERSION, "settings", settings, "file",
+                     file, "cache_generation", generation);
 }
 
 int main(int argc, char *argv[])
@@ -52,6 +73,7 @@ int main(int argc, char *argv[])
     lume_config cfg;
     lume_action action;
     char err[512] = "";
+    json_t *doc;
     long min, max;
 
     if (lume_config_load(&cfg, argc, argv, environ, &action, err, sizeof(err)) != 0) {
@@ -62,7 +84,13 @@ int main(int argc, char *argv[])
     case LUME_ACTION_HELP: lume_config_usage(stdout); return 0;
     case LUME_ACTION_VERSION: printf("lume-fcgi %s\n", LUME_VERSION); return 0;
     case LUME_ACTION_DUMP_CONTRACT: return print_json(lume_contract());
-    case LUME_ACTION_DUMP_CONFIG: return print_json(dump_config(&cfg));
+    case LUME_ACTION_DUMP_CONFIG:
+        doc = dump_config(&cfg, err, sizeof(err));
+        if (doc == NULL && err[0] != '\0') {
+            fprintf(stderr, "lume-fcgi: %s\n", err);
+            return 2;
+        }
+        return print_json(doc);
     case LUME_ACTION_CHECK:
         if (lume_provider_check(&cfg.provider, NULL, err, sizeof(err)) != 0) {
             fprintf(stderr, "lume-fcgi: %s\n", err);

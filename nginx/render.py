@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Render Lume's nginx configuration from LUME_* variables.
 
-usage: nginx/render.py [--output FILE] [--check] | --get NAME | --worker-group
+usage: nginx/render.py [--output FILE] [--check] [--prune-cache] | --get NAME | --app NAME
+                       | --worker-group
 
 Checks the LUME_* settings of the environment (and the NAME=value lines of
 $LUME_CONFIG, which the environment overrides) and derives the values of
@@ -11,11 +12,13 @@ writes RUN_DIR/nginx.conf (or --output). --check also runs `nginx -t` on the
 result. Prints the path written. Every variable and its default is in
 docs/configuration.md. Python stdlib only.
 
-What nginx's own errors share with the app's (codes, statuses, messages,
-headers), the Allow list and the providers' names come from the app itself:
-`lume-fcgi --dump-contract`, run from $BUILD/lume-fcgi (BUILD: build), or,
-where there is no lume-fcgi (the nginx image), read from contract.json beside
-this script, which the image's build writes with the same command.
+What nginx shares with the app comes from the app itself, lume-fcgi ($BUILD's,
+else the one on PATH, as in the nginx image): `--dump-contract` gives what
+nginx's own errors share with the app's (codes, statuses, messages, headers),
+the Allow list and the providers' names; `--dump-config` gives the app's
+resolved settings nginx needs too (SHARED: its defaults are the app's), the
+LUME_CONFIG file's lines (lume-fcgi is their one reader) and the response
+cache's generation.
 """
 import argparse
 import ast
@@ -31,6 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TEMPLATE = os.path.join(HERE, "lume.conf.template")
 
+# The defaults of nginx's own settings. The settings nginx shares with the app
+# (LUME_LISTEN, LUME_HEALTH_LISTEN, LUME_REQUEST_TIMEOUT_MS, LUME_PROVIDER, the
+# LUME_CACHE_* ages) are the app's, as `lume-fcgi --dump-config` resolves
+# them: no copy of a C default here, and no second reader of LUME_CONFIG.
 DEFAULTS = {
     "LUME_HTTPS_PORT": "8443",
     "LUME_HTTP_PORT": "8080",
@@ -46,11 +53,7 @@ DEFAULTS = {
     "LUME_RATE_BURST": "20",
     "LUME_CONN_LIMIT": "100",
     "LUME_CONN_PER_ADDR_MAX": "256",  # 0/off: no stream layer in front
-    "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
-    "LUME_HEALTH_LISTEN": "",  # the app's health responder; "": /health goes to the workers
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
-    "LUME_REQUEST_TIMEOUT_MS": "8000",
-    "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
     "LUME_RUN_DIR": os.path.join(ROOT, "run"),
     "LUME_HSTS_MAX_AGE": "31536000",
     "LUME_NGINX": "nginx",
@@ -62,12 +65,9 @@ DEFAULTS = {
     "LUME_DOCS_DIR": os.path.join(ROOT, "build", "docs-site"),  # make docs
     # The response cache of /resolve routes: its largest size on disk (0: no
     # cache) and its directory; entries live as long as the app's answers may
-    # be served stale (its three LUME_CACHE_* seconds, defaults as in config.c).
+    # be served stale (its three LUME_CACHE_* seconds, the app's).
     "LUME_CACHE_SIZE": "256m",
     "LUME_CACHE_PATH": "",  # default: RUN_DIR/cache
-    "LUME_CACHE_MAX_AGE": "300",
-    "LUME_CACHE_STALE_WHILE_REVALIDATE": "172800",
-    "LUME_CACHE_STALE_IF_ERROR": "172800",
 }
 
 # The /docs page's Content-Security-Policy: nothing but what Redoc needs, all
@@ -89,41 +89,24 @@ class RenderError(Exception):
     pass
 
 
-def read_config_file(path):
-    """NAME=value lines, as lume-fcgi reads them (see fcgi-app/config.c)."""
-    values = {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                if line.startswith("export "):
-                    line = line[7:]
-                name, eq, value = line.partition("=")
-                if not eq:
-                    raise RenderError(f"{path}: line {lineno} is not NAME=value")
-                value = value.strip()
-                if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
-                    value = value[1:-1]
-                values[name.strip()] = value
-    except OSError as e:
-        raise RenderError(f"invalid LUME_CONFIG={path}: cannot open: {e.strerror}")
-    return values
+# The app's settings nginx needs too; their values are the app's, resolved.
+SHARED = ("LUME_LISTEN", "LUME_HEALTH_LISTEN", "LUME_REQUEST_TIMEOUT_MS", "LUME_PROVIDER",
+          "LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")
 
 
 def given(environ):
-    """The LUME_* values the user set: the LUME_CONFIG file, then the environment."""
-    values = {}
-    if environ.get("LUME_CONFIG"):
-        values.update({k: v for k, v in read_config_file(environ["LUME_CONFIG"]).items()
-                       if k.startswith("LUME_")})
+    """The LUME_* values the user set: the LUME_CONFIG file's lines (as lume-fcgi
+    reads them), then the environment."""
+    values = dict(app_config(environ)["file"]) if environ.get("LUME_CONFIG") else {}
     values.update({k: v for k, v in environ.items() if k.startswith("LUME_")})
     return values
 
 
 def settings(environ):
-    return {**DEFAULTS, **given(environ)}
+    """Every value render.py reads: nginx's defaults, the app's resolved values
+    of the shared settings, then what the user set."""
+    app = app_config(environ)["settings"]
+    return {**DEFAULTS, **{k: app[k] for k in SHARED}, **given(environ)}
 
 
 def integer(conf, name, lo, hi):
@@ -328,34 +311,34 @@ def metrics_allow(value):
     return out
 
 
-CONTRACT_FILE = os.path.join(HERE, "contract.json")
-
-
 def built_app():
     """The lume-fcgi of this tree ($BUILD/lume-fcgi), or None."""
     binary = os.path.join(ROOT, os.environ.get("BUILD") or "build", "lume-fcgi")
     return binary if os.path.exists(binary) else None
 
 
+def app_binary(environ):
+    """lume-fcgi: this tree's ($BUILD), else the one on PATH (the nginx image)."""
+    binary = built_app() or on_path("lume-fcgi", environ.get("PATH", ""))
+    if not binary:
+        raise RenderError("no lume-fcgi (run make, or put it on PATH): the app's errors and the "
+                          "settings nginx shares with it come from lume-fcgi --dump-contract "
+                          "and --dump-config")
+    return binary
+
+
 def contract():
     """The app's `lume-fcgi --dump-contract` (docs/api.md is what it means)."""
-    binary = built_app()
-    if binary:
-        try:
-            # An empty environment: the user's LUME_* settings are not its business here.
-            out = subprocess.run([binary, "--dump-contract"], capture_output=True, text=True,
-                                 timeout=30, env={})
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise RenderError(f"cannot run {binary} --dump-contract: {e}")
-        if out.returncode != 0:
-            raise RenderError(f"{binary} --dump-contract failed: {out.stderr.strip()}")
-        text, source = out.stdout, f"{binary} --dump-contract"
-    elif os.path.exists(CONTRACT_FILE):
-        with open(CONTRACT_FILE, encoding="utf-8") as f:
-            text, source = f.read(), CONTRACT_FILE
-    else:
-        raise RenderError(f"no {binary} (run make) and no {CONTRACT_FILE}: the app's error "
-                          "codes, messages and provider names come from one of them")
+    binary = app_binary(os.environ)
+    try:
+        # An empty environment: the user's LUME_* settings are not its business here.
+        out = subprocess.run([binary, "--dump-contract"], capture_output=True, text=True,
+                             timeout=30, env={})
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RenderError(f"cannot run {binary} --dump-contract: {e}")
+    if out.returncode != 0:
+        raise RenderError(f"{binary} --dump-contract failed: {out.stderr.strip()}")
+    text, source = out.stdout, f"{binary} --dump-contract"
     try:
         doc = json_value(text)
         checked(doc["allow"], ALLOW_TEXT)
@@ -426,16 +409,23 @@ def remove_tree(path):
         pass
 
 
+_app_configs = {}
+
+
 def app_config(environ):
     """The app's `lume-fcgi --dump-config` for the LUME_* settings of environ
-    (and its LUME_CONFIG file): what the app will run with, as it resolves it.
-    lume-fcgi is this tree's ($BUILD) or the one on PATH (the nginx image)."""
-    binary = built_app() or on_path("lume-fcgi", environ.get("PATH", ""))
-    if not binary:
-        raise RenderError("no lume-fcgi (run make, or put it on PATH): the response cache's "
-                          "generation comes from lume-fcgi --dump-config (or set "
-                          "LUME_CACHE_SIZE=0)")
+    (and its LUME_CONFIG file): what the app will run with, as it resolves it,
+    the file's lines, and the response cache's generation. lume-fcgi is this
+    tree's ($BUILD) or the one on PATH (the nginx image)."""
     env = {k: v for k, v in environ.items() if k.startswith("LUME_")}
+    key = tuple(sorted(env.items()))
+    if key not in _app_configs:
+        _app_configs[key] = dump_config(environ, env)
+    return _app_configs[key]
+
+
+def dump_config(environ, env):
+    binary = app_binary(environ)
     try:
         out = subprocess.run([binary, "--dump-config"], capture_output=True, text=True,
                              timeout=30, env=env)
@@ -447,12 +437,20 @@ def app_config(environ):
     try:
         doc = json_value(out.stdout)
         checked(doc["cache_generation"], GENERATION_TEXT)
+        for part in ("settings", "file"):
+            for name, value in doc[part].items():
+                checked(name, SETTING_NAME)
+                if not isinstance(value, str):
+                    raise ValueError(f"{name} is not text")
+        for name in SHARED:  # derive() checks each value as it uses it
+            doc["settings"][name]
     except (ValueError, KeyError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
         raise RenderError(f"{binary} --dump-config: not what render.py expects ({e})")
     return doc
 
 
 GENERATION_TEXT = re.compile(r"[0-9a-f]{16}")
+SETTING_NAME = re.compile(r"LUME_[A-Z0-9_]+")
 
 
 def checked(value, pattern):
@@ -825,6 +823,9 @@ def main(argv):
     ap.add_argument("--get", metavar="NAME",
                     help="print the value NAME has in the environment or the LUME_CONFIG file "
                          "(empty when neither sets it) and exit")
+    ap.add_argument("--app", metavar="NAME",
+                    help="print the value the app runs with for its setting NAME (its default "
+                         "when nobody sets it; lume-fcgi --dump-config) and exit")
     ap.add_argument("--worker-group", action="store_true",
                     help="print the group nginx's workers will run as (empty when nginx keeps "
                          "the user that starts it) and exit")
@@ -832,10 +833,12 @@ def main(argv):
                     help="remove the response cache's entries of other configurations of the "
                          "app (its other generations); only while nginx is not running")
     args = ap.parse_args(argv)
-    if args.get or args.worker_group:
+    if args.get or args.app or args.worker_group:
         try:
             if args.get:
                 print(given(os.environ).get(args.get, ""))
+            elif args.app:
+                print(app_config(os.environ)["settings"].get(args.app, ""))
             else:
                 workers_as = worker_user(settings(os.environ))
                 print(workers_as[1] if workers_as else "")

@@ -36,6 +36,10 @@ setting() { # NAME DEFAULT: the environment, then the LUME_CONFIG file, then DEF
   printf '%s' "${value:-$2}"
 }
 
+app_setting() { # NAME: the value the app runs with (lume-fcgi --dump-config), its default included
+  python3 nginx/render.py --app "$1" || exit 2
+}
+
 command_of() { # PID: its command line, as ps would show it
   local cmd
   cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || true
@@ -98,7 +102,7 @@ echo "$$" >"$RUN_DIR/run.pid"
 master_pid="" nginx_pid=""
 stopping=0 unclean=""
 # How long a stop may take, in tenths of a second: the master's budget + 5 s.
-stop_budget=$(setting LUME_SHUTDOWN_TIMEOUT_MS 10000)
+stop_budget=$(app_setting LUME_SHUTDOWN_TIMEOUT_MS)
 [[ "$stop_budget" =~ ^[0-9]{1,7}$ ]] || stop_budget=10000
 stop_budget=$((stop_budget / 100 + 50))
 declare -A status_of=()
@@ -229,7 +233,7 @@ if [ -z "$body" ]; then
   exit 1
 fi
 url="https://localhost:$HTTPS_PORT/"
-log "Lume is up: $url  (provider $(setting LUME_PROVIDER mock); logs in $RUN_DIR/logs; Ctrl-C stops)"
+log "Lume is up: $url  (provider $(app_setting LUME_PROVIDER); logs in $RUN_DIR/logs; Ctrl-C stops)"
 log "try: curl -k ${url}resolve/inception"
 
 # Run until either ends on its own (a signal runs finish instead), then stop the other.

@@ -568,9 +568,10 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
         self.assertIn(f'add_header Access-Control-Allow-Methods "{self.contract["allow"]}" always;',
                       self.text)
 
-    def test_where_there_is_no_lume_fcgi_the_contract_file_beside_render_py_is_read(self):
-        """The nginx image: render.py and the template in /opt/lume/nginx, with
-        contract.json written at build time by --dump-contract; no lume-fcgi."""
+    def test_the_nginx_image_asks_the_lume_fcgi_on_its_path(self):
+        """The nginx image: render.py and the template in /opt/lume/nginx, lume-fcgi
+        on PATH (no $BUILD): without it render.py says what it lacks; nothing
+        lume-fcgi says may change the configuration's structure."""
         with tempfile.TemporaryDirectory(prefix="lume-render-copy-") as d:
             installed = os.path.join(d, "nginx")
             os.mkdir(installed)
@@ -582,13 +583,9 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
             with open(nginx, "w") as f:
                 f.write("#!/bin/sh\necho 'nginx version: nginx/1.22.1' >&2\n")
             os.chmod(nginx, 0o755)
-            # The image has lume-fcgi on PATH (render.py asks it for the cache's
-            # generation), and contract.json beside render.py.
             bindir = os.path.join(d, "bin")
             os.mkdir(bindir)
-            os.symlink(os.path.abspath(BINARY), os.path.join(bindir, "lume-fcgi"))
-            env = {"PATH": bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
-                   "LUME_NGINX": nginx,
+            env = {"PATH": bindir + ":/usr/bin:/bin", "LUME_NGINX": nginx,
                    "LUME_RUN_DIR": os.path.join(d, "run"), "LUME_LISTEN": "app:9000",
                    "LUME_TLS_CERT": os.path.join(d, "cert.pem"),
                    "LUME_TLS_KEY": os.path.join(d, "key.pem"), "LUME_PROVIDER": "archive",
@@ -597,19 +594,26 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
             command = ["python3", os.path.join(installed, "render.py"), "--output", out]
             r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 2)
-            self.assertIn("contract.json", r.stderr)  # says what it lacks
+            self.assertIn("no lume-fcgi", r.stderr)  # says what it lacks
+            # A stand-in lume-fcgi: the real one, with a contract of its own.
+            contract_file = os.path.join(d, "contract.json")
+            stand_in = os.path.join(bindir, "lume-fcgi")
+            with open(stand_in, "w") as f:
+                f.write(f"#!/bin/sh\n[ \"$1\" = --dump-contract ] && exec cat {contract_file}\n"
+                        f"exec {os.path.abspath(BINARY)} \"$@\"\n")
+            os.chmod(stand_in, 0o755)
             contract = dict(self.contract, providers={"mock": "MockProvider",
-                                                      "archive": "FromTheFile"})
-            with open(os.path.join(installed, "contract.json"), "w") as f:
+                                                      "archive": "FromTheApp"})
+            with open(contract_file, "w") as f:
                 json.dump(contract, f)
             r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(out) as f:
-                self.assertIn('"provider":"FromTheFile"', f.read())
+                self.assertIn('"provider":"FromTheApp"', f.read())
             # nothing from it may change the configuration's structure
             errors = dict(contract["errors"])
             errors["NOT_FOUND"] = dict(errors["NOT_FOUND"], message="not found'; return 200 $host")
-            with open(os.path.join(installed, "contract.json"), "w") as f:
+            with open(contract_file, "w") as f:
                 json.dump(dict(contract, errors=errors), f)
             r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 2)
