@@ -30,9 +30,10 @@
 /* The archive's settings: its block of lume_provider_conf. */
 typedef struct archive_settings {
     char base_url[LUME_PATH_LEN];
-    long retries;          /* upstream retries after the first try */
-    long breaker_failures; /* consecutive failures that open the circuit */
-    long breaker_open_ms;  /* how long the circuit stays open */
+    long retries;             /* upstream retries after the first try */
+    long breaker_failures;    /* consecutive failures that open the circuit */
+    long breaker_open_ms;     /* how long the circuit stays open, the first time */
+    long breaker_open_max_ms; /* the longest it stays open while failures repeat */
 } archive_settings;
 
 _Static_assert(sizeof(archive_settings) <= LUME_PROVIDER_BLOCK_BYTES, "fits its block");
@@ -46,7 +47,10 @@ static const lume_setting archive_settings_table[] = {
     LUME_SETTING_ROW_INT("LUME_BREAKER_FAILURES", archive_settings, breaker_failures, 1, 1000, "5",
                          "failures that open the circuit"),
     LUME_SETTING_ROW_INT("LUME_BREAKER_OPEN_MS", archive_settings, breaker_open_ms, 1, 3600000,
-                         "30000", "how long the circuit stays open"),
+                         "30000", "how long the circuit stays open the first time"),
+    LUME_SETTING_ROW_INT(
+        "LUME_BREAKER_OPEN_MAX_MS", archive_settings, breaker_open_max_ms, 1, 86400000, "300000",
+        "the longest it stays open: each failed probe doubles the time, up to this"),
 };
 
 typedef struct archive_provider {
@@ -120,7 +124,8 @@ static void *archive_create(const void *settings, const lume_provider_conf *conf
         (a->episodes = lume_episode_matcher_create(err, errlen)) == NULL)
         goto fail;
     a->breaker = lume_breaker_create(shared != NULL ? lume_shared_provider_area(shared) : NULL,
-                                     set->breaker_failures, set->breaker_open_ms, NULL, NULL);
+                                     set->breaker_failures, set->breaker_open_ms,
+                                     set->breaker_open_max_ms, NULL, NULL);
     if (a->breaker == NULL) {
         snprintf(err, errlen, "out of memory");
         goto fail;

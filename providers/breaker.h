@@ -2,8 +2,11 @@
  * breaker.h: a circuit breaker shared by every worker of one master.
  *
  * Owns the state machine only: closed -> (N consecutive failures) -> open ->
- * (open_ms elapsed) -> half-open, where one probe call goes through; a
- * successful probe closes it, a failed one opens it again. Only the probe
+ * (its time elapsed) -> half-open, where one probe call goes through; a
+ * successful probe closes it, a failed one opens it again, for longer: the
+ * time open escalates while failures repeat (open_ms, then twice that, ...,
+ * at most open_max_ms; the level, as Prowlarr's indexer status keeps its
+ * EscalationLevel) and a success resets it. Only the probe
  * moves a half-open breaker, and nothing moves an open one: a call let through
  * earlier (while closed) that ends after the breaker opened changes nothing,
  * however it ends. allow() hands each call a ticket for that purpose.
@@ -33,9 +36,10 @@ typedef int64_t (*lume_breaker_clock)(void *ctx);
 #define LUME_BREAKER_AREA_SIZE 64
 
 /* area: LUME_BREAKER_AREA_SIZE zeroed-at-start bytes shared across processes,
- * or NULL for private state. clock NULL: lume_now_ms(). NULL when out of memory. */
-lume_breaker *lume_breaker_create(void *area, long failures, long open_ms, lume_breaker_clock clock,
-                                  void *clock_ctx);
+ * or NULL for private state. open_max_ms below open_ms: open_ms (no escalation).
+ * clock NULL: lume_now_ms(). NULL when out of memory. */
+lume_breaker *lume_breaker_create(void *area, long failures, long open_ms, long open_max_ms,
+                                  lume_breaker_clock clock, void *clock_ctx);
 void lume_breaker_destroy(lume_breaker *b);
 
 /* Which state a call was let through under; give it back with the outcome. */
@@ -55,6 +59,9 @@ int lume_breaker_failure(lume_breaker *b, lume_breaker_ticket ticket);
 
 /* The state now, as allow() would see it (open becomes half-open only in allow). */
 lume_breaker_state lume_breaker_state_of(lume_breaker *b);
+/* The escalation level: 0 closed, 1 for the first opening, one more for each
+ * failed probe since. */
+unsigned lume_breaker_level(lume_breaker *b);
 /* Consecutive failures counted while closed. */
 long lume_breaker_failures(lume_breaker *b);
 

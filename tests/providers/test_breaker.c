@@ -3,6 +3,8 @@
  *
  * closed --N consecutive failures--> open --open_ms--> half-open (one probe)
  * half-open --the probe's success--> closed;  --the probe's failure--> open again.
+ * With escalation (open_max_ms above open_ms), each failed probe doubles the
+ * time open, up to open_max_ms; a successful probe resets it.
  * Outcomes of calls let through earlier (while closed) never move an open or
  * half-open breaker.
  */
@@ -49,9 +51,10 @@ static int allowed(lume_breaker *b, int64_t *retry)
     return lume_breaker_allow(b, &t, retry);
 }
 
+/* A breaker without escalation: every opening lasts open_ms. */
 static lume_breaker *make(void *area, long failures, long open_ms)
 {
-    lume_breaker *b = lume_breaker_create(area, failures, open_ms, fake_clock, NULL);
+    lume_breaker *b = lume_breaker_create(area, failures, open_ms, open_ms, fake_clock, NULL);
     assert_non_null(b);
     return b;
 }
@@ -265,6 +268,54 @@ static void a_late_success_does_not_close_a_half_open_breaker(void **state)
     lume_breaker_destroy(b);
 }
 
+static void failed_probes_escalate_the_time_open_up_to_the_most(void **state)
+{
+    lume_breaker *b = lume_breaker_create(NULL, 1, 1000, 5000, fake_clock, NULL);
+    const int64_t expected[] = {1000, 2000, 4000, 5000, 5000};
+    int64_t retry = 0;
+    (void)state;
+    assert_non_null(b);
+    fake_now = 10000;
+    assert_int_equal(lume_breaker_level(b), 0);
+    fail_one(b); /* opens: level 1 */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(lume_breaker_level(b), i + 1);
+        assert_false(allowed(b, &retry));
+        assert_int_equal(retry, expected[i]);
+        fake_now += expected[i] - 1;
+        assert_false(allowed(b, NULL)); /* a millisecond early */
+        fake_now += 1;
+        assert_true(lume_breaker_failure(b, let_in(b))); /* the probe fails: longer */
+    }
+    /* a probe that succeeds closes it and resets the level */
+    fake_now += 5000;
+    assert_true(lume_breaker_success(b, let_in(b)));
+    assert_int_equal(lume_breaker_level(b), 0);
+    fail_one(b);
+    assert_false(allowed(b, &retry));
+    assert_int_equal(retry, 1000);
+    lume_breaker_destroy(b);
+}
+
+static void a_lost_probe_is_replaced_after_open_ms_whatever_the_level(void **state)
+{
+    lume_breaker *b = lume_breaker_create(NULL, 1, 1000, 60000, fake_clock, NULL);
+    (void)state;
+    assert_non_null(b);
+    fake_now = 10000;
+    fail_one(b);
+    fake_now = 11000;
+    assert_true(lume_breaker_failure(b, let_in(b))); /* level 2: 2 s open */
+    fake_now = 13000;
+    let_in(b); /* this probe's worker dies */
+    fake_now = 13999;
+    assert_false(allowed(b, NULL));
+    fake_now = 14000;
+    assert_true(allowed(b, NULL)); /* replaced after open_ms, not the level's time */
+    assert_int_equal(lume_breaker_level(b), 2);
+    lume_breaker_destroy(b);
+}
+
 static void two_breakers_on_one_area_share_state(void **state)
 {
     /* Two workers: two breakers over the same (here: process-local) area. */
@@ -304,6 +355,8 @@ int main(void)
         cmocka_unit_test(late_failures_while_open_do_not_extend_it),
         cmocka_unit_test(a_late_success_does_not_close_an_open_breaker),
         cmocka_unit_test(a_late_success_does_not_close_a_half_open_breaker),
+        cmocka_unit_test(failed_probes_escalate_the_time_open_up_to_the_most),
+        cmocka_unit_test(a_lost_probe_is_replaced_after_open_ms_whatever_the_level),
         cmocka_unit_test(two_breakers_on_one_area_share_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
