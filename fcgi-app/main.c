@@ -51,21 +51,19 @@ static json_t *dump_config(const lume_config *cfg, char *err, size_t errlen)
     char generation[LUME_GENERATION_BUF];
     json_t *settings = json_object(), *file = json_object();
 
-    if (settings == NULL || file == NULL) {
-        json_decref(settings);
-        json_decref(file);
-        return NULL;
-    }
+    if (settings == NULL || file == NULL)
+        goto fail;
     lume_config_each(cfg, put_setting, settings);
     if (cfg->config_file[0] != '\0' &&
-        lume_config_file_each(cfg->config_file, put_line, file, err, errlen) != 0) {
-        json_decref(settings);
-        json_decref(file);
-        return NULL;
-    }
+        lume_config_file_each(cfg->config_file, put_line, file, err, errlen) != 0)
+        goto fail;
     lume_generation(cfg, generation);
     return json_pack("{s:s, s:o, s:o, s:s}", "version", LUME_VERSION, "settings", settings, "file",
                      file, "cache_generation", generation);
+fail:
+    json_decref(settings);
+    json_decref(file);
+    return NULL;
 }
 
 int main(int argc, char *argv[])
