@@ -91,9 +91,10 @@ SWAGGER_UI_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
 # /redoc, Redoc (and its script): its styles are injected <style> elements
 # (styled-components: 'unsafe-inline', without which it does not render),
 # its search runs in a worker made from a blob: URL, its icons are data:
-# images, and it fetches /openapi.json.
+# images (not 'self': with its logo removed it shows no image file), and it
+# fetches /openapi.json.
 REDOC_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
+             "img-src data:; connect-src 'self'; worker-src blob:; "
              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 # Characters allowed in anything pasted into the configuration: no blanks,
