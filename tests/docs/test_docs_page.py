@@ -16,7 +16,8 @@ https://localhost:PORT:
   the browser: blob:, data:); nothing else can leave anyway: the browser
   resolves no other name (--host-resolver-rules) and talks to no proxy.
 
-Every wait is for an event (a DevTools event, a DOM change), bounded.
+Every wait is for an event (a DevTools event, a DOM change) or for the page's
+requests to end and fall quiet for half a second (settle), each bounded.
 Screenshots are kept in build/test-artifacts/: docs-page.png (/redoc, as
 before) and docs-swagger.png (/docs with its answer).
 """
