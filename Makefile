@@ -6,9 +6,10 @@
 #   make compose-test  build the Docker images, run the Compose stack, test it
 #                   (installs Docker when missing; part of make test)
 #   make deps       install the missing Debian packages (apt-get update first)
-#   make docs       the /docs site nginx serves (build/docs-site: Redoc from the npm
-#                   registry, docs/openapi.yaml as JSON); make docs-test lints and
-#                   checks the document and loads the page in headless Chromium
+#   make docs       the /docs site nginx serves (build/docs-site: Swagger UI and Redoc
+#                   from the npm registry, docs/openapi.yaml as JSON); make docs-test
+#                   lints and checks the document and, in headless Chromium, loads
+#                   both pages and tries a request in /docs
 #   make audit      TLS audit of the front with testssl.sh (docs/security.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench      load the whole stack against its baselines (docs/performance.md;
@@ -111,10 +112,11 @@ clean:
 
 # --- The API description and the /docs page ----------------------------------
 # tools/openapi/package-lock.json pins what comes from the npm registry: the
-# linter (@redocly/cli) and Redoc. `npm ci` installs it into build/openapi/
-# (never committed, no install scripts run); tools/openapi/build_site.py
-# makes build/docs-site/, which nginx serves at /docs, /openapi.json and
-# /openapi.yaml, and the nginx image copies. Fixed paths, whatever BUILD is:
+# linter (@redocly/cli), Swagger UI and Redoc. `npm ci` installs it into
+# build/openapi/ (never committed, no install scripts run);
+# tools/openapi/build_site.py makes build/docs-site/, which nginx serves at
+# /docs (Swagger UI), /redoc, /openapi.json and /openapi.yaml, and the nginx
+# image copies. Fixed paths, whatever BUILD is:
 # nothing here is compiled. tests/docs/test_openapi.py runs the linter.
 OPENAPI_NPM := build/openapi
 DOCS_SITE   := build/docs-site
@@ -126,7 +128,7 @@ $(OPENAPI_NPM)/installed: tools/openapi/package.json tools/openapi/package-lock.
 	@touch $@
 
 $(DOCS_SITE)/index.html: $(OPENAPI_NPM)/installed docs/openapi.yaml tools/openapi/docs.html \
-		tools/openapi/build_site.py
+		tools/openapi/swagger-ui-init.js tools/openapi/redoc.html tools/openapi/build_site.py
 	python3 tools/openapi/build_site.py $(OPENAPI_NPM)/node_modules $(DOCS_SITE)
 
 docs: $(DOCS_SITE)/index.html

@@ -70,15 +70,32 @@ DEFAULTS = {
     "LUME_CACHE_PATH": "",  # default: RUN_DIR/cache
 }
 
-# The /docs page's Content-Security-Policy: nothing but what Redoc needs, all
-# from this origin. Its styles are injected <style> elements (styled-components:
-# 'unsafe-inline', without which it does not render), its search runs in a
-# worker made from a blob: URL, its icons are data: images, and it fetches
-# /openapi.json. tests/docs/test_docs_page.py loads the page under it in
-# Chromium: no violation; each source here is one it needs.
-DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+# The two documentation pages' Content-Security-Policies: nothing but what
+# each page needs, all from this origin (no inline script: each page's
+# script is a file); base-uri, form-action and frame-ancestors, which
+# default-src does not cover, are shut too (the pages set no <base>, submit
+# no form, and are framed nowhere). tests/docs/test_docs_page.py loads each
+# page under its policy in Chromium: no violation; each source here is one
+# it needs.
+#
+# /docs, Swagger UI, and its files (and /openapi.json and /openapi.yaml, which
+# are no page: they get the narrower of the two): its scripts and stylesheet
+# are files from here (script-src, style-src 'self'; the styles it sets on
+# elements go through the DOM, which style-src leaves alone: no
+# 'unsafe-inline'), its icons are data: images (img-src; not 'self': it
+# shows no image file), and it fetches /openapi.json and sends "Try it out"
+# requests to this origin (connect-src 'self').
+SWAGGER_UI_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                  "img-src data:; connect-src 'self'; "
+                  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+# /redoc, Redoc (and its script): its styles are injected <style> elements
+# (styled-components: 'unsafe-inline', without which it does not render),
+# its search runs in a worker made from a blob: URL, its icons are data:
+# images (not 'self': with its logo removed it shows no image file), and it
+# fetches /openapi.json.
+REDOC_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+             "img-src data:; connect-src 'self'; worker-src blob:; "
+             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 # Characters allowed in anything pasted into the configuration: no blanks,
 # quotes, semicolons, braces or '$', so no value can change its structure.
@@ -690,7 +707,8 @@ def derive(environ, version, api):
         "CONN_LIMIT": conns,
         "HSTS_MAX_AGE": hsts,
         "DOCS_DIR": docs_dir,
-        "DOCS_CSP": DOCS_CSP,
+        "SWAGGER_UI_CSP": SWAGGER_UI_CSP,
+        "REDOC_CSP": REDOC_CSP,
         "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
         # As the app answers a /resolve route: query, season and episode null.
         "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +

@@ -383,11 +383,15 @@ class ComposeDeployment(unittest.TestCase):
         status, headers, body = stack.request("/openapi.json")
         self.assertEqual(status, 200, body[:300])
         self.assertEqual(json.loads(body)["openapi"], "3.1.0")
-        status, headers, body = stack.request("/docs")
-        self.assertEqual(status, 200, body[:300])
-        self.assertIn(b"/docs/redoc.standalone.js", body)
-        self.assertIn("default-src 'none'", headers["content-security-policy"])
-        self.assertEqual(stack.request("/docs/redoc.standalone.js")[0], 200)
+        for page, files in (("/docs", ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css",
+                                       "/docs/swagger-ui-init.js")),
+                            ("/redoc", ("/docs/redoc.standalone.js",))):
+            status, headers, body = stack.request(page)
+            self.assertEqual(status, 200, body[:300])
+            self.assertIn(files[0].encode(), body)
+            self.assertIn("default-src 'none'", headers["content-security-policy"])
+            for path in files:
+                self.assertEqual(stack.request(path)[0], 200, path)
 
         # A CORS preflight from an allowed origin, answered by nginx.
         status, headers, _ = stack.request("/resolve/inception", method="OPTIONS", headers={

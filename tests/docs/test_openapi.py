@@ -191,9 +191,10 @@ class TestAgreesWithTheCode(unittest.TestCase):
         self.assertEqual(set(self.schema("ProviderName")["enum"]),
                          set(self.api["providers"].values()))
 
-    def test_the_docs_page_policy_is_documented(self):
+    def test_the_docs_pages_policies_are_documented(self):
         self.assertIn("Content-Security-Policy", self.doc["components"]["headers"])
-        self.assertIn("default-src 'none'", self.render.DOCS_CSP)
+        for csp in (self.render.SWAGGER_UI_CSP, self.render.REDOC_CSP):
+            self.assertIn("default-src 'none'", csp)
 
 
 class TestDescribesApiMd(unittest.TestCase):
