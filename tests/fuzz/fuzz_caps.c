@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t len;
     fuzz_reader r = {data, size};
-    char *v = fuzz_bytes(&r, size, &len); /* an exact-size copy: ASan sees any overread */
+    char *v = fuzz_bytes(&r, size, &len); /* a copy of its own: ASan sees an overread */
     lume_caps c;
     int rc = lume_caps_parse(v, len, &c);
 
