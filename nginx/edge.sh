@@ -12,10 +12,14 @@
 #   RUN_DIR/edge.sock       mtail's HTTP server (nginx/render.py names both)
 #   RUN_DIR/logs/mtail.*    mtail's own log (its warnings and errors: stderr too)
 #
-# - The log is kept under LUME_EDGE_LOG_MAX bytes (k, m or g; default 8m): once
-#   over it, and once mtail has read it to its end (its read position, from
-#   /proc), it is truncated; nginx appends (O_APPEND) at the new end and mtail
-#   starts again from the top. No rename, no signal to nginx.
+# - The log is kept under LUME_EDGE_LOG_MAX bytes on disk (k, m or g; default
+#   8m) without losing a line: once over it, what mtail has already read (up
+#   to its read position, from /proc) is punched out of the file (fallocate
+#   --punch-hole): its blocks are freed, nginx goes on appending and mtail
+#   reading where they were. The file's apparent size keeps growing (ls shows
+#   it, du shows what it holds). On a filesystem without holes it is
+#   truncated instead, once mtail has read it all; a line nginx writes in the
+#   instant between that check and the truncation is then not counted.
 # - mtail is restarted, at most once a second, when it ends on its own; its
 #   counters then start again from zero (Prometheus's rate() takes resets).
 # - TERM, INT or HUP stop mtail and end this script with 0. Its parent's
@@ -63,13 +67,12 @@ finish() {
 }
 trap finish TERM INT HUP
 
-caught_up() { # mtail's read position in the log is its size
+position() { # mtail's read position in the log (nothing when it has no such file open)
   for fd in /proc/"$pid"/fd/*; do
     [ "$(readlink "$fd" 2>/dev/null)" = "$log" ] || continue
-    pos=$(sed -n 's/^pos:[[:space:]]*//p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
-    [ "$pos" = "$(stat -c %s "$log")" ] && return 0
+    sed -n 's/^pos:[[:space:]]*//p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null
+    return 0
   done
-  return 1
 }
 
 nap() { # SECONDS, ended at once by a signal
@@ -89,12 +92,15 @@ while :; do
     start
     continue
   fi
-  [ "$(stat -c %s "$log")" -gt "$max" ] || continue
+  [ $(($(stat -c '%b * %B' "$log"))) -gt "$max" ] || continue # bytes on disk
+  read_to=$(position)
+  case "$read_to" in "" | 0) continue ;; esac
+  fallocate --punch-hole --offset 0 --length "$read_to" "$log" 2>/dev/null && continue
   tries=0
-  while ! caught_up && [ "$tries" -lt 40 ]; do
+  until [ "$(position)" = "$(stat -c %s "$log")" ] || [ "$tries" -ge 300 ]; do
     tries=$((tries + 1))
-    nap 0.05
+    nap 0.01
   done
-  [ "$tries" -lt 40 ] || say "mtail is 2 s behind the log; truncating it anyway"
-  : >"$log"
+  [ "$tries" -lt 300 ] || say "mtail is behind the log for 3 s; truncating it anyway (lines lost)"
+  : >"$log" # right after the check: only a line written in between is not counted
 done
