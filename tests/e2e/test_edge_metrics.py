@@ -9,8 +9,8 @@ hits, a 404 of the app and one of no route, nginx's own 429 (the rate limit),
 413, 414 and 431 (the size limits), and 503 once no worker is reachable; the
 duration histogram counts the same answers; the page is Prometheus text that
 promtool accepts, for LUME_METRICS_ALLOW only (403 to anyone else); edge.sh
-keeps the edge log under LUME_EDGE_LOG_MAX without losing a line. Loopback
-only; every wait is bounded.
+keeps the edge log under LUME_EDGE_LOG_MAX without losing a line; the alert
+rules of docs/operations.md pass promtool. Loopback only; every wait is bounded.
 """
 import collections
 import json
@@ -192,6 +192,21 @@ class TestThePage(unittest.TestCase):
             r = other.nginx.request("/metrics/edge")
             self.assertEqual(r.status, 403)
             self.assertEqual(r.json()["detail"]["error"], "FORBIDDEN")
+
+
+class TestTheAlertRules(unittest.TestCase):
+    def test_the_rules_of_operations_md_pass_promtool(self):
+        with open(os.path.join(nginx_harness.ROOT, "docs", "operations.md"), encoding="utf-8") as f:
+            text = f.read()
+        rules = text.split("Example alert rules (Prometheus):\n\n```yaml\n", 1)[1].split("```", 1)[0]
+        for name in ("LumeCacheHitRatioLow", "LumeThrottling", "LumeEdgeMetricsDown"):
+            self.assertIn(f"alert: {name}\n", rules)
+        with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+            f.write(rules)
+            f.flush()
+            check = subprocess.run([PROMTOOL, "check", "rules", f.name], capture_output=True,
+                                   text=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
 
 def on_disk(path):
