@@ -3,7 +3,7 @@
 # configuration from the LUME_* variables (nginx/render.py, the same step as
 # `make run`) into the run directory, checks it (nginx -t), then replaces
 # itself with nginx in the foreground, as PID 1. Unless LUME_EDGE_METRICS=off,
-# it first starts nginx/edge.sh (mtail counting nginx's answers, served by
+# it first starts nginx/edge.py (mtail counting nginx's answers, served by
 # nginx at /metrics/edge) in the background: a child of nginx once this script
 # is nginx, restarting mtail if it ends, and gone with the container (PID 1).
 #
@@ -24,7 +24,7 @@ if [ "${1:-}" = reload ]; then
   exec nginx -p "$run_dir" -e stderr -c "$conf" -s reload
 fi
 if [ "$(python3 /opt/lume/nginx/render.py --get LUME_EDGE_METRICS)" != off ]; then
-  /opt/lume/nginx/edge.sh "$run_dir" </dev/null &
+  /opt/lume/nginx/edge.py "$run_dir" </dev/null &
   # mtail reads the edge log from where it is when it starts: let it start first.
   i=0
   while [ ! -S "$run_dir/edge.sock" ] && [ "$i" -lt 50 ]; do

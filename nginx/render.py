@@ -58,7 +58,7 @@ DEFAULTS = {
     "LUME_NGINX_WORKERS": "auto",
     "LUME_NGINX_CONNECTIONS": "8192",
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
-    # The edge metrics: nginx's answers counted by mtail (nginx/edge.sh), served
+    # The edge metrics: nginx's answers counted by mtail (nginx/edge.py), served
     # at /metrics/edge; its log (RUN_DIR/logs/edge.log) kept under LUME_EDGE_LOG_MAX.
     "LUME_EDGE_METRICS": "on",
     "LUME_EDGE_LOG_MAX": "8m",
@@ -306,7 +306,7 @@ def listen_addresses(bind, port):
 
 def edge_values(conf, run_dir):
     """EDGE (None when LUME_EDGE_METRICS=off): the edge log nginx writes and
-    the unix socket of mtail's HTTP server, both where nginx/edge.sh puts them."""
+    the unix socket of mtail's HTTP server, both where nginx/edge.py puts them."""
     value = conf["LUME_EDGE_METRICS"]
     if value not in ("on", "off"):
         raise RenderError(f"invalid LUME_EDGE_METRICS={value}: expected on or off")

@@ -18,7 +18,7 @@
 # - Whatever ends this script, SIGKILL of it or of its whole process group
 #   included, ends them too: nginx runs with a parent-death signal (setpriv
 #   --pdeathsig TERM), the master with --die-with-parent on.
-# - With LUME_EDGE_METRICS on (the default), nginx/edge.sh (mtail counting
+# - With LUME_EDGE_METRICS on (the default), nginx/edge.py (mtail counting
 #   nginx's answers, served at /metrics/edge) starts before nginx, once it
 #   answers on its socket, and is tied and stopped the same way.
 # Exit status: 0 after a clean stop; 1 when it cannot start, does not come up,
@@ -115,7 +115,7 @@ declare -A status_of=()
 name_of() { # PID: which of ours it is
   case "$1" in
     "$nginx_pid") echo nginx ;;
-    "$edge_pid") echo "the edge metrics (nginx/edge.sh, mtail)" ;;
+    "$edge_pid") echo "the edge metrics (nginx/edge.py, mtail)" ;;
     *) echo lume-fcgi ;;
   esac
 }
@@ -211,13 +211,13 @@ set -m
 master_pid=$!
 if [ "$EDGE" = on ]; then
   # mtail reads the edge log from where it is when it starts: up before nginx.
-  setpriv --pdeathsig TERM -- nginx/edge.sh "$RUN_DIR" </dev/null {lock_fd}>&- &
+  setpriv --pdeathsig TERM -- nginx/edge.py "$RUN_DIR" </dev/null {lock_fd}>&- &
   edge_pid=$!
   for ((i = 0; i < 100; i++)); do # 10 s
     curl -fsS --max-time 2 --unix-socket "$RUN_DIR/edge.sock" -o /dev/null http://edge/metrics \
       2>/dev/null && break
     if ! kill -0 "$edge_pid" 2>/dev/null || [ "$i" -eq 99 ]; then
-      log "the edge metrics (nginx/edge.sh, mtail) did not answer on $RUN_DIR/edge.sock within 10 s; see $RUN_DIR/logs/mtail.*"
+      log "the edge metrics (nginx/edge.py, mtail) did not answer on $RUN_DIR/edge.sock within 10 s; see $RUN_DIR/logs/mtail.*"
       stop
       exit 1
     fi

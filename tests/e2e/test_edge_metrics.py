@@ -1,5 +1,5 @@
 """End to end over HTTPS: the edge metrics (docs/operations.md), every answer
-nginx sent counted by mtail (nginx/edge.sh, nginx/edge.mtail) and served at
+nginx sent counted by mtail (nginx/edge.py, nginx/edge.mtail) and served at
 /metrics/edge, through the real nginx (nginx/render.py's configuration, rate
 limit on as by default) and a real lume-fcgi master.
 
@@ -8,7 +8,7 @@ known mix counted with its route, status and cache labels: cache misses and
 hits, a 404 of the app and one of no route, nginx's own 429 (the rate limit),
 413, 414 and 431 (the size limits), and 503 once no worker is reachable; the
 duration histogram counts the same answers; the page is Prometheus text that
-promtool accepts, for LUME_METRICS_ALLOW only (403 to anyone else); edge.sh
+promtool accepts, for LUME_METRICS_ALLOW only (403 to anyone else); edge.py
 keeps the edge log under LUME_EDGE_LOG_MAX without losing a line; the alert
 rules of docs/operations.md pass promtool. Loopback only; every wait is bounded.
 """
@@ -214,7 +214,7 @@ def on_disk(path):
 
 
 class TestTheLogStaysSmall(unittest.TestCase):
-    """edge.sh alone on a run directory: lines appended as nginx appends them."""
+    """edge.py alone on a run directory: lines appended as nginx appends them."""
 
     def test_what_mtail_has_read_is_freed_past_the_limit_and_no_line_is_lost(self):
         d = tempfile.mkdtemp(prefix="lume-edge-")
@@ -239,7 +239,7 @@ class TestTheLogStaysSmall(unittest.TestCase):
                 f.write(line * 50)
             sent += 50
             self.assertTrue(wait_until(lambda: counted() == sent, 10, 0.05), (counted(), sent))
-            # at most a second of bursts (edge.sh looks once a second) past the limit
+            # at most a second of bursts (edge.py looks once a second) past the limit
             self.assertLessEqual(on_disk(log), 5 * 4096, sent)
         self.assertGreater(sent * len(line), 10 * 4096)
         # what is left: less than the limit, and the block holding the last line

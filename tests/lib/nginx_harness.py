@@ -4,7 +4,7 @@ end-to-end tests.
 Nginx(master_address, env={...}).start() renders the configuration into a
 fresh run directory with free 127.0.0.1 ports and a throw-away certificate,
 runs `nginx -p RUN -c CONF -g 'daemon off;'`, waits until HTTPS answers, and
-stop() ends it. With edge=True it first starts nginx/edge.sh (mtail, the edge
+stop() ends it. With edge=True it first starts nginx/edge.py (mtail, the edge
 metrics at /metrics/edge) and waits until it answers, as `make run` does.
 request() speaks HTTPS (HTTP/1.1) and verifies the certificate; raw() sends
 bytes as they are. Both connect from 127.0.0.1 unless given
@@ -27,7 +27,7 @@ import openapi_check
 from harness import ROOT, free_port, stop_process, wait_until
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
-EDGE = os.path.join(ROOT, "nginx", "edge.sh")
+EDGE = os.path.join(ROOT, "nginx", "edge.py")
 NGINX = os.environ.get("LUME_NGINX", "nginx")
 
 _cert_dir = None
@@ -155,7 +155,7 @@ class Nginx:
         return self
 
     def start_edge(self, timeout):
-        """nginx/edge.sh on this run directory, answering on its socket: mtail
+        """nginx/edge.py on this run directory, answering on its socket: mtail
         reads the edge log from where it is when it starts, so before nginx."""
         with open(os.path.join(self.dir, "edge.out"), "wb") as out:
             self.edge_proc = subprocess.Popen([EDGE, self.dir], env=self.env,
@@ -164,7 +164,7 @@ class Nginx:
 
         def ready():
             if self.edge_proc.poll() is not None:
-                raise RuntimeError(f"edge.sh exited with {self.edge_proc.returncode}")
+                raise RuntimeError(f"edge.py exited with {self.edge_proc.returncode}")
             return self.edge_page() is not None
         if not wait_until(ready, timeout, 0.05):
             stop_process(self.edge_proc)
@@ -176,7 +176,7 @@ class Nginx:
         return r[1].decode() if r and r[0] == 200 else None
 
     def stop(self, timeout=10.0):
-        """Stop nginx (and edge.sh) and remove its run directory (LUME_KEEP_TEST_DIRS=1
+        """Stop nginx (and edge.py) and remove its run directory (LUME_KEEP_TEST_DIRS=1
         keeps it)."""
         if self.edge_proc is not None:
             stop_process(self.edge_proc, timeout)

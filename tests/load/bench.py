@@ -8,7 +8,7 @@ Sets up, in a temporary run directory on 127.0.0.1 with free ports:
     limit and the per-address request cap off, the per-address connection cap
     raised above the load, and its access log buffered (buffer=64k flush=1s,
     as a tuned deployment runs it); the edge metrics on, as by default
-    (nginx/edge.sh: mtail counting the edge log); and, for the load
+    (nginx/edge.py: mtail counting the edge log); and, for the load
     cached_noedge, a second nginx front of the same master with
     LUME_EDGE_METRICS=off, so that cached / cached_noedge is their cost;
   - the lume-fcgi master ($BUILD/lume-fcgi, -O2), mock provider, its access
@@ -173,10 +173,10 @@ class Stack:
         self.patch(conf)
         # The edge metrics, as make run starts them: mtail up before nginx.
         self.edge_log = open(os.path.join(self.dir, "edge.out"), "wb")
-        self.edge = self.spawn([os.path.join(ROOT, "nginx", "edge.sh"), self.dir], env,
+        self.edge = self.spawn([os.path.join(ROOT, "nginx", "edge.py"), self.dir], env,
                                self.edge_log)
         if not wait_until(lambda: os.path.exists(os.path.join(self.dir, "edge.sock")), 10):
-            raise RuntimeError("nginx/edge.sh (mtail) did not start")
+            raise RuntimeError("nginx/edge.py (mtail) did not start")
         self.nginx_log = open(os.path.join(self.dir, "nginx.out"), "wb")
         self.nginx = self.spawn(["nginx", "-p", self.dir, "-e", "stderr", "-c", conf,
                                  "-g", "daemon off;"], env, self.nginx_log)
@@ -188,8 +188,9 @@ class Stack:
             conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=noedge,
                                   capture_output=True, text=True, check=True).stdout.strip()
             self.patch(conf)
-            self.spawn(["nginx", "-p", noedge["LUME_RUN_DIR"], "-e", "stderr", "-c", conf,
-                        "-g", "daemon off;"], noedge, self.nginx_log)
+            self.nginx_noedge = self.spawn(["nginx", "-p", noedge["LUME_RUN_DIR"], "-e", "stderr",
+                                            "-c", conf, "-g", "daemon off;"], noedge,
+                                           self.nginx_log)
         self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
         if not wait_until(lambda: self.get("/health")[0] == 200, 30):
             raise RuntimeError(f"the stack did not come up; see {self.dir}")
@@ -294,6 +295,15 @@ class Stack:
     def workers(self):
         return children(self.master.pid)
 
+    def front_cpu(self, load):
+        """CPU seconds used so far by what serves `load` at the edge: the
+        nginx workers of its front, and mtail (on the front with the edge metrics)."""
+        if load in NOEDGE:
+            pids = children(self.nginx_noedge.pid)
+        else:
+            pids = children(self.nginx.pid) + children(self.edge.pid, name="mtail")
+        return sum(cpu_seconds(p) for p in pids)
+
     def responders(self):
         return children(self.responder.pid)
 
@@ -367,6 +377,10 @@ def h2load(stack, path, conns, seconds):
 def median_of(runs):
     keys = ("rps", "p50_us", "p99_us")
     out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    if all("front_cpu_s" in r for r in runs):
+        # CPU of the front (nginx's workers, and mtail) per request, over all runs
+        out["front_cpu_us"] = (sum(r["front_cpu_s"] for r in runs) * 1e6
+                               / sum(r["requests"] for r in runs))
     out["runs"] = len(runs)
     out["errors"] = sum(r.get("connect_errors", 0) + r.get("read_errors", 0)
                         + r.get("write_errors", 0) + r.get("timeouts", 0) for r in runs)
@@ -399,6 +413,16 @@ def syscalls(stack, pid, path, once, seconds):
     return {"per_request": calls / served, "requests": served,
             "calls": {k: round(v[0] / served, 2) for k, v in sorted(per.items(),
                                                                     key=lambda kv: -kv[1][0])}}
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def rss_kib(pid):
@@ -618,20 +642,24 @@ def report(res):
     if "cached" in first and "cached_noedge" in first:
         lines.append("## The edge metrics' cost: the cached resolve with and without them\n")
         lines.append("cached: the edge log written (buffer=16k flush=1s) and mtail counting "
-                     "it (nginx/edge.sh); cached_noedge: a second nginx front of the same "
+                     "it (nginx/edge.py); cached_noedge: a second nginx front of the same "
                      "master with LUME_EDGE_METRICS=off. Load average "
                      + " -> ".join(f"{x[0]:.1f}" for x in (res.get("loadavg_start"),
                                                            res.get("loadavg_end")) if x)
                      + " (1 min).\n")
+        lines.append("CPU per request: the front's nginx workers (and mtail, with the edge "
+                     "metrics on), from /proc over every run of the load.\n")
         lines.append("| connections | cached req/s | cached_noedge req/s | on / off | "
-                     "p99 ms on | p99 ms off |")
-        lines.append("|---|---|---|---|---|---|")
+                     "p99 ms on | p99 ms off | CPU us/request on | off | on / off |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
         for c in CONNS:
             w = res["wrk"][str(c)]
             on, off = w["cached"], w["cached_noedge"]
             lines.append(f"| {c} | {on['rps']:.0f} | {off['rps']:.0f} | "
                          f"{on['rps'] / off['rps']:.3f} | {fmt_ms(on['p99_us'])} | "
-                         f"{fmt_ms(off['p99_us'])} |")
+                         f"{fmt_ms(off['p99_us'])} | {on['front_cpu_us']:.1f} | "
+                         f"{off['front_cpu_us']:.1f} | "
+                         f"{on['front_cpu_us'] / off['front_cpu_us']:.3f} |")
         lines.append("")
     lines.append("## Every load (wrk, HTTPS, HTTP/1.1)\n")
     lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder | / return | errors | non-2xx |")
@@ -764,7 +792,10 @@ def main():
             for rnd in range(ROUNDS):
                 order = loads if rnd % 2 == 0 else list(reversed(loads))
                 for name in order:
+                    cpu = stack.front_cpu(name) if name in CACHED else None
                     runs[name].append(wrk(stack, LOADS[name], c, SECONDS, load=name))
+                    if cpu is not None:
+                        runs[name][-1]["front_cpu_s"] = stack.front_cpu(name) - cpu
             res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
             log(f"{c} connections: " + ", ".join(
                 f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
