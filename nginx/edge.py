@@ -10,7 +10,8 @@ served on a unix socket that nginx proxies at /metrics/edge. No TCP port.
 
   RUN_DIR/logs/edge.log   the edge log; created empty before mtail starts
                           (mtail reads a log from where it is at its start)
-  RUN_DIR/edge.sock       mtail's HTTP server (nginx/render.py names both)
+  RUN_DIR/edge.sock       mtail's HTTP server (nginx/render.py names both;
+                          LUME_EDGE_LOG_MAX is read as render.py reads it)
   RUN_DIR/logs/mtail.*    mtail's own log (its warnings and errors: stderr too)
 
 - The log is kept under LUME_EDGE_LOG_MAX bytes on disk (k, m or g; default
@@ -31,11 +32,12 @@ LUME_MTAIL: the mtail binary (default: mtail, Debian's package).
 Python stdlib only (the nginx image has python3-minimal).
 """
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
+
+import render  # beside this script: the settings, and where the log and the socket are
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,13 +48,6 @@ class Stop(Exception):
 
 def say(text):
     print(f"edge: {text}", file=sys.stderr, flush=True)
-
-
-def size_limit(text):
-    m = re.fullmatch(r"([0-9]+)([kKmMgG]?)", text)
-    if not m:
-        raise SystemExit(f"edge: invalid LUME_EDGE_LOG_MAX={text}")
-    return int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ")
 
 
 def position(pid, path):
@@ -78,9 +73,14 @@ def main(argv):
         print("usage: edge.py RUN_DIR", file=sys.stderr)
         return 2
     run_dir = os.path.realpath(argv[0])  # as /proc shows mtail's files
-    log = os.path.join(run_dir, "logs", "edge.log")
-    sock = os.path.join(run_dir, "edge.sock")
-    limit = size_limit(os.environ.get("LUME_EDGE_LOG_MAX", "8m"))
+    conf = render.settings(os.environ)  # the environment, then the LUME_CONFIG file
+    try:
+        limit = render.edge_log_max(conf)
+        edge = render.edge_values(dict(conf, LUME_EDGE_METRICS="on"), run_dir)["EDGE"]
+    except render.RenderError as e:
+        print(f"edge: {e}", file=sys.stderr)
+        return 2
+    log, sock = edge["EDGE_LOG"], edge["EDGE_SOCKET"]
     os.makedirs(os.path.dirname(log), exist_ok=True)
     open(log, "ab").close()
 

@@ -304,17 +304,23 @@ def listen_addresses(bind, port):
     return out
 
 
-def edge_values(conf, run_dir):
-    """EDGE (None when LUME_EDGE_METRICS=off): the edge log nginx writes and
-    the unix socket of mtail's HTTP server, both where nginx/edge.py puts them."""
-    value = conf["LUME_EDGE_METRICS"]
-    if value not in ("on", "off"):
-        raise RenderError(f"invalid LUME_EDGE_METRICS={value}: expected on or off")
+def edge_log_max(conf):
+    """LUME_EDGE_LOG_MAX in bytes: the room the edge log may take on disk."""
     size = conf["LUME_EDGE_LOG_MAX"]
     m = re.fullmatch(r"([0-9]{1,9})([kKmMgG]?)", size)
     if not m or int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ") < 65536:
         raise RenderError(f"invalid LUME_EDGE_LOG_MAX={size}: expected bytes with an optional "
                           "k, m or g suffix, at least 64k (8m)")
+    return int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ")
+
+
+def edge_values(conf, run_dir):
+    """EDGE (None when LUME_EDGE_METRICS=off): the edge log nginx writes and
+    the unix socket of mtail's HTTP server (nginx/edge.py reads both here)."""
+    value = conf["LUME_EDGE_METRICS"]
+    if value not in ("on", "off"):
+        raise RenderError(f"invalid LUME_EDGE_METRICS={value}: expected on or off")
+    edge_log_max(conf)
     if value == "off":
         return {"EDGE": None}
     sock = os.path.join(run_dir, "edge.sock")

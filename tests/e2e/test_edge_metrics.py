@@ -13,22 +13,16 @@ keeps the edge log under LUME_EDGE_LOG_MAX without losing a line; the alert
 rules of docs/operations.md pass promtool. Loopback only; every wait is bounded.
 """
 import collections
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import time
 import unittest
-import urllib.parse
-import urllib.request
 
 import nginx_harness
-from harness import free_port, metric_sample, stop_process, wait_until
+from harness import metric_sample, stop_process, wait_until
 from nginx_harness import EDGE, Stack, unix_get
-
-PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+from prometheus_harness import PROMTOOL, Prometheus
 
 stack = None
 
@@ -47,64 +41,12 @@ def tearDownModule():
         stack.stop()
 
 
-class Prometheus:
-    """Debian's Prometheus scraping the stack's /metrics/edge every second."""
-
-    def __init__(self, nginx):
-        self.dir = tempfile.mkdtemp(prefix="lume-prometheus-")
-        self.port = free_port()
-        config = os.path.join(self.dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "scrape_configs:\n  - job_name: lume-edge\n    scheme: https\n"
-                    "    metrics_path: /metrics/edge\n"
-                    f"    tls_config:\n      ca_file: {nginx.cert}\n"
-                    f"    static_configs:\n      - targets: ['127.0.0.1:{nginx.https_port}']\n")
-        self.log = os.path.join(self.dir, "log")
-        with open(self.log, "wb") as err:
-            self.proc = subprocess.Popen(
-                [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
-                 f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-                stdout=subprocess.DEVNULL, stderr=err)
-
-    def query(self, expr):
-        """{labels as a sorted tuple of pairs: value} of an instant query."""
-        if self.proc.poll() is not None:
-            with open(self.log) as f:
-                raise RuntimeError("prometheus exited: " + f.read())
-        url = f"http://127.0.0.1:{self.port}/api/v1/query?" + urllib.parse.urlencode(
-            {"query": expr})
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            result = json.load(resp)["data"]["result"]
-        return {tuple(sorted((k, v) for k, v in r["metric"].items()
-                             if k not in ("__name__", "job", "instance"))): float(r["value"][1])
-                for r in result}
-
-    def wait_for(self, expr, want, timeout=30):
-        """Poll until the query's result is `want` (or the deadline); returns
-        the last result seen."""
-        seen = [None]
-
-        def matches():
-            try:
-                seen[0] = self.query(expr)
-            except OSError:
-                return False
-            return seen[0] == want
-        wait_until(matches, timeout, 0.5)
-        return seen[0]
-
-    def stop(self):
-        stop_process(self.proc)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 class TestAKnownMixIsCounted(unittest.TestCase):
     """One test: it ends by stopping the master (the 503s), so it runs last
     in this module's stack's life."""
 
     def setUp(self):
-        self.prometheus = Prometheus(stack.nginx)
+        self.prometheus = Prometheus(stack.nginx, "/metrics/edge")
         self.addCleanup(self.prometheus.stop)
         self.sent = collections.Counter()  # (route, status, cache) -> answers
 
@@ -153,18 +95,20 @@ class TestAKnownMixIsCounted(unittest.TestCase):
 
         want = {(("cache", c), ("route", r), ("status", s)): float(n)
                 for (r, s, c), n in self.sent.items()}
-        seen = self.prometheus.wait_for('lume_edge_requests_total{route!="edge_metrics"}', want)
+        seen = self.prometheus.wait_for('lume_edge_requests_total{route!="edge_metrics"}',
+                                        lambda r: r == want)
         self.assertEqual(seen, want)
         # The histogram counts the same answers, by route.
         by_route = collections.Counter()
         for (r, _, _), n in self.sent.items():
             by_route[(("route", r),)] += n
         seen = self.prometheus.wait_for(
-            'lume_edge_request_duration_seconds_count{route!="edge_metrics"}', dict(by_route))
+            'lume_edge_request_duration_seconds_count{route!="edge_metrics"}',
+            lambda r: r == dict(by_route))
         self.assertEqual(seen, dict(by_route))
         # Prometheus's own scrapes are counted too, under their own route.
-        self.assertTrue(wait_until(lambda: self.prometheus.query(
-            'lume_edge_requests_total{route="edge_metrics",status="200"}'), 10, 0.5))
+        self.assertTrue(self.prometheus.wait_for(
+            'lume_edge_requests_total{route="edge_metrics",status="200"}', bool, 10))
 
 
 class TestThePage(unittest.TestCase):
@@ -219,7 +163,7 @@ class TestTheLogStaysSmall(unittest.TestCase):
     def test_what_mtail_has_read_is_freed_past_the_limit_and_no_line_is_lost(self):
         d = tempfile.mkdtemp(prefix="lume-edge-")
         self.addCleanup(shutil.rmtree, d, True)
-        env = dict(os.environ, LUME_EDGE_LOG_MAX="4k")
+        env = dict(os.environ, LUME_EDGE_LOG_MAX="64k")  # the least render.py takes
         with open(os.path.join(d, "edge.out"), "wb") as out:
             proc = subprocess.Popen([EDGE, d], env=env, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT)
@@ -227,23 +171,23 @@ class TestTheLogStaysSmall(unittest.TestCase):
         sock = os.path.join(d, "edge.sock")
         self.assertTrue(wait_until(lambda: unix_get(sock, "/metrics"), 10, 0.05))
         log = os.path.join(d, "logs", "edge.log")
-        line = b"resolve 200 HIT 0.000 448\n"  # 26 bytes: 4k is about 160 lines
+        line = b"resolve 200 HIT 0.000 448\n"  # 26 bytes: 64k is about 2,500 lines
 
         def counted():
             r = unix_get(sock, "/metrics")
             return r and metric_sample(r[1].decode(), "lume_edge_requests_total", cache="HIT",
                                        route="resolve", status="200")
-        sent = 0
+        sent, burst = 0, 400
         for _ in range(40):  # buffers of lines, as nginx flushes them (buffer=, flush=)
             with open(log, "ab") as f:  # O_APPEND, as nginx opens it
-                f.write(line * 50)
-            sent += 50
+                f.write(line * burst)
+            sent += burst
             self.assertTrue(wait_until(lambda: counted() == sent, 10, 0.05), (counted(), sent))
             # at most a second of bursts (edge.py looks once a second) past the limit
-            self.assertLessEqual(on_disk(log), 5 * 4096, sent)
-        self.assertGreater(sent * len(line), 10 * 4096)
-        # what is left: less than the limit, and the block holding the last line
-        self.assertTrue(wait_until(lambda: on_disk(log) <= 2 * 4096, 5, 0.1), on_disk(log))
+            self.assertLessEqual(on_disk(log), 128 * 1024, sent)
+        self.assertGreater(sent * len(line), 5 * 64 * 1024)
+        # what is left: the limit at most, and the block holding the last line
+        self.assertTrue(wait_until(lambda: on_disk(log) <= 68 * 1024, 5, 0.1), on_disk(log))
         self.assertEqual(os.path.getsize(log), len(line) * sent)  # appended, never moved
         self.assertEqual(counted(), sent)
         stop_process(proc)
