@@ -61,6 +61,10 @@ DEFAULTS = {
     "LUME_NGINX_WORKERS": "auto",
     "LUME_NGINX_CONNECTIONS": "8192",
     "LUME_NGINX_ACCESS_LOG": "",  # default: RUN_DIR/logs/access.log; "off" disables
+    # The edge metrics: nginx's answers counted by mtail (nginx/edge.py), served
+    # at /metrics/edge; its log (RUN_DIR/logs/edge.log) kept under LUME_EDGE_LOG_MAX.
+    "LUME_EDGE_METRICS": "on",
+    "LUME_EDGE_LOG_MAX": "8m",
     "LUME_NGINX_ERROR_LOG": "",   # default: RUN_DIR/logs/error.log
     "LUME_DOCS_DIR": os.path.join(ROOT, "build", "docs-site"),  # make docs
     # The response cache of /resolve routes: its largest size on disk (0: no
@@ -298,6 +302,32 @@ def listen_addresses(bind, port):
     except OSError:
         pass
     return out
+
+
+def edge_log_max(conf):
+    """LUME_EDGE_LOG_MAX in bytes: the room the edge log may take on disk."""
+    size = conf["LUME_EDGE_LOG_MAX"]
+    m = re.fullmatch(r"([0-9]{1,9})([kKmMgG]?)", size)
+    if not m or int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ") < 65536:
+        raise RenderError(f"invalid LUME_EDGE_LOG_MAX={size}: expected bytes with an optional "
+                          "k, m or g suffix, at least 64k (8m)")
+    return int(m.group(1)) * 1024 ** " kmg".index(m.group(2).lower() or " ")
+
+
+def edge_values(conf, run_dir):
+    """EDGE (None when LUME_EDGE_METRICS=off): the edge log nginx writes and
+    the unix socket of mtail's HTTP server (nginx/edge.py reads both here)."""
+    value = conf["LUME_EDGE_METRICS"]
+    if value not in ("on", "off"):
+        raise RenderError(f"invalid LUME_EDGE_METRICS={value}: expected on or off")
+    edge_log_max(conf)
+    if value == "off":
+        return {"EDGE": None}
+    sock = os.path.join(run_dir, "edge.sock")
+    if len(sock.encode()) > 107:
+        raise RenderError(f"invalid LUME_RUN_DIR={run_dir}: too long for a unix socket path "
+                          f"({sock}) with LUME_EDGE_METRICS on")
+    return {"EDGE": {"EDGE_LOG": os.path.join(run_dir, "logs", "edge.log"), "EDGE_SOCKET": sock}}
 
 
 def cors_origins(origins):
@@ -669,6 +699,9 @@ def derive(environ, version, api):
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
         conf, "LUME_NGINX_ACCESS_LOG", os.path.abspath(access_log)) + " lume_json"
+    edge = edge_values(conf, run_dir)
+    if access_log == "off" and edge["EDGE"]:
+        access_log = ""  # "access_log off" would cancel the edge log on the same level too
     error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
     safe(conf, "LUME_NGINX_ERROR_LOG", error_log)
@@ -727,6 +760,7 @@ def derive(environ, version, api):
                         "HSTS_MAX_AGE": 0} if http_port else None,
         **upstream_values(conf, upstream),
         **cache_values(conf, run_dir, environ),
+        **edge,
     }
     values.update(health_values(conf, values["RESOLVER"]))
     return run_dir, values

@@ -13,6 +13,7 @@ PACKAGES=(
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
   util-linux                                # flock and setpriv for run.sh (essential: always there)
   libnginx-mod-stream                       # nginx stream module: LUME_CONN_PER_ADDR_MAX
+  mtail                                     # the edge metrics: nginx's access log counted (docs/operations.md)
   prometheus                                # promtool and a server scraping /metrics (tests/e2e)
   python3-yaml python3-jsonschema           # docs/openapi.yaml: the /docs site, answers checked against it
   python3-websocket chromium                # tests/docs: the /docs page in a headless browser (DevTools protocol)

@@ -18,6 +18,9 @@
 # - Whatever ends this script, SIGKILL of it or of its whole process group
 #   included, ends them too: nginx runs with a parent-death signal (setpriv
 #   --pdeathsig TERM), the master with --die-with-parent on.
+# - With LUME_EDGE_METRICS on (the default), nginx/edge.py (mtail counting
+#   nginx's answers, served at /metrics/edge) starts before nginx, once it
+#   answers on its socket, and is tied and stopped the same way.
 # Exit status: 0 after a clean stop; 1 when it cannot start, does not come up,
 # or nginx or the master ends on its own; 2 for a bad setting.
 set -euo pipefail
@@ -67,6 +70,12 @@ if [ -z "$(setting LUME_SOCKET_GROUP "")" ]; then
   LUME_SOCKET_GROUP=$(python3 nginx/render.py --worker-group) || exit 2
   export LUME_SOCKET_GROUP
 fi
+EDGE=$(setting LUME_EDGE_METRICS on)
+MTAIL=${LUME_MTAIL:-mtail}
+if [ "$EDGE" = on ] && ! command -v "$MTAIL" >/dev/null; then
+  log "$MTAIL is missing: the edge metrics need it (apt-get install mtail, or make deps; or LUME_EDGE_METRICS=off)"
+  exit 1
+fi
 HTTPS_PORT=$(setting LUME_HTTPS_PORT 8443)
 HTTP_PORT=$(setting LUME_HTTP_PORT 8080)
 BIND=$(setting LUME_BIND "")
@@ -99,13 +108,21 @@ if ! in_use=$(python3 scripts/inuse.py "${checks[@]}"); then
 fi
 echo "$$" >"$RUN_DIR/run.pid"
 
-master_pid="" nginx_pid=""
+master_pid="" nginx_pid="" edge_pid=""
 stopping=0 unclean=""
 # How long a stop may take, in tenths of a second: the master's budget + 5 s.
 stop_budget=$(app_setting LUME_SHUTDOWN_TIMEOUT_MS)
 [[ "$stop_budget" =~ ^[0-9]{1,7}$ ]] || stop_budget=10000
 stop_budget=$((stop_budget / 100 + 50))
 declare -A status_of=()
+
+name_of() { # PID: which of ours it is
+  case "$1" in
+    "$nginx_pid") echo nginx ;;
+    "$edge_pid") echo "the edge metrics (nginx/edge.py, mtail)" ;;
+    *) echo lume-fcgi ;;
+  esac
+}
 
 stop() { # ask each once, wait, kill what outlives the budget; sets unclean
   [ "$stopping" -eq 1 ] && return 0
@@ -114,17 +131,18 @@ stop() { # ask each once, wait, kill what outlives the budget; sets unclean
   # nginx first (QUIT: finish the requests in hand), then the master.
   if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
   if [ -n "$master_pid" ]; then kill -TERM "$master_pid" 2>/dev/null || true; fi
+  if [ -n "$edge_pid" ]; then kill -TERM "$edge_pid" 2>/dev/null || true; fi
   local pid name
   for ((i = 0; i < stop_budget; i++)); do
     alive=0
-    for pid in $nginx_pid $master_pid; do
+    for pid in $nginx_pid $master_pid $edge_pid; do
       kill -0 "$pid" 2>/dev/null && alive=1
     done
     [ "$alive" -eq 0 ] && break
     sleep 0.1
   done
-  for pid in $nginx_pid $master_pid; do
-    [ "$pid" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
+  for pid in $nginx_pid $master_pid $edge_pid; do
+    name=$(name_of "$pid")
     if kill -0 "$pid" 2>/dev/null; then
       kill -KILL "$pid" 2>/dev/null || true
       unclean+="; $name (pid $pid) did not stop in $((stop_budget / 10)) s and was killed"
@@ -195,6 +213,21 @@ CONF=$(python3 nginx/render.py --check --prune-cache)
 set -m
 "$BIN" --die-with-parent on </dev/null {lock_fd}>&- &
 master_pid=$!
+if [ "$EDGE" = on ]; then
+  # mtail reads the edge log from where it is when it starts: up before nginx.
+  setpriv --pdeathsig TERM -- nginx/edge.py "$RUN_DIR" </dev/null {lock_fd}>&- &
+  edge_pid=$!
+  for ((i = 0; i < 100; i++)); do # 10 s
+    curl -fsS --max-time 2 --unix-socket "$RUN_DIR/edge.sock" -o /dev/null http://edge/metrics \
+      2>/dev/null && break
+    if ! kill -0 "$edge_pid" 2>/dev/null || [ "$i" -eq 99 ]; then
+      log "the edge metrics (nginx/edge.py, mtail) did not answer on $RUN_DIR/edge.sock within 10 s; see $RUN_DIR/logs/mtail.*"
+      stop
+      exit 1
+    fi
+    sleep 0.1
+  done
+fi
 setpriv --pdeathsig TERM -- "$NGINX" -p "$RUN_DIR" -e stderr -c "$CONF" -g 'daemon off;' \
   </dev/null {lock_fd}>&- &
 nginx_pid=$!
@@ -209,7 +242,7 @@ case "$BIND" in
 esac
 ended="" status=0
 for ((i = 0; i < 300; i++)); do # 30 s
-  for pid in $master_pid $nginx_pid; do
+  for pid in $master_pid $nginx_pid $edge_pid; do
     if ! kill -0 "$pid" 2>/dev/null; then ended=$pid; fi
   done
   [ -n "$ended" ] && break
@@ -224,8 +257,7 @@ if [ -z "$body" ]; then
   if [ -n "$ended" ]; then
     wait "$ended" 2>/dev/null || status=$?
     status_of[$ended]=$status
-    [ "$ended" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
-    log "$name exited with status $status before Lume was up; see the messages above and $RUN_DIR/logs/error.log"
+    log "$(name_of "$ended") exited with status $status before Lume was up; see the messages above and $RUN_DIR/logs/error.log"
   else
     log "no answer from https://$host:$HTTPS_PORT/health within 30 s; see $RUN_DIR/logs/error.log"
   fi
@@ -236,10 +268,10 @@ url="https://localhost:$HTTPS_PORT/"
 log "Lume is up: $url  (provider $(app_setting LUME_PROVIDER); logs in $RUN_DIR/logs; Ctrl-C stops)"
 log "try: curl -k ${url}resolve/inception"
 
-# Run until either ends on its own (a signal runs finish instead), then stop the other.
-wait -n -p ended "$master_pid" "$nginx_pid" || status=$?
+# Run until one ends on its own (a signal runs finish instead), then stop the others.
+# shellcheck disable=SC2086 # (edge_pid: empty or one pid)
+wait -n -p ended "$master_pid" "$nginx_pid" $edge_pid || status=$?
 status_of[$ended]=$status
-[ "$ended" = "$nginx_pid" ] && name=nginx || name=lume-fcgi
-log "$name exited on its own (status $status); stopping"
+log "$(name_of "$ended") exited on its own (status $status); stopping"
 stop
 exit 1

@@ -13,20 +13,13 @@ the workers' log lines. Loopback only; bounded in time.
 """
 import json
 import os
-import shutil
 import subprocess
-import tempfile
-import time
 import unittest
-import urllib.parse
-import urllib.request
 
 import nginx_harness
-from harness import free_port, metric_sample, stop_process, wait_until
+from harness import metric_sample, wait_until
 from nginx_harness import Stack
-
-PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+from prometheus_harness import PROMTOOL, Prometheus
 
 stack = None
 
@@ -135,49 +128,18 @@ class TestRequestId(unittest.TestCase):
 class TestPrometheus(unittest.TestCase):
     """A real Prometheus server (Debian's) scrapes /metrics every second."""
 
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="lume-prometheus-")
-        self.port = free_port()
-        self.proc = None
-
-    def tearDown(self):
-        if self.proc is not None:
-            stop_process(self.proc)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def query(self, expr):
-        url = f"http://127.0.0.1:{self.port}/api/v1/query?" + urllib.parse.urlencode(
-            {"query": expr})
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            result = json.load(resp)["data"]["result"]
-        return float(result[0]["value"][1]) if result else None
-
     def test_a_prometheus_server_sees_every_request_sent(self):
         sent = 25
         for _ in range(sent):
             self.assertEqual(get("/health").status, 200)
-        config = os.path.join(self.dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                    "scrape_configs:\n  - job_name: lume\n    scheme: https\n"
-                    f"    tls_config:\n      ca_file: {stack.nginx.cert}\n"
-                    f"    static_configs:\n      - targets: ['127.0.0.1:{stack.nginx.https_port}']\n")
-        self.proc = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={self.dir}/data",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "log"), "wb"))
-        seen = [None]
-
-        def counted():
-            if self.proc.poll() is not None:
-                raise RuntimeError("prometheus exited: " + open(os.path.join(self.dir, "log")).read())
-            try:
-                seen[0] = self.query('sum(lume_requests_total{route="health",status="200"})')
-            except OSError:
-                return False
-            return seen[0] is not None and seen[0] >= sent
-        self.assertTrue(wait_until(counted, 20, 0.5), f"Prometheus saw {seen[0]} of {sent}")
-        self.assertEqual(self.query('up{job="lume"}'), 1)
+        prometheus = Prometheus(stack.nginx)
+        self.addCleanup(prometheus.stop)
+        def total(result):
+            return sum((result or {}).values())
+        seen = prometheus.wait_for('lume_requests_total{route="health",status="200"}',
+                                   lambda r: total(r) >= sent, 20)
+        self.assertGreaterEqual(total(seen), sent, f"Prometheus saw {seen}")
+        self.assertEqual(prometheus.value('up{job="lume"}'), 1)
 
 
 if __name__ == "__main__":

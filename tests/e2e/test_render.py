@@ -196,6 +196,31 @@ class TestRender(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         return json.loads(out.stdout)["cache_generation"]
 
+    def test_the_edge_metrics(self):
+        run = os.path.join(self.dir, "run")
+        edge_log = f"access_log {run}/logs/edge.log lume_edge buffer=16k flush=1s;"
+        r, text = self.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(text.count(edge_log), 1)
+        self.assertIn(f"access_log {run}/logs/access.log lume_json;", text)
+        self.assertIn(f"proxy_pass http://unix:{run}/edge.sock:/metrics;", text)
+        self.assertIn('"route":"$lume_route"', text)  # the JSON log names the route too
+        # "access_log off" would cancel the edge log beside it: none is written
+        r, text = self.render(LUME_NGINX_ACCESS_LOG="off")
+        self.assertEqual((r.returncode, text.count("access_log ")), (0, 1), r.stderr)
+        self.assertIn(edge_log, text)
+        r, text = self.render(LUME_EDGE_METRICS="off", LUME_NGINX_ACCESS_LOG="off")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("access_log off;", text)
+        self.assertNotIn("edge.log", text)
+        self.assertNotIn("/metrics/edge", text.split("map $request_uri $lume_route")[1]
+                         .split("}", 1)[1])
+        for bad in ({"LUME_EDGE_METRICS": "yes"}, {"LUME_EDGE_LOG_MAX": "8t"},
+                    {"LUME_EDGE_LOG_MAX": "1k"}):
+            r, _ = self.render(**bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn(next(iter(bad)), r.stderr)
+
     def test_switches_off(self):
         r, text = self.render(LUME_RATE_LIMIT="0", LUME_HTTP_PORT="0", LUME_CONN_LIMIT="0")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -4,8 +4,10 @@ end-to-end tests.
 Nginx(master_address, env={...}).start() renders the configuration into a
 fresh run directory with free 127.0.0.1 ports and a throw-away certificate,
 runs `nginx -p RUN -c CONF -g 'daemon off;'`, waits until HTTPS answers, and
-stop() ends it. request() speaks HTTPS (HTTP/1.1) and verifies the certificate;
-raw() sends bytes as they are. Both connect from 127.0.0.1 unless given
+stop() ends it. With edge=True it first starts nginx/edge.py (mtail, the edge
+metrics at /metrics/edge) and waits until it answers, as `make run` does.
+request() speaks HTTPS (HTTP/1.1) and verifies the certificate; raw() sends
+bytes as they are. Both connect from 127.0.0.1 unless given
 another loopback source address (nginx keys its per-address limits on it).
 Both check every answer against docs/openapi.yaml (openapi_check).
 """
@@ -22,9 +24,10 @@ import tempfile
 import time
 
 import openapi_check
-from harness import ROOT, free_port, wait_until
+from harness import ROOT, free_port, stop_process, wait_until
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
+EDGE = os.path.join(ROOT, "nginx", "edge.py")
 NGINX = os.environ.get("LUME_NGINX", "nginx")
 
 _cert_dir = None
@@ -32,6 +35,29 @@ _cert_dir = None
 
 def nginx_available():
     return shutil.which(NGINX) is not None and shutil.which("openssl") is not None
+
+
+def mtail_available():
+    return shutil.which(os.environ.get("LUME_MTAIL", "mtail")) is not None
+
+
+def unix_get(path, target, timeout=5.0):
+    """(status, body) of an HTTP/1.0 GET on a unix socket; None when nothing answers."""
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout)
+            s.connect(path)
+            s.sendall(f"GET {target} HTTP/1.0\r\n\r\n".encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+    except OSError:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    try:
+        return int(head.split()[1]), body
+    except (IndexError, ValueError):
+        return None
 
 
 def certificate():
@@ -70,8 +96,10 @@ class Response:
 
 
 class Nginx:
-    def __init__(self, upstream, env=None):
+    def __init__(self, upstream, env=None, edge=False):
         self.dir = tempfile.mkdtemp(prefix="lume-e2e-nginx-")
+        self.edge = edge
+        self.edge_proc = None
         self.https_port = free_port()
         self.http_port = free_port()
         cert, key = certificate()
@@ -100,6 +128,8 @@ class Nginx:
                            capture_output=True, text=True, timeout=30)
         if r.returncode != 0:
             raise RuntimeError(f"render failed: {r.stderr}")
+        if self.edge:
+            self.start_edge(timeout)
         self.out = open(os.path.join(self.dir, "nginx.out"), "wb")
         self.proc = subprocess.Popen([NGINX, "-p", self.dir, "-e", "stderr", "-c", self.conf,
                                       "-g", "daemon off;"], stdout=self.out,
@@ -124,8 +154,32 @@ class Nginx:
             raise RuntimeError("nginx did not listen:\n" + text)
         return self
 
+    def start_edge(self, timeout):
+        """nginx/edge.py on this run directory, answering on its socket: mtail
+        reads the edge log from where it is when it starts, so before nginx."""
+        with open(os.path.join(self.dir, "edge.out"), "wb") as out:
+            self.edge_proc = subprocess.Popen([EDGE, self.dir], env=self.env,
+                                              stdin=subprocess.DEVNULL, stdout=out,
+                                              stderr=subprocess.STDOUT)
+
+        def ready():
+            if self.edge_proc.poll() is not None:
+                raise RuntimeError(f"edge.py exited with {self.edge_proc.returncode}")
+            return self.edge_page() is not None
+        if not wait_until(ready, timeout, 0.05):
+            stop_process(self.edge_proc)
+            raise RuntimeError("mtail did not answer on " + os.path.join(self.dir, "edge.sock"))
+
+    def edge_page(self):
+        """mtail's Prometheus text straight from its socket, or None."""
+        r = unix_get(os.path.join(self.dir, "edge.sock"), "/metrics")
+        return r[1].decode() if r and r[0] == 200 else None
+
     def stop(self, timeout=10.0):
-        """Stop nginx and remove its run directory (LUME_KEEP_TEST_DIRS=1 keeps it)."""
+        """Stop nginx (and edge.py) and remove its run directory (LUME_KEEP_TEST_DIRS=1
+        keeps it)."""
+        if self.edge_proc is not None:
+            stop_process(self.edge_proc, timeout)
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -224,7 +278,7 @@ class Stack:
     /health goes to the master's health responder, on a socket of its own, as
     `make run` and Compose have it (health=False: to the workers)."""
 
-    def __init__(self, workers=2, app_env=None, nginx_env=None, health=True):
+    def __init__(self, workers=2, app_env=None, nginx_env=None, health=True, edge=False):
         from harness import Master
         app_env = dict(app_env or {})
         self.master = Master(workers=workers, env=app_env, health=health)
@@ -237,7 +291,7 @@ class Stack:
         if health:
             env["LUME_HEALTH_LISTEN"] = self.master.health_listen
         env.update(nginx_env or {})
-        self.nginx = Nginx(self.master.address, env)
+        self.nginx = Nginx(self.master.address, env, edge=edge)
 
     def start(self):
         self.master.start()

@@ -7,7 +7,10 @@ Sets up, in a temporary run directory on 127.0.0.1 with free ports:
   - nginx, rendered by nginx/render.py as `make run` renders it, with the rate
     limit and the per-address request cap off, the per-address connection cap
     raised above the load, and its access log buffered (buffer=64k flush=1s,
-    as a tuned deployment runs it);
+    as a tuned deployment runs it); the edge metrics on, as by default
+    (nginx/edge.py: mtail counting the edge log); and, for the load
+    cached_noedge, a second nginx front of the same master with
+    LUME_EDGE_METRICS=off, so that cached / cached_noedge is their cost;
   - the lume-fcgi master ($BUILD/lume-fcgi, -O2), mock provider, its access
     log on and written to a file;
   - two baselines behind the same nginx: /bench/return, a location that
@@ -78,7 +81,9 @@ PACED_ROUNDS = 3 if QUICK else 5
 MOVIE = "/resolve/inception"
 LOADS = {
     "return": ["/bench/return"],
-    "cached": [MOVIE],  # from nginx's response cache (the only load that uses it)
+    "cached": [MOVIE],  # from nginx's response cache (the loads cached* use it)
+    # the same through a front without the edge metrics (no edge log, no mtail)
+    "cached_noedge": [MOVIE],
     "responder": ["/bench/fcgi"],
     "resolve": [MOVIE],
     "episode": ["/resolve/the%20boys?season=4&episode=1"],
@@ -91,7 +96,9 @@ LOADS = {
     + ["/resolve/search/the%20boys?limit=10"] * 3 + ["/resolve/search/1080p?limit=25"] * 2
     + ["/resolve/nothing-by-this-name"] * 2 + ["/resolve/inception?season=abc"],
 }
-QUICK_LOADS = ["return", "responder", "resolve", "cached", "mix"]
+QUICK_LOADS = ["return", "responder", "resolve", "cached", "cached_noedge", "mix"]
+CACHED = ("cached", "cached_noedge")  # the loads served from the response cache
+NOEDGE = ("cached_noedge",)  # the loads sent to the front without the edge metrics
 
 # The archive provider against tests/archive/fake_archive.py: every upstream
 # call answered after ARCHIVE_LATENCY_S; a resolve is one search and one round
@@ -116,9 +123,10 @@ class Stack:
     archive (a fake Internet Archive's base URL): the archive provider and
     `workers` workers instead, and no baselines."""
 
-    def __init__(self, archive=None, workers=WORKERS):
+    def __init__(self, archive=None, workers=WORKERS, noedge=False):
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
+        self.noedge_port = free_port() if noedge else None
         self.procs = []
         self.archive = archive
         self.nworkers = workers
@@ -163,12 +171,32 @@ class Stack:
         conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=True).stdout.strip()
         self.patch(conf)
+        # The edge metrics, as make run starts them: mtail up before nginx.
+        self.edge_log = open(os.path.join(self.dir, "edge.out"), "wb")
+        self.edge = self.spawn([os.path.join(ROOT, "nginx", "edge.py"), self.dir], env,
+                               self.edge_log)
+        if not wait_until(lambda: os.path.exists(os.path.join(self.dir, "edge.sock")), 10):
+            raise RuntimeError("nginx/edge.py (mtail) did not start")
         self.nginx_log = open(os.path.join(self.dir, "nginx.out"), "wb")
         self.nginx = self.spawn(["nginx", "-p", self.dir, "-e", "stderr", "-c", conf,
                                  "-g", "daemon off;"], env, self.nginx_log)
+        if self.noedge_port:
+            # Another front of the same master: its own run directory and cache.
+            noedge = dict(env, LUME_RUN_DIR=os.path.join(self.dir, "noedge"),
+                          LUME_HTTPS_PORT=str(self.noedge_port), LUME_HTTP_PORT=str(free_port()),
+                          LUME_EDGE_METRICS="off")
+            conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=noedge,
+                                  capture_output=True, text=True, check=True).stdout.strip()
+            self.patch(conf)
+            self.nginx_noedge = self.spawn(["nginx", "-p", noedge["LUME_RUN_DIR"], "-e", "stderr",
+                                            "-c", conf, "-g", "daemon off;"], noedge,
+                                           self.nginx_log)
         self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
         if not wait_until(lambda: self.get("/health")[0] == 200, 30):
             raise RuntimeError(f"the stack did not come up; see {self.dir}")
+        if self.noedge_port and not wait_until(
+                lambda: self.get("/health", self.noedge_port)[0] == 200, 30):
+            raise RuntimeError(f"the front without the edge metrics did not come up; see {self.dir}")
         if self.archive:
             status, body = self.get(ARCHIVE_PATH)
             if status != 200:
@@ -244,9 +272,9 @@ class Stack:
         self.procs.append(p)
         return p
 
-    def get(self, path):
+    def get(self, path, port=None):
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
+            with socket.create_connection(("127.0.0.1", port or self.port), timeout=5) as raw:
                 with self.ctx.wrap_socket(raw, server_hostname="localhost") as s:
                     s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n"
                               "Connection: close\r\n\r\n".encode())
@@ -260,11 +288,21 @@ class Stack:
             body = dechunk(body)
         return int(head.split()[1]), body
 
-    def url(self, path=""):
-        return f"https://127.0.0.1:{self.port}{path}"
+    def url(self, path="", load=None):
+        port = self.noedge_port if load in NOEDGE else self.port
+        return f"https://127.0.0.1:{port}{path}"
 
     def workers(self):
         return children(self.master.pid)
+
+    def front_cpu(self, load):
+        """CPU seconds used so far by what serves `load` at the edge: the
+        nginx workers of its front, and mtail (on the front with the edge metrics)."""
+        if load in NOEDGE:
+            pids = children(self.nginx_noedge.pid)
+        else:
+            pids = children(self.nginx.pid) + children(self.edge.pid, name="mtail")
+        return sum(cpu_seconds(p) for p in pids)
 
     def responders(self):
         return children(self.responder.pid)
@@ -295,13 +333,15 @@ def dechunk(body):
     return out
 
 
-def wrk(stack, paths, conns, seconds, pause_ms=0):
+def wrk(stack, paths, conns, seconds, pause_ms=0, load=None):
+    """wrk with `paths`; `load` (a name of LOADS) says which front and
+    whether the response cache is used."""
     env = dict(os.environ, BENCH_PATHS=" ".join(paths),
-               BENCH_CACHED="1" if paths is LOADS["cached"] else "0",
+               BENCH_CACHED="1" if load in CACHED else "0",
                BENCH_PAUSE_MS=str(pause_ms))
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
-                        os.path.join(HERE, "paths.lua"), stack.url()],
+                        os.path.join(HERE, "paths.lua"), stack.url(load=load)],
                        env=env, capture_output=True, text=True, timeout=seconds + 60)
     m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
     if m is None:
@@ -337,6 +377,10 @@ def h2load(stack, path, conns, seconds):
 def median_of(runs):
     keys = ("rps", "p50_us", "p99_us")
     out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    if all("front_cpu_s" in r for r in runs):
+        # CPU of the front (nginx's workers, and mtail) per request, over all runs
+        out["front_cpu_us"] = (sum(r["front_cpu_s"] for r in runs) * 1e6
+                               / sum(r["requests"] for r in runs))
     out["runs"] = len(runs)
     out["errors"] = sum(r.get("connect_errors", 0) + r.get("read_errors", 0)
                         + r.get("write_errors", 0) + r.get("timeouts", 0) for r in runs)
@@ -369,6 +413,16 @@ def syscalls(stack, pid, path, once, seconds):
     return {"per_request": calls / served, "requests": served,
             "calls": {k: round(v[0] / served, 2) for k, v in sorted(per.items(),
                                                                     key=lambda kv: -kv[1][0])}}
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def rss_kib(pid):
@@ -585,6 +639,28 @@ def report(res):
             lines.append(f"| {c} | {r['rps']:.0f} | {r['rps'] / n['rps']:.1%} | "
                          f"{fmt_ms(r['p99_us'])} | {r['p99_us'] / n['p99_us']:.2f}x |")
         lines.append("\nTarget (issue 16): cached >= 80% of return's requests/s.\n")
+    if "cached" in first and "cached_noedge" in first:
+        lines.append("## The edge metrics' cost: the cached resolve with and without them\n")
+        lines.append("cached: the edge log written (buffer=16k flush=1s) and mtail counting "
+                     "it (nginx/edge.py); cached_noedge: a second nginx front of the same "
+                     "master with LUME_EDGE_METRICS=off. Load average "
+                     + " -> ".join(f"{x[0]:.1f}" for x in (res.get("loadavg_start"),
+                                                           res.get("loadavg_end")) if x)
+                     + " (1 min).\n")
+        lines.append("CPU per request: the front's nginx workers (and mtail, with the edge "
+                     "metrics on), from /proc over every run of the load.\n")
+        lines.append("| connections | cached req/s | cached_noedge req/s | on / off | "
+                     "p99 ms on | p99 ms off | CPU us/request on | off | on / off |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for c in CONNS:
+            w = res["wrk"][str(c)]
+            on, off = w["cached"], w["cached_noedge"]
+            lines.append(f"| {c} | {on['rps']:.0f} | {off['rps']:.0f} | "
+                         f"{on['rps'] / off['rps']:.3f} | {fmt_ms(on['p99_us'])} | "
+                         f"{fmt_ms(off['p99_us'])} | {on['front_cpu_us']:.1f} | "
+                         f"{off['front_cpu_us']:.1f} | "
+                         f"{on['front_cpu_us'] / off['front_cpu_us']:.3f} |")
+        lines.append("")
     lines.append("## Every load (wrk, HTTPS, HTTP/1.1)\n")
     lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder | / return | errors | non-2xx |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
@@ -703,17 +779,23 @@ def main():
         res["mode"] += f", BENCH_LOADS={','.join(FOCUS)}, {ROUNDS} rounds"
         res["command"] = (f"BENCH_LOADS={','.join(FOCUS)} BENCH_CONNS={','.join(map(str, CONNS))} "
                           f"BENCH_ROUNDS={ROUNDS} " + res["command"])
-    stack = Stack().start()
+    stack = Stack(noedge=any(n in NOEDGE for n in loads)).start()
+    res["loadavg_start"] = os.getloadavg()
     try:
         log(f"up in {stack.dir}; warming up")
-        for name in FOCUS or ("return", "responder", "resolve", "cached", "mix"):
-            wrk(stack, LOADS[name], 64, 1 if QUICK else 3)
+        warm = ["return", "responder", "resolve", "cached", "mix"] + [
+            n for n in loads if n in NOEDGE]
+        for name in FOCUS or warm:
+            wrk(stack, LOADS[name], 64, 1 if QUICK else 3, load=name)
         for c in CONNS:
             runs = {name: [] for name in loads}
             for rnd in range(ROUNDS):
                 order = loads if rnd % 2 == 0 else list(reversed(loads))
                 for name in order:
-                    runs[name].append(wrk(stack, LOADS[name], c, SECONDS))
+                    cpu = stack.front_cpu(name) if name in CACHED else None
+                    runs[name].append(wrk(stack, LOADS[name], c, SECONDS, load=name))
+                    if cpu is not None:
+                        runs[name][-1]["front_cpu_s"] = stack.front_cpu(name) - cpu
             res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
             log(f"{c} connections: " + ", ".join(
                 f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
@@ -722,7 +804,7 @@ def main():
             for rnd in range(PACED_ROUNDS):
                 for name in (runs if rnd % 2 == 0 else reversed(list(runs))):
                     runs[name].append(wrk(stack, LOADS[name], PACED_CONNS, SECONDS,
-                                          PACED_PAUSE_MS))
+                                          PACED_PAUSE_MS, load=name))
             res["paced"] = {n: median_of(r) for n, r in runs.items()}
             log("equal load: " + ", ".join(f"{n} {r['rps']:.0f}/s p99 {fmt_ms(r['p99_us'])} ms"
                                            for n, r in res["paced"].items()))
@@ -753,6 +835,7 @@ def main():
                 wrk(stack, LOADS["mix"], 64, 10)
             res["rss"] = {"before_kib": before, "after_kib": rss_kib(pid),
                           "requests": requests_served(stack, pid) - served0}
+        res["loadavg_end"] = os.getloadavg()
     finally:
         stack.stop()
     if not FOCUS:
