@@ -40,9 +40,9 @@ enum {
 };
 
 static const char *const patterns[RE_COUNT] = {
-    [RE_SXE] = B "s([0-9]{1,4})[ ._-]*(?:xe|ep|e|x)[ ._-]?([0-9]{1,4})(?![0-9])",
-    [RE_CONT] = "(?:[ ._-]*(?:s[0-9]{1,4}[ ._-]?|[0-9]{1,4}(?=x))?(?:ep|e|x)[ ._]?|[-_])"
-                "([0-9]{1,4})(?![0-9]|[pi]" E ")",
+    [RE_SXE] = B "s([0-9]{1,4})[ ._-]*(?:xe|ep|e|x)[ ._-]?([0-9]{1,5})(?![0-9])",
+    [RE_CONT] = "(?:[ ._-]*(?:s([0-9]{1,4})[ ._-]?|([0-9]{1,4})(?=x))?(?:ep|e|x)[ ._]?|[-_])"
+                "([0-9]{1,5})(?![0-9]|[pi]" E ")",
     [RE_NXN] = B "([0-9]{1,2}|(?:19|20)[0-9]{2})x([0-9]{1,3})(?=x[0-9]|[^\\p{L}\\p{N}]|$)",
     [RE_WORDS] = B "(?:season|saison|staffel|temporada|stagione)[ ._-]*([0-9]{1,4})[ ._,:-]*"
                    "(?:episode|episodio|folge|ep|e)[ ._-]*([0-9]{1,4})(?![0-9])",
@@ -77,7 +77,7 @@ static const word_rule sources[] = {
     {B "(?:blu[ ._-]?ray|bd[ ._-]?rip|br[ ._-]?rip|bd[ ._-]?remux|bd|remux)" E, "bluray"},
     {B "(?:hdtv|pdtv|sdtv|dsr(?:ip)?|tvrip|hd[ ._]tv)" E, "hdtv"},
     {B "(?:dvdscr|screener|scr)" E, "screener"},
-    {B "(?:dvd[ ._-]?rip|dvd[59r]?|ntsc)" E, "dvd"},
+    {B "(?:dvd[ ._-]?rip|dvd[59r]?)" E, "dvd"},
     {B "(?:hdcam|cam|telesync)" E, "cam"},
 };
 static const word_rule video_codecs[] = {
@@ -377,7 +377,7 @@ static void copy_text(char *dst, size_t cap, const char *s, size_t len)
 {
     size_t o = 0, a = 0, b = len;
 
-    while (a < b && is_sep(s[a]) && s[a] != '(' && s[a] != '[')
+    while (a < b && ((is_sep(s[a]) && s[a] != '(' && s[a] != '[') || s[a] == ')' || s[a] == ']'))
         a++;
     while (b > a && (is_sep(s[b - 1]) || s[b - 1] == ')' || s[b - 1] == ']'))
         b--;
@@ -414,6 +414,16 @@ static const struct {
                {0x14C, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"}, {0x15A, 0x161, "s"},
                {0x162, 0x167, "t"}, {0x168, 0x173, "u"},  {0x174, 0x175, "w"}, {0x176, 0x178, "y"},
                {0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"}};
+
+/* Greek U+0386..U+03CE: the letter without its tonos or dialytika, or 0. */
+static const unsigned short greek[0x3CF - 0x386] = {
+    [0x386 - 0x386] = 0x3B1, [0x388 - 0x386] = 0x3B5, [0x389 - 0x386] = 0x3B7,
+    [0x38A - 0x386] = 0x3B9, [0x38C - 0x386] = 0x3BF, [0x38E - 0x386] = 0x3C5,
+    [0x38F - 0x386] = 0x3C9, [0x390 - 0x386] = 0x3B9, [0x3AA - 0x386] = 0x3B9,
+    [0x3AB - 0x386] = 0x3C5, [0x3AC - 0x386] = 0x3B1, [0x3AD - 0x386] = 0x3B5,
+    [0x3AE - 0x386] = 0x3B7, [0x3AF - 0x386] = 0x3B9, [0x3B0 - 0x386] = 0x3C5,
+    [0x3CA - 0x386] = 0x3B9, [0x3CB - 0x386] = 0x3C5, [0x3CC - 0x386] = 0x3BF,
+    [0x3CD - 0x386] = 0x3C5, [0x3CE - 0x386] = 0x3C9};
 
 /* Code points that are no letter or digit: punctuation, symbols, marks. */
 static int dropped(long cp)
@@ -493,6 +503,8 @@ static size_t fold(long cp, char *out)
         return fold(cp - 0xFF10 + '0', out);
     if ((cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A))
         return fold(cp - 0xFF21 + 'A' + (cp >= 0xFF41 ? -0x20 : 0), out);
+    if (cp >= 0x386 && cp <= 0x3CE && greek[cp - 0x386] != 0)
+        cp = greek[cp - 0x386]; /* Greek letters with tonos or dialytika */
     if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
         cp += 0x20; /* Greek and Cyrillic capitals */
     else if (cp >= 0x400 && cp <= 0x40F)
@@ -533,8 +545,8 @@ size_t lume_naming_key(const char *s, size_t len, char *key, size_t keylen)
 enum { M_NONE, M_EPISODE, M_DATE, M_SEASON, M_ANIME };
 
 /* Names written with dots or underscores between words ("Show.Name.S01E02")
- * have them as spaces, but for dots between digits ("5.1", "2011.04.12")
- * and in dotted initials ("S.H.I.E.L.D"). */
+ * have them as spaces, but for dots between digits ("5.1", "2011.04.12"),
+ * in dotted initials ("S.H.I.E.L.D") and in runs ("What If...!"). */
 static void normalise(name_info *ni)
 {
     size_t spaces = 0, dots = 0;
@@ -552,13 +564,14 @@ static void normalise(name_info *ni)
         } else if (s[i] == '.') {
             int digits = i > 0 && i + 1 < ni->len && s[i - 1] >= '0' && s[i - 1] <= '9' &&
                          s[i + 1] >= '0' && s[i + 1] <= '9';
+            int run = (i > 0 && s[i - 1] == '.') || (i + 1 < ni->len && s[i + 1] == '.');
             /* X.Y. initials: a lone letter on each side, the next one ending in a dot */
             int initials = i > 0 && i + 1 < ni->len &&
                            (i < 2 || s[i - 2] == ' ' || s[i - 2] == '.') &&
                            ((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z') &&
                            ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z') &&
                            (i + 2 >= ni->len || s[i + 2] == '.');
-            if (!digits && !initials)
+            if (!digits && !initials && !run)
                 s[i] = ' ';
         }
     }
@@ -628,12 +641,13 @@ static int find_episode(lume_naming *n, name_info *ni, size_t from, size_t *ms, 
         while (find(n, n->re[order[r]], ni->s, ni->len, at, 0, ov)) {
             if (order[r] == RE_NXN && !has_word(ni->s, ni->title_start, ov[0])) {
                 /* "3x3 Eyes": a lone-digit NxN opening the name before a word is
-                 * a title; so is an NxN with another marker after it */
+                 * a title; so is one with words, then another marker, after it */
                 size_t o2[12];
                 int lone = ov[5] - ov[4] == 1 && ov[1] + 1 < ni->len && ni->s[ov[1]] == ' ' &&
                            has_word(ni->s, ov[1], ov[1] + 2);
-                int later = find(n, n->re[RE_SXE], ni->s, ni->len, ov[1], 0, o2) ||
-                            find(n, n->re[RE_NXN], ni->s, ni->len, ov[1], 0, o2);
+                int later = (find(n, n->re[RE_SXE], ni->s, ni->len, ov[1], 0, o2) ||
+                             find(n, n->re[RE_NXN], ni->s, ni->len, ov[1], 0, o2)) &&
+                            has_word(ni->s, ov[1], o2[0]);
                 if (lone || later) {
                     at = ov[1];
                     continue;
@@ -655,11 +669,13 @@ static int find_episode(lume_naming *n, name_info *ni, size_t from, size_t *ms, 
     ni->season = season;
     ni->episode = episode;
     ni->episode_end = -1;
-    /* -E03, E03, -03, x03, S01E03...: the last is the range's end */
+    /* -E03, E03, -03, x03, S01E03...: the last is the range's end; a
+     * number that is not greater, or another season, ends it */
     for (int last = episode;
          find(n, n->re[RE_CONT], ni->s, ni->len, best_end, PCRE2_ANCHORED, ov);) {
-        int e = number(ni->s, ov, 1);
-        if (e <= last)
+        int e = number(ni->s, ov, 3);
+        if (e <= last || (group_set(ov, 1) && number(ni->s, ov, 1) != season) ||
+            (group_set(ov, 2) && number(ni->s, ov, 2) != season))
             break;
         ni->episode_end = last = e;
         best_end = ov[1];
@@ -675,15 +691,20 @@ static int days_in(int y, int m)
     return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
 }
 
+/* The release word of rules that comes first in the name after from (on a
+ * tie, the first rule: "DTS-HD" is dts-hd, not dts); NULL when none. */
 static const char *first_rule(lume_naming *n, pcre2_code **re, const word_rule *rules, size_t count,
                               const name_info *ni, size_t from)
 {
-    size_t ov[12];
+    size_t ov[12], best = SIZE_MAX;
+    const char *value = NULL;
 
     for (size_t i = 0; i < count; i++)
-        if (find(n, re[i], ni->s, ni->len, from, 0, ov))
-            return rules[i].value;
-    return NULL;
+        if (find(n, re[i], ni->s, ni->len, from, 0, ov) && ov[0] < best) {
+            best = ov[0];
+            value = rules[i].value;
+        }
+    return value;
 }
 
 /*
@@ -745,7 +766,7 @@ static void read_name(lume_naming *n, name_info *ni, const char *name, size_t le
             if (ds < ms)
                 ms = ds; /* "Show 2016 02 25 S20E142": the title ends at the date */
         } else if (ni->marker == M_NONE && find(n, n->re[RE_ANIME], ni->s, ni->len, 0, 0, ov) &&
-                   ov[2] >= from) {
+                   ov[4] >= from) {
             ni->marker = M_ANIME;
             ni->episode = number(ni->s, ov, 2);
             ms = ov[3];
@@ -767,8 +788,8 @@ static void read_name(lume_naming *n, name_info *ni, const char *name, size_t le
     {
         size_t at = fixed ? fixed : ni->title_start, ys = SIZE_MAX, ye = 0;
         int bracketed = 0, year = 0;
-        while (find(n, n->re[RE_YEAR], ni->s, ni->len, at, 0, ov) && ov[1] <= limit + 1 &&
-               ov[0] < limit) {
+        while (find(n, n->re[RE_YEAR], ni->s, ni->len, at, 0, ov) &&
+               (ov[0] < limit || (ov[0] == limit && group_set(ov, 1)))) {
             int br = group_set(ov, 1);
             if (has_word(ni->s, ni->title_start, ov[0]) && (br || !bracketed)) {
                 ys = ov[0];
@@ -795,6 +816,15 @@ static void read_name(lume_naming *n, name_info *ni, const char *name, size_t le
         ni->et_end = first_term(n, ni, me);
         if (ni->marker == M_ANIME)
             ni->et_end = ni->et_start;
+        /* "S01E01.FRENCH.720p": a language right after the marker is no title */
+        {
+            size_t at = ni->et_start;
+            while (at < ni->len && is_sep(ni->s[at]) && ni->s[at] != '(' && ni->s[at] != '[')
+                at++;
+            for (size_t i = 0; i < NLANGUAGES; i++)
+                if (find(n, n->lang[i], ni->s, ni->len, at, PCRE2_ANCHORED, ov))
+                    ni->et_end = ni->et_start;
+        }
         if (ni->lang_from < ni->et_end)
             ni->lang_from = ni->et_end;
     }
@@ -943,7 +973,7 @@ int lume_naming_parse(lume_naming *n, const char *relpath, size_t len, const cha
     name_info *file = &n->file, *folder = &n->folder;
     char hint[LUME_NAMING_TEXT_MAX + 1] = "";
     size_t ng = 0, stem_len, start = 0;
-    int season_dir = -1, season = -1, extras_at = -1, owner, n_folders;
+    int season_dir = -1, season = -1, extras_at = -1, owner, n_folders, whole = 0;
     const char *extra = NULL;
 
     clear(out);
@@ -993,22 +1023,26 @@ int lume_naming_parse(lume_naming *n, const char *relpath, size_t len, const cha
             season = s;
         }
     }
-    if (extra == NULL) { /* Film-trailer.mkv, trailer.mkv */
+    { /* trailer.mkv, Film-trailer.mkv (an extras folder's kind wins) */
         char buf[NAME_BUF];
         size_t bl = sanitize(g[ng - 1].p, stem_len, buf), ov[12];
+        const char *x = NULL;
         for (size_t i = 0; i < NELEMS(extras_stems); i++)
             if (lower_equals(buf, bl, extras_stems[i].stem))
-                extra = extras_stems[i].extra;
-        if (extra == NULL && find(n, n->re[RE_EXTRASFX], buf, bl, 0, 0, ov)) {
+                x = extras_stems[i].extra, whole = 1;
+        if (x == NULL && find(n, n->re[RE_EXTRASFX], buf, bl, 0, 0, ov)) {
             int gi = group_set(ov, 1) ? 1 : 2;
             for (size_t i = 0; i < NELEMS(extras_suffixes); i++)
                 if (lower_equals(buf + ov[2 * gi], ov[2 * gi + 1] - ov[2 * gi],
                                  extras_suffixes[i].word))
-                    extra = extras_suffixes[i].extra;
-            /* the suffix is no part of the name: cut it (bytes before it are unchanged) */
-            if (extra != NULL && ov[0] <= stem_len)
-                stem_len = ov[0];
+                    x = extras_suffixes[i].extra;
+            /* the suffix is no part of the name: cut it (it is ASCII, so as
+             * long in the path as in buf) */
+            if (x != NULL)
+                stem_len -= bl - ov[0];
         }
+        if (extra == NULL)
+            extra = x;
     }
 
     /* the folder that owns the file: the show, the film */
@@ -1034,7 +1068,7 @@ int lume_naming_parse(lume_naming *n, const char *relpath, size_t len, const cha
     if (extra != NULL) {
         out->kind = LUME_MEDIA_EXTRA;
         out->extra = extra;
-        if (extras_at >= 0 || out->key[0] == '\0') {
+        if (extras_at >= 0 || whole || out->key[0] == '\0') {
             if (owner >= 0) {
                 put_title(out, folder);
                 out->year = folder->year;
