@@ -384,15 +384,18 @@ static void copy_text(char *dst, size_t cap, const char *s, size_t len)
     /* a ")" or "]" at the end stays when its opener is in the text */
     if (b < len && (s[b] == ')' || s[b] == ']') && memchr(s + a, s[b] == ')' ? '(' : '[', b - a))
         b++;
-    for (size_t i = a; i < b && o + 1 < cap; i++) {
-        if (s[i] == ' ' && o > 0 && dst[o - 1] == ' ')
-            continue;
-        dst[o++] = s[i];
+    for (size_t i = a; i < b;) {
+        /* whole characters only: s is valid UTF-8, cut before one that does not fit */
+        size_t k = lume_utf8_seq((const unsigned char *)s + i, b - i);
+        if (k == 0 || o + k + 1 > cap)
+            break;
+        if (!(s[i] == ' ' && o > 0 && dst[o - 1] == ' ')) {
+            memcpy(dst + o, s + i, k);
+            o += k;
+        }
+        i += k;
     }
-    if (o + 1 >= cap && b - a > o) /* cut: back to the start of the last character */
-        while (o > 0 && ((unsigned char)dst[o] & 0xC0) == 0x80 && o < b - a)
-            o--;
-    while (o > 0 && ((unsigned char)dst[o - 1] & 0xC0) == 0xC0) /* a lead byte at the end */
+    while (o > 0 && dst[o - 1] == ' ') /* a cut may leave a space at the end */
         o--;
     dst[o] = '\0';
 }

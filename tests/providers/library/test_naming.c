@@ -513,7 +513,8 @@ static void length_bounds(void **state)
 }
 
 /* The longest title: 255 bytes of 1..4-byte characters, and 255 bytes of
- * bad bytes (each 3 bytes of U+FFFD out), cut at a character boundary. */
+ * bad bytes (each 3 bytes of U+FFFD out), cut at a character boundary
+ * (found by fuzz_naming: a cut inside a U+FFFD). */
 static void longest_texts(void **state)
 {
     static const char *const chars[] = {"a", "\xc3\xa9", "\xe5\xb7\xa8", "\xf0\x9f\x8e\xac",
@@ -522,10 +523,12 @@ static void longest_texts(void **state)
     lume_media_name m;
     (void)state;
 
-    for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
-        size_t cl = strlen(chars[c]), len = 0;
+    for (size_t c = 0; c < 4 * sizeof(chars) / sizeof(chars[0]); c++) {
+        /* after 0..3 ASCII bytes, so the bound falls inside a character */
+        size_t cl = strlen(chars[c / 4]), len = c % 4;
+        memset(name, 'a', len);
         while (len + cl <= LUME_NAMING_SEGMENT_MAX) {
-            memcpy(name + len, chars[c], cl);
+            memcpy(name + len, chars[c / 4], cl);
             len += cl;
         }
         for (size_t cut = len - 2 * cl; cut <= len; cut++) {
