@@ -53,11 +53,12 @@ static const char *const patterns[RE_COUNT] = {
     [RE_LEADNUM] = "^([0-9]{1,3})(?:-([0-9]{1,3}))?(?=[ .-]|$)",
     [RE_ANIME] = "^\\[[^\\]]{1,64}\\][ ]*(.+?)[ ]+-[ ]+([0-9]{1,4})(?:v[0-9])?(?=[ \\[(]|$)",
     [RE_YEAR] = "(?:([(\\[])|" B ")((?:18[89]|19[0-9]|20[0-9])[0-9])(?:[)\\]]|" E ")",
-    [RE_TERM] = B "(?:[0-9]{3,4}[pi]|4k|uhd|web[ ._-]?dl|web[ ._-]?rip|blu[ ._-]?ray|"
-                  "bd[ ._-]?rip|br[ ._-]?rip|bd[ ._-]?remux|remux|hdtv|pdtv|sdtv|dsr(?:ip)?|tvrip|"
-                  "hdrip|dvd[ ._-]?rip|dvdscr|dvd[59r]?|hdcam|telesync|x26[45]|h[ ._]?26[45]|hevc|"
-                  "xvid|divx|av1|10bit|hdr10|ddp?[ ._]?[257][ ._]?[01]|e?ac3|"
-                  "aac(?:[ ._]?[257][ ._]?[01])?|dts(?:[ ._-]?hd)?|truehd)" E,
+    [RE_TERM] =
+        B "(?:[0-9]{3,4}[pi]|4k|uhd|web[ ._-]?dl|web[ ._-]?rip|blu[ ._-]?ray|"
+          "bd[ ._-]?rip|br[ ._-]?rip|bd[ ._-]?remux|remux|hd[ ._]?tv|pdtv|sdtv|dsr(?:ip)?|tvrip|"
+          "hdrip|dvd[ ._-]?rip|dvdscr|dvd[59r]?|hdcam|telesync|x26[45]|h[ ._]?26[45]|hevc|"
+          "xvid|divx|av1|10bit|hdr10|ddp?[ ._]?[257][ ._]?[01]|e?ac3|"
+          "aac(?:[ ._]?[257][ ._]?[01])?|dts(?:[ ._-]?hd)?|truehd)" E,
     [RE_GROUP] = "(?<=[^ ])-([\\p{L}\\p{N}]{1,31})[ ]*(?:\\[[^\\]]*\\][ ]*)*$",
     [RE_SEASONDIR] = "^(?:(?:season|saison|staffel|temporada|stagione|seizoen|series)[ ._-]*"
                      "([0-9]{1,4})(?:[ ._-]*[(\\[].*)?|s([0-9]{1,4})|(specials?))$",
@@ -694,19 +695,27 @@ static int days_in(int y, int m)
     return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
 }
 
-/* The release word of rules that comes first in the name after from (on a
- * tie, the first rule: "DTS-HD" is dts-hd, not dts); NULL when none. */
+/* The release word of rules that comes first in the name after from, outside
+ * the episode title ("S01E01 - The Web" has no source); on a tie, the first
+ * rule ("DTS-HD" is dts-hd, not dts). NULL when none. */
 static const char *first_rule(lume_naming *n, pcre2_code **re, const word_rule *rules, size_t count,
                               const name_info *ni, size_t from)
 {
     size_t ov[12], best = SIZE_MAX;
     const char *value = NULL;
 
-    for (size_t i = 0; i < count; i++)
-        if (find(n, re[i], ni->s, ni->len, from, 0, ov) && ov[0] < best) {
+    for (size_t i = 0; i < count; i++) {
+        size_t at = from;
+        while (find(n, re[i], ni->s, ni->len, at, 0, ov) && ov[0] < best) {
+            if (ov[0] >= ni->et_start && ov[0] < ni->et_end) {
+                at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+                continue;
+            }
             best = ov[0];
             value = rules[i].value;
+            break;
         }
+    }
     return value;
 }
 
