@@ -719,15 +719,11 @@ static const char *first_rule(lume_naming *n, pcre2_code **re, const word_rule *
     return value;
 }
 
-/*
- * Read one name (a file name without its extension, or a folder name).
- * titles_only: a show folder above a season folder, whose numbers are all
- * title. hint: a key the title may be spelled as ("" for none).
- */
-static void read_name(lume_naming *n, name_info *ni, const char *name, size_t len, int titles_only,
-                      const char *hint)
+/* Read one name; fixed, when not 0, is where its title ends (read_name). */
+static void read_fixed(lume_naming *n, name_info *ni, const char *name, size_t len, int titles_only,
+                       size_t fixed)
 {
-    size_t ov[12], limit, ms = 0, me = 0, fixed = 0;
+    size_t ov[12], limit, ms = 0, me = 0;
 
     ni->len = sanitize(name, len, ni->s);
     memset(&ni->title_start, 0, sizeof(*ni) - offsetof(name_info, title_start));
@@ -757,8 +753,6 @@ static void read_name(lume_naming *n, name_info *ni, const char *name, size_t le
         }
     }
 
-    if (hint != NULL && hint[0] != '\0')
-        fixed = hint_end(ni, hint);
     limit = first_term(n, ni, fixed ? fixed : ni->title_start);
 
     if (!titles_only) {
@@ -851,6 +845,41 @@ static void read_name(lume_naming *n, name_info *ni, const char *name, size_t le
             ni->group_end = ov[3];
         }
     }
+}
+
+/* The key of ni's title into key (LUME_NAMING_TEXT_MAX + 1 bytes); its length. */
+static size_t title_key(const name_info *ni, char *key)
+{
+    return lume_naming_key(ni->s + ni->title_start,
+                           ni->title_end > ni->title_start ? ni->title_end - ni->title_start : 0,
+                           key, LUME_NAMING_TEXT_MAX + 1);
+}
+
+/*
+ * Read one name (a file name without its extension, or a folder name).
+ * titles_only: a show folder above a season folder, whose numbers are all
+ * title. hint: a key the title may be ("" for none): when the name's title,
+ * read without it, is a beginning of the hint and the name spells the whole
+ * hint to a word's end, the hint is the title ("Blade.Runner.2049.1080p" with
+ * "bladerunner2049"). A hint never shortens a title. 1 when the title's key
+ * is the hint.
+ */
+static int read_name(lume_naming *n, name_info *ni, const char *name, size_t len, int titles_only,
+                     const char *hint)
+{
+    char key[LUME_NAMING_TEXT_MAX + 1];
+    size_t kl, hl = hint != NULL ? strlen(hint) : 0, fixed;
+
+    read_fixed(n, ni, name, len, titles_only, 0);
+    if (hl == 0)
+        return 0;
+    kl = title_key(ni, key);
+    if (kl == hl && memcmp(key, hint, hl) == 0)
+        return 1;
+    if (kl > hl || memcmp(key, hint, kl) != 0 || (fixed = hint_end(ni, hint)) == 0)
+        return 0;
+    read_fixed(n, ni, name, len, titles_only, fixed);
+    return 1;
 }
 
 /* ---- A path --------------------------------------------------------------- */
@@ -1058,18 +1087,15 @@ int lume_naming_parse(lume_naming *n, const char *relpath, size_t len, const cha
     }
 
     /* the folder that owns the file: the show, the film */
-    owner = owner_folder(n, g, extras_at >= 0 ? extras_at : n_folders, season_dir >= 0, folder);
-    if (owner >= 0)
-        read_name(n, folder, g[owner].p, g[owner].len, season_dir > owner, query ? query : "");
-
     if (query != NULL)
         lume_naming_key(query, strlen(query), hint, sizeof(hint));
-    read_name(n, file, g[ng - 1].p, stem_len, 0, hint);
-    if (hint_end(file, hint) == 0 && owner >= 0) { /* no: the folder's title, then */
-        lume_naming_key(
-            folder->s + folder->title_start,
-            folder->title_end > folder->title_start ? folder->title_end - folder->title_start : 0,
-            hint, sizeof(hint));
+    owner = owner_folder(n, g, extras_at >= 0 ? extras_at : n_folders, season_dir >= 0, folder);
+    if (owner >= 0)
+        read_name(n, folder, g[owner].p, g[owner].len, season_dir > owner, hint);
+
+    /* the file, with the query as hint; else with the owner folder's title */
+    if (!read_name(n, file, g[ng - 1].p, stem_len, 0, hint) && owner >= 0) {
+        title_key(folder, hint);
         read_name(n, file, g[ng - 1].p, stem_len, 0, hint);
     }
 

@@ -355,6 +355,16 @@ static void the_query_as_hint(void **state)
     /* the hint must end at a word's end */
     m = parse("The.Boyson.S01E01.mkv", "the boys");
     assert_string_equal(m.title, "The Boyson");
+    /* and never shortens a title: another show, another film */
+    m = parse("The.Boys.Presents.Diabolical.S01E01.mkv", "the boys");
+    assert_string_equal(m.title, "The Boys Presents Diabolical");
+    assert_int_equal(lume_naming_match(&m, "the boys", 8), LUME_NAMING_NO_MATCH);
+    m = parse("Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv", "blade runner");
+    assert_string_equal(m.title, "Blade Runner 2049");
+    assert_int_equal(m.year, 2017);
+    assert_int_equal(lume_naming_match(&m, "blade runner", 12), LUME_NAMING_NO_MATCH);
+    m = parse("Blade Runner (1982)/Blade Runner (1982).mkv", "blade runner");
+    assert_int_equal(lume_naming_match(&m, "blade runner", 12), LUME_NAMING_MATCH_TITLE);
 }
 
 static void matching(void **state)
