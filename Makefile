@@ -38,12 +38,13 @@ ifeq ($(SANITIZE),1)
 endif
 
 APP_SRCS  := $(filter-out fcgi-app/main.c,$(wildcard fcgi-app/*.c fcgi-app/core/*.c))
-PROV_SRCS := $(wildcard providers/*.c)
+PROV_SRCS := $(wildcard providers/*.c providers/library/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(APP_SRCS) $(PROV_SRCS))
 BIN       := $(BUILD)/lume-fcgi
 
 # Unit tests: tests/<dir>/test_*.c, one binary each, mirroring the source tree.
-UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c)
+UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c \
+	tests/providers/library/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format \
@@ -105,7 +106,8 @@ compose-test: deps
 	@BUILD=$(BUILD) scripts/test.sh compose
 
 format:
-	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] tests/*/*.[ch] tests/fcgi-app/core/*.c
+	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] providers/library/*.[ch] \
+		tests/*/*.[ch] tests/fcgi-app/core/*.c tests/providers/library/*.c
 
 clean:
 	rm -rf build build-sanitize $(FUZZ_BUILD)

@@ -38,7 +38,7 @@ for suite in "${suites[@]}"; do
   echo "== $suite"
   if [ "$suite" = unit ]; then
     for bin in "$BUILD"/tests/fcgi-app/test_* "$BUILD"/tests/fcgi-app/core/test_* \
-      "$BUILD"/tests/providers/test_*; do
+      "$BUILD"/tests/providers/test_* "$BUILD"/tests/providers/library/test_*; do
       [ -x "$bin" ] || continue
       "$bin" >"$out" 2>&1
       rc=$?

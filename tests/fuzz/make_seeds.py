@@ -166,6 +166,7 @@ def main():
                      "#" + "x" * 1100 + "LUME_WORKERS=3\n",
                      "LUME_CONFIG=/etc/other\n\0\0--listen\0127.0.0.1:9000"])
     fcgi_seeds()
+    naming_seeds()
 
 
 # What nginx sends (nginx/render.py's fastcgi_param lines, and the request's
@@ -263,6 +264,37 @@ def fcgi_seeds():
         "1717200000,000", "1717200000.000\0x", "\u0661717200000.000"]] +
         [near(o) for o in [0, -250, 1000, 1001, -3600000, -3600001]] +
         [near(-250, c, 3) for c in range(1, 8)])
+
+
+def naming_seeds():
+    """fuzz_naming's input: a flag (1: a query follows, up to a NUL), the path.
+    Every eighth name of the parser's corpus (every style), the rows with a
+    query, and the path bounds."""
+    corpus = os.path.join(HERE, "..", "providers", "library", "naming_corpus.tsv")
+    with open(corpus, encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")][1:]
+
+    def unescape(text):
+        out, b, i = bytearray(), text.encode(), 0
+        while i < len(b):
+            if b[i] == 0x5C and i + 1 < len(b):
+                c = chr(b[i + 1])
+                if c == "x":
+                    out.append(int(b[i + 2:i + 4], 16))
+                    i += 4
+                    continue
+                out.append({"t": 9, "n": 10}.get(c, b[i + 1]))
+                i += 2
+            else:
+                out.append(b[i])
+                i += 1
+        return bytes(out)
+
+    seeds = [b"\x01" + r[1].encode() + b"\0" + unescape(r[0]) if r[1] != "-"
+             else b"\x00" + unescape(r[0]) for r in rows[::8] + [r for r in rows if r[1] != "-"]]
+    seeds += [b"\x00", b"\x00/abs.mkv", b"\x00a/../b.mkv", b"\x00" + b"a" * 252 + b".mkv",
+              b"\x00" + (b"a" * 200 + b"/") * 20 + b"b.mkv"]
+    write("naming", seeds)
 
 
 if __name__ == "__main__":
