@@ -332,13 +332,18 @@ class CommandLine(unittest.TestCase):
     def test_dump_config_prints_every_setting_as_resolved_and_the_cache_generation(self):
         """Defaults < file < environment < options, as the master resolves them."""
         with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
-            f.write("LUME_WORKERS=4\nLUME_QUEUE_TIMEOUT_MS=700\nLUME_MOCK_DELAY_MS=5\n")
+            f.write("LUME_WORKERS=4\nLUME_QUEUE_TIMEOUT_MS=700\nLUME_MOCK_DELAY_MS=5\n"
+                    "# nginx's settings may share the file\nexport LUME_HTTPS_PORT='9443'\n")
         self.addCleanup(os.unlink, f.name)
         r = self.run_lume("--dump-config", "--queue-timeout-ms", "900",
                           env={"LUME_CONFIG": f.name, "LUME_WORKERS": "3"})
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
-        self.assertEqual(set(doc), {"version", "settings", "cache_generation"})
+        self.assertEqual(set(doc), {"version", "settings", "file", "cache_generation"})
+        # the file's LUME_* lines, the app's and others' (nginx's), as written
+        self.assertEqual(doc["file"], {"LUME_WORKERS": "4", "LUME_QUEUE_TIMEOUT_MS": "700",
+                                       "LUME_MOCK_DELAY_MS": "5", "LUME_HTTPS_PORT": "9443"})
+        self.assertNotIn("LUME_HTTPS_PORT", doc["settings"])
         s = doc["settings"]
         self.assertEqual((s["LUME_WORKERS"], s["LUME_QUEUE_TIMEOUT_MS"], s["LUME_MOCK_DELAY_MS"]),
                          ("3", "900", "5"))  # environment, option, file
