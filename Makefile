@@ -24,7 +24,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wpedantic -Werror -pthread
 # Three layers, each using only those below it (tests/structure/test_layers.py):
 # fcgi-app/ (the service) -> providers/ -> fcgi-app/core/ (foundations).
 CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders -Ifcgi-app/core $(PKG_CFLAGS)
@@ -143,7 +143,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread $(FUZZ_SAN)
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Wpedantic -Werror -pthread $(FUZZ_SAN)
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 FUZZ_LIB     := $(FUZZ_BUILD)/liblume.a
