@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each provider is a folder, providers/NAME/, defining lume_NAME_provider. */
 extern const lume_provider_def lume_mock_provider;
 extern const lume_provider_def lume_archive_provider;
 

@@ -5,7 +5,8 @@
  * Each provider declares its own settings (LUME_MOCK_CATALOG, ...) as a table
  * (settings.h) over a struct of its own; the configuration loader walks the
  * tables, and the values live in lume_provider_conf, one block per registry
- * entry. Adding a provider means one file and one line of the registry.
+ * entry. Adding a provider means one folder (providers/NAME/) and one line
+ * of the registry.
  *
  * A worker creates its provider once, after fork, and reuses it (handles,
  * connections, compiled regexes) for every request. Providers fill a

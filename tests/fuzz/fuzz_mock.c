@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "fuzz/fuzz.h"
-#include "mock.h"
+#include "mock/mock.h"
 
 static int entry_valid(json_t *e)
 {

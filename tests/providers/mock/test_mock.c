@@ -16,7 +16,7 @@
 #include "lib/unit.h"
 
 #include "clock.h"
-#include "mock.h"
+#include "mock/mock.h"
 #include "provider.h"
 #include "query.h"
 
