@@ -55,7 +55,7 @@ for suite in "${suites[@]}"; do
     FUZZ_SECONDS=${FUZZ_TEST_SECONDS:-2} FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh 2>&1 | tee "$out"
     add_counts "$out"
   else
-    python3 tests/run.py "$suite" 2>&1 | tee "$out"
+    python3 tests/runner.py "$suite" 2>&1 | tee "$out"
     add_counts "$out"
   fi
 done
