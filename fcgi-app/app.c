@@ -206,23 +206,6 @@ static void respond_too_late(lume_app *app, const lume_request *req, lume_respon
     respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
 
-/* Drop dead results (seeds 0), keeping the order. Returns the live count. */
-static size_t drop_dead(lume_results *r)
-{
-    size_t live = 0;
-
-    for (size_t i = 0; i < r->count; i++) {
-        if (r->items[i].seeds > 0) {
-            r->items[live++] = r->items[i];
-        } else {
-            free(r->items[i].title);
-            free(r->items[i].url);
-        }
-    }
-    r->count = live;
-    return live;
-}
-
 static void handle_resolve(lume_app *app, const lume_request *req, const lume_route *route,
                            lume_response *resp)
 {
@@ -271,11 +254,10 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         respond_error(app, req, resp, st, &ctx, NULL);
         return;
     }
-    live = drop_dead(&app->results);
+    live = lume_results_select(&app->results, (size_t)s.limit);
     if (search_route) {
-        size_t n = live < (size_t)params.limit ? live : (size_t)params.limit;
         respond_ok(resp,
-                   lume_render_search(query, app->results.items, n, live,
+                   lume_render_search(query, app->results.items, app->results.count, live,
                                       lume_provider_name(app->provider)),
                    app->cache_public);
     } else if (live == 0) {
