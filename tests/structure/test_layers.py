@@ -95,12 +95,16 @@ def violations(root=ROOT):
                     elif target not in allowed:
                         wrong.append(f"{path}: includes {name} from {target}, a layer above")
                     elif folder is not None and folder != provider_folder(path):
-                        wrong.append(f"{path}: includes {name} from {folder}, a provider's own folder")
+                        wrong.append(f"{path}: includes {name} from {folder}, "
+                                     "a provider's own folder")
     return wrong
 
 
 def write_tree(root, files):
-    for path, text in files.items():
+    """A made-up tree under root: the provider interface over the
+    foundations, and files."""
+    base = {"fcgi-app/core/log.h": "", "providers/provider.h": '#include "log.h"\n'}
+    for path, text in {**base, **files}.items():
         os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
         with open(os.path.join(root, path), "w") as f:
             f.write(text)
@@ -128,32 +132,30 @@ class Layers(unittest.TestCase):
 
     def test_an_include_that_points_up_is_found(self):
         with tempfile.TemporaryDirectory() as root:
-            write_tree(root, {"fcgi-app/core/log.h": "",
-                              "providers/provider.h": '#include "log.h"\n',
-                              "providers/mock/mock.c": '#include "provider.h"\n#include "config.h"\n',
-                              "fcgi-app/config.h": '#include "provider.h"\n',
-                              "fcgi-app/core/clock.h": '#include "missing.h"\n'})
+            write_tree(root, {
+                "providers/mock/mock.c": '#include "provider.h"\n#include "config.h"\n',
+                "fcgi-app/config.h": '#include "provider.h"\n',
+                "fcgi-app/core/clock.h": '#include "missing.h"\n'})
             self.assertEqual(violations(root), [
                 "fcgi-app/core/clock.h: includes missing.h, found in no layer",
                 "providers/mock/mock.c: includes config.h from fcgi-app, a layer above"])
 
     def test_an_include_of_another_providers_folder_is_found(self):
         with tempfile.TemporaryDirectory() as root:
-            write_tree(root, {"fcgi-app/core/log.h": "",
-                              "providers/provider.h": '#include "log.h"\n',
-                              "providers/provider.c": '#include "provider.h"\n#include "mock/mock.h"\n',
-                              "providers/archive/archive_parse.h": '#include "provider.h"\n',
-                              "providers/archive/archive.c": '#include "archive_parse.h"\n',
-                              "providers/mock/mock.h": '#include "provider.h"\n',
-                              "providers/mock/mock.c": '#include "mock.h"\n'
-                                                       '#include "archive/archive_parse.h"\n',
-                              "fcgi-app/app.c": '#include "provider.h"\n#include "mock/mock.h"\n'})
+            write_tree(root, {
+                "providers/provider.c": '#include "provider.h"\n#include "mock/mock.h"\n',
+                "providers/archive/archive_parse.h": '#include "provider.h"\n',
+                "providers/archive/archive.c": '#include "archive_parse.h"\n',
+                "providers/mock/mock.h": '#include "provider.h"\n',
+                "providers/mock/mock.c": '#include "mock.h"\n#include "archive/archive_parse.h"\n',
+                "fcgi-app/app.c": '#include "provider.h"\n#include "mock/mock.h"\n'})
             self.assertEqual(violations(root), [
                 "providers/provider.c: includes mock/mock.h from providers/mock, "
                 "a provider's own folder",
                 "providers/mock/mock.c: includes archive/archive_parse.h from providers/archive, "
                 "a provider's own folder",
-                "fcgi-app/app.c: includes mock/mock.h from providers/mock, a provider's own folder"])
+                "fcgi-app/app.c: includes mock/mock.h from providers/mock, "
+                "a provider's own folder"])
 
 
 if __name__ == "__main__":
