@@ -25,9 +25,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -pthread
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wpedantic -Werror -pthread
 # Three layers, each using only those below it (tests/structure/test_layers.py):
-# fcgi-app/ (the service) -> providers/ -> fcgi-app/core/ (foundations).
+# fcgi-app/ (the service) -> providers/ -> fcgi-app/core/ (foundations). A
+# provider's folder, providers/NAME/, is not on the include path: its headers
+# are its own (tests name them from providers/: "archive/archive_parse.h").
 CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders -Ifcgi-app/core $(PKG_CFLAGS)
 LDLIBS  += -lfcgi $(PKG_LIBS) -pthread
 
@@ -38,13 +40,15 @@ ifeq ($(SANITIZE),1)
 endif
 
 APP_SRCS  := $(filter-out fcgi-app/main.c,$(wildcard fcgi-app/*.c fcgi-app/core/*.c))
-PROV_SRCS := $(wildcard providers/*.c providers/library/*.c)
+# providers/: the interface, registry, results and shared helpers; then one
+# folder per provider, providers/NAME/ (its registry line: providers/provider.c).
+PROV_SRCS := $(wildcard providers/*.c providers/*/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(APP_SRCS) $(PROV_SRCS))
 BIN       := $(BUILD)/lume-fcgi
 
 # Unit tests: tests/<dir>/test_*.c, one binary each, mirroring the source tree.
 UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c \
-	tests/providers/library/test_*.c)
+	tests/providers/*/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format \
@@ -106,8 +110,8 @@ compose-test: deps
 	@BUILD=$(BUILD) scripts/test.sh compose
 
 format:
-	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] providers/library/*.[ch] \
-		tests/*/*.[ch] tests/fcgi-app/core/*.c tests/providers/library/*.c
+	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] providers/*/*.[ch] \
+		tests/*/*.[ch] tests/fcgi-app/core/*.c tests/providers/*/*.c
 
 clean:
 	rm -rf build build-sanitize $(FUZZ_BUILD)
@@ -147,7 +151,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread $(FUZZ_SAN)
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Wpedantic -Werror -pthread $(FUZZ_SAN)
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 FUZZ_LIB     := $(FUZZ_BUILD)/liblume.a

@@ -190,8 +190,10 @@ static void respond_constant(lume_response *resp, const char *body, size_t len,
                              const char *cache_control)
 {
     resp->body = malloc(len + 1);
-    if (resp->body == NULL)
-        return set_body(resp, NULL); /* the 500 of out-of-memory */
+    if (resp->body == NULL) {
+        set_body(resp, NULL); /* the 500 of out-of-memory */
+        return;
+    }
     memcpy(resp->body, body, len + 1);
     resp->body_len = len;
     resp->status = lume_status_http(LUME_OK);
@@ -218,23 +220,6 @@ static void respond_too_late(lume_app *app, const lume_request *req, lume_respon
     respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
 
-/* Drop dead results (seeds 0), keeping the order. Returns the live count. */
-static size_t drop_dead(lume_results *r)
-{
-    size_t live = 0;
-
-    for (size_t i = 0; i < r->count; i++) {
-        if (r->items[i].seeds > 0) {
-            r->items[live++] = r->items[i];
-        } else {
-            free(r->items[i].title);
-            free(r->items[i].url);
-        }
-    }
-    r->count = live;
-    return live;
-}
-
 static void handle_resolve(lume_app *app, const lume_request *req, const lume_route *route,
                            lume_response *resp)
 {
@@ -254,18 +239,24 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     pst = lume_params_parse(route->args, route->args_len, search_route, &params);
     ctx.season = params.season;
     ctx.episode = params.episode;
-    if (st != LUME_OK || (st = pst) != LUME_OK)
-        return respond_error(app, req, resp, st, &ctx, NULL);
-    if (lume_tv_format(query, params.season, params.episode, formatted, sizeof(formatted)) != 0)
-        return respond_error(app, req, resp, LUME_ERR_INTERNAL, &ctx, NULL);
+    if (st != LUME_OK || (st = pst) != LUME_OK) {
+        respond_error(app, req, resp, st, &ctx, NULL);
+        return;
+    }
+    if (lume_tv_format(query, params.season, params.episode, formatted, sizeof(formatted)) != 0) {
+        respond_error(app, req, resp, LUME_ERR_INTERNAL, &ctx, NULL);
+        return;
+    }
 
     s.query = query;
     s.formatted = formatted;
     s.season = params.season;
     s.episode = params.episode;
     s.limit = search_route ? params.limit : 1;
-    if (too_late(app, req))
-        return respond_too_late(app, req, resp, &ctx);
+    if (too_late(app, req)) {
+        respond_too_late(app, req, resp, &ctx);
+        return;
+    }
     /* The deadline counts from when nginx handed the request over, when known. */
     s.deadline_ms =
         lume_now_ms() - (req->waited_ms > 0 ? req->waited_ms : 0) + app->cfg.request_timeout_ms;
@@ -274,13 +265,13 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     if (st != LUME_OK) {
         ctx.message = perr.message;
         ctx.retry_after_s = perr.retry_after_s;
-        return respond_error(app, req, resp, st, &ctx, NULL);
+        respond_error(app, req, resp, st, &ctx, NULL);
+        return;
     }
-    live = drop_dead(&app->results);
+    live = lume_results_select(&app->results, (size_t)s.limit);
     if (search_route) {
-        size_t n = live < (size_t)params.limit ? live : (size_t)params.limit;
         respond_ok(resp,
-                   lume_render_search(query, app->results.items, n, live,
+                   lume_render_search(query, app->results.items, app->results.count, live,
                                       lume_provider_name(app->provider)),
                    live > 0 ? app->cache_public : app->cache_negative);
     } else if (live == 0) {
@@ -302,13 +293,17 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
     lume_status st;
     error_ctx ctx = {0};
 
-    if (too_late(app, req))
-        return respond_too_late(app, req, resp, &ctx);
+    if (too_late(app, req)) {
+        respond_too_late(app, req, resp, &ctx);
+        return;
+    }
     st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.provider.connect_timeout_ms,
                               &perr);
-    if (st == LUME_OK)
-        return respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
-                          CACHE_NO_STORE);
+    if (st == LUME_OK) {
+        respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
+                   CACHE_NO_STORE);
+        return;
+    }
     /* Unhealthy is always a 503: the health answer's fields plus the envelope. */
     ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
     ctx.retry_after_s = perr.retry_after_s;
@@ -332,8 +327,10 @@ static void handle_metrics(lume_app *app, lume_response *resp)
     lume_prometheus_pool pool = pool_of(app);
 
     resp->body = lume_prometheus_render(app->metrics, app->board, &pool, &resp->body_len);
-    if (resp->body == NULL)
-        return set_body(resp, NULL); /* the 500 of out-of-memory */
+    if (resp->body == NULL) {
+        set_body(resp, NULL); /* the 500 of out-of-memory */
+        return;
+    }
     resp->status = lume_status_http(LUME_OK);
     resp->outcome = LUME_OK;
     resp->cache_control = CACHE_NO_STORE;
@@ -378,20 +375,26 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
                           lume_wall_ms());
     memset(resp, 0, sizeof(*resp));
     resp->head = route.head;
-    if (st != LUME_OK)
-        return respond_error(app, req, resp, st, &ctx, NULL);
-    if (route.options)
-        return lume_response_preflight(resp);
+    if (st != LUME_OK) {
+        respond_error(app, req, resp, st, &ctx, NULL);
+        return;
+    }
+    if (route.options) {
+        lume_response_preflight(resp);
+        return;
+    }
     switch (route.id) {
     case LUME_ROUTE_INDEX:
-        return respond_constant(resp, app->index_body, app->index_len, app->cache_public);
+        respond_constant(resp, app->index_body, app->index_len, app->cache_public);
+        return;
     case LUME_ROUTE_HEALTH:
-        return respond_constant(resp, app->health_body, app->health_len, CACHE_NO_STORE);
-    case LUME_ROUTE_PROVIDER_HEALTH: return handle_provider_health(app, req, resp);
+        respond_constant(resp, app->health_body, app->health_len, CACHE_NO_STORE);
+        return;
+    case LUME_ROUTE_PROVIDER_HEALTH: handle_provider_health(app, req, resp); return;
     case LUME_ROUTE_RESOLVE:
-    case LUME_ROUTE_SEARCH: return handle_resolve(app, req, &route, resp);
-    case LUME_ROUTE_METRICS: return handle_metrics(app, resp);
-    case LUME_ROUTE_STATUS: return handle_status(app, resp);
+    case LUME_ROUTE_SEARCH: handle_resolve(app, req, &route, resp); return;
+    case LUME_ROUTE_METRICS: handle_metrics(app, resp); return;
+    case LUME_ROUTE_STATUS: handle_status(app, resp); return;
     case LUME_ROUTE_NONE:
     case LUME_ROUTES: break;
     }

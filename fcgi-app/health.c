@@ -128,17 +128,25 @@ static void answer(responder *r, const params *p, const char *request_id, lume_r
     memset(resp, 0, sizeof(*resp));
     *route_id = route.id;
     resp->head = route.head;
-    if (st != LUME_OK)
-        return error_body(r, resp, st, NULL, request_id, NULL);
-    if (route.id != LUME_ROUTE_HEALTH)
-        return error_body(r, resp, LUME_ERR_NOT_FOUND, "only /health is answered on this socket",
-                          request_id, NULL);
-    if (route.options)
-        return lume_response_preflight(resp);
+    if (st != LUME_OK) {
+        error_body(r, resp, st, NULL, request_id, NULL);
+        return;
+    }
+    if (route.id != LUME_ROUTE_HEALTH) {
+        error_body(r, resp, LUME_ERR_NOT_FOUND, "only /health is answered on this socket",
+                   request_id, NULL);
+        return;
+    }
+    if (route.options) {
+        lume_response_preflight(resp);
+        return;
+    }
     if (!lume_health_ok(r->board, lume_wall_ms(),
-                        r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS))
-        return error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
-                          json_pack("{s:s}", "status", "unhealthy"));
+                        r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS)) {
+        error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
+                   json_pack("{s:s}", "status", "unhealthy"));
+        return;
+    }
     resp->status = 200;
     resp->outcome = LUME_OK;
     resp->cache_control = LUME_ERROR_CACHE_CONTROL;
@@ -226,8 +234,10 @@ static void advance(responder *r, conn *c)
         n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        if (n <= 0)
-            return close_conn(c);
+        if (n <= 0) {
+            close_conn(c);
+            return;
+        }
         c->in_len += (size_t)n;
         st = lume_fcgi_head_scan(&c->head, c->in, c->in_len);
         if (st == LUME_FCGI_HEAD_COMPLETE)
@@ -239,8 +249,10 @@ static void advance(responder *r, conn *c)
         n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        if (n <= 0)
-            return close_conn(c);
+        if (n <= 0) {
+            close_conn(c);
+            return;
+        }
         c->out_off += (size_t)n;
         if (c->out_off < c->out_len)
             return;

@@ -283,72 +283,64 @@ static void master_loop(master *m)
 
 int lume_master_run(const lume_config *cfg, int argc, char *const argv[], char *const envp[])
 {
-    master *mp = calloc(1, sizeof(*mp));
+    master *m = calloc(1, sizeof(*m));
     lume_pool_settings settings;
     char err[512] = "", pool_size[48];
-    int status;
+    int status = 1;
 
-    if (mp == NULL)
+    if (m == NULL)
         return 1;
-#define m (*mp)
-    m.cfg = *cfg;
-    m.argc = argc;
-    m.argv = argv;
-    m.envp = envp;
-    m.parent = getppid();
-    m.health_fd = -1;
+    m->cfg = *cfg;
+    m->argc = argc;
+    m->argv = argv;
+    m->envp = envp;
+    m->parent = getppid();
+    m->health_fd = -1;
     lume_log_set_level((int)cfg->log_level);
 
-    settings = pool_settings(&m);
-    m.pool = lume_pool_create(&settings);
-    m.shared = lume_shared_create();
-    if (m.pool == NULL || m.shared == NULL) {
+    settings = pool_settings(m);
+    m->pool = lume_pool_create(&settings);
+    m->shared = lume_shared_create();
+    if (m->pool == NULL || m->shared == NULL) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s",
-                 m.pool == NULL ? "out of memory" : "cannot map shared memory");
-        lume_pool_destroy(m.pool);
-        lume_shared_destroy(m.shared);
-        free(mp);
-        return 1;
+                 m->pool == NULL ? "out of memory" : "cannot map shared memory");
+        goto done;
     }
-    if (lume_provider_check(&m.cfg.provider, m.shared, err, sizeof(err)) != 0) {
+    if (lume_provider_check(&m->cfg.provider, m->shared, err, sizeof(err)) != 0) {
         fprintf(stderr, "lume-fcgi: %s\n", err);
-        lume_pool_destroy(m.pool);
-        lume_shared_destroy(m.shared);
-        free(mp);
-        return 2;
+        status = 2;
+        goto done;
     }
-    m.signal_fd = lume_signals_master_init();
-    m.listen_fd = lume_listen_open(m.cfg.listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
-                                   m.cfg.socket_group, err, sizeof(err));
-    if (m.listen_fd >= 0 && m.cfg.health_listen[0] != '\0') {
-        m.health_fd =
-            lume_listen_open(m.cfg.health_listen, (int)m.cfg.backlog, (int)m.cfg.socket_mode,
-                             m.cfg.socket_group, err, sizeof(err));
-        if (m.health_fd < 0) {
-            lume_listen_close(m.listen_fd, m.cfg.listen);
-            m.listen_fd = -1;
+    m->signal_fd = lume_signals_master_init();
+    m->listen_fd = lume_listen_open(m->cfg.listen, (int)m->cfg.backlog, (int)m->cfg.socket_mode,
+                                    m->cfg.socket_group, err, sizeof(err));
+    if (m->listen_fd >= 0 && m->cfg.health_listen[0] != '\0') {
+        m->health_fd =
+            lume_listen_open(m->cfg.health_listen, (int)m->cfg.backlog, (int)m->cfg.socket_mode,
+                             m->cfg.socket_group, err, sizeof(err));
+        if (m->health_fd < 0) {
+            lume_listen_close(m->listen_fd, m->cfg.listen);
+            m->listen_fd = -1;
         }
     }
-    if (m.signal_fd < 0 || m.listen_fd < 0) {
+    if (m->signal_fd < 0 || m->listen_fd < 0) {
         lume_log(LUME_LOG_ERROR, "start_failed", "%s", err[0] ? err : "cannot create a pipe");
-        lume_pool_destroy(m.pool);
-        lume_shared_destroy(m.shared);
-        free(mp);
-        return 1;
+        goto done;
     }
     lume_log(LUME_LOG_INFO, "start",
              "lume-fcgi %s listening on %s with %s workers, provider %s%s%s", LUME_VERSION,
-             m.cfg.listen, pool_text(&m.cfg, pool_size, sizeof(pool_size)), m.cfg.provider.name,
-             m.health_fd >= 0 ? ", /health on " : "", m.health_fd >= 0 ? m.cfg.health_listen : "");
-    master_loop(&m);
-    lume_listen_close(m.listen_fd, m.cfg.listen);
-    if (m.health_fd >= 0)
-        lume_listen_close(m.health_fd, m.cfg.health_listen);
-    lume_pool_destroy(m.pool);
-    lume_shared_destroy(m.shared);
+             m->cfg.listen, pool_text(&m->cfg, pool_size, sizeof(pool_size)), m->cfg.provider.name,
+             m->health_fd >= 0 ? ", /health on " : "",
+             m->health_fd >= 0 ? m->cfg.health_listen : "");
+    master_loop(m);
+    lume_listen_close(m->listen_fd, m->cfg.listen);
+    if (m->health_fd >= 0)
+        lume_listen_close(m->health_fd, m->cfg.health_listen);
     lume_log(LUME_LOG_INFO, "exit", "all workers stopped");
     status = 0;
-#undef m
-    free(mp);
+done:
+    lume_pool_destroy(m->pool);
+    lume_shared_destroy(m->shared);
+    free(m);
     return status;
 }

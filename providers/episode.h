@@ -1,11 +1,13 @@
 /*
  * episode.h: finds which season and episode a title names, with PCRE2.
  *
- * Titles on the Internet Archive write episodes as "S01E02", "1x02" and
- * "Season 1 Episode 2" (any case, any of " ._-" between the parts); a season
- * alone as "S01" or "Season 1". The regexes are compiled once (JIT where
- * available) when the matcher is created; matching is a pure function of the
- * title. A matcher is not thread-safe (it keeps its match data): one per worker.
+ * Titles write episodes as "S01E02", "1x02" and "Season 1 Episode 2" (any
+ * case, any of " ._-" between the parts; on the Internet Archive as in
+ * release names generally); a season alone as "S01" or "Season 1". Shared by
+ * the providers that filter titles by episode (the archive). The regexes are
+ * compiled once (JIT where available) when the matcher is created; matching
+ * is a pure function of the title. A matcher is not thread-safe (it keeps
+ * its match data): one per worker.
  */
 #ifndef LUME_EPISODE_H
 #define LUME_EPISODE_H

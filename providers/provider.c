@@ -1,9 +1,8 @@
 /*
  * provider.c: the registry of providers, their settings blocks in
- * lume_provider_conf, and the calls that dispatch to them, including the one
- * sort of every search's results, and lume_provider_fail. Adding a provider
- * means one lume_provider_def (with its settings table) and one line in
- * registry[].
+ * lume_provider_conf, the calls that dispatch to them, and
+ * lume_provider_fail. Adding a provider means one lume_provider_def (with
+ * its settings table) and one line in registry[].
  */
 #include "provider.h"
 
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each provider is a folder, providers/NAME/, defining lume_NAME_provider. */
 extern const lume_provider_def lume_mock_provider;
 extern const lume_provider_def lume_archive_provider;
 
@@ -164,11 +164,7 @@ const char *lume_provider_name(const lume_provider *p)
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err)
 {
-    lume_status st = p->def->search(p->impl, s, out, err);
-
-    if (st == LUME_OK)
-        lume_results_sort(out); /* the one sort: providers add in any order */
-    return st;
+    return p->def->search(p->impl, s, out, err);
 }
 
 void lume_provider_observe(lume_provider *p, lume_metrics *m, lume_metrics_slot *slot)

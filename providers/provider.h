@@ -5,14 +5,16 @@
  * Each provider declares its own settings (LUME_MOCK_CATALOG, ...) as a table
  * (settings.h) over a struct of its own; the configuration loader walks the
  * tables, and the values live in lume_provider_conf, one block per registry
- * entry. Adding a provider means one file and one line of the registry.
+ * entry. Adding a provider means one folder (providers/NAME/) and one line
+ * of the registry.
  *
  * A worker creates its provider once, after fork, and reuses it (handles,
  * connections, compiled regexes) for every request. Providers fill a
- * lume_results (results.h) in any order; lume_provider_search sorts them by
- * seeds, highest first; the API layer drops dead results (seeds 0) and
- * applies the limit. Messages in lume_provider_error reach clients: never
- * put paths, upstream bodies or errno strings there.
+ * lume_results (results.h) in any order, and lume_provider_search hands it
+ * back as filled; the API layer applies the results' rules
+ * (lume_results_select: dead dropped, ordered by seeds, limited). Messages
+ * in lume_provider_error reach clients: never put paths, upstream bodies or
+ * errno strings there.
  */
 #ifndef LUME_PROVIDER_H
 #define LUME_PROVIDER_H
@@ -117,8 +119,8 @@ const char *lume_provider_name(const lume_provider *p);
 /* Hand the provider the pool's counters and this worker's slot (see observe). */
 void lume_provider_observe(lume_provider *p, lume_metrics *m, lume_metrics_slot *slot);
 
-/* Search; on success out holds the provider's results sorted by seeds,
- * highest first, equal seeds in the provider's order. */
+/* Search; on success out holds the provider's results in the order it
+ * added them (lume_results_select applies the API's rules to them). */
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err);
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err);

@@ -1,6 +1,7 @@
 /*
- * results.c: the result container all providers fill, its ordering, and the
- * quality labels parsed from titles and heights (see results.h).
+ * results.c: the result container all providers fill, the API's rules over
+ * it (dead dropped, ordered, limited: lume_results_select), and the quality
+ * labels parsed from titles and heights (see results.h).
  */
 #include "results.h"
 
@@ -11,6 +12,12 @@
 void lume_results_init(lume_results *r)
 {
     memset(r, 0, sizeof(*r));
+}
+
+static void link_free(lume_media_link *m)
+{
+    free(m->title);
+    free(m->url);
 }
 
 lume_status lume_results_add(lume_results *r, const char *title, const char *url, int64_t size,
@@ -30,8 +37,7 @@ lume_status lume_results_add(lume_results *r, const char *title, const char *url
     m->title = strdup(title);
     m->url = strdup(url);
     if (m->title == NULL || m->url == NULL) {
-        free(m->title);
-        free(m->url);
+        link_free(m);
         return LUME_ERR_INTERNAL;
     }
     m->size = size;
@@ -55,12 +61,27 @@ void lume_results_sort(lume_results *r)
     }
 }
 
+size_t lume_results_select(lume_results *r, size_t limit)
+{
+    size_t live = 0;
+
+    for (size_t i = 0; i < r->count; i++) {
+        if (r->items[i].seeds > 0)
+            r->items[live++] = r->items[i];
+        else
+            link_free(&r->items[i]);
+    }
+    r->count = live;
+    lume_results_sort(r);
+    while (r->count > limit)
+        link_free(&r->items[--r->count]);
+    return live;
+}
+
 void lume_results_clear(lume_results *r)
 {
-    for (size_t i = 0; i < r->count; i++) {
-        free(r->items[i].title);
-        free(r->items[i].url);
-    }
+    for (size_t i = 0; i < r->count; i++)
+        link_free(&r->items[i]);
     r->count = 0;
     r->next = LUME_NEXT_UNKNOWN;
 }

@@ -1,11 +1,11 @@
 /*
  * results.h: the results every provider fills: one media link, the container
- * of them, its order (seeds descending, stable), and the quality labels
- * parsed from titles and video heights.
+ * of them, the API's rules over them (dead ones dropped, the live ones in
+ * order of seeds, the limit), and the quality labels parsed from titles and
+ * video heights.
  *
- * Providers add results in any order; the dispatcher (lume_provider_search,
- * provider.h) sorts them once; the API layer drops dead results (seeds 0)
- * and applies the limit.
+ * Providers add results in any order; the API layer applies the rules once,
+ * with lume_results_select, and answers with what it keeps.
  */
 #ifndef LUME_RESULTS_H
 #define LUME_RESULTS_H
@@ -46,6 +46,14 @@ lume_status lume_results_add(lume_results *r, const char *title, const char *url
 void lume_results_sort(lume_results *r);  /* seeds descending, stable */
 void lume_results_clear(lume_results *r); /* empty, keeping capacity */
 void lume_results_free(lume_results *r);
+
+/* The API's rules over what a provider found, applied here and nowhere else:
+ * dead results (seeds 0) are dropped, the live ones ordered by seeds,
+ * highest first (equal seeds in the provider's order), and only the first
+ * limit kept (1 for a resolve). Returns how many were live, the limit aside
+ * (a search's total_results); r->count is then the smaller of that and
+ * limit. r->next is left as the provider set it. */
+size_t lume_results_select(lume_results *r, size_t limit);
 
 /* "2160p" for 2160p/4K/UHD, then 1080p, 720p, 480p; NULL when none. */
 const char *lume_quality_from_title(const char *title);

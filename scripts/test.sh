@@ -37,8 +37,10 @@ trap 'rm -f "$out"' EXIT
 for suite in "${suites[@]}"; do
   echo "== $suite"
   if [ "$suite" = unit ]; then
-    for bin in "$BUILD"/tests/fcgi-app/test_* "$BUILD"/tests/fcgi-app/core/test_* \
-      "$BUILD"/tests/providers/test_* "$BUILD"/tests/providers/library/test_*; do
+    # The binary of each test source (none left from a test moved elsewhere).
+    for src in tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tests/providers/test_*.c \
+      tests/providers/*/test_*.c; do
+      bin=$BUILD/${src%.c}
       [ -x "$bin" ] || continue
       "$bin" >"$out" 2>&1
       rc=$?
@@ -53,7 +55,7 @@ for suite in "${suites[@]}"; do
     FUZZ_SECONDS=${FUZZ_TEST_SECONDS:-2} FUZZ_JOBS=${FUZZ_JOBS:-2} scripts/fuzz.sh 2>&1 | tee "$out"
     add_counts "$out"
   else
-    python3 tests/run.py "$suite" 2>&1 | tee "$out"
+    python3 tests/runner.py "$suite" 2>&1 | tee "$out"
     add_counts "$out"
   fi
 done

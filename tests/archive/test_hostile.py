@@ -12,8 +12,8 @@ import json
 from archive_env import ArchiveCase, Item, video
 
 MIB = 1024 * 1024
-BODY_MAX = MIB        # providers/archive_parse.h ARCHIVE_BODY_MAX
-TOKENS_MAX = 32768    # providers/archive_parse.h ARCHIVE_JSON_TOKENS_MAX
+BODY_MAX = MIB        # providers/archive/archive_parse.h ARCHIVE_BODY_MAX
+TOKENS_MAX = 32768    # providers/archive/archive_parse.h ARCHIVE_JSON_TOKENS_MAX
 RSS_MAX_KB = 64 * 1024
 LOOKUPS = 2 * 25 + 4  # TV, limit=25: the most lookups one search starts
 

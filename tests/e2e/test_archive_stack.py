@@ -9,17 +9,13 @@ timeout is longer, so its own 504 never wins); an open circuit as 503 with
 Retry-After. Every body carries nginx's request id. nginx's response cache is
 off here, so every request reaches the app (tests/e2e/test_cache.py has the
 archive behind the cache)."""
-import os
-import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "archive"))
-
-import nginx_harness  # noqa: E402
-from archive_env import archive_env  # noqa: E402
-from fake_archive import FakeArchive, Item, video  # noqa: E402
-from nginx_harness import Stack  # noqa: E402
+import nginx_harness
+from archive_env import archive_env
+from fake_archive import FakeArchive, Item, video
+from nginx_harness import Stack
 
 DEADLINE_MS = 1500
 

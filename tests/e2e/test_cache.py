@@ -15,19 +15,15 @@ and the next-episode hint, through the real nginx and a real lume-fcgi master
 - With the archive down, a cached query is answered 200 STALE and an uncached
   one 503; 50 concurrent identical misses are one call to the archive.
 """
-import os
 import re
-import sys
 import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "archive"))
-
-import nginx_harness  # noqa: E402
-from archive_env import archive_env  # noqa: E402
-from fake_archive import FakeArchive, Item, video  # noqa: E402
-from nginx_harness import Stack  # noqa: E402
+import nginx_harness
+from archive_env import archive_env
+from fake_archive import FakeArchive, Item, video
+from nginx_harness import Stack
 
 STALE = "public, max-age=300, stale-while-revalidate=172800, stale-if-error=172800"
 

@@ -17,17 +17,14 @@ true (docs/api.md, "Caching"; docs/architecture.md, "The response cache").
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "archive"))
-
-import nginx_harness  # noqa: E402
-from archive_env import archive_env  # noqa: E402
-from fake_archive import FakeArchive, Item, video  # noqa: E402
-from nginx_harness import Stack  # noqa: E402
+import nginx_harness
+from archive_env import archive_env
+from fake_archive import FakeArchive, Item, video
+from nginx_harness import Stack
 
 FILM = {"title": "Charade (1963) 1080p", "url": "https://old.example.com/charade.mp4",
         "size": 1000, "seeds": 10}

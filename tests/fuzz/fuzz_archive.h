@@ -5,7 +5,7 @@
 #ifndef LUME_FUZZ_ARCHIVE_H
 #define LUME_FUZZ_ARCHIVE_H
 
-#include "archive_parse.h"
+#include "archive/archive_parse.h"
 #include "fuzz/fuzz.h"
 
 #define FUZZ_BASE "https://archive.org"

@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "fuzz/fuzz.h"
-#include "mock.h"
+#include "mock/mock.h"
 
 static int entry_valid(json_t *e)
 {
@@ -89,7 +89,7 @@ static void check_search(void *impl, json_t *catalog, const char *q)
         FUZZ_CHECK(l->quality == lume_quality_from_title(l->title));
         FUZZ_CHECK(all || contains_ci(l->title, q));
     }
-    /* Providers return results in any order; the dispatcher sorts them once. */
+    /* Providers return results in any order; the API orders them (lume_results_select). */
     lume_results_sort(&res);
     for (size_t k = 1; k < res.count; k++)
         FUZZ_CHECK(res.items[k - 1].seeds >= res.items[k].seeds);

@@ -1,7 +1,7 @@
 """Write the seed corpora of the fuzz targets (tests/fuzz/NAME/seed-*).
 
 The seeds are real inputs taken from the other tests: URIs and query strings of
-the API tests, answers of tests/archive/fake_archive.py, catalog entries and
+the API tests, answers of tests/lib/fake_archive.py, catalog entries and
 configuration lines, FastCGI requests as the test client and nginx send them,
 the allowlists of test_allow.c, nginx's $msec stamps. Crash inputs (crash-*) found by fuzzing sit beside them
 and are never rewritten here. Run it again after changing a seed:
@@ -13,7 +13,6 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "archive"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from fake_archive import FakeArchive, Item, dead_items, video  # noqa: E402
 import fcgi_client  # noqa: E402

@@ -27,7 +27,7 @@ import sys
 import threading
 
 # Debian's python3-yaml and python3-jsonschema (scripts/deps.sh), also for a
-# python3 found first in PATH (pyenv) that lacks them; tests/run.py does the same.
+# python3 found first in PATH (pyenv) that lacks them; tests/runner.py does the same.
 _DEBIAN = f"/usr/lib/python{sys.version_info[0]}/dist-packages"
 if os.path.isdir(_DEBIAN) and _DEBIAN not in sys.path:
     sys.path.append(_DEBIAN)

@@ -1,9 +1,10 @@
 /*
  * test_provider.c: the dispatcher between the app and a provider (provider.h).
  *
- * Providers add results in any order; lume_provider_search sorts them once,
- * by seeds, highest first, equal seeds in the order the provider added them.
- * A failed search leaves the order alone. lume_provider_fail, the helper
+ * Providers add results in any order; lume_provider_search hands them back
+ * as added, dead ones too, and the API's rules (lume_results_select,
+ * test_results.c) order them by seeds, highest first, equal seeds in the
+ * order the provider added them. lume_provider_fail, the helper
  * providers report faults with, sets a client-safe message and returns the
  * status. The mock provider, over a catalog in a known order, stands in for
  * any provider.
@@ -73,11 +74,11 @@ static lume_status search(fixture *f, const char *query, lume_provider_error *er
     return lume_provider_search(f->provider, &s, &f->results, err);
 }
 
-/* ---- the one sort ---- */
+/* ---- the answer, then the rules ---- */
 
-static void test_search_answers_by_seeds_highest_first_ties_in_the_providers_order(void **state)
+static void test_search_answers_in_the_providers_order_dead_ones_too(void **state)
 {
-    static const char *const want[] = {"top", "tie a", "tie b", "low 1", "dead"};
+    static const char *const want[] = {"low 1", "tie a", "dead", "top", "tie b"};
     fixture *f = *state;
     lume_provider_error err = {{0}, 0};
 
@@ -87,13 +88,26 @@ static void test_search_answers_by_seeds_highest_first_ties_in_the_providers_ord
         assert_string_equal(f->results.items[i].title, want[i]);
 }
 
-static void test_a_subset_is_sorted_as_well(void **state)
+static void test_the_rules_answer_by_seeds_highest_first_ties_in_the_providers_order(void **state)
+{
+    static const char *const want[] = {"top", "tie a", "tie b", "low 1"};
+    fixture *f = *state;
+    lume_provider_error err = {{0}, 0};
+
+    assert_int_equal(search(f, "all", &err), LUME_OK);
+    assert_int_equal(lume_results_select(&f->results, 10), 4);
+    assert_int_equal(f->results.count, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(f->results.items[i].title, want[i]);
+}
+
+static void test_a_subset_is_ordered_as_well(void **state)
 {
     fixture *f = *state;
     lume_provider_error err = {{0}, 0};
 
     assert_int_equal(search(f, "tie", &err), LUME_OK);
-    assert_int_equal(f->results.count, 2);
+    assert_int_equal(lume_results_select(&f->results, 10), 2);
     assert_string_equal(f->results.items[0].title, "tie a");
     assert_string_equal(f->results.items[1].title, "tie b");
 }
@@ -231,10 +245,12 @@ test_setting_a_provider_setting_says_1_for_others_and_minus_1_for_bad_values(voi
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_search_answers_in_the_providers_order_dead_ones_too,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_search_answers_by_seeds_highest_first_ties_in_the_providers_order, setup,
+            test_the_rules_answer_by_seeds_highest_first_ties_in_the_providers_order, setup,
             teardown),
-        cmocka_unit_test_setup_teardown(test_a_subset_is_sorted_as_well, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_subset_is_ordered_as_well, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_failed_search_reports_the_providers_status_and_message, setup, teardown),
         cmocka_unit_test(test_fail_sets_the_message_and_returns_the_status),

@@ -1,8 +1,10 @@
 /*
  * test_results.c: the result container every provider fills (results.h):
  * adding copies title and url, the order is seeds descending and stable,
- * clear keeps the capacity; and the quality label of a title or a video
- * height.
+ * clear keeps the capacity; the API's rules over a provider's answer
+ * (lume_results_select: dead ones dropped, the live ones by seeds, ties in
+ * the provider's order, the first limit kept, every live one counted); and
+ * the quality label of a title or a video height.
  */
 #include "lib/unit.h"
 
@@ -128,6 +130,89 @@ static void test_sorting_nothing_or_one_result_is_fine(void **state)
     lume_results_add(&r, "only", "https://u", -1, 3, NULL);
     lume_results_sort(&r);
     assert_string_equal(r.items[0].title, "only");
+    lume_results_free(&r);
+}
+
+/* A provider's answer: unsorted, with ties ("tie a" added before "tie b")
+ * and a dead one. */
+static void add_answer(lume_results *r)
+{
+    static const struct {
+        const char *title;
+        int64_t seeds;
+    } answer[] = {{"low 1", 1}, {"tie a", 50}, {"dead", 0}, {"top", 900}, {"tie b", 50}};
+
+    for (size_t i = 0; i < sizeof(answer) / sizeof(answer[0]); i++)
+        assert_int_equal(
+            lume_results_add(r, answer[i].title, "https://u", -1, answer[i].seeds, NULL), LUME_OK);
+}
+
+static void test_select_drops_the_dead_and_orders_the_live_by_seeds_ties_as_added(void **state)
+{
+    static const char *const want[] = {"top", "tie a", "tie b", "low 1"};
+    lume_results r;
+
+    (void)state;
+    lume_results_init(&r);
+    add_answer(&r);
+    assert_int_equal(lume_results_select(&r, 10), 4);
+    assert_int_equal(r.count, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(r.items[i].title, want[i]);
+    lume_results_free(&r);
+}
+
+static void test_select_keeps_the_first_limit_and_counts_every_live_one(void **state)
+{
+    lume_results r;
+
+    (void)state;
+    lume_results_init(&r);
+    add_answer(&r);
+    assert_int_equal(lume_results_select(&r, 2), 4);
+    assert_int_equal(r.count, 2);
+    assert_string_equal(r.items[0].title, "top");
+    assert_string_equal(r.items[1].title, "tie a");
+    lume_results_clear(&r);
+    add_answer(&r);
+    assert_int_equal(lume_results_select(&r, 1), 4); /* a resolve */
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.items[0].title, "top");
+    lume_results_clear(&r);
+    add_answer(&r);
+    assert_int_equal(lume_results_select(&r, 0), 4);
+    assert_int_equal(r.count, 0);
+    lume_results_free(&r);
+}
+
+static void test_select_with_nothing_live_keeps_nothing(void **state)
+{
+    lume_results r;
+
+    (void)state;
+    lume_results_init(&r);
+    assert_int_equal(lume_results_select(&r, 10), 0);
+    assert_int_equal(r.count, 0);
+    lume_results_add(&r, "dead", "https://u", -1, 0, NULL);
+    lume_results_add(&r, "below dead", "https://u", -1, -1, NULL);
+    assert_int_equal(lume_results_select(&r, 10), 0);
+    assert_int_equal(r.count, 0);
+    assert_int_equal(lume_results_add(&r, "again", "https://v", 1, 1, NULL), LUME_OK);
+    assert_int_equal(lume_results_select(&r, 10), 1);
+    assert_string_equal(r.items[0].title, "again");
+    lume_results_free(&r);
+}
+
+static void test_select_leaves_what_the_provider_knows_of_the_next_episode(void **state)
+{
+    lume_results r;
+
+    (void)state;
+    lume_results_init(&r);
+    add_answer(&r);
+    r.next = LUME_NEXT_SEASON;
+    lume_results_select(&r, 1);
+    assert_int_equal(r.next, LUME_NEXT_SEASON);
     lume_results_free(&r);
 }
 
@@ -258,6 +343,10 @@ int main(void)
         cmocka_unit_test(test_sort_puts_the_most_seeds_first),
         cmocka_unit_test(test_sort_is_stable_for_equal_seeds),
         cmocka_unit_test(test_sorting_nothing_or_one_result_is_fine),
+        cmocka_unit_test(test_select_drops_the_dead_and_orders_the_live_by_seeds_ties_as_added),
+        cmocka_unit_test(test_select_keeps_the_first_limit_and_counts_every_live_one),
+        cmocka_unit_test(test_select_with_nothing_live_keeps_nothing),
+        cmocka_unit_test(test_select_leaves_what_the_provider_knows_of_the_next_episode),
         cmocka_unit_test(test_clear_empties_and_keeps_the_capacity),
         cmocka_unit_test(test_free_leaves_an_empty_reusable_container),
         cmocka_unit_test(test_quality_labels_are_read_from_the_title),

@@ -4,8 +4,9 @@
  *
  * It matches the formatted query ("the boys S04E01") as a case-insensitive
  * substring of the titles of its catalog, with the quality parsed from the
- * title ("4K" is 2160p); through lume_provider_search the answer comes sorted
- * by seeds, highest first. "all" answers the whole catalog, "empty" nothing;
+ * title ("4K" is 2160p); its answer, ordered as the API orders it
+ * (lume_results_sort, lume_results_select's order), comes by seeds, highest
+ * first. "all" answers the whole catalog, "empty" nothing;
  * "error:unavailable|timeout|internal" inject that fault. LUME_MOCK_DELAY_MS adds latency, bounded
  * by the deadline. LUME_MOCK_CATALOG loads a JSON array of MediaLinks instead of the built-in
  * catalog; a broken catalog fails creation with a message naming the setting.
@@ -16,7 +17,7 @@
 #include "lib/unit.h"
 
 #include "clock.h"
-#include "mock.h"
+#include "mock/mock.h"
 #include "provider.h"
 #include "query.h"
 
@@ -60,10 +61,13 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Search as the app does: the query, its TV formatting, a far deadline. */
+/* Search as the app does: the query, its TV formatting, a far deadline;
+ * the answer ordered as the app orders it (dead entries kept: tests read
+ * them). */
 static lume_status search_until(const char *query, int season, int episode, int64_t deadline_ms)
 {
     char formatted[LUME_FORMATTED_BUF];
+    lume_status st;
     lume_search s = {.query = query,
                      .formatted = formatted,
                      .season = season,
@@ -74,7 +78,9 @@ static lume_status search_until(const char *query, int season, int episode, int6
     assert_int_equal(lume_tv_format(query, season, episode, formatted, sizeof(formatted)), 0);
     lume_results_clear(&results);
     memset(&perr, 0, sizeof(perr));
-    return lume_provider_search(provider, &s, &results, &perr);
+    st = lume_provider_search(provider, &s, &results, &perr);
+    lume_results_sort(&results);
+    return st;
 }
 
 static lume_status search(const char *query, int season, int episode)

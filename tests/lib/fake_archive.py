@@ -351,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.send_json(404, {"error": "not found"})
 
 
-if __name__ == "__main__":  # a manual run: python3 tests/archive/fake_archive.py
+if __name__ == "__main__":  # a manual run: python3 tests/lib/fake_archive.py
     fa = FakeArchive().start()
     fa.add(Item("night_of_the_living_dead", "Night of the Living Dead", 5000,
                 [video("night.mp4", "h.264", 700000000, 480)]))

@@ -1,6 +1,6 @@
 """Run the Python test suites under tests/<suite>/test_*.py with unittest.
 
-usage: python3 tests/run.py SUITE [SUITE...]
+usage: python3 tests/runner.py SUITE [SUITE...]
 Prints one closing line, "N passed, N failed, N skipped", and exits 1 on any
 failure or error.
 """

@@ -226,8 +226,10 @@ static void completed(archive_http *h, slot *s, CURLcode rc, int64_t deadline, l
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
     stop(h, s);
     f->http_code = code;
-    if (rc == CURLE_OK && code >= 200 && code < 300)
-        return finish(s, ARCHIVE_FETCH_OK);
+    if (rc == CURLE_OK && code >= 200 && code < 300) {
+        finish(s, ARCHIVE_FETCH_OK);
+        return;
+    }
     if (rc == CURLE_OK) {
         snprintf(f->detail, sizeof(f->detail), "HTTP %ld", code);
         retryable = code == 429 || code >= 500;
@@ -239,8 +241,10 @@ static void completed(archive_http *h, slot *s, CURLcode rc, int64_t deadline, l
         snprintf(f->detail, sizeof(f->detail), "%s", curl_easy_strerror(rc));
         switch (rc) {
         case CURLE_OPERATION_TIMEDOUT:
-            if (now + 5 >= deadline)
-                return finish(s, ARCHIVE_FETCH_TIMEOUT);
+            if (now + 5 >= deadline) {
+                finish(s, ARCHIVE_FETCH_TIMEOUT);
+                return;
+            }
             retryable = 1; /* a connect timeout with budget left */
             break;
         case CURLE_COULDNT_CONNECT:

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "archive_parse.h"
+#include "archive/archive_parse.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

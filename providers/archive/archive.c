@@ -6,7 +6,9 @@
  * look the candidates' metadata up in parallel, pick each item's playable
  * file and turn it into a result; map upstream outcomes to lume statuses and
  * report them to the breaker. Parsing is in archive_parse.c, HTTP in
- * archive_http.c, the episode regexes in episode.c, the breaker in breaker.c.
+ * archive_http.c; the episode regexes (episode.c), the breaker (breaker.c)
+ * and the retry policy (backoff.c) are the providers' shared helpers, in
+ * providers/.
  */
 #include <curl/curl.h>
 #include <stdio.h>

@@ -333,7 +333,7 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
         return lume_provider_fail(err, st, "%s", lume_status_message(LUME_ERR_INTERNAL));
     if (s->season > 0 && s->episode > 0 && !all)
         out->next = next_episode(m, s);
-    return LUME_OK; /* in catalog order: lume_provider_search sorts */
+    return LUME_OK; /* in catalog order: lume_results_select orders them */
 }
 
 static lume_status mock_health(void *impl, int64_t deadline_ms, lume_provider_error *err)

@@ -1,16 +1,12 @@
-"""Shared setup of the archive suite: a fake Internet Archive plus a real
-lume-fcgi master (LUME_PROVIDER=archive) pointed at it."""
-import os
-import sys
+"""Shared setup of the archive tests (the archive suite, and e2e's stacks with
+the archive behind nginx): a fake Internet Archive plus a real lume-fcgi
+master (LUME_PROVIDER=archive) pointed at it."""
 import time
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-
-from fake_archive import FakeArchive, Item, dead_items, video  # noqa: E402,F401
-from harness import Master, free_port  # noqa: E402,F401
+from fake_archive import FakeArchive, Item, dead_items, video  # noqa: F401
+from harness import Master, free_port  # noqa: F401
 
 
 def archive_env(base_url, **overrides):
