@@ -1,0 +1,451 @@
+"""docker/stack.yaml on a real three-node Docker Swarm: three Docker-in-Docker
+node containers on this host (swarm_nodes.py), the images of the Compose
+test loaded into each, the stack deployed, then over TLS to each node's nginx
+on the nodes' own network, which this test creates.
+
+The steps run in order on one swarm, as an operator would:
+  1. the images (cached: the Compose test built them), three nodes, the images
+     loaded into each, a swarm of three managers, the stack deployed: nginx on
+     every node, three app replicas spread over them, secrets as files;
+  2. every route through each node's nginx;
+  3. replicas on other nodes serve: each request found, by its request id, in
+     the log of the replica that answered, on whichever node it runs;
+  4. a rolling update of the app under load through every node: none fails;
+  5. the TLS pair rotated (new secrets, the stack deployed again): nginx rolls
+     node by node, every node then presents the new certificate, and a client
+     that moves to the next node on a refused connection sees no failure;
+  6. `docker kill` of a node under load: its app task is rescheduled on the
+     others, and requests through the remaining nodes fail at most
+     KILL_FAILURE_BOUND times;
+  7. `docker stack rm`, then the nodes removed: nothing is left.
+
+docker_host.py installs and starts what is missing and puts the machine back
+(the compose and swarm suites take turns: one lock). Everything is taken
+down, even on failure or SIGTERM/SIGINT. LUME_SWARM_TEST=0 skips the suite.
+"""
+import datetime
+import json
+import os
+import signal
+import ssl
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compose"))
+import docker_host  # noqa: E402
+import front  # noqa: E402
+import swarm_nodes  # noqa: E402
+from docker_host import ROOT, run  # noqa: E402
+from front import FRESH  # noqa: E402
+
+STACK_FILE = os.path.join(ROOT, "docker", "stack.yaml")
+STACK = "lume"
+TAG = "test"  # the Compose test's images: lume-app:test, lume-nginx:test
+IMAGES = [f"lume-app:{TAG}", f"lume-nginx:{TAG}"]
+HTTPS_PORT, HTTP_PORT = 443, 80  # the stack's defaults, on each node's own address
+MEDIA_DIR = "/srv/lume/media"
+# Requests through the remaining nodes that may fail while a killed node's
+# replica is still in nginx's DNS answers. nginx gives up on an address that
+# does not accept within 200 ms and tries another (5 tries within 3 s), so a
+# dead replica costs time, not an answer; the bound leaves room for one
+# request caught in the instant of the kill and one more on a loaded machine.
+KILL_FAILURE_BOUND = 2
+
+host = None
+nodes = None
+work = None  # this run's files: TLS pairs, secrets, settings
+
+
+def log(message):
+    print(f"swarm: {message}", flush=True)
+
+
+def sh(*args, timeout=120, check=True):
+    return run(list(args), timeout, check=check)
+
+
+class Work:
+    """The files a deployment reads: two TLS pairs (the second for the
+    rotation) valid for the nodes' addresses, the app's two secrets, the
+    settings file; and the deploy-time variables of docker/stack.yaml."""
+
+    def __init__(self, addresses):
+        self.dir = tempfile.mkdtemp(prefix="lume-swarm-files-")
+        self.tls = [os.path.join(self.dir, f"tls{i}") for i in (1, 2)]
+        for d in self.tls:
+            run([os.path.join(ROOT, "docker", "dev-cert.sh"), d, "localhost", *addresses], 60)
+        # Clients trust both: the rotation must not break verification.
+        self.cafile = os.path.join(self.dir, "ca.pem")
+        with open(self.cafile, "w") as out:
+            for d in self.tls:
+                out.write(open(os.path.join(d, "cert.pem")).read())
+        self.secrets = os.path.join(self.dir, "secrets")
+        os.makedirs(self.secrets)
+        self.secret_values = {"library_secret": os.urandom(16).hex(),
+                              "stremio_token": os.urandom(16).hex()}
+        for name, value in self.secret_values.items():
+            with open(os.path.join(self.secrets, name), "w") as f:
+                f.write(value + "\n")
+        self.settings_file = os.path.join(self.dir, "settings.conf")
+        with open(self.settings_file, "w") as f:
+            f.write("# tests/swarm: every request comes from this host's one address\n"
+                    "LUME_RATE_LIMIT=0\nLUME_WORKERS=2\nLUME_PROVIDER=mock\n")
+        self.variables = {
+            "LUME_IMAGE_TAG": TAG,
+            "LUME_TLS_DIR": self.tls[0],
+            "LUME_TLS_VERSION": "1",
+            "LUME_SECRETS_DIR": self.secrets,
+            "LUME_SETTINGS_FILE": self.settings_file,
+            "LUME_MEDIA_DIR": MEDIA_DIR,
+            "LUME_HEALTH_INTERVAL": "1s",
+            "LUME_APP_REPLICAS": "3",
+        }
+
+    def cert_der(self, i):
+        return ssl.PEM_cert_to_DER_cert(open(os.path.join(self.tls[i], "cert.pem")).read())
+
+
+def manager():
+    """A live manager to ask (the first node, never the one killed)."""
+    return nodes.nodes[0]
+
+
+def deploy():
+    return manager().docker("stack", "deploy", "--resolve-image", "never", "-c", STACK_FILE,
+                            STACK, timeout=180, env=dict(docker_host.env(), **work.variables))
+
+
+def service(name):
+    return json.loads(manager().docker("service", "inspect", f"{STACK}_{name}").stdout)[0]
+
+
+def tasks(name):
+    """Tasks of a service meant to run: [{ID, Node, CurrentState, ...}]."""
+    r = manager().docker("service", "ps", "--no-trunc", "--filter", "desired-state=running",
+                         "--format", "{{json .}}", f"{STACK}_{name}")
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def running(name, count, on=None):
+    """The tasks of a service when exactly count of them run (on the nodes on)."""
+    ts = tasks(name)
+    live = [t for t in ts if t["CurrentState"].startswith("Running")
+            and (on is None or t["Node"] in on)]
+    return live if len(live) == count and len(ts) == count else None
+
+
+def updated(name):
+    """The service's update status once its rolling update completed."""
+    status = service(name).get("UpdateStatus") or {}
+    if status.get("State") in ("paused", "rollback_completed", "rollback_paused"):
+        raise AssertionError(f"{name}: update {status}\n{diagnostics()}")
+    return status if status.get("State") == "completed" else None
+
+
+def app_containers():
+    """{container id: node} of the app's running containers, on every live node."""
+    found = {}
+    for node in nodes.alive():
+        for cid in node.docker("ps", "-q", "--no-trunc", "--filter",
+                               f"label=com.docker.swarm.service.name={STACK}_app").stdout.split():
+            found[cid] = node
+    return found
+
+
+def fronts(among=None):
+    return [front.Front(n.address, HTTPS_PORT, HTTP_PORT, work.cafile)
+            for n in (among or nodes.alive())]
+
+
+def since(t0, stamp):
+    """Seconds from t0 (time.time()) to a Docker timestamp (RFC 3339, ns, UTC)."""
+    day, frac = stamp.rstrip("Z").split(".") if "." in stamp else (stamp.rstrip("Z"), "0")
+    t = datetime.datetime.strptime(day, "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    return t + float("0." + frac) - t0
+
+
+def diagnostics():
+    """The services' tasks and the nodes' states, for a failure message."""
+    if nodes is None or not nodes.nodes:
+        return ""
+    out = []
+    try:
+        out.append(manager().docker("service", "ps", "--no-trunc", f"{STACK}_app",
+                                    f"{STACK}_nginx", check=False).stdout)
+        out.append(manager().docker("node", "ls", check=False).stdout)
+        for name in ("app", "nginx"):
+            r = manager().docker("service", "logs", "--tail", "20", f"{STACK}_{name}",
+                                 timeout=30, check=False)
+            out.append((r.stdout + r.stderr)[-3000:])
+    except Exception as e:  # diagnostics must never hide the failure itself
+        out.append(f"(no diagnostics: {e})")
+    return "\n".join(out)
+
+
+def wait_for(predicate, timeout, what, interval=0.5):
+    return docker_host.wait_for(predicate, timeout, what, interval, diagnose=diagnostics)
+
+
+def cleanup():
+    """Remove the nodes (and all they ran) and put the host back; safe twice."""
+    global nodes, host, work
+    if nodes is not None:
+        log("removing the nodes")
+        nodes.down()
+        nodes = None
+    if work is not None:
+        docker_host.shutil.rmtree(work.dir, ignore_errors=True)
+        work = None
+    if host is not None:
+        host.release()
+        host = None
+
+
+def on_signal(signo, frame):
+    log(f"signal {signo}: cleaning up")
+    try:
+        cleanup()
+    finally:
+        os._exit(128 + signo)
+
+
+def setUpModule():
+    global host, nodes
+    if os.environ.get("LUME_SWARM_TEST", "1") == "0":
+        raise unittest.SkipTest("LUME_SWARM_TEST=0")
+    why = docker_host.DockerHost().unavailable()
+    if why:
+        raise unittest.SkipTest(why)
+    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signo, on_signal)
+    unittest.addModuleCleanup(cleanup)
+    docker_host.one_at_a_time(log)
+    host = docker_host.DockerHost(log=log)
+    host.prepare()
+    nodes = swarm_nodes.Nodes(TAG, log)
+
+
+class SwarmDeployment(unittest.TestCase):
+    """Each step builds on the one before (unittest runs them in name order):
+    after a failed step, the later ones are skipped."""
+    failed_step = None
+
+    def setUp(self):
+        if SwarmDeployment.failed_step:
+            self.skipTest(f"{SwarmDeployment.failed_step} failed")
+
+    def run(self, result=None):
+        result = result if result is not None else self.defaultTestResult()
+        problems = len(result.failures) + len(result.errors)
+        super().run(result)
+        if len(result.failures) + len(result.errors) > problems:
+            SwarmDeployment.failed_step = self._testMethodName
+        return result
+
+    def test_1_three_nodes_form_a_swarm_and_the_stack_converges(self):
+        global work
+        t0 = time.monotonic()
+        for target in ("app", "nginx"):  # the Compose test's build: cached
+            sh("docker", "build", "-q", "-f", os.path.join(ROOT, "docker", "Dockerfile"),
+               "--target", target, "--build-arg", f"BASE={docker_host.BASE_IMAGE}",
+               "-t", f"lume-{target}:{TAG}", ROOT, timeout=900)
+        nodes.build_image()
+        log(f"images ready in {time.monotonic() - t0:.0f} s")
+
+        t0 = time.monotonic()
+        nodes.start()
+        nodes.load_images(IMAGES)
+        nodes.form()
+        states = nodes.node_states()
+        self.assertEqual(sorted(states), sorted(n.name for n in nodes.nodes))
+        for name, (status, availability, role) in states.items():
+            self.assertEqual((status, availability), ("Ready", "Active"), name)
+            self.assertIn(role, ("Leader", "Reachable"), f"{name} is a manager")
+        for node in nodes.nodes:  # the media, where every node has it (shared storage)
+            sh("docker", "exec", node.name, "sh", "-c",
+               f"mkdir -p {MEDIA_DIR} && echo film > {MEDIA_DIR}/film.txt")
+        log(f"{len(nodes.nodes)} nodes up, images loaded, swarm formed in "
+            f"{time.monotonic() - t0:.0f} s")
+
+        t0 = time.monotonic()
+        work = Work([n.address for n in nodes.nodes])
+        deploy()
+        log(f"stack deployed in {time.monotonic() - t0:.0f} s")
+        apps = wait_for(lambda: running("app", 3), 120, "3 app replicas running")
+        log(f"3 app replicas running (healthy) after {time.monotonic() - t0:.0f} s")
+        wait_for(lambda: running("nginx", 3), 120, "nginx running on each node")
+        for f in fronts():
+            wait_for(lambda: self.answers(f), 60, f"{f} answers /health")
+        log(f"nginx running and answering on every node after {time.monotonic() - t0:.0f} s")
+
+        # Spread: one replica per node.
+        self.assertEqual(sorted(t["Node"] for t in apps), sorted(n.name for n in nodes.nodes))
+
+        app, nginx = service("app"), service("nginx")
+        # The app: replicated, reached by DNS round-robin, rolled start-first.
+        self.assertEqual(app["Spec"]["EndpointSpec"]["Mode"], "dnsrr")
+        self.assertEqual(app["Spec"]["Mode"]["Replicated"]["Replicas"], 3)
+        self.assertEqual(app["Spec"]["UpdateConfig"]["Order"], "start-first")
+        self.assertEqual(app["Spec"]["UpdateConfig"]["FailureAction"], "rollback")
+        # nginx: one per node, its ports on that node only.
+        self.assertIn("Global", nginx["Spec"]["Mode"])
+        self.assertEqual({(p["TargetPort"], p["PublishMode"]) for p in
+                          nginx["Spec"]["EndpointSpec"]["Ports"]},
+                         {(HTTPS_PORT, "host"), (HTTP_PORT, "host")})
+        for s in (app, nginx):
+            spec = s["Spec"]["TaskTemplate"]["ContainerSpec"]
+            self.assertTrue(spec["ReadOnly"])
+            self.assertEqual(spec["CapabilityDrop"], ["ALL"])
+            self.assertTrue(s["Spec"]["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"])
+            # Secrets are files, never variables.
+            env = "\n".join(spec.get("Env", []))
+            for value in work.secret_values.values():
+                self.assertNotIn(value, env)
+            self.assertNotIn("PRIVATE KEY", env)
+
+        # Inside a replica: the secrets as files of the lume user only, the
+        # settings as a config, the library index on a volume, the media read-only.
+        cid, node = next(iter(app_containers().items()))
+
+        def inside(*cmd, check=True):
+            return node.docker("exec", cid, *cmd, check=check)
+        for name, value in work.secret_values.items():
+            path = f"/run/secrets/lume_{name}"
+            self.assertEqual(inside("cat", path).stdout.strip(), value)
+            self.assertEqual(inside("stat", "-c", "%a %u", path).stdout.split(), ["400", "10001"])
+        self.assertIn("LUME_WORKERS=2", inside("cat", "/etc/lume/lume.conf").stdout)
+        self.assertEqual(inside("cat", "/media/film.txt").stdout, "film\n")
+        self.assertNotEqual(inside("touch", "/media/new", check=False).returncode, 0)
+        mounts = {m["Destination"]: m for m in json.loads(
+            node.docker("inspect", cid).stdout)[0]["Mounts"]}
+        self.assertEqual(mounts["/var/lib/lume"]["Type"], "volume")
+        self.assertFalse(mounts["/media"]["RW"])
+
+    @staticmethod
+    def answers(f):
+        try:
+            return f.request("/health", timeout=5)[0] == 200
+        except OSError:
+            return False
+
+    def test_2_every_route_through_each_nodes_nginx(self):
+        for f in fronts():
+            with self.subTest(node=f.host):
+                front.check_every_route(self, f)
+
+    def test_3_replicas_on_other_nodes_serve(self):
+        node_of = {n.address: n.name for n in nodes.nodes}
+        ids = {}  # request id -> the node whose nginx took it
+        for f in fronts():
+            for _ in range(30):
+                status, headers, body = f.request("/resolve/inception", headers=FRESH)
+                self.assertEqual(status, 200, body)
+                ids[headers["x-request-id"]] = node_of[f.host]
+        served = {}  # (entry node, replica's node) -> requests
+        for cid, node in app_containers().items():
+            r = node.docker("logs", cid)
+            text = r.stdout + r.stderr
+            for i, entry in ids.items():
+                if f'"request_id":"{i}"' in text:
+                    served[(entry, node.name)] = served.get((entry, node.name), 0) + 1
+        log(f"{len(ids)} requests, (entry node, replica's node): {served}")
+        self.assertEqual(sum(served.values()), len(ids), "each found in exactly one replica")
+        for n in nodes.nodes:
+            self.assertTrue(any(k[1] == n.name for k in served), f"the replica on {n} served")
+            self.assertTrue(any(k[0] == n.name and k[1] != n.name for k in served),
+                            f"{n}'s nginx reached replicas on other nodes")
+
+    def test_4_a_rolling_update_under_load_fails_no_request(self):
+        old = set(app_containers())
+        t0 = time.monotonic()
+        with front.SteadyLoad(fronts()) as load:
+            manager().docker("service", "update", "--detach", "--force", f"{STACK}_app")
+            wait_for(lambda: updated("app"), 150, "the app's rolling update completes")
+        log(f"rolling update in {time.monotonic() - t0:.0f} s: {len(load.outcomes)} requests "
+            f"meanwhile, {len(load.failed())} failed")
+        self.assertEqual(load.failed(), [])
+        self.assertGreater(len(load.outcomes), 20)
+        new = set(app_containers())
+        self.assertEqual(len(new), 3)
+        self.assertFalse(new & old, "every replica was replaced")
+        self.assertTrue(running("app", 3))
+
+    def test_5_a_rotated_tls_pair_rolls_out_node_by_node(self):
+        for f in fronts():
+            self.assertEqual(f.certificate(), work.cert_der(0))
+        work.variables.update(LUME_TLS_DIR=work.tls[1], LUME_TLS_VERSION="2")
+        t0 = time.monotonic()
+        with front.SteadyLoad(fronts(), failover=True) as load:
+            deploy()
+            wait_for(lambda: updated("nginx"), 150, "nginx's rolling update completes")
+        log(f"TLS pair rotated in {time.monotonic() - t0:.0f} s: {len(load.outcomes)} "
+            f"requests meanwhile, {load.failovers} moved to another node, "
+            f"{len(load.failed())} failed")
+        self.assertEqual(load.failed(), [])
+        self.assertGreater(load.failovers, 0, "each node's nginx was replaced in turn")
+        for f in fronts():
+            wait_for(lambda: self.answers(f), 60, f"{f} answers /health")
+            self.assertEqual(f.certificate(), work.cert_der(1), f"{f} presents the new pair")
+        # Nothing uses the old pair any more: it can go.
+        manager().docker("secret", "rm", "lume_tls_cert_1", "lume_tls_key_1")
+        self.assertEqual(tasks("app")[0]["Image"], f"lume-app:{TAG}")
+        self.assertTrue(running("app", 3), "the app was not touched")
+
+    def test_6_a_killed_node_s_replica_is_rescheduled(self):
+        victim = nodes.nodes[-1]
+        survivors = [n for n in nodes.nodes if n is not victim]
+        names = {n.name for n in survivors}
+        before = {t["ID"] for t in tasks("app")}
+        with front.SteadyLoad(fronts(survivors)) as load:
+            time.sleep(1)
+            killed_at = time.time()
+            nodes.kill(victim)
+            log(f"killed {victim}")
+            wait_for(lambda: nodes.node_states()[victim.name][0] == "Down", 60,
+                     f"{victim} seen down")
+            apps = wait_for(lambda: running("app", 3, on=names), 90,
+                            "3 app replicas running on the remaining nodes")
+            time.sleep(2)  # and the new replica in nginx's answers
+        failed = load.failed()
+        # When, by the swarm's own clock (the nodes share this host's): the
+        # node marked down, the replacement task created and running (healthy).
+        node = json.loads(manager().docker("node", "inspect", victim.name).stdout)[0]
+        new = [t for t in apps if t["ID"] not in before]
+        self.assertEqual(len(new), 1, "one replacement task")
+        task = json.loads(manager().docker("inspect", new[0]["ID"]).stdout)[0]
+        log(f"{victim} marked down after {since(killed_at, node['UpdatedAt']):.1f} s; its "
+            f"replica rescheduled after {since(killed_at, task['CreatedAt']):.1f} s, running "
+            f"(healthy) on {new[0]['Node']} after "
+            f"{since(killed_at, task['Status']['Timestamp']):.1f} s; "
+            f"{len(load.outcomes)} requests through the other nodes, {len(failed)} failed")
+        self.assertLessEqual(len(failed), KILL_FAILURE_BOUND, failed)
+        self.assertGreater(len(load.outcomes), 20)
+        self.assertEqual({t["Node"] for t in apps}, names)
+        for f in fronts(survivors):
+            self.assertEqual(f.request("/resolve/inception", headers=FRESH)[0], 200)
+
+    def test_7_stack_rm_and_the_nodes_removed_leave_nothing(self):
+        manager().docker("stack", "rm", STACK)
+        wait_for(lambda: not manager().docker("service", "ls", "-q").stdout.split(), 60,
+                 "the stack's services gone")
+        volumes = nodes.volumes()
+        self.assertEqual(len(volumes), len(nodes.nodes), "one /var/lib/docker volume per node")
+        nodes.down()
+        label = f"label={nodes.label}"
+        self.assertEqual(sh("docker", "ps", "-a", "-q", "--filter", label).stdout.split(), [])
+        self.assertEqual(sh("docker", "network", "ls", "-q", "--filter", label).stdout.split(), [])
+        self.assertFalse([n for n in sh("docker", "network", "ls", "--format",
+                                        "{{.Name}}").stdout.split()
+                          if n.startswith(nodes.network)])
+        # The nodes' volumes (their /var/lib/docker) went with them.
+        left = set(sh("docker", "volume", "ls", "-q").stdout.split())
+        self.assertFalse(left & set(volumes))
+        host.restore_neighbour_tables()
+        self.assertEqual(docker_host.read_sysctls(docker_host.NEIGH_SYSCTLS), host.neigh_before)
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main())
