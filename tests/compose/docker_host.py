@@ -8,14 +8,16 @@ with docker/base-image.sh (no registry is reachable) unless it is already
 imported, which is the one thing cached between runs besides Docker's layer
 cache. release() stops a dockerd it started and restores what dockerd changed
 on the host: the iptables FORWARD policy and the rules and chains it added,
-IP forwarding, and the docker0 and docker_gwbridge bridges; and, whoever
+IP forwarding, the docker0 and docker_gwbridge bridges, and the empty
+"docker" cgroups it leaves in each cgroup v1 hierarchy; and, whoever
 started dockerd, the neighbour-table sizes (net.ipv4.neigh.default.gc_thresh*,
 global to the kernel) that a swarm node's overlay driver raises. Every wait
 is bounded.
 
-one_at_a_time() keeps the suites that use Docker (compose, swarm) from
-running at once on one machine; wait_for() and free_subnet() are their
-shared helpers.
+take(switch, log, cleanup) is how such a suite (compose, swarm) starts:
+skipped when it cannot run, its cleanup registered (also on SIGTERM, SIGINT
+and SIGHUP), its turn awaited (one_at_a_time: one Docker suite per machine),
+then the host prepared. wait_for() and free_subnet() are their shared helpers.
 
 Debian's CLI is used (/usr/bin first in PATH): another `docker` earlier in
 PATH, without buildx, breaks BuildKit builds.
@@ -29,6 +31,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGES = ["docker.io", "docker-compose", "debootstrap"]
@@ -39,6 +42,7 @@ SYSCTLS = ["/proc/sys/net/ipv4/ip_forward"]
 # in a swarm node container writes these kernel-wide values.
 NEIGH_SYSCTLS = [f"/proc/sys/net/ipv4/neigh/default/gc_thresh{i}" for i in (1, 2, 3)]
 BRIDGES = ["docker0", "docker_gwbridge"]
+CGROUP_ROOT = "/sys/fs/cgroup"
 LOCK = os.path.join(tempfile.gettempdir(), "lume-compose-test.lock")
 
 
@@ -94,6 +98,7 @@ class DockerHost:
         self.sysctls_before = {}
         self.neigh_before = {}
         self.bridges_before = set(BRIDGES)
+        self.cgroups_before = set()
 
     # -- prepare ---------------------------------------------------------------
     def unavailable(self):
@@ -131,6 +136,7 @@ class DockerHost:
         self.iptables_before = self.iptables_rules()
         self.sysctls_before = read_sysctls(SYSCTLS)
         self.bridges_before = {b for b in BRIDGES if os.path.exists(f"/sys/class/net/{b}")}
+        self.cgroups_before = set(docker_cgroups())
         out = open(os.path.join(self.dir, "dockerd.log"), "wb")
         self.dockerd = subprocess.Popen(
             ["/usr/sbin/dockerd", "--host", "unix:///var/run/docker.sock"], env=env(),
@@ -183,9 +189,12 @@ class DockerHost:
         for bridge in BRIDGES:
             if bridge not in self.bridges_before and os.path.exists(f"/sys/class/net/{bridge}"):
                 subprocess.run(["ip", "link", "delete", bridge], capture_output=True, timeout=10)
+        for cgroup in docker_cgroups():
+            if cgroup not in self.cgroups_before:
+                remove_empty_cgroup(cgroup)
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
-        self.log("dockerd stopped; iptables, IP forwarding and the docker bridges restored")
+        self.log("dockerd stopped; iptables, IP forwarding, the docker bridges and cgroups restored")
 
     def restore_neighbour_tables(self):
         """Put back the gc_thresh* values prepare() found. Idempotent."""
@@ -227,6 +236,25 @@ class DockerHost:
                     ipt(table, "-X", line.split()[1])
         policy = [line for line in before.get("filter", []) if line.startswith("-P FORWARD ")]
         ipt("filter", "-P", "FORWARD", policy[0].split()[2] if policy else "ACCEPT")
+
+
+def docker_cgroups():
+    """The "docker" cgroup of each cgroup v1 hierarchy (dockerd makes them)."""
+    try:
+        names = os.listdir(CGROUP_ROOT)
+    except OSError:
+        return []
+    return [p for p in (os.path.join(CGROUP_ROOT, n, "docker") for n in names) if os.path.isdir(p)]
+
+
+def remove_empty_cgroup(path):
+    """rmdir a cgroup and its children, deepest first; one that still holds a
+    process stays (rmdir refuses)."""
+    for parent, dirs, _ in os.walk(path, topdown=False):
+        try:
+            os.rmdir(parent)
+        except OSError:
+            pass
 
 
 def read_sysctls(paths):
@@ -314,3 +342,29 @@ def free_subnet(prefix, avoid=()):
         if not any(subnet.overlaps(u) for u in used if u.version == 4):
             return str(subnet)
     raise HostError(f"no free {prefix}.x.0/24 for a test network")
+
+
+def take(switch, log, cleanup):
+    """For a suite's setUpModule: the prepared DockerHost, after its turn.
+    Skips the suite when the environment variable switch is 0 or the machine
+    cannot run it; cleanup() runs at the module's end, and on SIGTERM, SIGINT
+    or SIGHUP before the process exits."""
+    if os.environ.get(switch, "1") == "0":
+        raise unittest.SkipTest(f"{switch}=0")
+    why = DockerHost().unavailable()
+    if why:
+        raise unittest.SkipTest(why)
+
+    def on_signal(signo, frame):
+        log(f"signal {signo}: cleaning up")
+        try:
+            cleanup()
+        finally:
+            os._exit(128 + signo)
+    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signo, on_signal)
+    unittest.addModuleCleanup(cleanup)
+    one_at_a_time(log)
+    host = DockerHost(log=log)
+    host.prepare()
+    return host

@@ -28,6 +28,7 @@ import unittest
 
 import docker_host
 import front
+import steps
 from docker_host import ROOT, HostError, run
 from front import FRESH
 
@@ -187,46 +188,15 @@ def cleanup():
         host = None
 
 
-def on_signal(signo, frame):
-    log(f"signal {signo}: cleaning up")
-    try:
-        cleanup()
-    finally:
-        os._exit(128 + signo)
-
-
 def setUpModule():
     global host, stack
-    if os.environ.get("LUME_COMPOSE_TEST", "1") == "0":
-        raise unittest.SkipTest("LUME_COMPOSE_TEST=0")
-    why = docker_host.DockerHost().unavailable()
-    if why:
-        raise unittest.SkipTest(why)
-    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signo, on_signal)
-    unittest.addModuleCleanup(cleanup)
-    docker_host.one_at_a_time(log)
-    host = docker_host.DockerHost(log=log)
-    host.prepare()
+    host = docker_host.take("LUME_COMPOSE_TEST", log, cleanup)
     stack = Stack()
 
 
-class ComposeDeployment(unittest.TestCase):
-    """Each step builds on the one before (unittest runs them in name order):
-    after a failed step, the later ones are skipped."""
-    failed_step = None
-
-    def setUp(self):
-        if ComposeDeployment.failed_step:
-            self.skipTest(f"{ComposeDeployment.failed_step} failed")
-
-    def run(self, result=None):
-        result = result if result is not None else self.defaultTestResult()
-        problems = len(result.failures) + len(result.errors)
-        super().run(result)
-        if len(result.failures) + len(result.errors) > problems:
-            ComposeDeployment.failed_step = self._testMethodName
-        return result
+class ComposeDeployment(steps.Steps):
+    """Each step builds on the one before; after a failed step, the later
+    ones are skipped (steps.Steps)."""
 
     def test_1_images_build_and_the_stack_becomes_healthy(self):
         t0 = time.monotonic()
