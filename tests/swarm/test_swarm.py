@@ -26,7 +26,7 @@ down, even on failure or SIGTERM/SIGINT. LUME_SWARM_TEST=0 skips the suite.
 import datetime
 import json
 import os
-import signal
+import shutil
 import ssl
 import sys
 import tempfile
@@ -36,6 +36,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compose"))
 import docker_host  # noqa: E402
 import front  # noqa: E402
+import steps  # noqa: E402
 import swarm_nodes  # noqa: E402
 from docker_host import ROOT, run  # noqa: E402
 from front import FRESH  # noqa: E402
@@ -52,6 +53,11 @@ MEDIA_DIR = "/srv/lume/media"
 # dead replica costs time, not an answer; the bound leaves room for one
 # request caught in the instant of the kill and one more on a loaded machine.
 KILL_FAILURE_BOUND = 2
+# One replica's /metrics, asked inside its container with libfcgi's cgi-fcgi
+# (the health check's tool): docs/operations.md, "Metrics on a swarm".
+REPLICA_METRICS = ["env", "-i", "REQUEST_METHOD=GET", "REQUEST_URI=/metrics",
+                   "SCRIPT_NAME=/metrics", "QUERY_STRING=", "SERVER_PROTOCOL=HTTP/1.1",
+                   "cgi-fcgi", "-bind", "-connect", "127.0.0.1:9000"]
 
 host = None
 nodes = None
@@ -101,6 +107,9 @@ class Work:
             "LUME_MEDIA_DIR": MEDIA_DIR,
             "LUME_HEALTH_INTERVAL": "1s",
             "LUME_APP_REPLICAS": "3",
+            # Shorter waits than a real deployment needs (no load balancer here).
+            "LUME_UPDATE_MONITOR": "5s",
+            "LUME_NGINX_UPDATE_DELAY": "2s",
         }
 
     def cert_der(self, i):
@@ -197,53 +206,22 @@ def cleanup():
         nodes.down()
         nodes = None
     if work is not None:
-        docker_host.shutil.rmtree(work.dir, ignore_errors=True)
+        shutil.rmtree(work.dir, ignore_errors=True)
         work = None
     if host is not None:
         host.release()
         host = None
 
 
-def on_signal(signo, frame):
-    log(f"signal {signo}: cleaning up")
-    try:
-        cleanup()
-    finally:
-        os._exit(128 + signo)
-
-
 def setUpModule():
     global host, nodes
-    if os.environ.get("LUME_SWARM_TEST", "1") == "0":
-        raise unittest.SkipTest("LUME_SWARM_TEST=0")
-    why = docker_host.DockerHost().unavailable()
-    if why:
-        raise unittest.SkipTest(why)
-    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signo, on_signal)
-    unittest.addModuleCleanup(cleanup)
-    docker_host.one_at_a_time(log)
-    host = docker_host.DockerHost(log=log)
-    host.prepare()
+    host = docker_host.take("LUME_SWARM_TEST", log, cleanup)
     nodes = swarm_nodes.Nodes(TAG, log)
 
 
-class SwarmDeployment(unittest.TestCase):
-    """Each step builds on the one before (unittest runs them in name order):
-    after a failed step, the later ones are skipped."""
-    failed_step = None
-
-    def setUp(self):
-        if SwarmDeployment.failed_step:
-            self.skipTest(f"{SwarmDeployment.failed_step} failed")
-
-    def run(self, result=None):
-        result = result if result is not None else self.defaultTestResult()
-        problems = len(result.failures) + len(result.errors)
-        super().run(result)
-        if len(result.failures) + len(result.errors) > problems:
-            SwarmDeployment.failed_step = self._testMethodName
-        return result
+class SwarmDeployment(steps.Steps):
+    """Each step builds on the one before; after a failed step, the later
+    ones are skipped (steps.Steps)."""
 
     def test_1_three_nodes_form_a_swarm_and_the_stack_converges(self):
         global work
@@ -280,6 +258,12 @@ class SwarmDeployment(unittest.TestCase):
         for f in fronts():
             wait_for(lambda: self.answers(f), 60, f"{f} answers /health")
         log(f"nginx running and answering on every node after {time.monotonic() - t0:.0f} s")
+        retried = manager().docker("service", "ps", "--no-trunc", "--filter",
+                                   "desired-state=shutdown", "--format",
+                                   "{{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}",
+                                   f"{STACK}_app", f"{STACK}_nginx").stdout.strip()
+        if retried:
+            log(f"tasks that failed and were replaced on the way:\n{retried}")
 
         # Spread: one replica per node.
         self.assertEqual(sorted(t["Node"] for t in apps), sorted(n.name for n in nodes.nodes))
@@ -335,6 +319,11 @@ class SwarmDeployment(unittest.TestCase):
         for f in fronts():
             with self.subTest(node=f.host):
                 front.check_every_route(self, f)
+                # The pool's metrics, to a private address (LUME_METRICS_ALLOW):
+                # one replica's, whichever nginx picked.
+                status, _, body = f.request("/metrics")
+                self.assertEqual(status, 200)
+                self.assertIn(b"lume_requests_total{", body)
 
     def test_3_replicas_on_other_nodes_serve(self):
         node_of = {n.address: n.name for n in nodes.nodes}
@@ -357,6 +346,16 @@ class SwarmDeployment(unittest.TestCase):
             self.assertTrue(any(k[1] == n.name for k in served), f"the replica on {n} served")
             self.assertTrue(any(k[0] == n.name and k[1] != n.name for k in served),
                             f"{n}'s nginx reached replicas on other nodes")
+
+        # Each replica's own /metrics, read on its node as docs/operations.md
+        # says: together they count every request above.
+        resolves = 0
+        for cid, node in app_containers().items():
+            text = node.docker("exec", cid, *REPLICA_METRICS).stdout
+            self.assertIn("Status: 200", text.split("\n", 1)[0])
+            resolves += sum(float(line.split()[-1]) for line in text.splitlines()
+                            if line.startswith('lume_requests_total{route="resolve"'))
+        self.assertGreaterEqual(resolves, len(ids))
 
     def test_4_a_rolling_update_under_load_fails_no_request(self):
         old = set(app_containers())
