@@ -3,7 +3,7 @@
 # (docker/swarm-node.Dockerfile): makes the container able to run a dockerd
 # of its own, then replaces itself with it. Arguments are added to dockerd's.
 #
-# The container is started (tests/swarm/nodes.py does) with
+# The container is started (tests/swarm/swarm_nodes.py does) with
 #   --cap-add ALL --cap-drop SYS_RESOURCE   (not --privileged: some VMs' bounding
 #                                            set lacks CAP_SYS_RESOURCE, and
 #                                            --privileged then fails to start)
