@@ -7,16 +7,17 @@ The steps run in order on one swarm, as an operator would:
   1. the images (cached: the Compose test built them), three nodes, the images
      loaded into each, a swarm of three managers, the stack deployed: nginx on
      every node, three app replicas spread over them, secrets as files;
-  2. every route through each node's nginx;
+  2. every route through each node's nginx, and /metrics;
   3. replicas on other nodes serve: each request found, by its request id, in
-     the log of the replica that answered, on whichever node it runs;
+     the log of the replica that answered, on whichever node it runs; each
+     replica's own /metrics, read on its node, counts them all;
   4. a rolling update of the app under load through every node: none fails;
   5. the TLS pair rotated (new secrets, the stack deployed again): nginx rolls
      node by node, every node then presents the new certificate, and a client
      that moves to the next node on a refused connection sees no failure;
-  6. `docker kill` of a node under load: its app task is rescheduled on the
-     others, and requests through the remaining nodes fail at most
-     KILL_FAILURE_BOUND times;
+  6. `docker kill` of a node that runs app replicas, under load: they are
+     rescheduled on the others, and requests through the remaining nodes fail
+     at most KILL_FAILURE_BOUND times;
   7. `docker stack rm`, then the nodes removed: nothing is left.
 
 docker_host.py installs and starts what is missing and puts the machine back
@@ -56,7 +57,7 @@ MEDIA_DIR = "/srv/lume/media"
 # replica's address within 200 ms and tries another (5 tries within 3 s).
 KILL_FAILURE_BOUND = 2
 # One replica's /metrics, asked inside its container with libfcgi's cgi-fcgi
-# (the health check's tool): docs/operations.md, "Metrics on a swarm".
+# (the health check's tool): docs/operations.md, "Logs and metrics on a swarm".
 REPLICA_METRICS = ["env", "-i", "REQUEST_METHOD=GET", "REQUEST_URI=/metrics",
                    "SCRIPT_NAME=/metrics", "QUERY_STRING=", "SERVER_PROTOCOL=HTTP/1.1",
                    "cgi-fcgi", "-bind", "-connect", "127.0.0.1:9000"]
