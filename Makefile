@@ -5,6 +5,8 @@
 #   make test       install what is missing, build, run every test
 #   make compose-test  build the Docker images, run the Compose stack, test it
 #                   (installs Docker when missing; part of make test)
+#   make swarm-test the same images on a three-node Docker Swarm (node containers
+#                   on this host), docker/stack.yaml deployed and tested; part of make test
 #   make deps       install the missing Debian packages (apt-get update first)
 #   make docs       the /docs site nginx serves (build/docs-site: Swagger UI and Redoc
 #                   from the npm registry, docs/openapi.yaml as JSON); make docs-test
@@ -51,8 +53,8 @@ UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tes
 	tests/providers/*/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit-test process-test e2e-test compose-test audit bench clean format \
-	docs docs-test
+.PHONY: all deps run test unit-test process-test e2e-test compose-test swarm-test audit bench \
+	clean format docs docs-test
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -108,6 +110,11 @@ bench: deps
 compose-test: deps
 	@$(MAKE) --no-print-directory docs
 	@BUILD=$(BUILD) scripts/test.sh compose
+
+# The same images on a three-node swarm (tests/swarm/): builds what it needs.
+swarm-test: deps
+	@$(MAKE) --no-print-directory docs
+	@BUILD=$(BUILD) scripts/test.sh swarm
 
 format:
 	clang-format -i fcgi-app/*.[ch] fcgi-app/core/*.[ch] providers/*.[ch] providers/*/*.[ch] \

@@ -1,18 +1,29 @@
-"""The Docker host the compose suite runs on, prepared and put back.
+"""The Docker host the compose and swarm suites run on, prepared and put back.
 
 DockerHost().prepare() makes this machine able to build and run the Compose
-stack, doing only what is missing: installs docker.io, docker-compose and
+stack (and the swarm suite's node containers), doing only what is missing: installs docker.io, docker-compose and
 debootstrap (scripts/deps.sh, as `make deps` does), starts dockerd in the
 background when none answers (there is no systemd), and makes the base image
 with docker/base-image.sh (no registry is reachable) unless it is already
 imported, which is the one thing cached between runs besides Docker's layer
 cache. release() stops a dockerd it started and restores what dockerd changed
 on the host: the iptables FORWARD policy and the rules and chains it added,
-IP forwarding, and the docker0 bridge. Every wait is bounded.
+IP forwarding, the docker0 and docker_gwbridge bridges, and the empty
+"docker" cgroups it leaves in each cgroup v1 hierarchy; and, whoever
+started dockerd, the neighbour-table sizes (net.ipv4.neigh.default.gc_thresh*,
+global to the kernel) that a swarm node's overlay driver raises. Every wait
+is bounded.
+
+take(switch, log, cleanup) is how such a suite (compose, swarm) starts:
+skipped when it cannot run, its cleanup registered (also on SIGTERM, SIGINT
+and SIGHUP), its turn awaited (one_at_a_time: one Docker suite per machine),
+then the host prepared. wait_for() and free_subnet() are their shared helpers.
 
 Debian's CLI is used (/usr/bin first in PATH): another `docker` earlier in
 PATH, without buildx, breaks BuildKit builds.
 """
+import fcntl
+import ipaddress
 import os
 import shlex
 import shutil
@@ -20,11 +31,19 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGES = ["docker.io", "docker-compose", "debootstrap"]
 BASE_IMAGE = "debian:bookworm-slim"
+# Restored by release() if dockerd (ours) changed them.
 SYSCTLS = ["/proc/sys/net/ipv4/ip_forward"]
+# Restored by release() whoever changed them: the overlay driver of a dockerd
+# in a swarm node container writes these kernel-wide values.
+NEIGH_SYSCTLS = [f"/proc/sys/net/ipv4/neigh/default/gc_thresh{i}" for i in (1, 2, 3)]
+BRIDGES = ["docker0", "docker_gwbridge"]
+CGROUP_ROOT = "/sys/fs/cgroup"
+LOCK = os.path.join(tempfile.gettempdir(), "lume-compose-test.lock")
 
 
 class HostError(Exception):
@@ -77,7 +96,9 @@ class DockerHost:
         self.dir = None
         self.iptables_before = None
         self.sysctls_before = {}
-        self.had_docker0 = True
+        self.neigh_before = {}
+        self.bridges_before = set(BRIDGES)
+        self.cgroups_before = set()
 
     # -- prepare ---------------------------------------------------------------
     def unavailable(self):
@@ -93,6 +114,7 @@ class DockerHost:
 
     def prepare(self):
         t0 = time.monotonic()
+        self.neigh_before = read_sysctls(NEIGH_SYSCTLS)
         missing = [p for p in PACKAGES if not installed(p)]
         if missing:
             self.log(f"installing {' '.join(missing)}")
@@ -112,13 +134,9 @@ class DockerHost:
     def start_dockerd(self):
         self.dir = tempfile.mkdtemp(prefix="lume-dockerd-")
         self.iptables_before = self.iptables_rules()
-        for path in SYSCTLS:
-            try:
-                with open(path) as f:
-                    self.sysctls_before[path] = f.read().strip()
-            except OSError:
-                pass
-        self.had_docker0 = os.path.exists("/sys/class/net/docker0")
+        self.sysctls_before = read_sysctls(SYSCTLS)
+        self.bridges_before = {b for b in BRIDGES if os.path.exists(f"/sys/class/net/{b}")}
+        self.cgroups_before = set(docker_cgroups())
         out = open(os.path.join(self.dir, "dockerd.log"), "wb")
         self.dockerd = subprocess.Popen(
             ["/usr/sbin/dockerd", "--host", "unix:///var/run/docker.sock"], env=env(),
@@ -145,7 +163,9 @@ class DockerHost:
 
     # -- release ---------------------------------------------------------------
     def release(self):
-        """Stop the dockerd we started and undo what it changed. Idempotent."""
+        """Stop the dockerd we started and undo what it changed; put back the
+        neighbour-table sizes. Idempotent."""
+        self.restore_neighbour_tables()
         if self.dockerd is None:
             return
         proc, self.dockerd = self.dockerd, None
@@ -165,17 +185,22 @@ class DockerHost:
         except (OSError, ValueError):
             pass
         self.restore_iptables()
-        for path, value in self.sysctls_before.items():
-            try:
-                with open(path, "w") as f:
-                    f.write(value + "\n")
-            except OSError:
-                pass
-        if not self.had_docker0 and os.path.exists("/sys/class/net/docker0"):
-            subprocess.run(["ip", "link", "delete", "docker0"], capture_output=True, timeout=10)
+        write_sysctls(self.sysctls_before)
+        for bridge in BRIDGES:
+            if bridge not in self.bridges_before and os.path.exists(f"/sys/class/net/{bridge}"):
+                subprocess.run(["ip", "link", "delete", bridge], capture_output=True, timeout=10)
+        for cgroup in docker_cgroups():
+            if cgroup not in self.cgroups_before:
+                remove_empty_cgroup(cgroup)
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
-        self.log("dockerd stopped; iptables, IP forwarding and docker0 restored")
+        self.log("dockerd stopped; iptables, IP forwarding, the docker bridges and cgroups restored")
+
+    def restore_neighbour_tables(self):
+        """Put back the gc_thresh* values prepare() found. Idempotent."""
+        changed = write_sysctls(self.neigh_before)
+        if changed:
+            self.log(f"restored {', '.join(os.path.basename(p) for p in changed)}")
 
     def iptables_rules(self):
         """{table: [lines of `iptables -t table -S`]}; {} without iptables."""
@@ -200,7 +225,8 @@ class DockerHost:
             old = set(before.get(table, []))
             new = [line for line in lines if line not in old]
             for line in new:
-                if line.startswith("-A ") and ("DOCKER" in line or "docker0" in line):
+                if line.startswith("-A ") and ("DOCKER" in line or "docker0" in line
+                                               or "docker_gwbridge" in line):
                     ipt(table, "-D", *shlex.split(line)[1:])
             for line in new:
                 if line.startswith("-N ") and "DOCKER" in line:
@@ -210,3 +236,135 @@ class DockerHost:
                     ipt(table, "-X", line.split()[1])
         policy = [line for line in before.get("filter", []) if line.startswith("-P FORWARD ")]
         ipt("filter", "-P", "FORWARD", policy[0].split()[2] if policy else "ACCEPT")
+
+
+def docker_cgroups():
+    """The "docker" cgroup of each cgroup v1 hierarchy (dockerd makes them)."""
+    try:
+        names = os.listdir(CGROUP_ROOT)
+    except OSError:
+        return []
+    return [p for p in (os.path.join(CGROUP_ROOT, n, "docker") for n in names) if os.path.isdir(p)]
+
+
+def remove_empty_cgroup(path):
+    """rmdir a cgroup and its children, deepest first; one that still holds a
+    process stays (rmdir refuses)."""
+    for parent, dirs, _ in os.walk(path, topdown=False):
+        try:
+            os.rmdir(parent)
+        except OSError:
+            pass
+
+
+def read_sysctls(paths):
+    """{path: value} of those that exist."""
+    values = {}
+    for path in paths:
+        try:
+            with open(path) as f:
+                values[path] = f.read().strip()
+        except OSError:
+            pass
+    return values
+
+
+def write_sysctls(values):
+    """Write back {path: value}; returns the paths whose value had changed."""
+    changed = []
+    for path, value in read_sysctls(values).items():
+        if value != values[path]:
+            try:
+                with open(path, "w") as f:
+                    f.write(values[path] + "\n")
+                changed.append(path)
+            except OSError:
+                pass
+    return changed
+
+
+_lock = None  # the open lock file: held until the process ends
+
+
+def one_at_a_time(log, timeout=900):
+    """One Docker suite (compose or swarm) per machine at a time: a second one
+    would find the first's dockerd, which the first stops when it ends. Held
+    until this process exits. The lock file's name predates the swarm suite;
+    it stays, so that older checkouts on the same machine take turns too."""
+    global _lock
+    if _lock is not None:
+        return
+    f = open(LOCK, "a")
+    deadline = time.monotonic() + timeout
+    waiting = False
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock = f
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                f.close()
+                raise HostError(f"another Docker suite ran for over {timeout} s")
+            if not waiting:
+                log("another Docker suite (compose or swarm) runs on this machine: waiting for it")
+                waiting = True
+            time.sleep(1)
+
+
+def wait_for(predicate, timeout, what, interval=0.5, diagnose=lambda: ""):
+    """predicate()'s first true value within timeout seconds, else an
+    AssertionError naming what, with diagnose()'s text."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not within {timeout} s\n{diagnose()}")
+        time.sleep(interval)
+
+
+def free_subnet(prefix, avoid=()):
+    """A PREFIX.x.0/24 (PREFIX: two octets, "172.28") that overlaps no Docker
+    network on this host nor any of avoid (subnets, as text)."""
+    used = []
+    ids = run(["docker", "network", "ls", "-q"], 30).stdout.split()
+    texts = run(["docker", "network", "inspect", "--format",
+                 "{{range .IPAM.Config}}{{.Subnet}} {{end}}", *ids], 30).stdout.split()
+    for text in [*texts, *avoid]:
+        try:
+            used.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            pass
+    for third in range(100, 250):
+        subnet = ipaddress.ip_network(f"{prefix}.{third}.0/24")
+        if not any(subnet.overlaps(u) for u in used if u.version == 4):
+            return str(subnet)
+    raise HostError(f"no free {prefix}.x.0/24 for a test network")
+
+
+def take(switch, log, cleanup):
+    """For a suite's setUpModule: the prepared DockerHost, after its turn.
+    Skips the suite when the environment variable switch is 0 or the machine
+    cannot run it; cleanup() runs at the module's end, and on SIGTERM, SIGINT
+    or SIGHUP before the process exits."""
+    if os.environ.get(switch, "1") == "0":
+        raise unittest.SkipTest(f"{switch}=0")
+    why = DockerHost().unavailable()
+    if why:
+        raise unittest.SkipTest(why)
+
+    def on_signal(signo, frame):
+        log(f"signal {signo}: cleaning up")
+        try:
+            cleanup()
+        finally:
+            os._exit(128 + signo)
+    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signo, on_signal)
+    unittest.addModuleCleanup(cleanup)
+    one_at_a_time(log)
+    host = DockerHost(log=log)
+    host.prepare()
+    return host

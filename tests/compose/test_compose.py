@@ -14,9 +14,6 @@ The stack is always taken down, even on failure or SIGTERM/SIGINT.
 LUME_COMPOSE_TEST=0 skips the suite; LUME_COMPOSE="docker compose" uses
 Compose v2 instead of docker-compose.
 """
-import fcntl
-import http.client
-import ipaddress
 import json
 import os
 import random
@@ -24,25 +21,21 @@ import shlex
 import shutil
 import signal
 import socket
-import ssl
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 import docker_host
-import openapi_check
+import front
+import steps
 from docker_host import ROOT, HostError, run
+from front import FRESH
 
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yaml")
-# Requests that must reach a replica skip nginx's response cache (docs/api.md, "Caching").
-FRESH = {"Cache-Control": "no-cache"}
-ORIGIN = "http://localhost"
 
 host = None
 stack = None
-lock = None  # held while this suite runs (one_at_a_time)
 
 
 def log(message):
@@ -86,14 +79,7 @@ def diagnostics():
 
 def wait_for(predicate, timeout, what, interval=0.5):
     """predicate()'s first true value within timeout seconds, else a failure."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout} s\n{diagnostics()}")
-        time.sleep(interval)
+    return docker_host.wait_for(predicate, timeout, what, interval, diagnose=diagnostics)
 
 
 class Stack:
@@ -111,7 +97,7 @@ class Stack:
             "LUME_IMAGE_TAG": "test",
             "LUME_PUBLISH_ADDR": "127.0.0.1",
             "LUME_TLS_DIR": self.tls,
-            "LUME_BACKEND_SUBNET": free_subnet(),
+            "LUME_BACKEND_SUBNET": docker_host.free_subnet("172.28"),
             "LUME_HEALTH_INTERVAL": "1s",
             "LUME_WORKERS": "2",
             # Every request arrives from one address (Docker's proxy): no limit.
@@ -119,7 +105,6 @@ class Stack:
             "LUME_PROVIDER": "mock",
         }
         self.new_ports()
-        self.ctx = ssl.create_default_context(cafile=os.path.join(self.tls, "cert.pem"))
         self.down_done = False
 
     def new_ports(self):
@@ -166,18 +151,13 @@ class Stack:
         r = run(["docker", "logs", cid], 60)
         return r.stdout + r.stderr
 
+    def front(self):
+        """nginx on its published ports (they change when new_ports() ran)."""
+        return front.Front("127.0.0.1", self.https_port, self.http_port,
+                           os.path.join(self.tls, "cert.pem"))
+
     def request(self, path, method="GET", headers=None, timeout=10):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=timeout,
-                                           context=self.ctx)
-        try:
-            conn.request(method, path, headers=dict(headers or {}, Connection="close"))
-            resp = conn.getresponse()
-            body = resp.read()
-            headers = {k.lower(): v for k, v in resp.getheaders()}
-            openapi_check.check(method, path, resp.status, headers, body)
-            return resp.status, headers, body
-        finally:
-            conn.close()
+        return self.front().request(path, method, headers, timeout)
 
     def down(self):
         if self.down_done:
@@ -191,24 +171,6 @@ class Stack:
         for cid in self.containers():
             run(["docker", "rm", "-f", "-v", cid], 60, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def free_subnet():
-    """A /24 for the backend network that overlaps no Docker network on this host."""
-    used = []
-    for text in run(["docker", "network", "inspect", "--format",
-                     "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
-                     *run(["docker", "network", "ls", "-q"], 30).stdout.split()],
-                    30).stdout.split():
-        try:
-            used.append(ipaddress.ip_network(text, strict=False))
-        except ValueError:
-            pass
-    for third in range(100, 250):
-        subnet = ipaddress.ip_network(f"172.28.{third}.0/24")
-        if not any(subnet.overlaps(u) for u in used if u.version == 4):
-            return str(subnet)
-    raise HostError("no free 172.28.x.0/24 for the backend network")
 
 
 def cleanup():
@@ -226,66 +188,15 @@ def cleanup():
         host = None
 
 
-def on_signal(signo, frame):
-    log(f"signal {signo}: cleaning up")
-    try:
-        cleanup()
-    finally:
-        os._exit(128 + signo)
-
-
-def one_at_a_time(timeout=900):
-    """One compose suite per machine at a time: a second one would find the
-    first's dockerd, which the first stops when it ends. Held until exit."""
-    global lock
-    lock = open(os.path.join(tempfile.gettempdir(), "lume-compose-test.lock"), "a")
-    deadline = time.monotonic() + timeout
-    waiting = False
-    while True:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise HostError(f"another compose suite ran for over {timeout} s")
-            if not waiting:
-                log("another compose suite runs on this machine: waiting for it")
-                waiting = True
-            time.sleep(1)
-
-
 def setUpModule():
     global host, stack
-    if os.environ.get("LUME_COMPOSE_TEST", "1") == "0":
-        raise unittest.SkipTest("LUME_COMPOSE_TEST=0")
-    why = docker_host.DockerHost().unavailable()
-    if why:
-        raise unittest.SkipTest(why)
-    for signo in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signo, on_signal)
-    unittest.addModuleCleanup(cleanup)
-    one_at_a_time()
-    host = docker_host.DockerHost(log=log)
-    host.prepare()
+    host = docker_host.take("LUME_COMPOSE_TEST", log, cleanup)
     stack = Stack()
 
 
-class ComposeDeployment(unittest.TestCase):
-    """Each step builds on the one before (unittest runs them in name order):
-    after a failed step, the later ones are skipped."""
-    failed_step = None
-
-    def setUp(self):
-        if ComposeDeployment.failed_step:
-            self.skipTest(f"{ComposeDeployment.failed_step} failed")
-
-    def run(self, result=None):
-        result = result if result is not None else self.defaultTestResult()
-        problems = len(result.failures) + len(result.errors)
-        super().run(result)
-        if len(result.failures) + len(result.errors) > problems:
-            ComposeDeployment.failed_step = self._testMethodName
-        return result
+class ComposeDeployment(steps.Steps):
+    """Each step builds on the one before; after a failed step, the later
+    ones are skipped (steps.Steps)."""
 
     def test_1_images_build_and_the_stack_becomes_healthy(self):
         t0 = time.monotonic()
@@ -336,80 +247,7 @@ class ComposeDeployment(unittest.TestCase):
                          "127.0.0.1," + backend["IPAM"]["Config"][0]["Subnet"])
 
     def test_2_every_route_over_tls_through_nginx(self):
-        # HTTP/2 is offered by ALPN, with the development certificate.
-        ctx = ssl.create_default_context(cafile=os.path.join(stack.tls, "cert.pem"))
-        ctx.set_alpn_protocols(["h2", "http/1.1"])
-        with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw:
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                self.assertEqual(s.selected_alpn_protocol(), "h2")
-
-        routes = {
-            "/": lambda d: self.assertIn("endpoints", d),
-            "/health": lambda d: self.assertEqual(d, {"status": "healthy"}),
-            "/resolve/inception": lambda d: self.assertIn("Inception", d["title"]),
-            "/resolve/the%20boys?season=4&episode=1": lambda d: self.assertTrue(d["url"]),
-            "/resolve/search/the%20boys?season=4&limit=5": lambda d: self.assertTrue(d),
-            "/resolve/health/provider": lambda d: self.assertEqual(
-                d, {"status": "healthy", "provider": "MockProvider"}),
-        }
-        for path, check in routes.items():
-            status, headers, body = stack.request(path)
-            self.assertEqual(status, 200, f"{path}: {body[:300]!r}")
-            self.assertEqual(headers["content-type"], "application/json")
-            self.assertRegex(headers["x-request-id"], r"^[0-9a-f]{32}$")
-            self.assertIn("max-age=", headers["strict-transport-security"])
-            check(json.loads(body))
-
-        # nginx's response cache works in its read-only container (the tmpfs):
-        # the resolve asked above is answered from it, with its validator.
-        status, headers, _ = stack.request("/resolve/the%20boys?season=4&episode=1")
-        self.assertEqual((status, headers["x-cache-status"]), (200, "HIT"))
-        status, _, body = stack.request("/resolve/the%20boys?season=4&episode=1",
-                                        headers={"If-None-Match": headers["etag"]})
-        self.assertEqual((status, body), (304, b""))
-
-        # Errors: the API's JSON envelope (docs/api.md), from the app through nginx.
-        status, headers, body = stack.request("/resolve/error:unavailable")
-        self.assertEqual(status, 503, body)
-        detail = json.loads(body)["detail"]
-        self.assertEqual(detail["error"], "PROVIDER_UNAVAILABLE")
-        self.assertEqual(detail["provider"], "MockProvider")
-        self.assertEqual(detail["request_id"], headers["x-request-id"])
-        status, _, body = stack.request("/nowhere")
-        self.assertEqual(status, 404, body)
-        self.assertEqual(json.loads(body)["detail"]["error"], "NOT_FOUND")
-
-        # The API's description and its page, from the image's static files.
-        status, headers, body = stack.request("/openapi.json")
-        self.assertEqual(status, 200, body[:300])
-        self.assertEqual(json.loads(body)["openapi"], "3.1.0")
-        for page, files in (("/docs", ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css",
-                                       "/docs/swagger-ui-init.js")),
-                            ("/redoc", ("/docs/redoc.standalone.js",))):
-            status, headers, body = stack.request(page)
-            self.assertEqual(status, 200, body[:300])
-            self.assertIn(files[0].encode(), body)
-            self.assertIn("default-src 'none'", headers["content-security-policy"])
-            for path in files:
-                self.assertEqual(stack.request(path)[0], 200, path)
-
-        # A CORS preflight from an allowed origin, answered by nginx.
-        status, headers, _ = stack.request("/resolve/inception", method="OPTIONS", headers={
-            "Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
-        self.assertEqual(status, 204)
-        self.assertEqual(headers["access-control-allow-origin"], ORIGIN)
-        self.assertIn("GET", headers["access-control-allow-methods"])
-
-        # Plain HTTP moves to HTTPS on the published port.
-        conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
-        try:
-            conn.request("GET", "/health")
-            resp = conn.getresponse()
-            resp.read()
-            self.assertEqual(resp.status, 301)
-            self.assertTrue(resp.getheader("Location").endswith(f":{stack.https_port}/health"))
-        finally:
-            conn.close()
+        front.check_every_route(self, stack.front())
 
     def test_3_three_replicas_all_serve(self):
         nginx_before = stack.inspect(stack.containers("nginx"))[0]
@@ -477,34 +315,16 @@ class ComposeDeployment(unittest.TestCase):
     def test_5_a_rollout_replaces_every_replica_without_a_failed_request(self):
         old = set(stack.containers("app"))
         self.assertEqual(len(old), 3)
-        stop = threading.Event()
-        outcomes = []
-
-        def load():
-            while not stop.is_set():
-                try:
-                    status, _, body = stack.request("/resolve/inception", headers=FRESH,
-                                                    timeout=15)
-                except OSError as e:
-                    status, body = None, str(e).encode()
-                outcomes.append((status, body[:200]))
-                time.sleep(0.02)
-        t = threading.Thread(target=load)
-        t.start()
         t0 = time.monotonic()
-        try:
+        with front.SteadyLoad([stack.front()]) as load:
             r = run([os.path.join(ROOT, "docker", "rollout.sh"), "-f", COMPOSE_FILE,
                      "--env-file", stack.env_file, "-p", stack.project], 300, check=False,
                     env=dict(docker_host.env(), LUME_COMPOSE=" ".join(stack.compose)))
-        finally:
-            stop.set()
-            t.join(30)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        failed = [o for o in outcomes if o[0] != 200]
-        log(f"rollout in {time.monotonic() - t0:.0f} s: {len(outcomes)} requests meanwhile, "
-            f"{len(failed)} failed")
-        self.assertEqual(failed, [])
-        self.assertGreater(len(outcomes), 20)
+        log(f"rollout in {time.monotonic() - t0:.0f} s: {len(load.outcomes)} requests "
+            f"meanwhile, {len(load.failed())} failed")
+        self.assertEqual(load.failed(), [])
+        self.assertGreater(len(load.outcomes), 20)
         new = set(stack.containers("app"))
         self.assertEqual(len(new), 3)
         self.assertFalse(new & old, "every replica was replaced")
