@@ -229,7 +229,8 @@ class Stack:
         app_env = dict(app_env or {})
         self.master = Master(workers=workers, env=app_env, health=health)
         env = {k: v for k, v in app_env.items()
-               if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS", "LUME_CACHE_MAX_AGE",
+               if k in ("LUME_PROVIDER", "LUME_REQUEST_TIMEOUT_MS", "LUME_FCGI_KEEP_CONNS",
+                        "LUME_CACHE_MAX_AGE",
                         "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")}
         if health:
             env["LUME_HEALTH_LISTEN"] = self.master.health_listen
