@@ -217,10 +217,14 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
 #define HEAD_INCOMPLETE (-2)
 #define HEAD_NOTHING    (-3) /* not a byte yet */
 #define HEAD_CLOSED     (-4) /* the peer closed (or reset) before a byte */
-/* A peer writes its request right after it connects, so a connection
- * accepted before its first byte is given this long (in ms) for it before
- * the slow way (which gives up what the worker keeps: wait.h). */
-#define FIRST_BYTES_MS 2
+/* A peer writes its request right after it connects (nginx in the same
+ * turn of its event loop), so a connection accepted before its first byte
+ * is given this long (in ms) for it, before the slow way, which gives up
+ * the connections the worker keeps (wait.h): on a busy machine nginx's
+ * write can come milliseconds after its connect, and giving up every kept
+ * connection for each of those would close connections nginx is about to
+ * reuse. A request sent on a kept connection meanwhile waits at most this. */
+#define FIRST_BYTES_MS 100
 
 static int peek_head(lume_acceptor *a, conn *c)
 {
@@ -384,9 +388,11 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
     }
     if (why == HEAD_NOTHING) {
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-        struct timespec ts = {0, FIRST_BYTES_MS * 1000000L};
+        long ms = FIRST_BYTES_MS < a->timeout_ms ? FIRST_BYTES_MS : a->timeout_ms;
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
-        ppoll(&pfd, 1, &ts, wait_mask);
+        lume_log_flush(); /* held lines never wait (log.h) */
+        ppoll(&pfd, 1, &ts, wait_mask); /* the first bytes, a hang-up, a stop, or the grace */
         why = peek_head(a, c);
     }
     if (why == COMPLETE_HEAD) {

@@ -179,7 +179,7 @@ void lume_config_defaults(lume_config *c)
     c->socket_mode = 0660;
     snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");
     c->fcgi_read_timeout_ms = 5000;
-    c->fcgi_keep_conns = 64;
+    c->fcgi_keep_conns = 256;
     c->log_level = LUME_LOG_INFO;
     c->access_log = 1;
     c->die_with_parent = 0;

@@ -49,7 +49,7 @@ DEFAULTS = {
     "LUME_LISTEN": "127.0.0.1:9000",  # the app's default
     "LUME_HEALTH_LISTEN": "",  # the app's health responder; "": /health goes to the workers
     "LUME_RESOLVER": "",  # DNS servers that re-resolve LUME_LISTEN's host; "": once, at start
-    "LUME_FCGI_KEEP_CONNS": "64",  # the app's default: kept FastCGI connections; 0: none
+    "LUME_FCGI_KEEP_CONNS": "256",  # the app's default: kept FastCGI connections; 0: none
     "LUME_REQUEST_TIMEOUT_MS": "8000",
     "LUME_PROVIDER": "",  # default: the app's, the first provider of its registry
     "LUME_RUN_DIR": os.path.join(ROOT, "run"),
@@ -486,14 +486,18 @@ def cache_values(conf, run_dir):
 def upstream_values(conf, upstream):
     """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
     name resolved once at start), FASTCGI_PASS, and KEEPALIVE (the upstream's
-    keepalive pool, as many idle connections per nginx worker as a worker of
-    the app keeps: LUME_FCGI_KEEP_CONNS; "": one connection per request, as
-    with LUME_RESOLVER, whose variable address has no upstream block)."""
+    keepalive pool: a quarter of what a worker of the app keeps,
+    LUME_FCGI_KEEP_CONNS, idle per nginx worker, so that the idle connections
+    of up to four nginx workers fit in one app worker's bound, which is then
+    reached only when more are in flight at once; "": one connection per
+    request, as with LUME_RESOLVER, whose variable address has no upstream
+    block)."""
     servers = [s.strip() for s in conf["LUME_RESOLVER"].split(",") if s.strip()]
     keep = integer(conf, "LUME_FCGI_KEEP_CONNS", 0, 1024)
     if not servers:
         return {"UPSTREAM": upstream, "RESOLVER": "", "FASTCGI_PASS": "lume_workers",
-                "KEEPALIVE": keep or "", "KEEP_CONN": "on" if keep else "off"}
+                "KEEPALIVE": max(1, keep // 4) if keep else "",
+                "KEEP_CONN": "on" if keep else "off"}
     if upstream.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
     for server in servers:

@@ -1,7 +1,7 @@
 """End to end: nginx keeps its FastCGI connections, and none of them waits on a busy worker.
 
 Documents, through the real nginx (fastcgi_keep_conn on, an upstream
-keepalive pool of LUME_FCGI_KEEP_CONNS):
+keepalive pool of a quarter of LUME_FCGI_KEEP_CONNS):
 - requests reuse kept connections: 100 requests one after another through
   one nginx worker leave the workers holding at most a couple of
   connections, not one per request;
@@ -31,6 +31,12 @@ FAST_BOUND_S = 0.25  # half the slow call: a request that waited on it cannot pa
 def setUpModule():
     if not nginx_harness.nginx_available():
         raise unittest.SkipTest("nginx or openssl is not installed")
+
+
+def report(text):
+    """LUME_LOAD_REPORT=1 prints what the slow-call test measured (docs/architecture.md)."""
+    if os.environ.get("LUME_LOAD_REPORT"):
+        print(f"\n  {text}", flush=True)
 
 
 def socket_count(pid):
@@ -104,11 +110,17 @@ class KeptUpstream(unittest.TestCase):
                     took.append(time.monotonic() - t0)
                     self.assertEqual(r.status, 200)
                 t.join(15)
+                report(f"round {round_}: {len(took)} requests during the slow call, "
+                       f"median {sorted(took)[len(took) // 2] * 1000:.1f} ms, "
+                       f"max {max(took) * 1000:.1f} ms; the slow call {slow.get('took', 0):.3f} s")
                 self.assertEqual(slow.get("status"), 200, slow)
                 self.assertGreaterEqual(slow["took"], DELAY_MS / 1000 * 0.9)
                 self.assertGreater(len(took), 3)
                 self.assertLess(max(took), FAST_BOUND_S,
                                 f"round {round_}: a request waited on the slow call: {took}")
+            retried = [e for e in st.nginx.access_log() if "," in e.get("upstream_status", "")]
+            report(f"requests nginx sent again after a kept connection's close: {len(retried)} "
+                   f"({sorted(set(e['upstream_status'] for e in retried))})")
 
 
 if __name__ == "__main__":

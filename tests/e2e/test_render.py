@@ -101,8 +101,8 @@ class TestRender(unittest.TestCase):
         self.assertIn("fastcgi_read_timeout 10s;", text)
         self.assertIn("server_tokens off;", text)
         self.assertIn("ssl_protocols TLSv1.2 TLSv1.3;", text)
-        # kept connections (LUME_FCGI_KEEP_CONNS, 64): nginx keeps as many idle
-        # per worker of its own; one retry, on the same socket listed again as
+        # kept connections (LUME_FCGI_KEEP_CONNS, 256): nginx keeps a quarter
+        # of it idle per worker of its own; one retry, on the same socket listed again as
         # the backup, errors only, and two more lines for the free retries of
         # requests that met the close of a kept connection
         upstream = text.split("upstream lume_workers {")[1].split("}")[0]

@@ -38,6 +38,16 @@ static void close_peers(fixture *f)
         close(f->conn[i][1]);
 }
 
+/* Destroy k, close the worker's ends of pairs first..PAIRS-1 (those k never
+ * held, or gave back), and every peer end. */
+static void done(fixture *f, lume_keep *k, int first)
+{
+    lume_keep_destroy(k);
+    for (int i = first; i < PAIRS; i++)
+        close(f->conn[i][0]);
+    close_peers(f);
+}
+
 /* Has the worker's end of pair i been closed (EOF at the peer, or a reset:
  * closed with the peer's bytes unread)? */
 static int closed(const fixture *f, int i)
@@ -91,10 +101,7 @@ static void test_the_listener_is_handed_out_too(void **state)
     assert_int_equal(write(f.listen[1], "x", 1), 1);
     assert_int_equal(lume_keep_wait(k, 1000, NULL), 1);
     assert_int_equal(lume_keep_next(k), f.listen[0]);
-    lume_keep_destroy(k);
-    for (int i = 0; i < PAIRS; i++)
-        close(f.conn[i][0]);
-    close_peers(&f);
+    done(&f, k, 0);
 }
 
 static void test_one_more_than_max_closes_the_least_recently_used(void **state)
@@ -145,10 +152,7 @@ static void test_an_event_of_a_connection_closed_since_the_wait_is_void(void **s
     lume_keep_forget(k, first);
     close(first);
     assert_int_equal(lume_keep_count(k), 0);
-    lume_keep_destroy(k);
-    for (int i = 2; i < PAIRS; i++)
-        close(f.conn[i][0]);
-    close_peers(&f);
+    done(&f, k, 2);
 }
 
 static void test_connections_idle_too_long_expire(void **state)
@@ -165,10 +169,7 @@ static void test_connections_idle_too_long_expire(void **state)
     assert_true(closed(&f, 0));
     assert_false(closed(&f, 1));
     assert_int_equal(lume_keep_count(k), 1);
-    lume_keep_destroy(k);
-    for (int i = 2; i < PAIRS; i++)
-        close(f.conn[i][0]);
-    close_peers(&f);
+    done(&f, k, 2);
 }
 
 static void test_max_0_or_a_stop_keeps_nothing(void **state)
@@ -191,10 +192,7 @@ static void test_max_0_or_a_stop_keeps_nothing(void **state)
     assert_int_equal(lume_keep_put(k, f.conn[1][0], 2), -1); /* the caller closes it */
     assert_int_equal(lume_keep_put(k, f.conn[2][0], 2), -1);
     assert_int_equal(lume_keep_count(k), 0);
-    lume_keep_destroy(k);
-    for (int i = 0; i < PAIRS; i++)
-        close(f.conn[i][0]);
-    close_peers(&f);
+    done(&f, k, 0);
 }
 
 int main(void)
