@@ -391,7 +391,7 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
         long ms = FIRST_BYTES_MS < a->timeout_ms ? FIRST_BYTES_MS : a->timeout_ms;
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
-        lume_log_flush(); /* held lines never wait (log.h) */
+        lume_log_flush();               /* held lines never wait (log.h) */
         ppoll(&pfd, 1, &ts, wait_mask); /* the first bytes, a hang-up, a stop, or the grace */
         why = peek_head(a, c);
     }

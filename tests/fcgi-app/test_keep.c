@@ -38,6 +38,17 @@ static void close_peers(fixture *f)
         close(f->conn[i][1]);
 }
 
+/* Open the pairs and a set of at most max on the listener end. */
+static lume_keep *start(fixture *f, int max)
+{
+    lume_keep *k;
+
+    open_all(f);
+    k = lume_keep_create(f->listen[0], max);
+    assert_non_null(k);
+    return k;
+}
+
 /* Destroy k, close the worker's ends of pairs first..PAIRS-1 (those k never
  * held, or gave back), and every peer end. */
 static void done(fixture *f, lume_keep *k, int first)
@@ -64,9 +75,7 @@ static void test_a_kept_connection_is_handed_out_when_readable(void **state)
     lume_keep *k;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 4);
-    assert_non_null(k);
+    k = start(&f, 4);
     assert_int_equal(lume_keep_put(k, f.conn[0][0], 1), 0);
     assert_int_equal(lume_keep_put(k, f.conn[1][0], 2), 0);
     assert_int_equal(lume_keep_count(k), 2);
@@ -96,8 +105,7 @@ static void test_the_listener_is_handed_out_too(void **state)
     lume_keep *k;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 2);
+    k = start(&f, 2);
     assert_int_equal(write(f.listen[1], "x", 1), 1);
     assert_int_equal(lume_keep_wait(k, 1000, NULL), 1);
     assert_int_equal(lume_keep_next(k), f.listen[0]);
@@ -110,8 +118,7 @@ static void test_one_more_than_max_closes_the_least_recently_used(void **state)
     lume_keep *k;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 3);
+    k = start(&f, 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(lume_keep_put(k, f.conn[i][0], 10), 0);
     /* conn 0 serves again: conn 1 is now the least recently used, though
@@ -136,8 +143,7 @@ static void test_an_event_of_a_connection_closed_since_the_wait_is_void(void **s
     int first;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 4);
+    k = start(&f, 4);
     assert_int_equal(lume_keep_put(k, f.conn[0][0], 1), 0);
     assert_int_equal(lume_keep_put(k, f.conn[1][0], 1), 0);
     assert_int_equal(write(f.conn[0][1], "x", 1), 1);
@@ -161,8 +167,7 @@ static void test_connections_idle_too_long_expire(void **state)
     lume_keep *k;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 4);
+    k = start(&f, 4);
     assert_int_equal(lume_keep_put(k, f.conn[0][0], 1000), 0);
     assert_int_equal(lume_keep_put(k, f.conn[1][0], 5000), 0);
     assert_int_equal(lume_keep_expire(k, 6000, 4000), 1);
@@ -178,9 +183,7 @@ static void test_max_0_or_a_stop_keeps_nothing(void **state)
     lume_keep *k;
 
     (void)state;
-    open_all(&f);
-    k = lume_keep_create(f.listen[0], 0);
-    assert_non_null(k);
+    k = start(&f, 0);
     assert_int_equal(lume_keep_put(k, f.conn[0][0], 1), -1);
     lume_keep_destroy(k);
     k = lume_keep_create(f.listen[0], 4);
