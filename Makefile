@@ -101,9 +101,16 @@ $(BENCH_RESPONDER): tests/load/responder.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lfcgi
 
+# The Go peer (tests/load/peers/peer.go): the standard library only, Debian's golang-go.
+BENCH_PEER_GO := $(BUILD)/tests/load/peer-go
+
+$(BENCH_PEER_GO): tests/load/peers/peer.go
+	@mkdir -p $(dir $@)
+	go build -o $@ $<
+
 bench: deps
-	@LUME_EXTRA_PACKAGES="wrk nghttp2-client gnuplot-nox strace valgrind" scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BENCH_RESPONDER)
+	@LUME_EXTRA_PACKAGES="wrk nghttp2-client gnuplot-nox strace valgrind golang-go nodejs" scripts/deps.sh
+	@$(MAKE) --no-print-directory all $(BENCH_RESPONDER) $(BENCH_PEER_GO)
 	@BUILD=$(BUILD) python3 tests/load/bench.py
 
 # The Compose deployment (docker/): its own installs happen inside the suite.

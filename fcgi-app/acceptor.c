@@ -17,9 +17,11 @@
 #include "allow.h"
 #include "clock.h"
 #include "fcgi_head.h"
+#include "keep.h"
 #include "listen.h"
 #include "log.h"
 #include "signals.h"
+#include "wait.h"
 
 /* Why a connection was closed before it reached the app. */
 typedef enum drop_reason {
@@ -79,8 +81,12 @@ struct lume_acceptor {
     int listen_fd;
     long timeout_ms;
     lume_allow *allow;
+    lume_keep *keep;
+    int accepting; /* 0: a worker on its way out takes nothing new (lume_acceptor_leave) */
     FCGX_Request request;
-    int whole; /* the request in hand arrived whole at the first look */
+    int fd;        /* the connection of the request in hand */
+    int whole;     /* the request in hand arrived whole at the first look */
+    int keep_conn; /* and its peer keeps the connection (FCGI_KEEP_CONN) */
     struct {
         int64_t last_ms;
         long suppressed;
@@ -103,15 +109,15 @@ static int may_log(lume_acceptor *a, int index, long *suppressed)
     return 1;
 }
 
-static void peer_text(const conn *c, char *out, size_t len)
+static void peer_text(const peer_addr *p, char *out, size_t len)
 {
     const void *addr = NULL;
 
-    if (c->peer.sa.sa_family == AF_INET)
-        addr = &c->peer.in.sin_addr;
-    else if (c->peer.sa.sa_family == AF_INET6)
-        addr = &c->peer.in6.sin6_addr;
-    if (addr == NULL || inet_ntop(c->peer.sa.sa_family, addr, out, (socklen_t)len) == NULL)
+    if (p->sa.sa_family == AF_INET)
+        addr = &p->in.sin_addr;
+    else if (p->sa.sa_family == AF_INET6)
+        addr = &p->in6.sin6_addr;
+    if (addr == NULL || inet_ntop(p->sa.sa_family, addr, out, (socklen_t)len) == NULL)
         snprintf(out, len, "unix");
 }
 
@@ -122,10 +128,17 @@ static void log_drop(lume_acceptor *a, const conn *c, drop_reason reason)
     char peer[INET6_ADDRSTRLEN];
     long suppressed;
     lume_logline l;
+    peer_addr kept;
+    socklen_t kept_len = sizeof(kept);
 
     if (!lume_log_enabled(level) || !may_log(a, reason, &suppressed))
         return;
-    peer_text(c, peer, sizeof(peer));
+    /* A kept connection's address was not stored: ask (for drops only). */
+    if (c->peer.sa.sa_family == AF_UNSPEC && c->fd >= 0 &&
+        getpeername(c->fd, &kept.sa, &kept_len) == 0)
+        peer_text(&kept, peer, sizeof(peer));
+    else
+        peer_text(&c->peer, peer, sizeof(peer));
     if (!lume_logline_begin(&l, level))
         return;
     lume_logline_str(&l, "event", "fcgi_dropped");
@@ -142,8 +155,10 @@ static void log_drop(lume_acceptor *a, const conn *c, drop_reason reason)
 static void drop(lume_acceptor *a, conn *c, drop_reason reason)
 {
     log_drop(a, c, reason);
-    if (c->fd >= 0) /* -1: libfcgi closed it already */
+    if (c->fd >= 0) { /* -1: libfcgi closed it already */
+        lume_keep_forget(a->keep, c->fd);
         close(c->fd);
+    }
     c->fd = -1;
 }
 
@@ -188,7 +203,7 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
             return DROP_TIMEOUT;
         ts.tv_sec = left_us / 1000000;
         ts.tv_nsec = (left_us % 1000000) * 1000;
-        lume_log_flush();
+        lume_wait_begin();              /* nothing kept waits on a trickle (wait.h) */
         ppoll(&pfd, 1, &ts, wait_mask); /* more bytes, a hang-up, a stop, or the deadline */
     }
 }
@@ -197,16 +212,28 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
  * sends it in one write). Peek at what is there without taking it; when the
  * head is complete and within bounds, libfcgi can read it from the
  * connection itself without ever blocking (see hand_over_direct()).
- * COMPLETE_HEAD, a drop reason, or -2 (not complete yet: read it the slow
- * way, from the first byte again). */
+ * COMPLETE_HEAD, a drop reason, or HEAD_INCOMPLETE (not complete yet: read
+ * it the slow way, from the first byte again), HEAD_NOTHING or HEAD_CLOSED. */
 #define HEAD_INCOMPLETE (-2)
+#define HEAD_NOTHING    (-3) /* not a byte yet */
+#define HEAD_CLOSED     (-4) /* the peer closed (or reset) before a byte */
+/* A peer writes its request right after it connects (nginx in the same
+ * turn of its event loop), so a connection accepted before its first byte
+ * is given this long (in ms) for it, before the slow way, which gives up
+ * the connections the worker keeps (wait.h): on a busy machine nginx's
+ * write can come milliseconds after its connect, and giving up every kept
+ * connection for each of those would close connections nginx is about to
+ * reuse. A request sent on a kept connection meanwhile waits at most this. */
+#define FIRST_BYTES_MS 100
 
 static int peek_head(lume_acceptor *a, conn *c)
 {
     ssize_t n = recv(c->fd, a->buf, sizeof(a->buf), MSG_PEEK | MSG_DONTWAIT);
 
+    if (n < 0 && errno == EAGAIN)
+        return HEAD_NOTHING;
     if (n <= 0)
-        return HEAD_INCOMPLETE; /* nothing yet, or closed: read_head() says which */
+        return HEAD_CLOSED;
     switch (lume_fcgi_head_scan(&c->head, a->buf, (size_t)n)) {
     case LUME_FCGI_HEAD_MORE: break;
     case LUME_FCGI_HEAD_COMPLETE:
@@ -235,10 +262,25 @@ static int hand_over_direct(lume_acceptor *a, conn *c)
     if (FCGX_Accept_r(r) != 0) {
         r->ipcFd = -1;
         r->detached = 0;
+        lume_keep_forget(a->keep, c->fd); /* libfcgi closed it */
         c->fd = -1;
         return DROP_MALFORMED;
     }
     return COMPLETE_HEAD;
+}
+
+/* After a head read the slow way: when exactly the empty FCGI_STDIN record
+ * follows it (a request without a body, all there), take it, so that
+ * nothing of this request is left unread: the request is whole. libfcgi
+ * would only read it if the app read its stdin. */
+static int take_stdin_end(conn *c)
+{
+    unsigned char rec[16];
+    ssize_t n = recv(c->fd, rec, sizeof(rec), MSG_PEEK | MSG_DONTWAIT);
+
+    if (n <= 0 || !lume_fcgi_head_stdin_end(&c->head, rec, (size_t)n))
+        return 0;
+    return recv(c->fd, rec, (size_t)n, MSG_DONTWAIT) == n;
 }
 
 /* Give the head to libfcgi: FCGX_Accept_r() reads it from the connection
@@ -295,7 +337,7 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
         if (may_log(a, LIMIT_ACCEPT, &suppressed))
             lume_log(LUME_LOG_WARN, "accept_paused", "accept: %s; pausing %d ms (%ld more)",
                      strerror(err), ACCEPT_PAUSE, suppressed);
-        lume_log_flush();
+        lume_wait_begin(); /* the idle kept connections are closed too */
         ppoll(NULL, 0, &pause, wait_mask);
         return LUME_ACCEPT_NONE;
     }
@@ -322,10 +364,64 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
     }
 }
 
-lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
-                                      FCGX_Request **request)
+/* Admit the connection in c (its head not read yet) and hand it to libfcgi.
+ * kept: a kept connection that epoll found readable. */
+static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigset_t *wait_mask,
+                                FCGX_Request **request)
 {
-    int one = 1, why;
+    int why;
+
+    c->received = 0;
+    a->whole = 0;
+    lume_fcgi_head_init(&c->head);
+    why = peek_head(a, c);
+    if (kept && why == HEAD_CLOSED) {
+        /* nginx closed it (its keepalive_timeout, or its cache was full):
+         * no news. */
+        lume_keep_forget(a->keep, c->fd);
+        close(c->fd);
+        return LUME_ACCEPT_NONE;
+    }
+    if (kept && why == HEAD_NOTHING) { /* nothing after all: idle again */
+        lume_keep_put(a->keep, c->fd, lume_now_ms());
+        return LUME_ACCEPT_NONE;
+    }
+    if (why == HEAD_NOTHING) {
+        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+        long ms = FIRST_BYTES_MS < a->timeout_ms ? FIRST_BYTES_MS : a->timeout_ms;
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+        lume_log_flush();               /* held lines never wait (log.h) */
+        ppoll(&pfd, 1, &ts, wait_mask); /* the first bytes, a hang-up, a stop, or the grace */
+        why = peek_head(a, c);
+    }
+    if (why == COMPLETE_HEAD) {
+        why = hand_over_direct(a, c);
+    } else if (why == HEAD_INCOMPLETE || why == HEAD_NOTHING || why == HEAD_CLOSED) {
+        why = read_head(a, c, wait_mask); /* it says which, for a closed one */
+        if (why == COMPLETE_HEAD)
+            why = hand_over(a, c);
+        if (why == COMPLETE_HEAD)
+            a->whole = take_stdin_end(c);
+    }
+    if (why != COMPLETE_HEAD) {
+        drop(a, c, (drop_reason)why);
+        return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
+    }
+    /* No receive timeout is set: nothing reads the connection after the
+     * head (the app never reads its stdin; should it ever, it must bound the
+     * read, as read_head() does). */
+    a->fd = c->fd;
+    a->keep_conn = c->head.keep_conn;
+    *request = &a->request;
+    return LUME_ACCEPT_READY;
+}
+
+/* A new connection from the listener: LUME_ACCEPT_AGAIN when there is none. */
+static lume_accept_result accept_one(lume_acceptor *a, const sigset_t *wait_mask,
+                                     FCGX_Request **request)
+{
+    int one = 1;
     conn c;
 
     c.peer_len = sizeof(c.peer);
@@ -333,34 +429,88 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
     if (c.fd < 0)
         return accept_failed(a, wait_mask);
     c.accepted_us = lume_now_us();
-    c.received = 0;
-    a->whole = 0;
-    lume_fcgi_head_init(&c.head);
     if (c.peer.sa.sa_family != AF_UNIX) {
         if (!lume_allow_match(a->allow, &c.peer.sa, c.peer_len)) {
+            c.received = 0;
+            lume_fcgi_head_init(&c.head);
             drop(a, &c, DROP_PEER);
             return LUME_ACCEPT_NONE;
         }
         /* The response leaves in a few small writes: no Nagle delay. */
         setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    why = peek_head(a, &c);
-    if (why == COMPLETE_HEAD) {
-        why = hand_over_direct(a, &c);
-    } else if (why == HEAD_INCOMPLETE) {
-        why = read_head(a, &c, wait_mask);
-        if (why == COMPLETE_HEAD)
-            why = hand_over(a, &c);
+    return admit(a, &c, 0, wait_mask, request);
+}
+
+/* A kept connection is readable: its next request, or the peer's close. */
+static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t *wait_mask,
+                                       FCGX_Request **request)
+{
+    conn c;
+
+    c.fd = fd;
+    c.peer.sa.sa_family = AF_UNSPEC; /* asked only if it is dropped */
+    c.peer_len = 0;
+    c.accepted_us = lume_now_us(); /* the head's deadline counts from its first byte */
+    return admit(a, &c, 1, wait_mask, request);
+}
+
+lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
+                                      FCGX_Request **request)
+{
+    int looked = 0;
+
+    for (;;) {
+        int fd = lume_keep_next(a->keep);
+        lume_accept_result rc;
+
+        if (fd < 0) {
+            /* The last wait's ready ones are served: look once more
+             * without waiting (under load something is ready). */
+            if (looked)
+                return LUME_ACCEPT_AGAIN;
+            looked = 1;
+            if (lume_keep_wait(a->keep, 0, wait_mask) < 0 && errno != EINTR)
+                return LUME_ACCEPT_FAIL;
+            continue;
+        }
+        if (fd != a->listen_fd)
+            return next_on_kept(a, fd, wait_mask, request);
+        if (!a->accepting)
+            continue;
+        rc = accept_one(a, wait_mask, request);
+        if (rc != LUME_ACCEPT_AGAIN)
+            return rc;
     }
-    if (why != COMPLETE_HEAD) {
-        drop(a, &c, (drop_reason)why);
-        return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
-    }
-    /* No receive timeout is set: nothing reads the connection after the
-     * head (the app never reads its stdin; should it ever, it must bound the
-     * read, as read_head() does). */
-    *request = &a->request;
-    return LUME_ACCEPT_READY;
+}
+
+int lume_acceptor_wait(lume_acceptor *a, int timeout_ms, const sigset_t *wait_mask)
+{
+    int rc;
+
+    lume_log_flush(); /* an idle wait: the kept connections are what it waits on */
+    rc = lume_keep_wait(a->keep, timeout_ms, wait_mask);
+    if (rc == 0)
+        lume_keep_expire(a->keep, lume_now_ms(), LUME_KEEP_IDLE_MS);
+    return rc;
+}
+
+void lume_acceptor_leave(lume_acceptor *a, int accept_queued)
+{
+    lume_keep_stop(a->keep);
+    a->accepting = accept_queued;
+}
+
+int lume_acceptor_linger(lume_acceptor *a, const sigset_t *wait_mask)
+{
+    a->accepting = 0;
+    lume_keep_ignore_listener(a->keep);
+    lume_keep_expire(a->keep, lume_now_ms(), LUME_KEEP_LEAVE_MS);
+    if (lume_keep_count(a->keep) == 0)
+        return 0;
+    lume_log_flush();
+    lume_keep_wait(a->keep, LUME_KEEP_LEAVE_MS / 4, wait_mask);
+    return 1;
 }
 
 /* Close after the response: stop sending, then read what the peer still
@@ -396,7 +546,7 @@ static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
                 struct timespec ts = {left_ms / 1000, (left_ms % 1000) * 1000000L};
                 int rc;
 
-                lume_log_flush();
+                lume_wait_begin();
                 rc = ppoll(&pfd, 1, &ts, wait_mask);
                 if (rc == 0 || (rc < 0 && lume_signals_worker_stopping()))
                     break;
@@ -411,16 +561,32 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
     FCGX_Request *r = &a->request;
 
     /* libfcgi flushes the response and ends the request, and leaves the
-     * close to linger_close() (or, after a write error, closes without its
-     * drain). */
+     * connection to us (or, after a write error, closes it without its
+     * drain). A request that arrived whole from a peer that keeps the
+     * connection leaves nothing unread: the connection is kept, idle, for
+     * the peer's next request; any other is closed. */
     r->keepConnection = 1;
     r->detached = 1;
     FCGX_Finish_r(r);
-    if (r->ipcFd >= 0) {
+    if (r->ipcFd < 0) {
+        lume_keep_forget(a->keep, a->fd);
+    } else if (!(a->whole && a->keep_conn) ||
+               lume_keep_put(a->keep, r->ipcFd, lume_now_ms()) != 0) {
+        lume_keep_forget(a->keep, r->ipcFd);
         linger_close(a, r->ipcFd, wait_mask);
-        r->ipcFd = -1;
     }
+    r->ipcFd = -1;
     r->detached = 0;
+    a->fd = -1;
+}
+
+/* The wait hook (wait.h): the worker is about to block in a request, so
+ * nothing it keeps idle may wait for it. */
+static void release_kept(void *arg)
+{
+    lume_acceptor *a = arg;
+
+    lume_keep_release(a->keep);
 }
 
 lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char *err, size_t errlen)
@@ -433,16 +599,20 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
     }
     a->listen_fd = listen_fd;
     a->timeout_ms = cfg->fcgi_read_timeout_ms;
+    a->accepting = 1;
+    a->fd = -1;
     for (int i = 0; i <= DROP_COUNT; i++)
         a->limit[i].last_ms = INT64_MIN / 2;
     a->request.ipcFd = -1;
     a->allow = lume_allow_create(cfg->fcgi_allowed_addrs, err, errlen);
-    if (a->allow == NULL || FCGX_Init() != 0 || FCGX_InitRequest(&a->request, -1, 0) != 0) {
+    a->keep = a->allow != NULL ? lume_keep_create(listen_fd, (int)cfg->fcgi_keep_conns) : NULL;
+    if (a->keep == NULL || FCGX_Init() != 0 || FCGX_InitRequest(&a->request, -1, 0) != 0) {
         if (a->allow != NULL || err[0] == '\0')
             snprintf(err, errlen, "cannot set up the FastCGI acceptor");
         lume_acceptor_destroy(a);
         return NULL;
     }
+    lume_wait_set_hook(release_kept, a);
     return a;
 }
 
@@ -450,7 +620,9 @@ void lume_acceptor_destroy(lume_acceptor *a)
 {
     if (a == NULL)
         return;
+    lume_wait_set_hook(NULL, NULL);
     FCGX_Free(&a->request, 1);
+    lume_keep_destroy(a->keep);
     lume_allow_destroy(a->allow);
     free(a);
 }

@@ -185,6 +185,20 @@ static void respond_ok(lume_response *resp, json_t *doc, const char *cache_contr
     set_body(resp, doc);
 }
 
+/* 200 with a MediaLink, written without Jansson's tree (render.h). */
+static void respond_ok_text(lume_response *resp, const lume_media_link *m,
+                            const char *cache_control)
+{
+    resp->body = lume_render_link_text(m, &resp->body_len);
+    if (resp->body == NULL) {
+        set_body(resp, NULL); /* the 500 of out-of-memory */
+        return;
+    }
+    resp->status = lume_status_http(LUME_OK);
+    resp->outcome = LUME_OK;
+    resp->cache_control = cache_control;
+}
+
 /* 200 with a body rendered in advance (copied: the response owns its body). */
 static void respond_constant(lume_response *resp, const char *body, size_t len,
                              const char *cache_control)
@@ -279,7 +293,7 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         ctx.message = message;
         respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
     } else {
-        respond_ok(resp, lume_render_link(&app->results.items[0]), app->cache_public);
+        respond_ok_text(resp, &app->results.items[0], app->cache_public);
         /* The next-episode hint: a header, the body's shape stays (docs/api.md). */
         if (params.season > 0 && params.episode > 0 && resp->status == 200)
             resp->link = lume_next_link(query, params.season, params.episode, app->results.next);

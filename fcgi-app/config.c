@@ -144,6 +144,8 @@ static const lume_setting settings[] = {
         "TCP peers admitted: addresses, CIDR ranges, or any"),
     INT("LUME_FCGI_READ_TIMEOUT_MS", fcgi_read_timeout_ms, 1, 600000,
         "a connection's request must arrive within this"),
+    INT("LUME_FCGI_KEEP_CONNS", fcgi_keep_conns, 0, 1024,
+        "FastCGI connections a worker keeps between requests (0: none)"),
     TYPED("LUME_LOG_LEVEL", LUME_SETTING_NAMED, log_level, 0, check_level,
           "debug, info, warn or error"),
     TYPED("LUME_ACCESS_LOG", LUME_SETTING_BOOL, access_log, 0, NULL,
@@ -180,6 +182,7 @@ void lume_config_defaults(lume_config *c)
     c->socket_mode = 0660;
     snprintf(c->fcgi_allowed_addrs, sizeof(c->fcgi_allowed_addrs), "127.0.0.1,::1");
     c->fcgi_read_timeout_ms = 5000;
+    c->fcgi_keep_conns = 256;
     c->log_level = LUME_LOG_INFO;
     c->access_log = 1;
     c->die_with_parent = 0;

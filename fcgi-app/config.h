@@ -51,6 +51,7 @@ typedef struct lume_config {
     char socket_group[64];                  /* group of a unix socket; "" = the master's */
     char fcgi_allowed_addrs[LUME_PATH_LEN]; /* TCP peers admitted (allow.h) */
     long fcgi_read_timeout_ms;              /* a request head must arrive within this */
+    long fcgi_keep_conns;                   /* kept connections per worker (keep.h); 0: none */
 
     /* LUME_PROVIDER, LUME_CONNECT_TIMEOUT_MS and every provider's own settings. */
     lume_provider_conf provider;

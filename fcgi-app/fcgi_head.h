@@ -39,6 +39,8 @@ typedef struct lume_fcgi_head {
     size_t params;       /* params bytes announced so far */
     size_t end;          /* when complete: the length of the head */
     unsigned request_id; /* of the FCGI_BEGIN_REQUEST; 0 before it */
+    size_t begin;        /* offset of the FCGI_BEGIN_REQUEST record */
+    int keep_conn; /* once complete: its FCGI_KEEP_CONN flag (the peer keeps the connection) */
 } lume_fcgi_head;
 
 void lume_fcgi_head_init(lume_fcgi_head *h);
@@ -52,6 +54,11 @@ lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char 
  * same request (a request without a body: nginx sends it with the head),
  * and not a byte more. */
 int lume_fcgi_head_whole_request(const lume_fcgi_head *h, const unsigned char *buf, size_t len);
+
+/* Once COMPLETE: is rec[0..len), what followed the head, exactly the header
+ * of the empty FCGI_STDIN record of the same request (no body, nothing
+ * more)? lume_fcgi_head_whole_request() asks it of the bytes after the head. */
+int lume_fcgi_head_stdin_end(const lume_fcgi_head *h, const unsigned char *rec, size_t len);
 
 /* While MORE: the bytes it takes to get further (never past the head, never
  * over LUME_FCGI_HEAD_MAX); once COMPLETE: the length of the head. */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+#include "utf8.h"
 #include "version.h"
 
 json_t *lume_render_link(const lume_media_link *m)
@@ -12,6 +14,123 @@ json_t *lume_render_link(const lume_media_link *m)
                      m->size >= 0 ? json_integer(m->size) : json_null(), "seeds",
                      (json_int_t)m->seeds, "quality",
                      m->quality ? json_string(m->quality) : json_null());
+}
+
+/* ---- MediaLink written directly, byte for byte as Jansson dumps it ---- */
+
+/* The escaped length of s as a JSON string's content, as Jansson writes it
+ * (", \ and control characters escaped, nothing else); -1 when s is not
+ * valid UTF-8 (which Jansson refuses too). */
+static long escaped_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t left = strlen(s);
+    long n = 0;
+
+    while (left > 0) {
+        size_t k = *p < 0x80 ? 1 : lume_utf8_seq(p, left);
+
+        if (k == 0)
+            return -1;
+        if (*p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r' ||
+            *p == '\t')
+            n += 2;
+        else if (*p < 0x20)
+            n += 6; /* \u00XX */
+        else
+            n += (long)k;
+        p += k;
+        left -= k;
+    }
+    return n;
+}
+
+static char *put_escaped(char *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        const char *esc = NULL;
+
+        switch (*p) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default: break;
+        }
+        if (esc != NULL) {
+            *out++ = esc[0];
+            *out++ = esc[1];
+        } else if (*p < 0x20) {
+            memcpy(out, "\\u00", 4);
+            out[4] = hex[*p >> 4];
+            out[5] = hex[*p & 15];
+            out += 6;
+        } else {
+            *out++ = (char)*p;
+        }
+    }
+    return out;
+}
+
+static char *put_lit(char *out, const char *s)
+{
+    size_t n = strlen(s);
+
+    memcpy(out, s, n);
+    return out + n;
+}
+
+/* A JSON integer, or null when negative and nullable. */
+static char *put_int(char *out, int64_t v, int nullable)
+{
+    if (v < 0 && nullable)
+        return put_lit(out, "null");
+    if (v < 0) {
+        *out++ = '-';
+        return out + lume_decimal_put(out, 0ULL - (unsigned long long)v);
+    }
+    return out + lume_decimal_put(out, (unsigned long long)v);
+}
+
+char *lume_render_link_text(const lume_media_link *m, size_t *len)
+{
+    long title = m->title != NULL ? escaped_len(m->title) : -1;
+    long url = m->url != NULL ? escaped_len(m->url) : -1;
+    long quality = m->quality != NULL ? escaped_len(m->quality) : 4;
+    char *text, *out;
+
+    if (title < 0 || url < 0 || quality < 0)
+        return NULL;
+    /* the keys and punctuation, two numbers, the three strings */
+    text = malloc(64 + 2 * (LUME_DECIMAL_DIGITS + 1) + (size_t)title + (size_t)url +
+                  (size_t)quality + 2);
+    if (text == NULL)
+        return NULL;
+    out = put_lit(text, "{\"title\":\"");
+    out = put_escaped(out, m->title);
+    out = put_lit(out, "\",\"url\":\"");
+    out = put_escaped(out, m->url);
+    out = put_lit(out, "\",\"size\":");
+    out = put_int(out, m->size, 1);
+    out = put_lit(out, ",\"seeds\":");
+    out = put_int(out, m->seeds, 0);
+    out = put_lit(out, ",\"quality\":");
+    if (m->quality != NULL) {
+        *out++ = '"';
+        out = put_escaped(out, m->quality);
+        *out++ = '"';
+    } else {
+        out = put_lit(out, "null");
+    }
+    *out++ = '}';
+    *out = '\0';
+    *len = (size_t)(out - text);
+    return text;
 }
 
 json_t *lume_render_search(const char *query, const lume_media_link *items, size_t count,

@@ -13,6 +13,12 @@
 /* MediaLink: {"title", "url", "size", "seeds", "quality"}. */
 json_t *lume_render_link(const lume_media_link *m);
 
+/* The same MediaLink as text, byte for byte what lume_render_dump() makes
+ * of lume_render_link(), written directly (a tenth of the instructions of
+ * building and dumping Jansson's tree); NULL when out of memory or when a
+ * string is not valid UTF-8 (which Jansson refuses too). *len: its length. */
+char *lume_render_link_text(const lume_media_link *m, size_t *len);
+
 /* SearchResult over items[0..count), with total_results = total. */
 json_t *lume_render_search(const char *query, const lume_media_link *items, size_t count,
                            size_t total, const char *provider);

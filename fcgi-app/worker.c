@@ -38,22 +38,19 @@
 #include "scoreboard.h"
 #include "signals.h"
 
-/* Wait until the listening socket is readable; 0 when a stop was asked or
- * the master is gone. Called only once an accept found nothing waiting, so a
- * worker under load does not poll. The lines it holds are written first: an
- * idle worker holds none. The master is asked after each tick without a
- * connection (the parent-death signal covers the rest). */
-static int wait_readable(int fd, const sigset_t *wait_mask, pid_t master)
+/* Wait until the listener or a kept connection is readable; 0 when the
+ * master is gone or the wait failed (a stop returns 1: the loop decides).
+ * Called only once nothing was ready, so a worker under load does not wait.
+ * The lines it holds are written first: an idle worker holds none. The
+ * master is asked after each tick without work (the parent-death signal
+ * covers the rest). */
+static int wait_ready(lume_acceptor *a, const sigset_t *wait_mask, pid_t master)
 {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    struct timespec tick = {1, 0}; /* re-check the master now and then */
-
-    lume_log_flush();
     for (;;) {
-        int rc = ppoll(&pfd, 1, &tick, wait_mask);
-        if (rc > 0)
+        int rc = lume_acceptor_wait(a, 1000, wait_mask); /* re-check the master now and then */
+        if (rc > 0 || lume_signals_worker_stopping())
             return 1;
-        if (lume_signals_worker_stopping() || (rc < 0 && errno != EINTR))
+        if (rc < 0 && errno != EINTR)
             return 0;
         if (rc == 0 && getppid() != master)
             return 0;
@@ -141,7 +138,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_app *app;
     uint64_t rng;
     long served = 0;
-    int status = LUME_WORKER_EXIT_OK, waited = 1, draining = 0;
+    int status = LUME_WORKER_EXIT_OK, waited = 1, leaving = 0;
     int64_t next_stop_check_us = 0;
     lume_scoreboard *board = lume_scoreboard_of(shared);
 
@@ -167,36 +164,45 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_app_observe(app, shared, slot, listen_fd); /* the scoreboard line: idle */
 
     lume_log_batch_on(); /* access lines leave in batches (log.h) */
-    while (cfg->max_requests == 0 || served < cfg->max_requests) {
-        /* Under load no ppoll() delivers a stop (signals.c): ask whether one
+    for (;;) {
+        /* Under load no wait delivers a stop (signals.c): ask whether one
          * is pending after every wait, and otherwise at most once every
          * STOP_CHECK_US, so a stop waits for at most that and the request
          * in hand, and a busy worker does not make a system call of it per
          * request. */
         int64_t now = lume_now_us();
-        if (!draining && (waited || now >= next_stop_check_us)) {
+        if (!leaving && (waited || now >= next_stop_check_us)) {
             /* A reload or a retirement: the other workers serve the queue.
              * A stop: the master stopped the listener first, so nothing
-             * new arrives; serve what was queued before it, then leave. */
-            if (lume_signals_worker_stopping() && !(draining = lume_listen_stopped(listen_fd)))
-                break;
+             * new arrives; serve what was queued before it, then leave.
+             * Either way, what nginx already sent on a kept connection is
+             * served, and nothing is kept from now on. */
+            if (lume_signals_worker_stopping()) {
+                leaving = 1;
+                lume_acceptor_leave(acceptor, lume_listen_stopped(listen_fd));
+            }
             next_stop_check_us = now + STOP_CHECK_US;
         }
-        /* Accept first: under load a connection is already waiting. */
+        if (!leaving && cfg->max_requests > 0 && served >= cfg->max_requests) {
+            leaving = 1; /* recycled: what was sent on its kept connections first */
+            lume_acceptor_leave(acceptor, 0);
+        }
         lume_scoreboard_set_state(board, slot, LUME_WORKER_READING);
         lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
         if (rc != LUME_ACCEPT_READY)
             lume_scoreboard_set_state(board, slot, LUME_WORKER_IDLE);
         if (rc == LUME_ACCEPT_AGAIN) {
-            if (draining)
-                break; /* the queue is empty */
-            if (!wait_readable(listen_fd, &wait_mask, master))
+            if (leaving && !lume_acceptor_linger(acceptor, &wait_mask))
+                break; /* nothing sent is left, nothing kept */
+            if (leaving)
+                continue;
+            if (!wait_ready(acceptor, &wait_mask, master))
                 break;
             waited = 1;
             continue;
         }
         if (rc == LUME_ACCEPT_NONE)
-            continue; /* another worker took it, or it was dropped */
+            continue; /* another worker took it, it was dropped, or nginx closed it */
         if (rc == LUME_ACCEPT_STOP)
             break;
         if (rc == LUME_ACCEPT_FAIL) {

@@ -112,7 +112,8 @@ class RenderError(Exception):
 
 # The app's settings nginx needs too; their values are the app's, resolved.
 SHARED = ("LUME_LISTEN", "LUME_HEALTH_LISTEN", "LUME_REQUEST_TIMEOUT_MS", "LUME_PROVIDER",
-          "LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")
+          "LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR",
+          "LUME_FCGI_KEEP_CONNS")
 
 
 def given(environ):
@@ -612,16 +613,26 @@ def prune_cache(conf, run_dir, keep):
 
 def upstream_values(conf, upstream):
     """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
-    name resolved once at start) and FASTCGI_PASS."""
+    name resolved once at start), FASTCGI_PASS, and KEEPALIVE (the upstream's
+    keepalive pool: a quarter of what a worker of the app keeps,
+    LUME_FCGI_KEEP_CONNS, idle per nginx worker, so that the idle connections
+    of up to four nginx workers fit in one app worker's bound, which is then
+    reached only when more are in flight at once; "": one connection per
+    request, as with LUME_RESOLVER, whose variable address has no upstream
+    block)."""
     servers = [s.strip() for s in conf["LUME_RESOLVER"].split(",") if s.strip()]
+    keep = integer(conf, "LUME_FCGI_KEEP_CONNS", 0, 1024)
     if not servers:
-        return {"UPSTREAM": upstream, "RESOLVER": "", "FASTCGI_PASS": "lume_workers"}
+        return {"UPSTREAM": upstream, "RESOLVER": "", "FASTCGI_PASS": "lume_workers",
+                "KEEPALIVE": max(1, keep // 4) if keep else "",
+                "KEEP_CONN": "on" if keep else "off"}
     if upstream.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
     for server in servers:
         if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", server):
             raise RenderError(f"invalid LUME_RESOLVER entry {server!r}: expected an address[:port]")
-    return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers"}
+    return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers",
+            "KEEPALIVE": "", "KEEP_CONN": "off"}
 
 
 def fastcgi_address(conf, name):

@@ -19,6 +19,7 @@
 #include "backoff.h"
 #include "clock.h"
 #include "log.h"
+#include "wait.h"
 
 struct archive_http {
     CURLM *multi;
@@ -356,7 +357,7 @@ void archive_http_fetch_all(archive_http *h, archive_fetch *fetches, size_t n, i
         if (wait < 0)
             wait = 0;
         if (wait > 0) {
-            lume_log_flush(); /* held lines never wait on the network (log.h) */
+            lume_wait_begin(); /* nothing held waits on the network (wait.h) */
             curl_multi_poll(h->multi, NULL, 0, (int)(wait > INT_MAX ? INT_MAX : wait), NULL);
         }
     }

@@ -24,6 +24,7 @@
 #include "api.h"
 #include "clock.h"
 #include "log.h"
+#include "wait.h"
 #include "utf8.h"
 
 typedef struct mock_entry {
@@ -251,7 +252,7 @@ static lume_status simulate_latency(const mock_provider *m, int64_t deadline_ms)
         return LUME_OK;
     if (timed_out)
         until = deadline_ms;
-    lume_log_flush(); /* held lines never wait on the delay (log.h) */
+    lume_wait_begin(); /* held lines and kept connections never wait on the delay (wait.h) */
     while ((now = lume_now_ms()) < until) {
         ts.tv_sec = (until - now) / 1000;
         ts.tv_nsec = ((until - now) % 1000) * 1000000L;

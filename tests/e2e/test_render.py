@@ -101,11 +101,24 @@ class TestRender(unittest.TestCase):
         self.assertIn("fastcgi_read_timeout 10s;", text)
         self.assertIn("server_tokens off;", text)
         self.assertIn("ssl_protocols TLSv1.2 TLSv1.3;", text)
-        self.assertNotIn("keepalive 1", text.split("upstream lume_workers")[1].split("}")[0])
-        self.assertIn("fastcgi_keep_conn off;", text)
-        # one retry, on the same socket listed again as the backup, errors only
+        # kept connections (LUME_FCGI_KEEP_CONNS, 256): nginx keeps a quarter
+        # of it idle per worker of its own; one retry, on the same socket listed again as
+        # the backup, errors only, and two more lines for the free retries of
+        # requests that met the close of a kept connection
         upstream = text.split("upstream lume_workers {")[1].split("}")[0]
+        self.assertIn("keepalive 64;", upstream)
+        self.assertIn("keepalive_timeout 60s;", upstream)
+        self.assertIn("fastcgi_keep_conn on;", text)
         self.assertEqual([l.strip() for l in upstream.splitlines() if l.strip().startswith("server")],
+                         ["server unix:/tmp/lume-render-test.sock max_fails=0;"] +
+                         ["server unix:/tmp/lume-render-test.sock max_fails=0 backup;"] * 3)
+        # LUME_FCGI_KEEP_CONNS=0: a connection per request, as before
+        r0, text0 = self.render(LUME_FCGI_KEEP_CONNS="0")
+        self.assertEqual(r0.returncode, 0, r0.stderr)
+        upstream0 = text0.split("upstream lume_workers {")[1].split("}")[0]
+        self.assertNotIn("keepalive", upstream0)
+        self.assertIn("fastcgi_keep_conn off;", text0)
+        self.assertEqual([l.strip() for l in upstream0.splitlines() if l.strip().startswith("server")],
                          ["server unix:/tmp/lume-render-test.sock max_fails=0;",
                           "server unix:/tmp/lume-render-test.sock max_fails=0 backup;"])
         self.assertIn("fastcgi_next_upstream error;", text)

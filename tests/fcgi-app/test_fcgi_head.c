@@ -13,6 +13,9 @@
  * bad FCGI_BEGIN_REQUEST, is malformed. Other records before the end of the
  * params (management records, other request ids) are stepped over.
  *
+ * The begin record's FCGI_KEEP_CONN flag (nginx's fastcgi_keep_conn on) is
+ * read once the head is complete, however it was cut on the way.
+ *
  * The whole request: the head, then the empty FCGI_STDIN record of the same
  * request and not a byte more (a request without a body, as nginx sends it)
  * says nothing more is due from the peer; a body, anything after the end of
@@ -421,6 +424,68 @@ static void test_an_incomplete_head_is_never_the_whole_request(void **state)
     free(w.b);
 }
 
+/* ---- the keep-alive flag ---- */
+
+static void begin_flags(wire *w, unsigned char flags)
+{
+    unsigned char rec[16] = {1, BEGIN, 0, 1, 0, 8, 0, 0, 0, 1, flags, 0, 0, 0, 0, 0};
+    put(w, rec, sizeof(rec));
+}
+
+static void test_the_keep_conn_flag_of_the_begin_record_is_read(void **state)
+{
+    for (unsigned char flags = 0; flags < 4; flags++) {
+        wire w = {0};
+        lume_fcgi_head h;
+
+        (void)state;
+        begin_flags(&w, flags);
+        params(&w, 40, 65535);
+        assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+        assert_int_equal(h.keep_conn, flags & 1);
+        free(w.b);
+    }
+}
+
+static void test_the_keep_conn_flag_is_read_however_the_head_arrives(void **state)
+{
+    wire w = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin_flags(&w, 1);
+    params(&w, 40, 65535);
+    for (size_t cut = 1; cut < w.len; cut++) {
+        lume_fcgi_head_init(&h);
+        assert_int_equal(lume_fcgi_head_scan(&h, w.b, cut), LUME_FCGI_HEAD_MORE);
+        assert_int_equal(lume_fcgi_head_scan(&h, w.b, w.len), LUME_FCGI_HEAD_COMPLETE);
+        assert_int_equal(h.keep_conn, 1);
+    }
+    free(w.b);
+}
+
+static void test_the_end_of_stdin_alone_is_what_follows_a_whole_request(void **state)
+{
+    wire w = {0}, rest = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    begin(&w);
+    params(&w, 40, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    record(&rest, STDIN, 1, 0, 0);
+    assert_true(lume_fcgi_head_stdin_end(&h, rest.b, rest.len));
+    assert_false(lume_fcgi_head_stdin_end(&h, rest.b, rest.len - 1));
+    record(&rest, STDIN, 1, 0, 0);
+    assert_false(lume_fcgi_head_stdin_end(&h, rest.b, rest.len)); /* something more */
+    free(rest.b);
+    rest = (wire){0};
+    record(&rest, STDIN, 2, 0, 0); /* another request's */
+    assert_false(lume_fcgi_head_stdin_end(&h, rest.b, rest.len));
+    free(rest.b);
+    free(w.b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +508,9 @@ int main(void)
         cmocka_unit_test(test_a_head_and_the_empty_stdin_record_are_the_whole_request),
         cmocka_unit_test(test_a_head_alone_or_with_a_body_or_more_is_not_the_whole_request),
         cmocka_unit_test(test_an_incomplete_head_is_never_the_whole_request),
+        cmocka_unit_test(test_the_keep_conn_flag_of_the_begin_record_is_read),
+        cmocka_unit_test(test_the_keep_conn_flag_is_read_however_the_head_arrives),
+        cmocka_unit_test(test_the_end_of_stdin_alone_is_what_follows_a_whole_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,14 @@ def main():
                        b"\x0c\x01" + b"\0" * 7 + b"bad id!\0client.id_2\0" +
                        struct.pack(">iQi", 503, 1 << 63, 2 ** 31 - 1),
                        b"\x03" + b"\xff" * 8 + b"\0\0" + struct.pack(">iQi", -1, 0, -5)])
+    write("render_link", [t.encode() + b"\0" + u.encode() + b"\0" + struct.pack(">qqB", size, seeds, q)
+                          for t, u, size, seeds, q in [
+                              ("Inception (2010) 1080p BluRay",
+                               "https://mock-cdn.example.com/movies/inception-2010.mkv",
+                               8542781952, 2450, 2),
+                              ("say \"hi\" \\ \x01\x1f\t\n", "https://a/\"", -1, 0, 0),
+                              ("Am\u00e9lie \U0001F3AC", "https://a/\u00e9", 5, -3, 4)]]
+          + [b"bad \xff\0https://a/\0"])
     write("utf8", ["caf\u00e9 \U0001F3AC \u20ac", b"caf\xe9", b"\xc0\xaf", b"\xed\xa0\x80",
                    b"\xf4\x90\x80\x80", b"\xf0\x9f\x8e", b"\x80", b"\xef\xbf\xbd\x00a"])
     write("decimal", [struct.pack(">ii", 1, 9999) + b"4", struct.pack(">ii", 0, 0o777) + b"0660",

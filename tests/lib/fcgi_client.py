@@ -11,6 +11,7 @@ import struct
 
 FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 1, 3, 4, 5, 6, 7
 RESPONDER = 1
+FCGI_KEEP_CONN = 1
 
 
 def _record(rtype, content, request_id=1):
@@ -89,9 +90,11 @@ def environ(uri="/", method="GET", params=None, stdin=b""):
     return env
 
 
-def encode_request(uri="/", method="GET", params=None, stdin=b"", role=RESPONDER):
-    """The bytes of one request: FCGI_BEGIN_REQUEST, FCGI_PARAMS, FCGI_STDIN."""
-    msg = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", role, 0))
+def encode_request(uri="/", method="GET", params=None, stdin=b"", role=RESPONDER, keep=False):
+    """The bytes of one request: FCGI_BEGIN_REQUEST, FCGI_PARAMS, FCGI_STDIN.
+    keep: FCGI_KEEP_CONN, the connection stays open for the next request (as
+    nginx's fastcgi_keep_conn on)."""
+    msg = _record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", role, FCGI_KEEP_CONN if keep else 0))
     return msg + _stream(FCGI_PARAMS, encode_params(environ(uri, method, params, stdin))) + \
         _stream(FCGI_STDIN, stdin)
 

@@ -26,7 +26,7 @@ rounds (each figure is the median of the rounds); the resolve and the
 responder again at equal load (16 connections, each pausing 1 ms after every
 answer), so that their p99 compare like for like; h2load over HTTP/2 (10 streams per connection); system calls per request of one
 worker and of one responder process (strace -c); the archive provider
-behind the same nginx against tests/archive/fake_archive.py with 20 ms per
+behind the same nginx against tests/lib/fake_archive.py with 20 ms per
 upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
 a worker's RSS over 200,000 requests it served, and valgrind memcheck on a
 worker serving 4,000 mixed requests.
@@ -56,6 +56,9 @@ from harness import free_port, wait_until, children  # noqa: E402
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BINARY = os.path.join(BUILD, "lume-fcgi")
 RESPONDER = os.path.join(BUILD, "tests", "load", "responder")
+# The peers: what a user might write instead, behind the same nginx.
+PEER_GO = os.path.join(BUILD, "tests", "load", "peer-go")
+PEER_NODE = os.path.join(HERE, "peers", "peer.js")
 RESULTS = os.path.join(HERE, "results")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
@@ -85,6 +88,8 @@ LOADS = {
     # the same through a front without the edge metrics (no edge log, no mtail)
     "cached_noedge": [MOVIE],
     "responder": ["/bench/fcgi"],
+    "go": ["/bench/go" + MOVIE],  # the Go net/http peer (tests/load/peers/peer.go)
+    "node": ["/bench/node" + MOVIE],  # the Node http peer (tests/load/peers/peer.js)
     "resolve": [MOVIE],
     "episode": ["/resolve/the%20boys?season=4&episode=1"],
     "search10": ["/resolve/search/the%20boys?limit=10"],
@@ -96,11 +101,14 @@ LOADS = {
     + ["/resolve/search/the%20boys?limit=10"] * 3 + ["/resolve/search/1080p?limit=25"] * 2
     + ["/resolve/nothing-by-this-name"] * 2 + ["/resolve/inception?season=abc"],
 }
-QUICK_LOADS = ["return", "responder", "resolve", "cached", "cached_noedge", "mix"]
+QUICK_LOADS = ["return", "responder", "go", "node", "resolve", "cached", "cached_noedge", "mix"]
 CACHED = ("cached", "cached_noedge")  # the loads served from the response cache
 NOEDGE = ("cached_noedge",)  # the loads sent to the front without the edge metrics
+# Lume against what a user would write instead (issue 28): these loads over
+# plain HTTP too, at every connection count.
+PEER_LOADS = ["return", "responder", "go", "node", "resolve"]
 
-# The archive provider against tests/archive/fake_archive.py: every upstream
+# The archive provider against tests/lib/fake_archive.py: every upstream
 # call answered after ARCHIVE_LATENCY_S; a resolve is one search and one round
 # of parallel lookups (ARCHIVE_ITEMS items match), so a worker serves at most
 # 1 / (2 * latency) resolves a second and the pool workers times that.
@@ -127,6 +135,7 @@ class Stack:
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
         self.noedge_port = free_port() if noedge else None
+        self.plain_port = free_port()  # the same server over plain HTTP (bench only)
         self.procs = []
         self.archive = archive
         self.nworkers = workers
@@ -213,6 +222,13 @@ class Stack:
                                      f"{self.dir}/body.json"], env, self.resp_log)
         if not wait_until(lambda: self.get("/bench/fcgi") == (200, body), 10):
             raise RuntimeError("the responder does not answer")
+        self.peer_log = open(os.path.join(self.dir, "peers.log"), "wb")
+        self.spawn([PEER_GO, f"{self.dir}/go.sock"], env | {"GOMAXPROCS": str(WORKERS)},
+                   self.peer_log)
+        self.spawn(["node", PEER_NODE, f"{self.dir}/node.sock", str(WORKERS)], env, self.peer_log)
+        for name in ("go", "node"):
+            if not wait_until(lambda: self.get(LOADS[name][0]) == (200, body), 20):
+                raise RuntimeError(f"the {name} peer does not answer the body; see {self.dir}")
         if self.get("/bench/return") != (200, body):
             raise RuntimeError("/bench/return does not answer the body")
         return self
@@ -234,12 +250,27 @@ class Stack:
                 f.write(text)
             return
         body = self.get_body_for_conf()
+        # The same server on a plain HTTP port, and the peers behind
+        # proxy_pass with upstream keep-alive, as a user would put them.
         extra = (
-            "\n        # make bench: the two baselines (tests/load/bench.py)\n"
+            "\n        # make bench: the baselines and the peers (tests/load/bench.py)\n"
+            f"        listen 127.0.0.1:{self.plain_port};\n"
             f"        location = /bench/return {{ return 200 '{body}'; }}\n"
             "        location = /bench/fcgi {\n"
             f"            fastcgi_pass unix:{self.dir}/responder.sock;\n"
             "        }\n")
+        for name in ("go", "node"):
+            extra += (f"        location /bench/{name}/ {{\n"
+                      f"            proxy_pass http://bench_{name}/;\n"
+                      "            proxy_http_version 1.1;\n"
+                      "            proxy_set_header Connection \"\";\n"
+                      "        }\n")
+        upstreams = "".join(f"    upstream bench_{name} {{ server unix:{self.dir}/{name}.sock; "
+                            "keepalive 64; }\n" for name in ("go", "node"))
+        text, n = re.subn(r"(\n    upstream lume_workers \{)", lambda m: "\n" + upstreams + m.group(1),
+                          text, count=1)
+        if n != 1:
+            raise RuntimeError("no upstream lume_workers in the rendered configuration")
         text, n = re.subn(r"(# HTTPS: the API\.\n    server \{\n(?:.*\n)*?        server_name _;\n)",
                           lambda m: m.group(1) + extra, text, count=1)
         if n != 1:
@@ -288,7 +319,9 @@ class Stack:
             body = dechunk(body)
         return int(head.split()[1]), body
 
-    def url(self, path="", load=None):
+    def url(self, path="", load=None, plain=False):
+        if plain:
+            return f"http://127.0.0.1:{self.plain_port}{path}"
         port = self.noedge_port if load in NOEDGE else self.port
         return f"https://127.0.0.1:{port}{path}"
 
@@ -333,15 +366,15 @@ def dechunk(body):
     return out
 
 
-def wrk(stack, paths, conns, seconds, pause_ms=0, load=None):
+def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False):
     """wrk with `paths`; `load` (a name of LOADS) says which front and
-    whether the response cache is used."""
+    whether the response cache is used; plain: over plain HTTP."""
     env = dict(os.environ, BENCH_PATHS=" ".join(paths),
                BENCH_CACHED="1" if load in CACHED else "0",
                BENCH_PAUSE_MS=str(pause_ms))
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
-                        os.path.join(HERE, "paths.lua"), stack.url(load=load)],
+                        os.path.join(HERE, "paths.lua"), stack.url(load=load, plain=plain)],
                        env=env, capture_output=True, text=True, timeout=seconds + 60)
     m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
     if m is None:
@@ -390,8 +423,12 @@ def median_of(runs):
 
 def syscalls(stack, pid, path, once, seconds):
     """System calls per request of one process under a steady load: strace -c
-    counts them; the calls of `once` (made once per request) count requests."""
+    counts them; the calls of `once` (made once per request) count requests,
+    or `once` is a function counting the requests the process has served (a
+    lume-fcgi worker keeps its connections: an accept is no longer one per
+    request)."""
     out = os.path.join(stack.dir, f"strace-{pid}.txt")
+    before = once() if callable(once) else 0
     st = subprocess.Popen(["strace", "-c", "-f", "-o", out, "-p", str(pid)],
                           stderr=subprocess.DEVNULL)
     time.sleep(0.5)
@@ -407,7 +444,11 @@ def syscalls(stack, pid, path, once, seconds):
                 errors = int(parts[4]) if len(parts) == 6 else 0
                 per[parts[-1]] = (n, errors)
                 calls += n
-    served = sum(per.get(s, (0, 0))[0] - per.get(s, (0, 0))[1] for s in once)
+    if callable(once):
+        time.sleep(1.5)  # the worker's held access lines (log.h) are written
+        served = once() - before
+    else:
+        served = sum(per.get(s, (0, 0))[0] - per.get(s, (0, 0))[1] for s in once)
     if served == 0:
         return None
     return {"per_request": calls / served, "requests": served,
@@ -470,14 +511,27 @@ def callgrind(path_count=2000):
         body = os.path.join(d, "body.json")
         with open(body, "w") as f:
             f.write("{}")
+        lume = {"LUME_LISTEN": f"unix:{d}/lume.sock", "LUME_WORKERS": "1", "LUME_PROVIDER": "mock"}
         targets = {
-            "lume-fcgi": ([BINARY], {"LUME_LISTEN": f"unix:{d}/lume.sock", "LUME_WORKERS": "1",
-                                     "LUME_PROVIDER": "mock"}, "unix:" + f"{d}/lume.sock"),
+            # a connection per request, as the responder has it
+            "lume-fcgi": ([BINARY], lume, "unix:" + f"{d}/lume.sock"),
+            # every request on one kept connection, as nginx sends them
+            "lume-fcgi, kept connection": ([BINARY], lume, "unix:" + f"{d}/lume.sock"),
             "responder": ([RESPONDER, f"{d}/resp.sock", "1", body], {}, "unix:" + f"{d}/resp.sock"),
         }
         for name, (argv, extra, sock) in targets.items():
+            kept = [None]
+
+            def request():
+                if not name.endswith("kept connection"):
+                    return fcgi_client.request(sock, MOVIE, timeout=30)
+                if kept[0] is None:
+                    kept[0] = fcgi_client.connect(sock, timeout=30)
+                kept[0].sendall(fcgi_client.encode_request(MOVIE, keep=True))
+                return fcgi_client.read_response(kept[0])
             env = dict(os.environ, **extra)
-            cg = os.path.join(d, f"callgrind.{name}.%p")
+            tag = re.sub(r"[^a-z-]", "", name)
+            cg = os.path.join(d, f"callgrind.{tag}.%p")
             p = subprocess.Popen(["valgrind", "--tool=callgrind", "--trace-children=yes",
                                   f"--callgrind-out-file={cg}"] + argv, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -485,18 +539,18 @@ def callgrind(path_count=2000):
             try:
                 wait_answering(sock, f"{name} under callgrind")
                 for _ in range(200):
-                    fcgi_client.request(sock, MOVIE, timeout=30)
+                    request()
                 pids = children(p.pid) or [p.pid]
                 subprocess.run(["callgrind_control", "-z"] + [str(x) for x in pids],
                                capture_output=True, timeout=60)
                 for _ in range(path_count):
-                    fcgi_client.request(sock, MOVIE, timeout=30)
+                    request()
                 subprocess.run(["callgrind_control", "-d"] + [str(x) for x in pids],
                                capture_output=True, timeout=60)
                 total = 0
                 for fn in os.listdir(d):
-                    if fn.startswith(f"callgrind.{name}.") and any(
-                            fn.startswith(f"callgrind.{name}.{x}.") for x in pids):
+                    if fn.startswith(f"callgrind.{tag}.") and any(
+                            fn.startswith(f"callgrind.{tag}.{x}.") for x in pids):
                         with open(os.path.join(d, fn)) as f:
                             for line in f:
                                 if line.startswith("summary:") or line.startswith("totals:"):
@@ -504,6 +558,8 @@ def callgrind(path_count=2000):
                                     break
                 out[name] = total / path_count
             finally:
+                if kept[0] is not None:
+                    kept[0].close()
                 os.killpg(p.pid, signal.SIGTERM)
                 p.wait(60)
     finally:
@@ -514,7 +570,6 @@ def callgrind(path_count=2000):
 def archive_bench():
     """The archive provider behind nginx against the fake Internet Archive
     with ARCHIVE_LATENCY_S per call, at ARCHIVE_CONNS connections."""
-    sys.path.insert(0, os.path.join(ROOT, "tests", "archive"))
     from fake_archive import FakeArchive, Item, video
     fake = FakeArchive(latency=ARCHIVE_LATENCY_S).start()
     for i in range(ARCHIVE_ITEMS):
@@ -593,6 +648,27 @@ def fmt_ms(us):
     return f"{us / 1000:.2f}"
 
 
+def peer_report(by_conns, scheme):
+    """Lume's mock resolve against the Go and Node peers and nginx's return."""
+    lines = [f"## Lume against a Go and a Node peer ({scheme}, wrk, HTTP/1.1)\n",
+             "| connections | resolve req/s | go | node | return | responder | resolve / go | "
+             "resolve / node | resolve / return | p99 ms resolve / go / node |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for c in CONNS:
+        w = by_conns.get(str(c), {})
+        if not all(n in w for n in ("resolve", "go", "node", "return")):
+            continue
+        r, g, n, t = w["resolve"], w["go"], w["node"], w["return"]
+        b = f"{w['responder']['rps']:.0f}" if "responder" in w else "-"
+        lines.append(f"| {c} | {r['rps']:.0f} | {g['rps']:.0f} | {n['rps']:.0f} | "
+                     f"{t['rps']:.0f} | {b} | {r['rps'] / g['rps']:.2f}x | "
+                     f"{r['rps'] / n['rps']:.2f}x | {r['rps'] / t['rps']:.2f} | "
+                     f"{fmt_ms(r['p99_us'])} / {fmt_ms(g['p99_us'])} / {fmt_ms(n['p99_us'])} |")
+    lines.append("\nTargets (issue 28), plain HTTP at 64 connections: resolve >= 1.2x go, "
+                 ">= 1.4x node, >= 0.40 of return.\n")
+    return lines
+
+
 def ratio(r, base):
     return f"{r['rps'] / base['rps']:.1%}" if base else "-"
 
@@ -617,17 +693,24 @@ def report(res):
                          f"{r['p99_us'] / b['p99_us']:.2f}x |")
         lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
                      "p99 <= 1.1x the responder's.\n")
+    if res.get("plain"):
+        lines += peer_report(res["plain"], "plain HTTP")
+        lines += peer_report(res["wrk"], "HTTPS")
     if res.get("paced"):
-        r, b = res["paced"]["resolve"], res["paced"]["responder"]
+        b = res["paced"]["responder"]
         lines.append("## p99 at equal load\n")
         lines.append(f"{PACED_CONNS} connections, each pausing {PACED_PAUSE_MS} ms after every "
                      f"answer, so that both serve about the same requests/s below their "
                      f"ceilings; median of {PACED_ROUNDS} alternating {SECONDS} s runs.\n")
-        lines.append("| load | req/s | p50 ms | p99 ms | p99 / responder |")
-        lines.append("|---|---|---|---|---|")
-        for name, x in (("responder", b), ("resolve", r)):
+        lines.append("| load | req/s | p50 ms | p99 ms | p99 / responder | resolve p99 / this |")
+        lines.append("|---|---|---|---|---|---|")
+        r = res["paced"]["resolve"]
+        for name, x in res["paced"].items():
             lines.append(f"| {name} | {x['rps']:.0f} | {fmt_ms(x['p50_us'])} | "
-                         f"{fmt_ms(x['p99_us'])} | {x['p99_us'] / b['p99_us']:.2f}x |")
+                         f"{fmt_ms(x['p99_us'])} | {x['p99_us'] / b['p99_us']:.2f}x | "
+                         f"{r['p99_us'] / x['p99_us']:.2f}x |")
+        lines.append("\nTarget (issue 28): the resolve's p99 no worse than the Go peer's "
+                     "at equal load (resolve p99 / go <= 1.00x).")
         lines.append("")
     if "cached" in first:
         lines.append("## Ratios: the mock resolve from nginx's response cache (HIT)\n")
@@ -670,6 +753,18 @@ def report(res):
             lines.append(f"| {name} | {c} | {r['rps']:.0f} | {fmt_ms(r['p50_us'])} | "
                          f"{fmt_ms(r['p99_us'])} | {ratio(r, w.get('responder'))} | "
                          f"{r['rps'] / w['return']['rps']:.1%} | {r['errors']} | {r['non_2xx']} |")
+    if res.get("plain"):
+        lines.append("\n## Every load over plain HTTP (wrk, HTTP/1.1)\n")
+        lines.append("| load | connections | req/s | p50 ms | p99 ms | / return | errors | non-2xx |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for c in CONNS:
+            w = res["plain"].get(str(c), {})
+            for name, r in w.items():
+                if name == "load_average":
+                    continue
+                lines.append(f"| {name} | {c} | {r['rps']:.0f} | {fmt_ms(r['p50_us'])} | "
+                             f"{fmt_ms(r['p99_us'])} | {r['rps'] / w['return']['rps']:.1%} | "
+                             f"{r['errors']} | {r['non_2xx']} |")
     if res.get("h2load"):
         lines.append("\n## HTTP/2 (h2load, 10 streams per connection)\n")
         lines.append("| load | connections | req/s | p50 ms | p99 ms | / responder |")
@@ -725,20 +820,26 @@ def charts(res):
     if shutil.which("gnuplot") is None:
         log("no gnuplot: no charts")
         return
-    names = list(res["wrk"][str(CONNS[0])].keys())
-    data = os.path.join(RESULTS, "wrk.dat")
+    chart(res["wrk"], "HTTPS", "")
+    if res.get("plain"):
+        chart(res["plain"], "plain HTTP", "-http")
+
+
+def chart(by_conns, scheme, suffix):
+    names = [n for n in by_conns[str(CONNS[0])].keys() if n != "load_average"]
+    data = os.path.join(RESULTS, f"wrk{suffix}.dat")
     with open(data, "w") as f:
         f.write("# conns " + " ".join(f"{n}_rps {n}_p99ms" for n in names) + "\n")
         for c in CONNS:
-            w = res["wrk"][str(c)]
+            w = by_conns[str(c)]
             f.write(f"{c} " + " ".join(f"{w[n]['rps']:.1f} {w[n]['p99_us'] / 1000:.3f}"
                                        for n in names) + "\n")
     for what, col, ylabel in (("throughput", 0, "requests/s"), ("p99", 1, "p99 latency (ms)")):
         plots = ", ".join(f"'{data}' using 1:{2 + 2 * i + col} with linespoints title '{n}'"
                           for i, n in enumerate(names))
-        script = (f"set terminal pngcairo size 900,560; set output '{RESULTS}/{what}.png';"
+        script = (f"set terminal pngcairo size 900,560; set output '{RESULTS}/{what}{suffix}.png';"
                   f"set logscale x 2; set xlabel 'connections'; set ylabel '{ylabel}';"
-                  f"set key outside right; set grid; set title 'Lume {what} (wrk, HTTPS)';"
+                  f"set key outside right; set grid; set title 'Lume {what} (wrk, {scheme})';"
                   f"plot {plots}")
         r = subprocess.run(["gnuplot", "-e", script], capture_output=True, text=True)
         if r.returncode != 0:
@@ -783,7 +884,7 @@ def main():
     res["loadavg_start"] = os.getloadavg()
     try:
         log(f"up in {stack.dir}; warming up")
-        warm = ["return", "responder", "resolve", "cached", "mix"] + [
+        warm = ["return", "responder", "go", "node", "resolve", "cached", "mix"] + [
             n for n in loads if n in NOEDGE]
         for name in FOCUS or warm:
             wrk(stack, LOADS[name], 64, 1 if QUICK else 3, load=name)
@@ -799,8 +900,22 @@ def main():
             res["wrk"][str(c)] = {name: median_of(runs[name]) for name in loads}
             log(f"{c} connections: " + ", ".join(
                 f"{n} {res['wrk'][str(c)][n]['rps']:.0f}/s" for n in loads))
+        # Plain HTTP: Lume against the peers, where TLS does not dominate.
+        plain_loads = [n for n in PEER_LOADS if n in loads]
+        if "go" in plain_loads or "node" in plain_loads:
+            res["plain"] = {}
+            for c in CONNS:
+                runs = {name: [] for name in plain_loads}
+                for rnd in range(ROUNDS):
+                    for name in (plain_loads if rnd % 2 == 0 else list(reversed(plain_loads))):
+                        runs[name].append(wrk(stack, LOADS[name], c, SECONDS, plain=True))
+                res["plain"][str(c)] = {name: median_of(runs[name]) for name in plain_loads}
+                res["plain"][str(c)]["load_average"] = os.getloadavg()[0]
+                log(f"plain HTTP, {c} connections: " + ", ".join(
+                    f"{n} {res['plain'][str(c)][n]['rps']:.0f}/s" for n in plain_loads))
         if not FOCUS or ("resolve" in FOCUS and "responder" in FOCUS):
-            runs = {name: [] for name in ("responder", "resolve")}
+            runs = {name: [] for name in ("responder", "go", "node", "resolve")
+                    if name in loads}
             for rnd in range(PACED_ROUNDS):
                 for name in (runs if rnd % 2 == 0 else reversed(list(runs))):
                     runs[name].append(wrk(stack, LOADS[name], PACED_CONNS, SECONDS,
@@ -820,9 +935,10 @@ def main():
         else:
             log("no h2load (apt-get install nghttp2-client): HTTP/2 skipped")
         if shutil.which("strace") and not FOCUS:
+            worker = stack.workers()[0]
             res["syscalls"] = {
                 "lume-fcgi worker (mock resolve)": syscalls(
-                    stack, stack.workers()[0], MOVIE, ["accept4"], SECONDS),
+                    stack, worker, MOVIE, lambda: requests_served(stack, worker), SECONDS),
                 "responder process": syscalls(
                     stack, stack.responders()[0], "/bench/fcgi", ["accept", "accept4"], SECONDS),
             }

@@ -1,0 +1,176 @@
+"""Kept FastCGI connections (LUME_FCGI_KEEP_CONNS; keep.h, acceptor.h).
+
+Documents, over FastCGI directly (the web server's side played by the test):
+- a request with FCGI_KEEP_CONN (nginx's fastcgi_keep_conn on) leaves its
+  connection open after the answer, and the next request on it is served;
+  without the flag, or with LUME_FCGI_KEEP_CONNS=0, the worker closes it;
+- a worker keeps at most LUME_FCGI_KEEP_CONNS connections: one more closes the
+  least recently used idle one;
+- a worker about to wait on its provider (LUME_MOCK_DELAY_MS) closes its idle
+  kept connections first, at once, not after the wait, so that the web server
+  sends its next request to a free worker; a request already sent on one is
+  not answered there (the web server retries it elsewhere);
+- what holds for a new connection holds for a kept one: params over 64 KiB
+  and a head that does not arrive within LUME_FCGI_READ_TIMEOUT_MS of its
+  first byte are dropped (fcgi_dropped), and the worker serves on;
+- a graceful stop answers a request already sent on a kept connection, then
+  closes the connection.
+Every wait is bounded and waits for an event (an answer, a close), never a
+fixed time, except where a test asserts that nothing happens for a while.
+"""
+import signal
+import socket
+import struct
+import threading
+import time
+import unittest
+
+import fcgi_client
+from harness import Master, wait_until
+
+
+def send(sock, uri="/", keep=True, params=None):
+    sock.sendall(fcgi_client.encode_request(uri, keep=keep, params=params))
+    return fcgi_client.read_response(sock)
+
+
+def closed_within(sock, timeout):
+    """Seconds until the server closes sock (EOF or reset), None when it is
+    still open after timeout (nothing may arrive meanwhile)."""
+    started = time.monotonic()
+    sock.settimeout(timeout)
+    try:
+        data = sock.recv(65536)
+    except socket.timeout:
+        return None
+    except ConnectionResetError:
+        return time.monotonic() - started
+    if data:
+        raise AssertionError(f"unexpected bytes: {data[:80]!r}")
+    return time.monotonic() - started
+
+
+def still_open(sock):
+    """Not closed by the server: nothing readable, no EOF."""
+    sock.setblocking(False)
+    try:
+        data = sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+    return data != b""
+
+
+class KeptConnections(unittest.TestCase):
+    def test_a_kept_connection_serves_request_after_request(self):
+        with Master(workers=1) as m:
+            with fcgi_client.connect(m.address) as s:
+                for i in range(50):
+                    status, _, body = send(s, "/")
+                    self.assertEqual(status, 200, i)
+                    self.assertIn(b'"name"', body)
+                self.assertTrue(still_open(s))
+
+    def test_without_the_flag_the_connection_is_closed(self):
+        with Master(workers=1) as m:
+            with fcgi_client.connect(m.address) as s:
+                self.assertEqual(send(s, "/", keep=False)[0], 200)
+                self.assertIsNotNone(closed_within(s, 5))
+
+    def test_keeping_off_closes_every_connection(self):
+        with Master(workers=1, env={"LUME_FCGI_KEEP_CONNS": "0"}) as m:
+            with fcgi_client.connect(m.address) as s:
+                self.assertEqual(send(s, "/")[0], 200)
+                self.assertIsNotNone(closed_within(s, 5))
+
+    def test_at_the_bound_the_least_recently_used_is_closed(self):
+        # Each connection sends at once, as nginx does (one that connects and
+        # waits is a trickle: the worker gives up what it keeps to wait on it).
+        with Master(workers=1, env={"LUME_FCGI_KEEP_CONNS": "2"}) as m:
+            socks = []
+            try:
+                for _ in range(2):
+                    socks.append(fcgi_client.connect(m.address))
+                    self.assertEqual(send(socks[-1], "/")[0], 200)
+                self.assertEqual(send(socks[0], "/")[0], 200)  # socks[1] is now the oldest
+                socks.append(fcgi_client.connect(m.address))
+                self.assertEqual(send(socks[2], "/")[0], 200)  # the third: one must go
+                self.assertIsNotNone(closed_within(socks[1], 5))
+                for s in (socks[0], socks[2]):
+                    self.assertTrue(still_open(s))
+                    self.assertEqual(send(s, "/")[0], 200)
+            finally:
+                for s in socks:
+                    s.close()
+
+    def test_a_worker_about_to_wait_closes_its_idle_connections_first(self):
+        delay = 1.5
+        with Master(workers=1, env={"LUME_MOCK_DELAY_MS": str(int(delay * 1000))}) as m:
+            idle = fcgi_client.connect(m.address)
+            busy = fcgi_client.connect(m.address)
+            try:
+                self.assertEqual(send(idle, "/")[0], 200)
+                self.assertEqual(send(busy, "/")[0], 200)
+                answer = {}
+                started = time.monotonic()
+                t = threading.Thread(target=lambda: answer.update(r=send(busy, "/resolve/inception")))
+                t.start()
+                # Closed as the provider's wait begins, long before its end.
+                took = closed_within(idle, delay * 2)
+                t.join(delay * 4)
+                self.assertIsNotNone(took)
+                self.assertLess(took, delay / 2, "the idle connection waited on the provider")
+                self.assertEqual(answer["r"][0], 200)
+                self.assertGreaterEqual(time.monotonic() - started, delay * 0.9)
+                # The busy one is kept after its answer.
+                self.assertEqual(send(busy, "/")[0], 200)
+            finally:
+                idle.close()
+                busy.close()
+
+    def test_params_over_the_limit_on_a_kept_connection_are_dropped(self):
+        with Master(workers=1) as m:
+            with fcgi_client.connect(m.address) as s:
+                self.assertEqual(send(s, "/")[0], 200)
+                big = {"HTTP_X_BIG": "x" * 70000}
+                try:
+                    s.sendall(fcgi_client.encode_request("/", keep=True, params=big))
+                except OSError:
+                    pass  # the worker may close before the last bytes are sent
+                self.assertIsNotNone(closed_within(s, 5))
+            self.assertEqual(m.request("/")[0], 200)
+            self.assertTrue(wait_until(lambda: any(
+                e.get("reason") == "params_too_large" for e in m.events("fcgi_dropped")), 5))
+
+    def test_a_stalled_head_on_a_kept_connection_is_dropped_after_the_read_timeout(self):
+        with Master(workers=1, env={"LUME_FCGI_READ_TIMEOUT_MS": "400"}) as m:
+            with fcgi_client.connect(m.address) as s:
+                self.assertEqual(send(s, "/")[0], 200)
+                s.sendall(fcgi_client.encode_request("/", keep=True)[:20])
+                took = closed_within(s, 5)
+                self.assertIsNotNone(took)
+                self.assertGreaterEqual(took, 0.3)
+            self.assertEqual(m.request("/")[0], 200)
+            self.assertTrue(wait_until(lambda: any(
+                e.get("reason") == "read_timeout" for e in m.events("fcgi_dropped")), 5))
+
+    def test_a_stop_answers_what_was_sent_on_a_kept_connection(self):
+        with Master(workers=1, env={"LUME_MOCK_DELAY_MS": "300"}) as m:
+            s = fcgi_client.connect(m.address)
+            try:
+                self.assertEqual(send(s, "/")[0], 200)
+                s.sendall(fcgi_client.encode_request("/resolve/inception", keep=True))
+                time.sleep(0.05)  # the request is in the worker's hands
+                m.send_signal(signal.SIGTERM)
+                self.assertEqual(fcgi_client.read_response(s)[0], 200)
+                self.assertIsNotNone(closed_within(s, 5))
+            finally:
+                s.close()
+            self.assertEqual(m.proc.wait(15), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
