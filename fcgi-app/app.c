@@ -185,34 +185,40 @@ static void respond_ok(lume_response *resp, json_t *doc, const char *cache_contr
     set_body(resp, doc);
 }
 
+/* 200 with body[0..len), which the response now owns; NULL (out of memory)
+ * is the 500. */
+static void respond_text(lume_response *resp, char *body, size_t len, const char *cache_control)
+{
+    if (body == NULL) {
+        set_body(resp, NULL);
+        return;
+    }
+    resp->body = body;
+    resp->body_len = len;
+    resp->status = lume_status_http(LUME_OK);
+    resp->outcome = LUME_OK;
+    resp->cache_control = cache_control;
+}
+
 /* 200 with a MediaLink, written without Jansson's tree (render.h). */
 static void respond_ok_text(lume_response *resp, const lume_media_link *m,
                             const char *cache_control)
 {
-    resp->body = lume_render_link_text(m, &resp->body_len);
-    if (resp->body == NULL) {
-        set_body(resp, NULL); /* the 500 of out-of-memory */
-        return;
-    }
-    resp->status = lume_status_http(LUME_OK);
-    resp->outcome = LUME_OK;
-    resp->cache_control = cache_control;
+    size_t len = 0;
+    char *body = lume_render_link_text(m, &len);
+
+    respond_text(resp, body, len, cache_control);
 }
 
 /* 200 with a body rendered in advance (copied: the response owns its body). */
 static void respond_constant(lume_response *resp, const char *body, size_t len,
                              const char *cache_control)
 {
-    resp->body = malloc(len + 1);
-    if (resp->body == NULL) {
-        set_body(resp, NULL); /* the 500 of out-of-memory */
-        return;
-    }
-    memcpy(resp->body, body, len + 1);
-    resp->body_len = len;
-    resp->status = lume_status_http(LUME_OK);
-    resp->outcome = LUME_OK;
-    resp->cache_control = cache_control;
+    char *copy = malloc(len + 1);
+
+    if (copy != NULL)
+        memcpy(copy, body, len + 1);
+    respond_text(resp, copy, len, cache_control);
 }
 
 /* The queue deadline: true when the request waited for a worker longer than
@@ -339,16 +345,12 @@ static lume_prometheus_pool pool_of(const lume_app *app)
 static void handle_metrics(lume_app *app, lume_response *resp)
 {
     lume_prometheus_pool pool = pool_of(app);
+    size_t len = 0;
+    char *body = lume_prometheus_render(app->metrics, app->board, &pool, &len);
 
-    resp->body = lume_prometheus_render(app->metrics, app->board, &pool, &resp->body_len);
-    if (resp->body == NULL) {
-        set_body(resp, NULL); /* the 500 of out-of-memory */
-        return;
-    }
-    resp->status = lume_status_http(LUME_OK);
-    resp->outcome = LUME_OK;
-    resp->cache_control = CACHE_NO_STORE;
-    resp->content_type = LUME_PROMETHEUS_CONTENT_TYPE;
+    respond_text(resp, body, len, CACHE_NO_STORE);
+    if (body != NULL)
+        resp->content_type = LUME_PROMETHEUS_CONTENT_TYPE;
 }
 
 /* GET /status: the pool and the scoreboard, from shared memory. */
