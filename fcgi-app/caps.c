@@ -1,11 +1,14 @@
 /*
  * caps.c: the `caps` parameter's grammar and names (see caps.h). One table
- * per kind maps each short name to its bit; the parser walks the raw value
- * once, decoding %XX on the way, and fills one token at a time.
+ * per kind maps each short name to its bit; the parser decodes the value
+ * (lume_percent_decode, as every other parameter) and reads one token at a
+ * time.
  */
 #include "caps.h"
 
 #include <string.h>
+
+#include "query.h" /* lume_percent_decode */
 
 typedef struct name_bit {
     const char *name;
@@ -65,17 +68,6 @@ void lume_caps_default(lume_caps *out)
     out->max_height = 0;
 }
 
-static int hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Is t[0..len) a height, digits then 'p' ("1080p")? Its lines in *h: 0 when
  * it is out of 144..4320 or starts with a zero. */
 static int is_height(const char *t, size_t len, int *h)
@@ -120,27 +112,17 @@ static int apply(const char *t, size_t len, lume_caps *c, lume_caps *named)
 
 int lume_caps_parse(const char *v, size_t len, lume_caps *out)
 {
-    char token[LUME_CAPS_TOKEN_MAX + 1];
+    char dec[LUME_CAPS_MAX_BYTES + 1], token[LUME_CAPS_TOKEN_MAX + 1];
     size_t tlen = 0, tokens = 0;
+    long n;
     lume_caps c, named = {0, 0, 0, 0};
 
-    if (len > LUME_CAPS_MAX_BYTES)
+    if (len > LUME_CAPS_MAX_BYTES || (n = lume_percent_decode(v, len, 0, dec, sizeof(dec))) < 0)
         return -1;
     lume_caps_default(&c);
-    for (size_t i = 0; i <= len; i++) {
-        char ch;
+    for (long i = 0; i <= n; i++) {
+        char ch = i == n ? ',' : dec[i];
 
-        if (i == len) {
-            ch = ',';
-        } else if (v[i] == '%') {
-            int hi = i + 2 < len ? hex(v[i + 1]) : -1, lo = i + 2 < len ? hex(v[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return -1;
-            ch = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            ch = v[i];
-        }
         if (ch == ',') {
             if (tlen == 0 || ++tokens > LUME_CAPS_MAX_TOKENS)
                 return -1;

@@ -20,10 +20,7 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decode in[0..len) into out (cap bytes, NUL added). With form set,
- * '+' is a space (query strings); in paths it is a literal plus. Returns the
- * decoded length, or -1 on a broken escape or when out is too small. */
-static long pct_decode(const char *in, size_t len, int form, char *out, size_t cap)
+long lume_percent_decode(const char *in, size_t len, int form, char *out, size_t cap)
 {
     size_t o = 0;
 
@@ -74,7 +71,7 @@ lume_status lume_query_decode(const char *raw, size_t len, char out[LUME_QUERY_B
 
     /* buf holds twice the longest valid query, so surrounding blanks fit;
      * a segment that decodes to more is invalid. */
-    n = pct_decode(raw, len, 0, buf, sizeof(buf));
+    n = lume_percent_decode(raw, len, 0, buf, sizeof(buf));
     if (n < 0 || lume_utf8_length(buf, (size_t)n) < 0)
         return LUME_ERR_INVALID_QUERY;
     end = (size_t)n;
@@ -119,12 +116,12 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
             j++;
         for (eq = i; eq < j && qs[eq] != '='; eq++)
             ;
-        nlen = pct_decode(qs + i, eq - i, 1, name, sizeof(name));
+        nlen = lume_percent_decode(qs + i, eq - i, 1, name, sizeof(name));
         /* a name with a NUL in it ("season%00") is another, unknown name */
         for (int p = 0; nlen > 0 && (size_t)nlen == strlen(name) && p < P_COUNT; p++) {
             if (strcmp(name, param_specs[p].name) != 0 || (p == P_LIMIT && !with_limit))
                 continue;
-            vlen = eq < j ? pct_decode(qs + eq + 1, j - eq - 1, 1, val, sizeof(val)) : -1;
+            vlen = eq < j ? lume_percent_decode(qs + eq + 1, j - eq - 1, 1, val, sizeof(val)) : -1;
             if (seen[p]++ || vlen <= 0 ||
                 lume_decimal_parse(val, (size_t)vlen, 1, param_specs[p].max, &value[p]) != 0)
                 bad[p] = 1;

@@ -25,6 +25,12 @@
  * C1). Returns LUME_OK or LUME_ERR_INVALID_QUERY. */
 lume_status lume_query_decode(const char *raw, size_t len, char out[LUME_QUERY_BUF]);
 
+/* Percent-decode in[0..len) into out (cap bytes, NUL added). With form set,
+ * '+' is a space (query strings); in paths it is a literal plus. Returns the
+ * decoded length (NUL bytes decoded from %00 included), or -1 on a broken
+ * escape or when out is too small. */
+long lume_percent_decode(const char *in, size_t len, int form, char *out, size_t cap);
+
 typedef struct lume_params {
     int season;  /* 0 when absent */
     int episode; /* 0 when absent */

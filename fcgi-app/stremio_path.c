@@ -26,35 +26,10 @@ int lume_stremio_token_ok(const char *tok, size_t len, const char *secret)
     return diff == 0 && slen > 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 32);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Percent-decode s[0..len) into out (cap bytes with the NUL). -1: a broken
- * escape, or too long. */
+/* Percent-decode a segment's s[0..len) ('+' is a plus) into out. */
 static long decode(const char *s, size_t len, char *out, size_t cap)
 {
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
-                return -1;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        if (o + 1 >= cap)
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return (long)o;
+    return lume_percent_decode(s, len, 0, out, cap);
 }
 
 static int is_id_byte(char c)
