@@ -321,6 +321,9 @@ class SwarmDeployment(steps.Steps):
             node.docker("inspect", cid).stdout)[0]["Mounts"]}
         self.assertEqual(mounts["/var/lib/lume"]["Type"], "volume")
         self.assertFalse(mounts["/media"]["RW"])
+        # the index's volume is the lume user's, as the image makes the directory
+        self.assertEqual(inside("stat", "-c", "%u", "/var/lib/lume").stdout.strip(), "10001")
+        inside("touch", "/var/lib/lume/.written")
 
     @staticmethod
     def answers(f):
