@@ -325,6 +325,19 @@ def wait_for(predicate, timeout, what, interval=0.5, diagnose=lambda: ""):
         time.sleep(interval)
 
 
+def diagnostics(*steps):
+    """The text of each step (a callable), for a failure message; a step that
+    fails says so instead: diagnostics must never hide the failure itself."""
+    out = []
+    for step in steps:
+        try:
+            out.append(step())
+        except Exception as e:
+            out.append(f"(no diagnostics: {e})")
+            break
+    return "\n".join(out)
+
+
 def free_subnet(prefix, avoid=()):
     """A PREFIX.x.0/24 (PREFIX: two octets, "172.28") that overlaps no Docker
     network on this host nor any of avoid (subnets, as text)."""

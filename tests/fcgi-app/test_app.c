@@ -130,6 +130,23 @@ typedef struct answer {
     json_t *body; /* NULL when there is none */
 } answer;
 
+/* The app's answer to req, its body parsed. */
+static answer handle(const lume_request *req)
+{
+    answer a;
+    json_error_t jerr;
+
+    lume_app_handle(fx.app, req, &a.resp);
+    a.body = NULL;
+    if (a.resp.body != NULL) {
+        assert_int_equal(strlen(a.resp.body), a.resp.body_len);
+        a.body = json_loadb(a.resp.body, a.resp.body_len, 0, &jerr);
+        if (a.body == NULL)
+            fail_msg("%s %s: body is not JSON: %s", req->method, req->uri, a.resp.body);
+    }
+    return a;
+}
+
 /* A request that waited waited_ms for a worker (< 0: unknown); abandoned: nginx left. */
 static answer request_queued(const char *method, const char *uri, int64_t waited_ms, int abandoned)
 {
@@ -138,30 +155,16 @@ static answer request_queued(const char *method, const char *uri, int64_t waited
                         .request_id = REQUEST_ID,
                         .waited_ms = waited_ms,
                         .abandoned = abandoned};
-    answer a;
-    json_error_t jerr;
 
-    lume_app_handle(fx.app, &req, &a.resp);
-    a.body = NULL;
-    if (a.resp.body != NULL) {
-        assert_int_equal(strlen(a.resp.body), a.resp.body_len);
-        a.body = json_loadb(a.resp.body, a.resp.body_len, 0, &jerr);
-        if (a.body == NULL)
-            fail_msg("%s %s: body is not JSON: %s", method, uri, a.resp.body);
-    }
-    return a;
+    return handle(&req);
 }
 
 /* A GET nginx sends while its cache holds an expired copy of the answer. */
 static answer get_over_copy(const char *uri)
 {
     lume_request req = {.method = "GET", .uri = uri, .request_id = REQUEST_ID, .edge_copy = 1};
-    answer a;
-    json_error_t jerr;
 
-    lume_app_handle(fx.app, &req, &a.resp);
-    a.body = a.resp.body ? json_loadb(a.resp.body, a.resp.body_len, 0, &jerr) : NULL;
-    return a;
+    return handle(&req);
 }
 
 static answer request(const char *method, const char *uri)

@@ -194,18 +194,15 @@ def diagnostics():
     """The services' tasks and the nodes' states, for a failure message."""
     if nodes is None or not nodes.nodes:
         return ""
-    out = []
-    try:
-        out.append(manager().docker("service", "ps", "--no-trunc", f"{STACK}_app",
-                                    f"{STACK}_nginx", check=False).stdout)
-        out.append(manager().docker("node", "ls", check=False).stdout)
-        for name in ("app", "nginx"):
-            r = manager().docker("service", "logs", "--tail", "20", f"{STACK}_{name}",
-                                 timeout=30, check=False)
-            out.append((r.stdout + r.stderr)[-3000:])
-    except Exception as e:  # diagnostics must never hide the failure itself
-        out.append(f"(no diagnostics: {e})")
-    return "\n".join(out)
+    def logs(name):
+        r = manager().docker("service", "logs", "--tail", "20", f"{STACK}_{name}", timeout=30,
+                             check=False)
+        return (r.stdout + r.stderr)[-3000:]
+    return docker_host.diagnostics(
+        lambda: manager().docker("service", "ps", "--no-trunc", f"{STACK}_app", f"{STACK}_nginx",
+                                 check=False).stdout,
+        lambda: manager().docker("node", "ls", check=False).stdout,
+        lambda: logs("app"), lambda: logs("nginx"))
 
 
 def wait_for(predicate, timeout, what, interval=0.5):
