@@ -18,13 +18,15 @@
 #include "next_link.h"
 #include "prometheus.h"
 #include "query.h"
+#include "rank.h"
 #include "render.h"
 #include "router.h"
 #include "status_page.h"
 
 struct lume_app {
     lume_config cfg;
-    lume_provider *provider;
+    lume_provider_set *providers;
+    lume_provider_outcome outcomes[LUME_PROVIDERS_MAX]; /* of the request in hand */
     char cache_public[128];               /* "public, max-age=300, stale-while-revalidate=..." */
     char cache_negative[64];              /* an empty search's: "public, max-age=30" or no-store */
     char generation[LUME_GENERATION_BUF]; /* named in every answer (generation.h) */
@@ -65,16 +67,16 @@ static void cache_control_public(const lume_config *cfg, char *out, size_t cap)
         snprintf(out + n, cap - (size_t)n, ", stale-if-error=%ld", cfg->cache_stale_if_error);
 }
 
-lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider)
+lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers)
 {
     lume_app *app = calloc(1, sizeof(*app));
 
     if (app == NULL) {
-        lume_provider_destroy(provider);
+        lume_provider_set_destroy(providers);
         return NULL;
     }
     app->cfg = *cfg;
-    app->provider = provider;
+    app->providers = providers;
     app->slot = app->listen_fd = -1;
     cache_control_public(cfg, app->cache_public, sizeof(app->cache_public));
     if (cfg->cache_negative_max_age > 0)
@@ -100,7 +102,7 @@ void lume_app_destroy(lume_app *app)
     lume_results_free(&app->results);
     free(app->index_body);
     free(app->health_body);
-    lume_provider_destroy(app->provider);
+    lume_provider_set_destroy(app->providers);
     free(app);
 }
 
@@ -111,7 +113,7 @@ void lume_app_observe(lume_app *app, lume_shared *shared, int slot, int listen_f
     app->board = lume_scoreboard_of(shared);
     app->slot = slot;
     app->listen_fd = listen_fd;
-    lume_provider_observe(app->provider, app->metrics, app->counts);
+    lume_provider_set_observe(app->providers, app->metrics, app->counts);
     lume_scoreboard_start(app->board, slot, getpid());
 }
 
@@ -123,7 +125,7 @@ void lume_app_finish(lume_app *app, const lume_response *resp, int64_t latency_u
 
 const char *lume_app_provider_name(const lume_app *app)
 {
-    return lume_provider_name(app->provider);
+    return lume_provider_set_reported(app->providers);
 }
 
 static json_t *nullable_int(int v)
@@ -173,8 +175,8 @@ static void respond_error(lume_app *app, const lume_request *req, lume_response 
     resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
                           : st == LUME_ERR_UNAVAILABLE    ? ctx->retry_after_s
                                                           : 0;
-    set_body(resp, lume_render_error(st, ctx->message, extra, lume_provider_name(app->provider),
-                                     req->request_id));
+    set_body(resp, lume_render_error(st, ctx->message, extra,
+                                     lume_provider_set_reported(app->providers), req->request_id));
 }
 
 static void respond_ok(lume_response *resp, json_t *doc, const char *cache_control)
@@ -240,23 +242,53 @@ static void respond_too_late(lume_app *app, const lume_request *req, lume_respon
     respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
 
+/* What the body of /streams says of the next episode: the Link header's
+ * knowledge (next_link.h). */
+static lume_render_next next_of(int season, int episode, lume_next next)
+{
+    lume_render_next n = {0, 0, 0};
+
+    if (season <= 0 || episode <= 0 || next == LUME_NEXT_NONE)
+        return n;
+    if (next == LUME_NEXT_SEASON) {
+        if (season < LUME_SEASON_MAX)
+            n = (lume_render_next){season + 1, 1, 1};
+    } else if (episode < LUME_EPISODE_MAX) {
+        n = (lume_render_next){season, episode + 1, next == LUME_NEXT_EPISODE};
+    }
+    return n;
+}
+
+/* Did a provider fail while others answered? Such an answer is kept only
+ * briefly: the next one may be whole. */
+static int partial(const lume_app *app)
+{
+    for (size_t i = 0; i < lume_provider_set_count(app->providers); i++)
+        if (app->outcomes[i].status != LUME_OK)
+            return 1;
+    return 0;
+}
+
+/* /resolve/{query}, /resolve/search/{query} and /streams/{query}: one search
+ * of every provider, the candidates ranked for the device (rank.h). */
 static void handle_resolve(lume_app *app, const lume_request *req, const lume_route *route,
                            lume_response *resp)
 {
     char query[LUME_QUERY_BUF], formatted[LUME_FORMATTED_BUF], message[LUME_FORMATTED_BUF + 64];
-    int search_route = route->id == LUME_ROUTE_SEARCH;
+    int resolve_route = route->id == LUME_ROUTE_RESOLVE;
     error_ctx ctx = {.resolve = 1};
     lume_provider_error perr = {{0}, 0};
     lume_params params;
     lume_search s;
     lume_status st, pst;
+    lume_render_next next;
     size_t live;
 
     /* Both are parsed first, so an error body reports every valid parameter. */
     st = lume_query_decode(route->segment, route->segment_len, query);
     if (st == LUME_OK)
         ctx.query = query;
-    pst = lume_params_parse(route->args, route->args_len, search_route, &params);
+    pst = lume_params_parse(route->args, route->args_len, !resolve_route, &params);
     ctx.season = params.season;
     ctx.episode = params.episode;
     if (st != LUME_OK || (st = pst) != LUME_OK) {
@@ -272,7 +304,7 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     s.formatted = formatted;
     s.season = params.season;
     s.episode = params.episode;
-    s.limit = search_route ? params.limit : 1;
+    s.limit = resolve_route ? 1 : params.limit;
     if (too_late(app, req)) {
         respond_too_late(app, req, resp, &ctx);
         return;
@@ -281,54 +313,95 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     s.deadline_ms =
         lume_now_ms() - (req->waited_ms > 0 ? req->waited_ms : 0) + app->cfg.request_timeout_ms;
     lume_results_clear(&app->results);
-    st = lume_provider_search(app->provider, &s, &app->results, &perr);
+    st = lume_provider_set_search(app->providers, &s, &app->results, app->outcomes, &perr);
     if (st != LUME_OK) {
         ctx.message = perr.message;
         ctx.retry_after_s = perr.retry_after_s;
         respond_error(app, req, resp, st, &ctx, NULL);
         return;
     }
-    live = lume_results_select(&app->results, (size_t)s.limit);
-    if (search_route) {
+    live = lume_results_rank(&app->results, &params.caps, (size_t)s.limit);
+    if (route->id == LUME_ROUTE_STREAMS) {
+        next = next_of(params.season, params.episode, app->results.next);
+        respond_ok(resp,
+                   lume_render_streams(query, params.season, params.episode, app->results.items,
+                                       app->results.count, live, &next, app->outcomes,
+                                       lume_provider_set_count(app->providers)),
+                   live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+    } else if (!resolve_route) {
         respond_ok(resp,
                    lume_render_search(query, app->results.items, app->results.count, live,
-                                      lume_provider_name(app->provider)),
-                   live > 0 ? app->cache_public : app->cache_negative);
-    } else if (live == 0) {
-        snprintf(message, sizeof(message), "no live result for '%s'", formatted);
+                                      lume_provider_set_reported(app->providers)),
+                   live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+    } else if (live == 0 || app->results.items[0].direct_play == LUME_TRI_NO) {
+        /* A link the device cannot play is never the answer (rank.h puts
+         * the playable first: the top one is not, so none is). */
+        snprintf(message, sizeof(message), "no live result %sfor '%s'",
+                 live == 0 ? "" : "this device plays ", formatted);
         ctx.message = message;
         respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
     } else {
-        respond_ok_text(resp, &app->results.items[0], app->cache_public);
+        respond_ok_text(resp, &app->results.items[0],
+                        partial(app) ? app->cache_negative : app->cache_public);
         /* The next-episode hint: a header, the body's shape stays (docs/api.md). */
         if (params.season > 0 && params.episode > 0 && resp->status == 200)
             resp->link = lume_next_link(query, params.season, params.episode, app->results.next);
     }
 }
 
+/* Each provider's health, with several: [{"name", "provider", "status",
+ * "error"?, "message"?}]. */
+static json_t *providers_health(const lume_app *app)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list != NULL && i < lume_provider_set_count(app->providers); i++) {
+        const lume_provider_outcome *o = &app->outcomes[i];
+        json_t *row = json_pack("{s:s, s:s, s:s}", "name", o->name, "provider", o->reported,
+                                "status", o->status == LUME_OK ? "healthy" : "unhealthy");
+        if (row != NULL && o->status != LUME_OK)
+            json_object_update_new(
+                row, json_pack("{s:s, s:s}", "error", lume_status_code(o->status), "message",
+                               o->err.message[0] ? o->err.message : lume_status_message(o->status)));
+        if (json_array_append_new(list, row) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* GET /resolve/health/provider: healthy when at least one provider can
+ * serve. With one provider, its answer as ever; with several, each one's
+ * state too ("providers"). */
 static void handle_provider_health(lume_app *app, const lume_request *req, lume_response *resp)
 {
-    const char *name = lume_provider_name(app->provider);
+    const char *name = lume_provider_set_reported(app->providers);
+    int several = lume_provider_set_count(app->providers) > 1;
     lume_provider_error perr = {{0}, 0};
     lume_status st;
     error_ctx ctx = {0};
+    json_t *fields;
 
     if (too_late(app, req)) {
         respond_too_late(app, req, resp, &ctx);
         return;
     }
-    st = lume_provider_health(app->provider, lume_now_ms() + app->cfg.provider.connect_timeout_ms,
-                              &perr);
+    st = lume_provider_set_health(app->providers,
+                                  lume_now_ms() + app->cfg.provider.connect_timeout_ms,
+                                  app->outcomes, &perr);
+    fields = json_pack("{s:s, s:s}", "status", st == LUME_OK ? "healthy" : "unhealthy", "provider",
+                       name);
+    if (fields != NULL && several)
+        json_object_set_new(fields, "providers", providers_health(app));
     if (st == LUME_OK) {
-        respond_ok(resp, json_pack("{s:s, s:s}", "status", "healthy", "provider", name),
-                   CACHE_NO_STORE);
+        respond_ok(resp, fields, CACHE_NO_STORE);
         return;
     }
     /* Unhealthy is always a 503: the health answer's fields plus the envelope. */
     ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
     ctx.retry_after_s = perr.retry_after_s;
-    respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx,
-                  json_pack("{s:s, s:s}", "status", "unhealthy", "provider", name));
+    respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx, fields);
 }
 
 static lume_prometheus_pool pool_of(const lume_app *app)
@@ -359,8 +432,8 @@ static void handle_status(lume_app *app, lume_response *resp)
     lume_prometheus_pool pool = pool_of(app);
 
     respond_ok(resp,
-               lume_status_page(app->metrics, app->board, &pool, lume_provider_name(app->provider),
-                                lume_wall_ms()),
+               lume_status_page(app->metrics, app->board, &pool,
+                                lume_provider_set_reported(app->providers), lume_wall_ms()),
                CACHE_NO_STORE);
 }
 
@@ -408,7 +481,8 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
         return;
     case LUME_ROUTE_PROVIDER_HEALTH: handle_provider_health(app, req, resp); return;
     case LUME_ROUTE_RESOLVE:
-    case LUME_ROUTE_SEARCH: handle_resolve(app, req, &route, resp); return;
+    case LUME_ROUTE_SEARCH:
+    case LUME_ROUTE_STREAMS: handle_resolve(app, req, &route, resp); return;
     case LUME_ROUTE_METRICS: handle_metrics(app, resp); return;
     case LUME_ROUTE_STATUS: handle_status(app, resp); return;
     case LUME_ROUTE_NONE:

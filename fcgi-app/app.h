@@ -8,15 +8,15 @@
 
 #include "config.h"
 #include "http.h"
-#include "provider.h"
+#include "provider_set.h"
 #include "scoreboard.h"
 #include "shared.h"
 
 typedef struct lume_app lume_app;
 
-/* Create the app around a provider; the app owns the provider from here on,
+/* Create the app around its providers; the app owns them from here on,
  * also when creation fails. NULL when out of memory. */
-lume_app *lume_app_create(const lume_config *cfg, lume_provider *provider);
+lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers);
 void lume_app_destroy(lume_app *app);
 const char *lume_app_provider_name(const lume_app *app);
 

@@ -57,6 +57,19 @@ static int check_provider(const char *v, long *number, char *expected, size_t le
     return -1;
 }
 
+static int check_providers(const char *v, long *number, char *expected, size_t len)
+{
+    int index[LUME_PROVIDERS_MAX];
+    char names[128];
+
+    (void)number;
+    if (lume_provider_list(v, index) > 0)
+        return 0;
+    lume_provider_names(names, sizeof(names));
+    snprintf(expected, len, "a comma-separated list of %s, each once", names);
+    return -1;
+}
+
 static int check_addrs(const char *v, long *number, char *expected, size_t len)
 {
     char why[128] = "";
@@ -120,6 +133,9 @@ static const lume_setting settings[] = {
     STR("LUME_HEALTH_LISTEN", health_listen, check_health_listen,
         "unix:PATH or HOST:PORT of the /health responder (empty: none)"),
     STR("LUME_PROVIDER", provider.name, check_provider, "media provider (settings below)"),
+    STR("LUME_PROVIDERS", provider.name, check_providers,
+        "media providers asked together, in rank order: library,archive (LUME_PROVIDER's "
+        "many-provider form; the one set last wins)"),
     INT("LUME_MAX_REQUESTS", max_requests, 0, 1000000000,
         "requests before a worker is recycled (0: never)"),
     INT("LUME_SHUTDOWN_TIMEOUT_MS", shutdown_timeout_ms, 0, 3600000, "graceful stop budget"),

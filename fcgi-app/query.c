@@ -10,39 +10,6 @@
 #include "decimal.h"
 #include "utf8.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 32);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-long lume_percent_decode(const char *in, size_t len, int form, char *out, size_t cap)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= len || (hi = hexval(in[i + 1])) < 0 || (lo = hexval(in[i + 2])) < 0)
-                return -1;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (form && c == '+') {
-            c = ' ';
-        }
-        if (o + 1 >= cap)
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return (long)o;
-}
-
 static int is_ascii_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -104,9 +71,10 @@ static const param_spec param_specs[P_COUNT] = {
 lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_params *out)
 {
     long value[P_COUNT] = {0, 0, LUME_LIMIT_DEFAULT};
-    int seen[P_COUNT] = {0}, bad[P_COUNT] = {0};
+    int seen[P_COUNT] = {0}, bad[P_COUNT] = {0}, caps_seen = 0, caps_bad = 0;
     size_t i = 0;
 
+    lume_caps_default(&out->caps);
     while (i < len) {
         size_t j = i, eq;
         char name[16], val[32];
@@ -117,6 +85,9 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
         for (eq = i; eq < j && qs[eq] != '='; eq++)
             ;
         nlen = lume_percent_decode(qs + i, eq - i, 1, name, sizeof(name));
+        if (nlen == 4 && strcmp(name, "caps") == 0) /* its value is its own grammar's */
+            caps_bad |= caps_seen++ || eq == j || lume_caps_parse(qs + eq + 1, j - eq - 1,
+                                                                  &out->caps) != 0;
         /* a name with a NUL in it ("season%00") is another, unknown name */
         for (int p = 0; nlen > 0 && (size_t)nlen == strlen(name) && p < P_COUNT; p++) {
             if (strcmp(name, param_specs[p].name) != 0 || (p == P_LIMIT && !with_limit))
@@ -135,6 +106,10 @@ lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_p
     for (int p = 0; p < P_COUNT; p++)
         if (bad[p])
             return param_specs[p].error;
+    if (caps_bad) {
+        lume_caps_default(&out->caps);
+        return LUME_ERR_INVALID_CAPS;
+    }
     if (seen[P_EPISODE] && !seen[P_SEASON])
         return LUME_ERR_EPISODE_WITHOUT_SEASON;
     return LUME_OK;

@@ -11,7 +11,9 @@
 #include <stddef.h>
 
 #include "api.h" /* the bounds */
+#include "caps.h"
 #include "errors.h"
+#include "percent.h" /* lume_percent_decode */
 #include "utf8.h" /* lume_utf8_length */
 
 /* Bytes for a decoded query: 200 code points of at most 4 bytes, and NUL. */
@@ -25,22 +27,18 @@
  * C1). Returns LUME_OK or LUME_ERR_INVALID_QUERY. */
 lume_status lume_query_decode(const char *raw, size_t len, char out[LUME_QUERY_BUF]);
 
-/* Percent-decode in[0..len) into out (cap bytes, NUL added). With form set,
- * '+' is a space (query strings); in paths it is a literal plus. Returns the
- * decoded length (NUL bytes decoded from %00 included), or -1 on a broken
- * escape or when out is too small. */
-long lume_percent_decode(const char *in, size_t len, int form, char *out, size_t cap);
-
 typedef struct lume_params {
-    int season;  /* 0 when absent */
-    int episode; /* 0 when absent */
-    int limit;   /* LUME_LIMIT_DEFAULT when absent */
+    int season;     /* 0 when absent */
+    int episode;    /* 0 when absent */
+    int limit;      /* LUME_LIMIT_DEFAULT when absent */
+    lume_caps caps; /* the device (caps.h); lume_caps_default() when absent */
 } lume_params;
 
 /* Parse the query string qs[0..len) (after '?'). season and episode are
- * 1..9999; limit (only when with_limit) is 1..25. A parameter given twice is
- * invalid; unknown parameters are ignored. Errors, first that applies:
- * INVALID_SEASON, INVALID_EPISODE, INVALID_LIMIT, EPISODE_WITHOUT_SEASON.
+ * 1..9999; limit (only when with_limit) is 1..25; caps as caps.h says. A
+ * parameter given twice is invalid; unknown parameters are ignored. Errors,
+ * first that applies: INVALID_SEASON, INVALID_EPISODE, INVALID_LIMIT,
+ * INVALID_CAPS, EPISODE_WITHOUT_SEASON.
  * out is filled in on errors too, an invalid parameter as absent, so that
  * error bodies can report the valid ones. */
 lume_status lume_params_parse(const char *qs, size_t len, int with_limit, lume_params *out);

@@ -1,6 +1,7 @@
 /* render.c: the API's JSON shapes (docs/api.md, render.h). */
 #include "render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,118 @@ json_t *lume_render_search(const char *query, const lume_media_link *items, size
     }
     return json_pack("{s:s, s:o, s:I, s:s}", "query", query, "results", results, "total_results",
                      (json_int_t)total, "provider_name", provider);
+}
+
+static json_t *nullable_text(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static json_t *nullable_count(int64_t n)
+{
+    return n > 0 ? json_integer((json_int_t)n) : json_null();
+}
+
+static json_t *tri(lume_tri t)
+{
+    return t == LUME_TRI_UNKNOWN ? json_null() : json_boolean(t == LUME_TRI_YES);
+}
+
+/* The source and quality an app keeps for the next episode, as Stremio's
+ * bingeGroup: "lume-archive-1080p-mp4"; the parts not known left out. */
+static json_t *binge_group(const lume_media_link *m)
+{
+    char group[96];
+    int n = snprintf(group, sizeof(group), "lume-%s", m->provider ? m->provider : "unknown");
+
+    if (m->quality != NULL)
+        n += snprintf(group + n, sizeof(group) - (size_t)n, "-%s", m->quality);
+    if (m->facts.container[0] != '\0' && (size_t)n < sizeof(group))
+        snprintf(group + n, sizeof(group) - (size_t)n, "-%s", m->facts.container);
+    return json_string(group);
+}
+
+static json_t *subtitles(const lume_media_link *m)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list != NULL && i < m->nsubtitles; i++) {
+        const lume_subtitle *t = &m->subtitles[i];
+        if (json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:o}", "url", t->url, "lang",
+                                                  nullable_text(t->lang), "label",
+                                                  nullable_text(t->label), "format",
+                                                  nullable_text(t->format))) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+json_t *lume_render_candidate(const lume_media_link *m)
+{
+    const lume_media_facts *f = &m->facts;
+    json_t *c = lume_render_link(m);
+    json_t *facts = json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "provider",
+        nullable_text(m->provider), "container", nullable_text(f->container), "video_codec",
+        nullable_text(f->video_codec), "audio_codec", nullable_text(f->audio_codec), "width",
+        nullable_count(f->width), "height", nullable_count(f->height), "duration_s",
+        nullable_count(f->duration_s), "bitrate", nullable_count(f->bitrate), "seekable",
+        tri(f->seekable), "subtitles", subtitles(m), "expires_at", nullable_count(f->expires_at),
+        "direct_play", tri(m->direct_play), "binge_group", binge_group(m));
+
+    if (c == NULL || facts == NULL || json_object_update(c, facts) != 0) {
+        json_decref(c);
+        json_decref(facts);
+        return NULL;
+    }
+    json_decref(facts);
+    return c;
+}
+
+static json_t *provider_outcomes(const lume_provider_outcome *o, size_t n)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        json_t *row = o[i].status == LUME_OK
+                          ? json_pack("{s:s, s:s, s:s, s:I}", "name", o[i].name, "provider",
+                                      o[i].reported, "status", "ok", "found",
+                                      (json_int_t)o[i].found)
+                          : json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", o[i].name, "provider",
+                                      o[i].reported, "status", "failed", "error",
+                                      lume_status_code(o[i].status), "message",
+                                      o[i].err.message[0] ? o[i].err.message
+                                                          : lume_status_message(o[i].status));
+        if (json_array_append_new(list, row) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+json_t *lume_render_streams(const char *query, int season, int episode,
+                            const lume_media_link *items, size_t count, size_t total,
+                            const lume_render_next *next, const lume_provider_outcome *outcomes,
+                            size_t noutcomes)
+{
+    json_t *streams = json_array(), *nx = json_null();
+
+    for (size_t i = 0; streams != NULL && i < count; i++) {
+        if (json_array_append_new(streams, lume_render_candidate(&items[i])) != 0) {
+            json_decref(streams);
+            return NULL;
+        }
+    }
+    if (next != NULL && next->season > 0)
+        nx = json_pack("{s:i, s:i, s:o}", "season", next->season, "episode", next->episode,
+                       "exists", next->exists ? json_true() : json_null());
+    return json_pack("{s:s, s:o, s:o, s:o, s:I, s:o, s:o}", "query", query, "season",
+                     nullable_count(season), "episode", nullable_count(episode), "streams",
+                     streams, "total_results", (json_int_t)total, "next", nx, "providers",
+                     provider_outcomes(outcomes, noutcomes));
 }
 
 /* "docs" is nginx's page (docs/openapi.yaml rendered by Redoc), not the app's. */

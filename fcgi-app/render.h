@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "provider_set.h" /* lume_provider_outcome */
 #include "results.h"
 
 /* MediaLink: {"title", "url", "size", "seeds", "quality"}. */
@@ -22,6 +23,24 @@ char *lume_render_link_text(const lume_media_link *m, size_t *len);
 /* SearchResult over items[0..count), with total_results = total. */
 json_t *lume_render_search(const char *query, const lume_media_link *items, size_t count,
                            size_t total, const char *provider);
+
+/* One candidate of /streams: the MediaLink's fields, then every fact
+ * (null when unknown), subtitles, direct_play and binge_group. */
+json_t *lume_render_candidate(const lume_media_link *m);
+
+/* What /streams says of the episode after the one asked for. */
+typedef struct lume_render_next {
+    int season, episode; /* 0: no next one (the body's "next" is null) */
+    int exists;          /* 1: a provider knows it has a result; 0: unknown */
+} lume_render_next;
+
+/* StreamsResult: {"query", "season", "episode", "streams", "total_results",
+ * "next", "providers"} (docs/api.md). outcomes[0..noutcomes) become
+ * "providers": what each did. */
+json_t *lume_render_streams(const char *query, int season, int episode,
+                            const lume_media_link *items, size_t count, size_t total,
+                            const lume_render_next *next, const lume_provider_outcome *outcomes,
+                            size_t noutcomes);
 
 /* The index document of GET /. */
 json_t *lume_render_index(void);

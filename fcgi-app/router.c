@@ -24,6 +24,7 @@ static const route_def routes[] = {
     {"/resolve/health/provider", 0, LUME_ROUTE_PROVIDER_HEALTH},
     {"/resolve/search/", 1, LUME_ROUTE_SEARCH},
     {"/resolve/", 1, LUME_ROUTE_RESOLVE},
+    {"/streams/", 1, LUME_ROUTE_STREAMS},
 };
 
 static int method_is(const char *method, const char *name)
@@ -72,7 +73,7 @@ lume_status lume_route_match(const char *method, const char *uri, lume_route *ou
 
 int lume_route_is_resolve(lume_route_id id)
 {
-    return id == LUME_ROUTE_RESOLVE || id == LUME_ROUTE_SEARCH;
+    return id == LUME_ROUTE_RESOLVE || id == LUME_ROUTE_SEARCH || id == LUME_ROUTE_STREAMS;
 }
 
 const char *lume_route_name(lume_route_id id)
@@ -82,6 +83,7 @@ const char *lume_route_name(lume_route_id id)
         [LUME_ROUTE_HEALTH] = "health",   [LUME_ROUTE_RESOLVE] = "resolve",
         [LUME_ROUTE_SEARCH] = "search",   [LUME_ROUTE_PROVIDER_HEALTH] = "provider_health",
         [LUME_ROUTE_METRICS] = "metrics", [LUME_ROUTE_STATUS] = "status",
+        [LUME_ROUTE_STREAMS] = "streams",
     };
 
     return id < LUME_ROUTES && names[id] != NULL ? names[id] : "none";

@@ -20,6 +20,7 @@ typedef enum lume_route_id {
     LUME_ROUTE_PROVIDER_HEALTH, /* /resolve/health/provider */
     LUME_ROUTE_METRICS,         /* /metrics */
     LUME_ROUTE_STATUS,          /* /status */
+    LUME_ROUTE_STREAMS,         /* /streams/{query} */
     LUME_ROUTES                 /* how many ids */
 } lume_route_id;
 
@@ -42,7 +43,8 @@ lume_status lume_route_match(const char *method, const char *uri, lume_route *ou
 /* The route's name in metrics and the scoreboard: "resolve", "none", ... */
 const char *lume_route_name(lume_route_id id);
 
-/* Is this a /resolve route (whose errors carry query, season, episode)? */
+/* Is this a /resolve or /streams route (whose errors carry query, season,
+ * episode)? */
 int lume_route_is_resolve(lume_route_id id);
 
 #endif

@@ -134,7 +134,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     sigset_t wait_mask;
     FCGX_Request *fr;
     lume_acceptor *acceptor;
-    lume_provider *provider;
+    lume_provider_set *providers;
     lume_app *app;
     uint64_t rng;
     long served = 0;
@@ -148,8 +148,8 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         return LUME_WORKER_EXIT_OK;
     rng = lume_random_seed();
 
-    provider = lume_provider_create(&cfg->provider, shared, err, sizeof(err));
-    app = provider ? lume_app_create(cfg, provider) : NULL;
+    providers = lume_provider_set_create(&cfg->provider, shared, err, sizeof(err));
+    app = providers ? lume_app_create(cfg, providers) : NULL;
     if (app == NULL) {
         lume_log(LUME_LOG_ERROR, "worker_setup_failed", "slot %d: %s", slot,
                  err[0] ? err : "out of memory");

@@ -55,6 +55,47 @@ int lume_provider_known(const char *name)
     return find(name) >= 0;
 }
 
+int lume_provider_list(const char *list, int index[LUME_PROVIDERS_MAX])
+{
+    int n = 0;
+
+    for (const char *p = list;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char name[LUME_PROVIDER_NAME_LEN];
+        int i;
+
+        if (len == 0 || len >= sizeof(name) || n == LUME_PROVIDERS_MAX)
+            return -1;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if ((i = find(name)) < 0)
+            return -1;
+        for (int j = 0; j < n; j++)
+            if (index[j] == i)
+                return -1;
+        index[n++] = i;
+        if (end == NULL)
+            return n;
+        p = end;
+    }
+}
+
+void lume_provider_reported(const lume_provider_conf *conf, char *out, size_t len)
+{
+    int index[LUME_PROVIDERS_MAX], n = lume_provider_list(conf->name, index);
+    size_t used = 0;
+
+    if (len > 0)
+        out[0] = '\0';
+    for (int i = 0; i < n && used < len; i++) {
+        int w = snprintf(out + used, len - used, "%s%s", i > 0 ? "," : "", registry[index[i]]->name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (n < 0)
+        snprintf(out, len, "%s", conf->name);
+}
+
 void lume_provider_names(char *out, size_t len)
 {
     size_t used = 0;
@@ -116,12 +157,23 @@ int lume_provider_conf_set(lume_provider_conf *conf, const char *name, const cha
 lume_provider *lume_provider_create(const lume_provider_conf *conf, lume_shared *shared, char *err,
                                     size_t errlen)
 {
-    int index = find(conf->name);
+    int index[LUME_PROVIDERS_MAX];
+
+    if (lume_provider_list(conf->name, index) < 1) {
+        snprintf(err, errlen, "unknown provider %s", conf->name);
+        return NULL;
+    }
+    return lume_provider_create_at(conf, index[0], shared, err, errlen);
+}
+
+lume_provider *lume_provider_create_at(const lume_provider_conf *conf, int index,
+                                       lume_shared *shared, char *err, size_t errlen)
+{
     const lume_provider_def *def;
     lume_provider *p;
 
-    if (index < 0) {
-        snprintf(err, errlen, "unknown provider %s", conf->name);
+    if (index < 0 || (size_t)index >= NPROVIDERS) {
+        snprintf(err, errlen, "unknown provider");
         return NULL;
     }
     def = registry[index];
@@ -150,15 +202,29 @@ void lume_provider_destroy(lume_provider *p)
 int lume_provider_check(const lume_provider_conf *conf, lume_shared *shared, char *err,
                         size_t errlen)
 {
-    lume_provider *p = lume_provider_create(conf, shared, err, errlen);
+    int index[LUME_PROVIDERS_MAX], n = lume_provider_list(conf->name, index);
 
-    lume_provider_destroy(p);
-    return p != NULL ? 0 : -1;
+    if (n < 1) {
+        snprintf(err, errlen, "unknown provider %s", conf->name);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        lume_provider *p = lume_provider_create_at(conf, index[i], shared, err, errlen);
+        if (p == NULL)
+            return -1;
+        lume_provider_destroy(p);
+    }
+    return 0;
 }
 
 const char *lume_provider_name(const lume_provider *p)
 {
     return p->def->name;
+}
+
+const char *lume_provider_config_name(const lume_provider *p)
+{
+    return p->def->config_name;
 }
 
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,

@@ -31,13 +31,16 @@
 #define LUME_PROVIDERS_MAX        8    /* entries of the registry */
 #define LUME_PROVIDER_BLOCK_BYTES 1024 /* room for one provider's settings */
 #define LUME_PROVIDER_NAME_LEN    32
+#define LUME_PROVIDER_LIST_LEN    128 /* "library,archive": LUME_PROVIDERS */
 
 /* How the provider layer is configured: a plain value (no pointers), part of
  * lume_config, copied and re-loaded on SIGHUP like the rest of it. blocks[i]
  * holds the settings of the registry's i-th provider, as its table lays
  * them out; every provider's are kept, whichever provider runs. */
 typedef struct lume_provider_conf {
-    char name[LUME_PROVIDER_NAME_LEN]; /* LUME_PROVIDER: the provider that runs */
+    /* LUME_PROVIDERS (or LUME_PROVIDER, its one-provider form): the
+     * providers that run, in their order of rank, comma-separated. */
+    char name[LUME_PROVIDER_LIST_LEN];
     long connect_timeout_ms;           /* LUME_CONNECT_TIMEOUT_MS: upstream connect timeout */
     _Alignas(16) unsigned char blocks[LUME_PROVIDERS_MAX][LUME_PROVIDER_BLOCK_BYTES];
 } lume_provider_conf;
@@ -89,6 +92,16 @@ const lume_provider_def *lume_provider_at(size_t i);
 /* Is name a LUME_PROVIDER value? */
 int lume_provider_known(const char *name);
 
+/* The registry positions of the providers a LUME_PROVIDERS value lists, in
+ * its order, into index[LUME_PROVIDERS_MAX]: how many, or -1 when the list
+ * is empty, names an unknown provider, names one twice or has an empty
+ * item. */
+int lume_provider_list(const char *list, int index[LUME_PROVIDERS_MAX]);
+
+/* The names the listed providers report, joined by ',': "MockProvider",
+ * "LibraryProvider,ArchiveProvider" (the error envelope's provider). */
+void lume_provider_reported(const lume_provider_conf *conf, char *out, size_t len);
+
 /* The LUME_PROVIDER values, for messages: "mock, archive". */
 void lume_provider_names(char *out, size_t len);
 
@@ -105,13 +118,18 @@ const lume_setting *lume_provider_setting_find(const char *name);
 int lume_provider_conf_set(lume_provider_conf *conf, const char *name, const char *value, char *err,
                            size_t errlen);
 
-/* Create the provider conf->name names. NULL with a message in err. */
+/* Create the first provider conf->name lists (the registry's index-th with
+ * lume_provider_create_at). NULL with a message in err. */
 lume_provider *lume_provider_create(const lume_provider_conf *conf, lume_shared *shared, char *err,
                                     size_t errlen);
+lume_provider *lume_provider_create_at(const lume_provider_conf *conf, int index,
+                                       lume_shared *shared, char *err, size_t errlen);
+/* Its LUME_PROVIDERS name: "mock". */
+const char *lume_provider_config_name(const lume_provider *p);
 void lume_provider_destroy(lume_provider *p);
 
-/* Can conf's provider be created (catalog readable, URL valid, ...)? Creates
- * and destroys it: 0, or -1 with a message in err. */
+/* Can every provider conf lists be created (catalog readable, URL valid,
+ * ...)? Creates and destroys each: 0, or -1 with a message in err. */
 int lume_provider_check(const lume_provider_conf *conf, lume_shared *shared, char *err,
                         size_t errlen);
 const char *lume_provider_name(const lume_provider *p);

@@ -14,74 +14,102 @@ void lume_results_init(lume_results *r)
     memset(r, 0, sizeof(*r));
 }
 
-static void link_free(lume_media_link *m)
+void lume_media_link_free(lume_media_link *m)
 {
     free(m->title);
     free(m->url);
+    free(m->key);
+    for (size_t i = 0; i < m->nsubtitles; i++)
+        free(m->subtitles[i].url);
+    free(m->subtitles);
+}
+
+/* Room for n more results. */
+static lume_status reserve(lume_results *r, size_t n)
+{
+    size_t cap = r->cap ? r->cap : 16;
+    lume_media_link *items;
+
+    if (r->count + n <= r->cap)
+        return LUME_OK;
+    while (cap < r->count + n)
+        cap *= 2;
+    if ((items = realloc(r->items, cap * sizeof(*items))) == NULL)
+        return LUME_ERR_INTERNAL;
+    r->items = items;
+    r->cap = cap;
+    return LUME_OK;
 }
 
 lume_status lume_results_add(lume_results *r, const char *title, const char *url, int64_t size,
                              int64_t seeds, const char *quality)
 {
+    lume_media_link m = {.title = (char *)title, .url = (char *)url, .size = size,
+                         .seeds = seeds, .quality = quality};
+
+    return lume_results_add_link(r, &m);
+}
+
+lume_status lume_results_add_link(lume_results *r, const lume_media_link *from)
+{
     lume_media_link *m;
 
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        lume_media_link *items = realloc(r->items, cap * sizeof(*items));
-        if (items == NULL)
-            return LUME_ERR_INTERNAL;
-        r->items = items;
-        r->cap = cap;
-    }
+    if (reserve(r, 1) != LUME_OK)
+        return LUME_ERR_INTERNAL;
     m = &r->items[r->count];
-    m->title = strdup(title);
-    m->url = strdup(url);
-    if (m->title == NULL || m->url == NULL) {
-        link_free(m);
+    *m = *from;
+    m->title = strdup(from->title);
+    m->url = strdup(from->url);
+    m->key = from->key != NULL ? strdup(from->key) : NULL;
+    m->subtitles = NULL;
+    m->nsubtitles = 0;
+    m->provider = NULL;
+    m->provider_rank = 0;
+    m->added = 0;
+    m->direct_play = LUME_TRI_UNKNOWN;
+    if (m->title == NULL || m->url == NULL || (from->key != NULL && m->key == NULL)) {
+        lume_media_link_free(m);
         return LUME_ERR_INTERNAL;
     }
-    m->size = size;
-    m->seeds = seeds;
-    m->quality = quality;
     r->count++;
+    for (size_t i = 0; i < from->nsubtitles; i++)
+        if (lume_results_add_subtitle(r, &from->subtitles[i]) != LUME_OK)
+            return LUME_ERR_INTERNAL; /* the result stays, with the subtitles so far */
     return LUME_OK;
 }
 
-/* Insertion sort: stable, and result lists are short. */
-void lume_results_sort(lume_results *r)
+lume_status lume_results_add_subtitle(lume_results *r, const lume_subtitle *sub)
 {
-    for (size_t i = 1; i < r->count; i++) {
-        lume_media_link tmp = r->items[i];
-        size_t j = i;
-        while (j > 0 && r->items[j - 1].seeds < tmp.seeds) {
-            r->items[j] = r->items[j - 1];
-            j--;
-        }
-        r->items[j] = tmp;
-    }
+    lume_media_link *m = &r->items[r->count - 1];
+    lume_subtitle *s;
+
+    if (m->nsubtitles >= LUME_SUBTITLES_MAX)
+        return LUME_OK;
+    if (m->subtitles == NULL &&
+        (m->subtitles = calloc(LUME_SUBTITLES_MAX, sizeof(*m->subtitles))) == NULL)
+        return LUME_ERR_INTERNAL;
+    s = &m->subtitles[m->nsubtitles];
+    *s = *sub;
+    if ((s->url = strdup(sub->url)) == NULL)
+        return LUME_ERR_INTERNAL;
+    m->nsubtitles++;
+    return LUME_OK;
 }
 
-size_t lume_results_select(lume_results *r, size_t limit)
+lume_status lume_results_take(lume_results *to, lume_results *from)
 {
-    size_t live = 0;
-
-    for (size_t i = 0; i < r->count; i++) {
-        if (r->items[i].seeds > 0)
-            r->items[live++] = r->items[i];
-        else
-            link_free(&r->items[i]);
-    }
-    r->count = live;
-    lume_results_sort(r);
-    while (r->count > limit)
-        link_free(&r->items[--r->count]);
-    return live;
+    if (reserve(to, from->count) != LUME_OK)
+        return LUME_ERR_INTERNAL;
+    memcpy(to->items + to->count, from->items, from->count * sizeof(*from->items));
+    to->count += from->count;
+    from->count = 0; /* owned by to now */
+    return LUME_OK;
 }
 
 void lume_results_clear(lume_results *r)
 {
     for (size_t i = 0; i < r->count; i++)
-        link_free(&r->items[i]);
+        lume_media_link_free(&r->items[i]);
     r->count = 0;
     r->next = LUME_NEXT_UNKNOWN;
 }

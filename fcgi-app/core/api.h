@@ -15,6 +15,13 @@
 #define LUME_EPISODE_MAX     9999
 #define LUME_LIMIT_MAX       25
 #define LUME_LIMIT_DEFAULT   10
+/* The caps parameter (caps.h): its raw bytes, tokens, bytes of a token, and
+ * the heights a device may state. */
+#define LUME_CAPS_MAX_BYTES  256
+#define LUME_CAPS_MAX_TOKENS 32
+#define LUME_CAPS_TOKEN_MAX  16
+#define LUME_CAPS_HEIGHT_MIN 144
+#define LUME_CAPS_HEIGHT_MAX 4320
 
 /* The methods every route answers, listed with sep between them and last
  * before the final one: the Allow header, and the 405's message. */

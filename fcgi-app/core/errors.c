@@ -31,6 +31,12 @@ static const struct {
                                          0, 0},
     [LUME_ERR_INVALID_LIMIT] = {400, "INVALID_LIMIT",
                                 "limit must be an integer from 1 to " S(LUME_LIMIT_MAX), 0, 0},
+    [LUME_ERR_INVALID_CAPS] = {400, "INVALID_CAPS",
+                               "caps must be up to " S(LUME_CAPS_MAX_TOKENS) " comma-separated "
+                               "names of a-z and 0-9, each up to " S(LUME_CAPS_TOKEN_MAX) " "
+                               "characters, a height from " S(LUME_CAPS_HEIGHT_MIN) "p to " S(
+                                   LUME_CAPS_HEIGHT_MAX) "p",
+                               0, 0},
     [LUME_ERR_NOT_FOUND] = {404, "NOT_FOUND", "not found", 0, 0},
     [LUME_ERR_METHOD_NOT_ALLOWED] = {405, "METHOD_NOT_ALLOWED",
                                      "method not allowed; use " LUME_METHODS(", ", " or "), 1, 0},

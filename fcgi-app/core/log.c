@@ -31,6 +31,15 @@ static struct {
     char buf[LUME_LOG_BATCH_MAX];
 } batch;
 
+/* A helper thread's lines are written at once, never held: the batch is the
+ * process's main thread's (lume_log_direct_thread). */
+static __thread int direct;
+
+void lume_log_direct_thread(void)
+{
+    direct = 1;
+}
+
 static void forked_child(void)
 {
     log_pid = 0;
@@ -355,7 +364,7 @@ void lume_logline_write(lume_logline *l)
     size_t len;
     const char *text = lume_logline_finish(l, &len);
 
-    if (!batch.on) {
+    if (!batch.on || direct) {
         write_all(text, len);
         return;
     }

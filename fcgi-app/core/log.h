@@ -67,6 +67,9 @@ void lume_logline_write(lume_logline *l);
 void lume_log_batch_on(void);
 /* Write the lines held now. Only write(2): callable from a signal handler. */
 void lume_log_flush(void);
+/* This thread (a provider's helper, provider_set.c) writes its lines at
+ * once, each in one write(2); the held batch stays the main thread's. */
+void lume_log_direct_thread(void);
 /* Write the lines held when the oldest is LUME_LOG_BATCH_MS old. */
 void lume_log_flush_due(void);
 

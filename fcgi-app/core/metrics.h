@@ -21,7 +21,7 @@
 #define LUME_METRICS_SLOTS       513
 #define LUME_METRICS_MASTER_SLOT (LUME_METRICS_SLOTS - 1)
 
-#define LUME_METRICS_ROUTES   8  /* route ids (router.h checks) */
+#define LUME_METRICS_ROUTES   12 /* route ids (router.h checks) */
 #define LUME_METRICS_STATUSES 16 /* HTTP statuses counted apart; the last is "other" */
 #define LUME_METRICS_BUCKETS  12 /* latency buckets; the last is +Inf */
 

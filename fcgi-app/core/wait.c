@@ -17,8 +17,19 @@ void lume_wait_set_hook(void (*fn)(void *arg), void *arg)
     hook.arg = arg;
 }
 
+/* Set in a helper thread: its waits are its own (wait.h). */
+static __thread int helper;
+
+void lume_wait_helper_thread(void)
+{
+    helper = 1;
+    lume_log_direct_thread();
+}
+
 void lume_wait_begin(void)
 {
+    if (helper)
+        return;
     lume_log_flush();
     if (hook.fn != NULL)
         hook.fn(hook.arg);

@@ -20,4 +20,10 @@ void lume_wait_set_hook(void (*fn)(void *arg), void *arg);
 /* About to block: write the held log lines, then run the hook. */
 void lume_wait_begin(void);
 
+/* This thread is a helper of the process's main thread (a provider's thread,
+ * provider_set.c): lume_wait_begin() does nothing in it (the main thread
+ * calls it before it waits for the helpers), and its log lines are written
+ * at once, never held (log.h). */
+void lume_wait_helper_thread(void);
+
 #endif

@@ -71,7 +71,7 @@ static fixture fx;
 static int make_app(const lume_config *cfg)
 {
     char err[256] = "";
-    lume_provider *p = lume_provider_create(&cfg->provider, NULL, err, sizeof(err));
+    lume_provider_set *p = lume_provider_set_create(&cfg->provider, NULL, err, sizeof(err));
 
     if (p == NULL) {
         fprintf(stderr, "provider: %s\n", err);

@@ -132,7 +132,7 @@ static void assert_app_sends_its_row(const char *method, const char *uri, int64_
                                      const char *code, int default_message)
 {
     lume_config cfg;
-    lume_provider *provider;
+    lume_provider_set *provider;
     lume_app *app;
     lume_request req = {.method = method, .uri = uri, .request_id = "c1", .waited_ms = waited_ms};
     lume_response resp;
@@ -141,7 +141,7 @@ static void assert_app_sends_its_row(const char *method, const char *uri, int64_
     const char *names[] = {"Cache-Control", "Allow", "Retry-After"};
 
     lume_config_defaults(&cfg);
-    provider = lume_provider_create(&cfg.provider, NULL, err, sizeof(err));
+    provider = lume_provider_set_create(&cfg.provider, NULL, err, sizeof(err));
     assert_non_null(provider);
     app = lume_app_create(&cfg, provider);
     assert_non_null(app);

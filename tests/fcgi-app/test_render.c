@@ -14,7 +14,8 @@
 static void both(int refused, const char *title, const char *url, int64_t size, int64_t seeds,
                  const char *quality)
 {
-    lume_media_link m = {(char *)title, (char *)url, size, seeds, quality};
+    lume_media_link m = {
+        .title = (char *)title, .url = (char *)url, .size = size, .seeds = seeds, .quality = quality};
     size_t jlen = 0, tlen = 0;
     char *j = lume_render_dump(lume_render_link(&m), &jlen);
     char *t = lume_render_link_text(&m, &tlen);

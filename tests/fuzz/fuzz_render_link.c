@@ -14,8 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *qualities[] = {NULL, "2160p", "1080p", "720p", "480p"};
     fuzz_reader r = {data, size};
     char *title = fuzz_until(&r, 0, NULL), *url = fuzz_until(&r, 0, NULL);
-    lume_media_link m = {title, url, (int64_t)fuzz_u64(&r, 8), (int64_t)fuzz_u64(&r, 8),
-                         qualities[fuzz_u8(&r) % 5]};
+    lume_media_link m = {.title = title,
+                         .url = url,
+                         .size = (int64_t)fuzz_u64(&r, 8),
+                         .seeds = (int64_t)fuzz_u64(&r, 8),
+                         .quality = qualities[fuzz_u8(&r) % 5]};
     size_t jlen = 0, tlen = 0;
     char *j = lume_render_dump(lume_render_link(&m), &jlen);
     char *t = lume_render_link_text(&m, &tlen);

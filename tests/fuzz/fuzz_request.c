@@ -26,12 +26,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     lume_config cfg;
     char err[256];
-    lume_provider *p;
+    lume_provider_set *p;
 
     (void)argc;
     (void)argv;
     lume_config_defaults(&cfg);
-    p = lume_provider_create(&cfg.provider, NULL, err, sizeof(err));
+    p = lume_provider_set_create(&cfg.provider, NULL, err, sizeof(err));
     FUZZ_CHECK(p != NULL);
     app = lume_app_create(&cfg, p);
     FUZZ_CHECK(app != NULL);

@@ -33,6 +33,7 @@ static const struct {
     {LUME_ERR_INVALID_EPISODE, 400, "INVALID_EPISODE"},
     {LUME_ERR_EPISODE_WITHOUT_SEASON, 400, "EPISODE_WITHOUT_SEASON"},
     {LUME_ERR_INVALID_LIMIT, 400, "INVALID_LIMIT"},
+    {LUME_ERR_INVALID_CAPS, 400, "INVALID_CAPS"},
     {LUME_ERR_NOT_FOUND, 404, "NOT_FOUND"},
     {LUME_ERR_METHOD_NOT_ALLOWED, 405, "METHOD_NOT_ALLOWED"},
     {LUME_ERR_INTERNAL, 500, "INTERNAL_ERROR"},
@@ -128,6 +129,11 @@ static void test_the_messages_state_the_bounds_of_api_h(void **state)
     assert_string_equal(lume_status_message(LUME_ERR_INVALID_LIMIT), want);
     assert_string_equal(lume_status_message(LUME_ERR_INVALID_LIMIT),
                         "limit must be an integer from 1 to 25");
+    snprintf(want, sizeof(want),
+             "caps must be up to %d comma-separated names of a-z and 0-9, each up to %d "
+             "characters, a height from %dp to %dp",
+             LUME_CAPS_MAX_TOKENS, LUME_CAPS_TOKEN_MAX, LUME_CAPS_HEIGHT_MIN, LUME_CAPS_HEIGHT_MAX);
+    assert_string_equal(lume_status_message(LUME_ERR_INVALID_CAPS), want);
     assert_string_equal(lume_status_message(LUME_ERR_METHOD_NOT_ALLOWED),
                         "method not allowed; use GET, HEAD or OPTIONS");
     assert_string_equal(LUME_ALLOW, "GET, HEAD, OPTIONS");

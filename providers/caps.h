@@ -21,9 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LUME_CAPS_MAX_BYTES  256 /* of the raw (still percent-encoded) value */
-#define LUME_CAPS_MAX_TOKENS 32
-#define LUME_CAPS_TOKEN_MAX  16 /* bytes of one token */
+#include "api.h" /* LUME_CAPS_MAX_BYTES (of the raw value), _MAX_TOKENS, _TOKEN_MAX, heights */
 
 /* The kinds of token, and the names of each, in a bit each. */
 typedef enum lume_container {

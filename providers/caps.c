@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "query.h" /* lume_percent_decode */
+#include "percent.h" /* lume_percent_decode */
 
 typedef struct name_bit {
     const char *name;
@@ -78,10 +78,10 @@ static int is_height(const char *t, size_t len, int *h)
     for (size_t i = 0; i + 1 < len; i++) {
         if (t[i] < '0' || t[i] > '9')
             return 0;
-        if (*h <= 4320)
+        if (*h <= LUME_CAPS_HEIGHT_MAX)
             *h = *h * 10 + (t[i] - '0');
     }
-    if (t[0] == '0' || *h < 144 || *h > 4320)
+    if (t[0] == '0' || *h < LUME_CAPS_HEIGHT_MIN || *h > LUME_CAPS_HEIGHT_MAX)
         *h = 0;
     return 1;
 }
