@@ -20,6 +20,7 @@
 #include "breaker.h"
 #include "clock.h"
 #include "episode.h"
+#include "language.h"
 #include "log.h"
 #include "provider.h"
 #include "version.h"
@@ -301,6 +302,63 @@ typedef struct lookup_run {
     int64_t started_us;        /* every fetch of the run starts together */
 } lookup_run;
 
+static void copy_name(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s", name != NULL ? name : "");
+}
+
+/* The item's chosen file as a candidate: its facts from the file's entry and
+ * the format table, the same file reached any way one key, and the item's
+ * subtitle files with the language their names give. */
+static lume_status add_choice(archive_provider *a, const archive_hit *hit, const archive_choice *c,
+                              lume_results *out)
+{
+    const char *q = lume_quality_from_height(c->height);
+    lume_media_link m = {.title = hit->title,
+                         .size = c->size,
+                         .seeds = hit->downloads > 0 ? hit->downloads : 1,
+                         .quality = q ? q : lume_quality_from_title(hit->title)};
+    lume_status st = LUME_OK;
+    size_t keylen = strlen(hit->identifier) + strlen(c->name) + 10;
+
+    m.url = archive_download_url(a->base, hit->identifier, c->name);
+    m.key = malloc(keylen);
+    if (m.key == NULL)
+        st = LUME_ERR_INTERNAL;
+    if (m.url == NULL || m.key == NULL) /* no URL: an unsafe path, skipped as ever */
+        goto done;
+    snprintf(m.key, keylen, "archive:%s/%s", hit->identifier, c->name);
+    copy_name(m.facts.container, sizeof(m.facts.container), c->format.container);
+    copy_name(m.facts.video_codec, sizeof(m.facts.video_codec), c->format.video);
+    copy_name(m.facts.audio_codec, sizeof(m.facts.audio_codec), c->format.audio);
+    m.facts.width = (int)c->width;
+    m.facts.height = (int)c->height;
+    m.facts.duration_s = c->duration_s;
+    if (c->size > 0 && c->duration_s > 0)
+        m.facts.bitrate = c->size * 8 / c->duration_s;
+    if ((st = lume_results_add_link(out, &m)) != LUME_OK)
+        goto done;
+    for (size_t i = 0; i < c->nsubtitles && st == LUME_OK; i++) {
+        lume_subtitle sub = {0};
+        lume_language lang;
+        const char *name = c->subtitles[i].name;
+        if ((sub.url = archive_download_url(a->base, hit->identifier, name)) == NULL)
+            continue;
+        if (lume_language_of_file(name, strlen(name), &lang)) {
+            copy_name(sub.lang, sizeof(sub.lang), lang.tag);
+            snprintf(sub.label, sizeof(sub.label), "%s%s", lang.label ? lang.label : lang.tag,
+                     lang.forced ? " (forced)" : lang.sdh ? " (SDH)" : "");
+        }
+        copy_name(sub.format, sizeof(sub.format), c->subtitles[i].format);
+        st = lume_results_add_subtitle(out, &sub);
+        free(sub.url);
+    }
+done:
+    free(m.url);
+    free(m.key);
+    return st;
+}
+
 /* One metadata answer, as soon as it has arrived: parse it, free it (the
  * caller does), so no more than the running transfers' bodies are ever held.
  * No parse starts once the deadline has passed. */
@@ -310,7 +368,6 @@ static void lookup_done(void *ctx, size_t i, archive_fetch *f)
     const archive_hit *hit = &r->hits[i];
     archive_choice c;
     archive_item_status is;
-    char *url;
 
     count_fetch(r->a, f, r->started_us);
     if (r->st != LUME_OK)
@@ -341,14 +398,7 @@ static void lookup_done(void *ctx, size_t i, archive_fetch *f)
     r->answered++;
     if (is != ARCHIVE_ITEM_PLAYABLE)
         return;
-    url = archive_download_url(r->a->base, hit->identifier, c.name);
-    if (url != NULL) {
-        const char *q = lume_quality_from_height(c.height);
-        r->st = lume_results_add(r->out, hit->title, url, c.size,
-                                 hit->downloads > 0 ? hit->downloads : 1,
-                                 q ? q : lume_quality_from_title(hit->title));
-    }
-    free(url);
+    r->st = add_choice(r->a, hit, &c, r->out);
     archive_choice_free(&c);
 }
 

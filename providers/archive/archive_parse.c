@@ -194,6 +194,35 @@ static int64_t decimal(json_t *v)
     return n;
 }
 
+/* A file's "length": seconds ("5403.27") or h:mm:ss ("1:30:03"); 0 when
+ * absent or neither. */
+static int64_t length_seconds(json_t *v)
+{
+    const char *s = json_string_value(v);
+    int64_t total = 0, part = 0;
+    int digits = 0, fields = 1;
+
+    if (s == NULL)
+        return 0;
+    for (; *s != '\0' && *s != '.'; s++) {
+        if (*s == ':' && digits > 0 && fields < 3) {
+            total = total * 60 + part;
+            part = 0;
+            digits = 0;
+            fields++;
+        } else if (*s >= '0' && *s <= '9' && digits < 9) {
+            part = part * 10 + (*s - '0');
+            digits++;
+        } else {
+            return 0;
+        }
+    }
+    if (digits == 0 || (*s == '.' && fields > 1))
+        return 0;
+    total = total * 60 + part;
+    return fields > 1 ? total : part;
+}
+
 static int truthy(json_t *v)
 {
     const char *s = json_string_value(v);
@@ -228,6 +257,10 @@ archive_item_status archive_parse_metadata(const char *body, size_t len, archive
     json_t *root = NULL, *files, *meta, *f;
     archive_item_status st = ARCHIVE_ITEM_MALFORMED;
     archive_file *cand = NULL;
+    struct {
+        long width;
+        int64_t duration_s;
+    } *facts = NULL; /* what the picker does not look at, beside cand */
     size_t n = 0, i;
     long pick;
 
@@ -252,7 +285,8 @@ archive_item_status archive_parse_metadata(const char *body, size_t len, archive
     if (!json_is_array(files) || (meta != NULL && !json_is_object(meta)))
         goto done;
     cand = calloc(json_array_size(files) + 1, sizeof(*cand));
-    if (cand == NULL) {
+    facts = calloc(json_array_size(files) + 1, sizeof(*facts));
+    if (cand == NULL || facts == NULL) {
         st = ARCHIVE_ITEM_NOMEM;
         goto done;
     }
@@ -260,15 +294,31 @@ archive_item_status archive_parse_metadata(const char *body, size_t len, archive
     {
         const char *name = json_string_value(json_object_get(f, "name"));
         int64_t height = decimal(json_object_get(f, "height"));
+        int64_t width = decimal(json_object_get(f, "width"));
+        const char *format = json_string_value(json_object_get(f, "format"));
+        archive_format kind;
 
         if (!json_is_object(f))
             goto done;
         if (!path_safe(name))
             continue;
+        kind = archive_format_of(format, name);
+        if (kind.kind == ARCHIVE_FILE_SUBTITLE && out->nsubtitles < ARCHIVE_SUBTITLES_MAX) {
+            archive_subtitle *t = &out->subtitles[out->nsubtitles];
+            if ((t->name = strdup(name)) == NULL) {
+                st = ARCHIVE_ITEM_NOMEM;
+                goto done;
+            }
+            t->format = kind.subtitle;
+            out->nsubtitles++;
+            continue;
+        }
         cand[n].name = name;
-        cand[n].format = json_string_value(json_object_get(f, "format"));
+        cand[n].format = format;
         cand[n].size = decimal(json_object_get(f, "size"));
         cand[n].height = height > 0 && height < 100000 ? (long)height : 0;
+        facts[n].width = width > 0 && width < 100000 ? (long)width : 0;
+        facts[n].duration_s = length_seconds(json_object_get(f, "length"));
         n++;
     }
     st = ARCHIVE_ITEM_DEAD;
@@ -278,10 +328,16 @@ archive_item_status archive_parse_metadata(const char *body, size_t len, archive
     out->name = strdup(cand[pick].name);
     out->size = cand[pick].size;
     out->height = cand[pick].height;
+    out->width = facts[pick].width;
+    out->duration_s = facts[pick].duration_s;
+    out->format = archive_format_of(cand[pick].format, cand[pick].name);
     st = out->name != NULL ? ARCHIVE_ITEM_PLAYABLE : ARCHIVE_ITEM_NOMEM;
 done:
     free(cand);
+    free(facts);
     json_decref(root);
+    if (st != ARCHIVE_ITEM_PLAYABLE)
+        archive_choice_free(out);
     return st;
 }
 
@@ -289,6 +345,9 @@ void archive_choice_free(archive_choice *c)
 {
     free(c->name);
     c->name = NULL;
+    for (size_t i = 0; i < c->nsubtitles; i++)
+        free(c->subtitles[i].name);
+    c->nsubtitles = 0;
 }
 
 char *archive_download_url(const char *base, const char *identifier, const char *path)

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "archive_formats.h"
+
 #define ARCHIVE_TITLE_MAX       500 /* characters of a MediaLink title (docs/providers.md) */
 #define ARCHIVE_BODY_MAX        (1024L * 1024) /* bytes of one answer, search or metadata */
 #define ARCHIVE_JSON_TOKENS_MAX 32768          /* '{', '[' and ',' outside strings, per answer */
@@ -70,11 +72,24 @@ typedef enum archive_item_status {
     ARCHIVE_ITEM_NOMEM
 } archive_item_status;
 
-/* The chosen file of an item. */
+#define ARCHIVE_SUBTITLES_MAX 16 /* subtitle files of an item that are kept */
+
+/* A subtitle file of an item (SubRip, WebVTT). */
+typedef struct archive_subtitle {
+    char *name;         /* owned: its path inside the item */
+    const char *format; /* static: "srt", "vtt" */
+} archive_subtitle;
+
+/* The chosen file of an item, what its entry says of it, and the item's
+ * subtitle files. */
 typedef struct archive_choice {
     char *name; /* owned */
     int64_t size;
-    long height;
+    long height, width;    /* pixels; 0 unknown */
+    int64_t duration_s;    /* from "length" (seconds, or h:mm:ss); 0 unknown */
+    archive_format format; /* container and codecs (archive_formats.h) */
+    archive_subtitle subtitles[ARCHIVE_SUBTITLES_MAX];
+    size_t nsubtitles;
 } archive_choice;
 
 /* Parse a /metadata/{identifier} answer and pick its file. On PLAYABLE, out

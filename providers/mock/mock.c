@@ -28,12 +28,9 @@
 #include "utf8.h"
 
 typedef struct mock_entry {
-    char *title;
-    char *title_lower;   /* for matching */
-    const char *quality; /* from the title, read once (results.h) */
-    char *url;
-    int64_t size;
-    int64_t seeds;
+    lume_media_link link; /* title, url, size, seeds, quality (from the title, read
+                           * once), facts, key, subtitles: as a search adds it */
+    char *title_lower;    /* for matching */
 } mock_entry;
 
 /* The mock's settings: its block of lume_provider_conf. */
@@ -98,9 +95,8 @@ static void mock_destroy(void *impl)
     if (m == NULL)
         return;
     for (size_t i = 0; i < m->count; i++) {
-        free(m->entries[i].title);
+        lume_media_link_free(&m->entries[i].link);
         free(m->entries[i].title_lower);
-        free(m->entries[i].url);
     }
     free(m->entries);
     free(m);
@@ -111,14 +107,14 @@ static int add_entry(mock_provider *m, const char *title, const char *url, int64
 {
     mock_entry *e = &m->entries[m->count];
 
-    e->title = strdup(title);
+    e->link.title = strdup(title);
     e->title_lower = lower_dup(title);
-    e->quality = lume_quality_from_title(title);
-    e->url = strdup(url);
-    e->size = size;
-    e->seeds = seeds;
+    e->link.quality = lume_quality_from_title(title);
+    e->link.url = strdup(url);
+    e->link.size = size;
+    e->link.seeds = seeds;
     m->count++; /* counted first so destroy frees a partial entry */
-    return e->title && e->title_lower && e->url ? 0 : -1;
+    return e->link.title && e->title_lower && e->link.url ? 0 : -1;
 }
 
 /* A message is one line: control characters (Jansson quotes the text near a
@@ -130,8 +126,105 @@ static void one_line(char *msg)
             *msg = '?';
 }
 
+/* Copy the string value v into out[cap] when it is 1..cap-1 bytes of the
+ * bytes allowed (NULL: any but control characters); absent is fine. -1
+ * when present and not that. */
+static int fact_text(json_t *v, char *out, size_t cap, const char *allowed)
+{
+    const char *t = json_string_value(v);
+    size_t n;
+
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (t == NULL || (n = strlen(t)) == 0 || n >= cap)
+        return -1;
+    for (const char *p = t; *p != '\0'; p++)
+        if ((allowed != NULL && strchr(allowed, *p) == NULL) || (unsigned char)*p < 0x20)
+            return -1;
+    memcpy(out, t, n + 1);
+    return 0;
+}
+
+/* An integer 1..max into *out; absent is fine. -1 when present and not that. */
+static int fact_count(json_t *v, int64_t max, int64_t *out)
+{
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > max)
+        return -1;
+    *out = json_integer_value(v);
+    return 0;
+}
+
+#define NAME_BYTES "abcdefghijklmnopqrstuvwxyz0123456789"
+
+/* The subtitles of an entry: [{url (https), lang, label, format}]. */
+static int read_subtitles(mock_entry *e, json_t *list)
+{
+    json_t *item;
+    size_t i;
+
+    if (list == NULL || json_is_null(list))
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > LUME_SUBTITLES_MAX)
+        return -1;
+    if ((e->link.subtitles = calloc(LUME_SUBTITLES_MAX, sizeof(*e->link.subtitles))) == NULL)
+        return -1;
+    json_array_foreach(list, i, item)
+    {
+        lume_subtitle *t = &e->link.subtitles[e->link.nsubtitles];
+        const char *url = json_string_value(json_object_get(item, "url"));
+
+        if (url == NULL || strncmp(url, "https://", 8) != 0 || url[8] == '\0' ||
+            fact_text(json_object_get(item, "lang"), t->lang, sizeof(t->lang),
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") != 0 ||
+            fact_text(json_object_get(item, "label"), t->label, sizeof(t->label), NULL) != 0 ||
+            fact_text(json_object_get(item, "format"), t->format, sizeof(t->format),
+                      NAME_BYTES) != 0 ||
+            (t->url = strdup(url)) == NULL)
+            return -1;
+        e->link.nsubtitles++;
+    }
+    return 0;
+}
+
+/* What an entry may say beyond a MediaLink (docs/providers.md): the facts
+ * /streams describes a candidate with, each optional. */
+static int read_facts(mock_entry *e, json_t *item)
+{
+    lume_media_facts *f = &e->link.facts;
+    int64_t width = 0, height = 0;
+    json_t *seekable = json_object_get(item, "seekable");
+    const char *key = json_string_value(json_object_get(item, "key"));
+
+    if (fact_text(json_object_get(item, "container"), f->container, sizeof(f->container),
+                  NAME_BYTES) != 0 ||
+        fact_text(json_object_get(item, "video_codec"), f->video_codec, sizeof(f->video_codec),
+                  NAME_BYTES) != 0 ||
+        fact_text(json_object_get(item, "audio_codec"), f->audio_codec, sizeof(f->audio_codec),
+                  NAME_BYTES) != 0 ||
+        fact_count(json_object_get(item, "width"), 100000, &width) != 0 ||
+        fact_count(json_object_get(item, "height"), 100000, &height) != 0 ||
+        fact_count(json_object_get(item, "duration_s"), 1000000000, &f->duration_s) != 0 ||
+        fact_count(json_object_get(item, "bitrate"), 1000000000000LL, &f->bitrate) != 0 ||
+        fact_count(json_object_get(item, "expires_at"), 253402300799LL, &f->expires_at) != 0 ||
+        (seekable != NULL && !json_is_null(seekable) && !json_is_boolean(seekable)) ||
+        (json_object_get(item, "key") != NULL && (key == NULL || *key == '\0')))
+        return -1;
+    f->width = (int)width;
+    f->height = (int)height;
+    if (json_is_boolean(seekable))
+        f->seekable = json_is_true(seekable) ? LUME_TRI_YES : LUME_TRI_NO;
+    if (height > 0) /* the facts say it better than the title */
+        e->link.quality = lume_quality_from_height((long)height);
+    if (key != NULL && (e->link.key = strdup(key)) == NULL)
+        return -1;
+    return read_subtitles(e, json_object_get(item, "subtitles"));
+}
+
 /* Take the entries of a catalog, root (consumed): a JSON array of MediaLink
- * objects (title, url, size, seeds). root is NULL when the text was not
+ * objects (title, url, size, seeds; and the facts of read_facts, each
+ * optional). root is NULL when the text was not
  * JSON (jerr says why); name is the catalog's name in messages. */
 static int load_entries(mock_provider *m, json_t *root, const json_error_t *jerr, const char *name,
                         char *err, size_t errlen)
@@ -172,6 +265,16 @@ static int load_entries(mock_provider *m, json_t *root, const json_error_t *jerr
         if (add_entry(m, title, url, json_is_integer(size) ? json_integer_value(size) : -1,
                       json_integer_value(seeds)) != 0)
             goto fail_oom;
+        if (read_facts(&m->entries[m->count - 1], item) != 0) {
+            snprintf(err, errlen,
+                     "invalid LUME_MOCK_CATALOG=%.200s: entry %zu has a fact that is not as "
+                     "docs/providers.md describes (names of a-z and 0-9, counts from 1, "
+                     "seekable true or false, at most %d subtitles with an https url)",
+                     name, i, LUME_SUBTITLES_MAX);
+            one_line(err);
+            json_decref(root);
+            return -1;
+        }
     }
     json_decref(root);
     return 0;
@@ -292,7 +395,7 @@ static int has_live(const mock_provider *m, const char *query, int season, int e
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
     for (size_t i = 0; i < m->count; i++)
-        if (m->entries[i].seeds > 0 && strstr(m->entries[i].title_lower, formatted) != NULL)
+        if (m->entries[i].link.seeds > 0 && strstr(m->entries[i].title_lower, formatted) != NULL)
             return 1;
     return 0;
 }
@@ -327,7 +430,7 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     for (size_t i = 0; i < m->count && st == LUME_OK; i++) {
         const mock_entry *e = &m->entries[i];
         if (all || strstr(e->title_lower, needle) != NULL)
-            st = lume_results_add(out, e->title, e->url, e->size, e->seeds, e->quality);
+            st = lume_results_add_link(out, &e->link);
     }
     free(needle);
     if (st != LUME_OK)
