@@ -63,7 +63,7 @@ void lume_caps_default(lume_caps *out)
 {
     out->containers = LUME_CT_MP4 | LUME_CT_WEBM | LUME_CT_MKV | LUME_CT_OGG | LUME_CT_TS |
                       LUME_CT_HLS | LUME_CT_DASH;
-    out->video = LUME_VC_H264 | LUME_VC_VP8 | LUME_VC_VP9;
+    out->video = LUME_VC_H264 | LUME_VC_VP8 | LUME_VC_VP9 | LUME_VC_MPEG4;
     out->audio = LUME_AC_AAC | LUME_AC_MP3 | LUME_AC_OPUS | LUME_AC_VORBIS;
     out->max_height = 0;
 }

@@ -2,8 +2,9 @@
  * caps.h: what the device that will play can play, as a client states it in
  * the `caps` query parameter of /streams (docs/api.md, "Device capabilities"),
  * and the default when it says nothing: what every Android device plays
- * (ExoPlayer/Media3's containers; H.264, VP8 and VP9 video; AAC, MP3, Opus
- * and Vorbis audio; no height limit).
+ * (ExoPlayer/Media3's containers; H.264, VP8, VP9 and MPEG-4 Part 2 video,
+ * the decoders Android requires of every device; AAC, MP3, Opus and Vorbis
+ * audio; no height limit).
  *
  * The value is a comma-separated list of short lower-case tokens, each a
  * container (mp4, webm, mkv, ...), a video codec (h264, hevc, av1, ...), an

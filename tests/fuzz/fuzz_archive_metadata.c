@@ -133,6 +133,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(strcmp(c.name, json_string_value(json_object_get(chosen, "name"))) == 0);
         FUZZ_CHECK(c.height >= 0 && c.height < 100000 && c.size >= -1);
         FUZZ_CHECK(c.size == number(json_object_get(chosen, "size")));
+        /* What the chosen file's entry says, and the item's subtitle files. */
+        FUZZ_CHECK(c.width >= 0 && c.width < 100000 && c.duration_s >= 0);
+        FUZZ_CHECK(c.format.kind == ARCHIVE_FILE_VIDEO);
+        FUZZ_CHECK(c.nsubtitles <= ARCHIVE_SUBTITLES_MAX);
+        for (size_t k = 0; k < c.nsubtitles; k++)
+            FUZZ_CHECK(c.subtitles[k].name != NULL && c.subtitles[k].format != NULL &&
+                       (strcmp(c.subtitles[k].format, "srt") == 0 ||
+                        strcmp(c.subtitles[k].format, "vtt") == 0));
         url = archive_download_url(FUZZ_BASE, "some_item", c.name);
         fuzz_check_download_url(url, "some_item", c.name);
         free(url);

@@ -6,7 +6,10 @@
  * The catalog loads exactly when a reference reading of the rule accepts it
  * (a JSON array of objects with a title of 1..500 characters, an https url
  * with something after "https://", integer seeds >= 0 and size absent, null
- * or an integer >= 0); a refused one gives a one-line message naming
+ * or an integer >= 0; and each fact, when present and not null, as
+ * docs/providers.md says: names of 1..15 bytes of a-z0-9, counts from 1 to
+ * their bound, seekable a boolean, a non-empty key, at most 16 subtitles with
+ * an https url); a refused one gives a one-line message naming
  * LUME_MOCK_CATALOG. A loaded catalog answers "all" with every entry, sorted
  * by seeds (stable), and the query with exactly the entries whose title holds
  * the query in any ASCII case, each with the quality of its title.
@@ -18,6 +21,76 @@
 #include "fuzz/fuzz.h"
 #include "mock/mock.h"
 
+static int absent(json_t *v)
+{
+    return v == NULL || json_is_null(v);
+}
+
+/* A string of 1..max bytes, each in allowed (NULL: none below 0x20). */
+static int text_of(json_t *v, size_t max, const char *allowed)
+{
+    const char *t = json_string_value(v);
+
+    if (t == NULL || strlen(t) < 1 || strlen(t) > max)
+        return 0;
+    for (; *t != '\0'; t++)
+        if (allowed ? strchr(allowed, *t) == NULL : (unsigned char)*t < 0x20)
+            return 0;
+    return 1;
+}
+
+static int count_of(json_t *v, json_int_t max)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= max;
+}
+
+#define NAMES "abcdefghijklmnopqrstuvwxyz0123456789"
+
+static int facts_valid(json_t *e)
+{
+    static const char *const names[] = {"container", "video_codec", "audio_codec"};
+    static const struct {
+        const char *field;
+        json_int_t max;
+    } counts[] = {{"width", 100000},
+                  {"height", 100000},
+                  {"duration_s", 1000000000},
+                  {"bitrate", 1000000000000LL},
+                  {"expires_at", 253402300799LL}};
+    json_t *subs = json_object_get(e, "subtitles"), *key = json_object_get(e, "key"), *t;
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        if (!absent(json_object_get(e, names[i])) &&
+            !text_of(json_object_get(e, names[i]), 15, NAMES))
+            return 0;
+    for (i = 0; i < 5; i++)
+        if (!absent(json_object_get(e, counts[i].field)) &&
+            !count_of(json_object_get(e, counts[i].field), counts[i].max))
+            return 0;
+    if (!absent(json_object_get(e, "seekable")) && !json_is_boolean(json_object_get(e, "seekable")))
+        return 0;
+    if (key != NULL && (json_string_value(key) == NULL || strlen(json_string_value(key)) == 0))
+        return 0;
+    if (absent(subs))
+        return 1;
+    if (!json_is_array(subs) || json_array_size(subs) > 16)
+        return 0;
+    json_array_foreach(subs, i, t)
+    {
+        const char *url = json_string_value(json_object_get(t, "url"));
+        json_t *lang = json_object_get(t, "lang"), *label = json_object_get(t, "label"),
+               *format = json_object_get(t, "format");
+        if (url == NULL || strncmp(url, "https://", 8) != 0 || strlen(url) <= 8 ||
+            (!absent(lang) &&
+             !text_of(lang, 7, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")) ||
+            (!absent(label) && !text_of(label, 39, NULL)) ||
+            (!absent(format) && !text_of(format, 15, NAMES)))
+            return 0;
+    }
+    return 1;
+}
+
 static int entry_valid(json_t *e)
 {
     const char *title = json_string_value(json_object_get(e, "title"));
@@ -28,7 +101,8 @@ static int entry_valid(json_t *e)
     return chars >= 1 && chars <= 500 && url && strncmp(url, "https://", 8) == 0 &&
            strlen(url) > 8 && json_is_integer(seeds) && json_integer_value(seeds) >= 0 &&
            (size == NULL || json_is_null(size) ||
-            (json_is_integer(size) && json_integer_value(size) >= 0));
+            (json_is_integer(size) && json_integer_value(size) >= 0)) &&
+           facts_valid(e);
 }
 
 static int contains_ci(const char *hay, const char *needle)
@@ -86,7 +160,9 @@ static void check_search(void *impl, json_t *catalog, const char *q)
         const lume_media_link *l = &res.items[k];
         FUZZ_CHECK(l->title != NULL && l->url != NULL && strncmp(l->url, "https://", 8) == 0);
         FUZZ_CHECK(l->seeds >= 0 && l->size >= -1);
-        FUZZ_CHECK(l->quality == lume_quality_from_title(l->title));
+        /* The height, when the entry gives one, says the quality; else the title. */
+        FUZZ_CHECK(l->facts.height > 0 ? l->quality == lume_quality_from_height(l->facts.height)
+                                       : l->quality == lume_quality_from_title(l->title));
         FUZZ_CHECK(all || contains_ci(l->title, q));
     }
     /* Providers return results in any order; the API orders them (lume_results_select). */

@@ -1,7 +1,7 @@
 /*
  * test_caps.c: the `caps` parameter of /streams (caps.h), as a client writes it.
  * - Nothing said: what every Android device plays (MP4, WebM, Matroska, Ogg,
- *   MPEG-TS, HLS, DASH; H.264, VP8, VP9; AAC, MP3, Opus, Vorbis; any height).
+ *   MPEG-TS, HLS, DASH; H.264, VP8, VP9, MPEG-4 Part 2; AAC, MP3, Opus, Vorbis; any height).
  * - The tokens of a kind replace that kind's default; the kinds not named keep it.
  * - Names of no known kind are ignored (a newer client, an older server).
  * - The grammar is strict and bounded: lower-case [a-z0-9] tokens separated by
@@ -37,7 +37,9 @@ static void test_the_default_is_what_every_android_device_plays(void **state)
     lume_caps_default(&c);
     assert_true(c.containers & LUME_CT_MP4 && c.containers & LUME_CT_WEBM &&
                 c.containers & LUME_CT_MKV && c.containers & LUME_CT_HLS);
-    assert_int_equal(c.video, LUME_VC_H264 | LUME_VC_VP8 | LUME_VC_VP9);
+    /* MPEG-4 Part 2 (Simple Profile) is one of Android's required decoders
+     * since 1.0, and the Archive's "512Kb MPEG4" derivatives are it. */
+    assert_int_equal(c.video, LUME_VC_H264 | LUME_VC_VP8 | LUME_VC_VP9 | LUME_VC_MPEG4);
     assert_false(c.video & (LUME_VC_HEVC | LUME_VC_AV1 | LUME_VC_MPEG2 | LUME_VC_THEORA));
     assert_int_equal(c.audio, LUME_AC_AAC | LUME_AC_MP3 | LUME_AC_OPUS | LUME_AC_VORBIS);
     assert_int_equal(c.max_height, 0);
