@@ -18,6 +18,7 @@ PACKAGES=(
   python3-yaml python3-jsonschema           # docs/openapi.yaml: the /docs site, answers checked against it
   python3-websocket chromium                # tests/docs: the /docs page in a headless browser (DevTools protocol)
   default-jdk-headless libokhttp-java       # the Android app's HTTP client and its cache (tests/e2e)
+  libgoogle-gson-java                       # the app's JSON mapper, made strict (tests/e2e/okhttp)
 )
 # npm and Node.js (make docs: the linter and Redoc from the npm registry), unless
 # the machine has them already (NodeSource's nodejs carries its own npm).
