@@ -10,6 +10,7 @@
 _Static_assert(LUME_ROUTES <= LUME_METRICS_ROUTES, "a row of counters for every route");
 
 typedef struct route_def {
+    const char *path;   /* as documented: "/resolve/{query}" */
     const char *prefix; /* the whole path, or the prefix before {query} */
     int has_segment;    /* followed by one {query} segment */
     lume_route_id id;
@@ -17,14 +18,14 @@ typedef struct route_def {
 
 /* Exact paths first: /resolve/health/provider wins over /resolve/{query}. */
 static const route_def routes[] = {
-    {"/", 0, LUME_ROUTE_INDEX},
-    {"/health", 0, LUME_ROUTE_HEALTH},
-    {"/metrics", 0, LUME_ROUTE_METRICS},
-    {"/status", 0, LUME_ROUTE_STATUS},
-    {"/resolve/health/provider", 0, LUME_ROUTE_PROVIDER_HEALTH},
-    {"/resolve/search/", 1, LUME_ROUTE_SEARCH},
-    {"/resolve/", 1, LUME_ROUTE_RESOLVE},
-    {"/streams/", 1, LUME_ROUTE_STREAMS},
+    {"/", "/", 0, LUME_ROUTE_INDEX},
+    {"/health", "/health", 0, LUME_ROUTE_HEALTH},
+    {"/metrics", "/metrics", 0, LUME_ROUTE_METRICS},
+    {"/status", "/status", 0, LUME_ROUTE_STATUS},
+    {"/resolve/health/provider", "/resolve/health/provider", 0, LUME_ROUTE_PROVIDER_HEALTH},
+    {"/resolve/search/{query}", "/resolve/search/", 1, LUME_ROUTE_SEARCH},
+    {"/resolve/{query}", "/resolve/", 1, LUME_ROUTE_RESOLVE},
+    {"/streams/{query}", "/streams/", 1, LUME_ROUTE_STREAMS},
 };
 
 static int method_is(const char *method, const char *name)
@@ -69,6 +70,11 @@ lume_status lume_route_match(const char *method, const char *uri, lume_route *ou
         return allowed ? LUME_OK : LUME_ERR_METHOD_NOT_ALLOWED;
     }
     return allowed ? LUME_ERR_NOT_FOUND : LUME_ERR_METHOD_NOT_ALLOWED;
+}
+
+const char *lume_route_path(size_t i)
+{
+    return i < sizeof(routes) / sizeof(routes[0]) ? routes[i].path : NULL;
 }
 
 int lume_route_is_resolve(lume_route_id id)

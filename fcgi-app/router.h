@@ -40,6 +40,10 @@ typedef struct lume_route {
  * when the path is known. */
 lume_status lume_route_match(const char *method, const char *uri, lume_route *out);
 
+/* The path of the router's i-th route ("/streams/{query}"), NULL past the
+ * last: the contract's list (contract.h). */
+const char *lume_route_path(size_t i);
+
 /* The route's name in metrics and the scoreboard: "resolve", "none", ... */
 const char *lume_route_name(lume_route_id id);
 

@@ -114,6 +114,17 @@ class TestAgreesWithTheCode(unittest.TestCase):
                          (1, b["limit_max"], b["limit_default"]))
         self.assertEqual(self.schema("SearchResult")["properties"]["results"]["maxItems"],
                          b["limit_max"])
+        self.assertEqual(self.schema("StreamsResult")["properties"]["streams"]["maxItems"],
+                         b["limit_max"])
+        self.assertEqual(self.param("caps")["maxLength"], b["caps_max_bytes"])
+        candidate = self.schema("Candidate")["allOf"][0]["properties"]
+        self.assertEqual(candidate["subtitles"]["maxItems"], b["subtitles_max"])
+        self.assertEqual(candidate["url"]["maxLength"], b["candidate_url_max"])
+
+    def test_every_route_of_the_app_is_a_path(self):
+        for route in self.api["routes"]:
+            with self.subTest(route=route):
+                self.assertIn(route, self.doc["paths"])
 
     def test_the_parameters_prose_states_the_same_bounds(self):
         b = self.api["bounds"]

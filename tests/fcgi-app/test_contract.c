@@ -17,6 +17,7 @@
 #include "app.h"
 #include "config.h"
 #include "contract.h"
+#include "router.h"
 #include "http.h"
 
 static json_t *doc;
@@ -108,6 +109,22 @@ static void test_allow_providers_and_bounds(void **state)
     assert_int_equal(json_integer_value(json_object_get(bounds, "episode_max")), 9999);
     assert_int_equal(json_integer_value(json_object_get(bounds, "limit_max")), 25);
     assert_int_equal(json_integer_value(json_object_get(bounds, "limit_default")), 10);
+    assert_int_equal(json_integer_value(json_object_get(bounds, "caps_max_bytes")), 256);
+    assert_int_equal(json_integer_value(json_object_get(bounds, "caps_max_tokens")), 32);
+    assert_int_equal(json_integer_value(json_object_get(bounds, "subtitles_max")), 16);
+    assert_int_equal(json_integer_value(json_object_get(bounds, "candidate_url_max")), 2048);
+}
+
+static void test_the_routes_are_the_routers(void **state)
+{
+    json_t *routes = json_object_get(doc, "routes");
+    size_t n = 0;
+
+    (void)state;
+    while (lume_route_path(n) != NULL)
+        n++;
+    assert_int_equal(json_array_size(routes), n);
+    assert_string_equal(json_string_value(json_array_get(routes, n - 1)), "/streams/{query}");
 }
 
 /* ---- what the app really answers ---- */
@@ -192,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_it_has_a_row_for_every_error_of_the_status_table),
         cmocka_unit_test(test_the_rows_nginx_also_sends),
         cmocka_unit_test(test_allow_providers_and_bounds),
+        cmocka_unit_test(test_the_routes_are_the_routers),
         cmocka_unit_test(test_the_app_answers_as_its_rows_say),
     };
 
