@@ -83,13 +83,14 @@ static const char SQL_PUT[] =
     " episode_title, size, mtime_ns, probe, container, video_codec, audio_codec, width, height,"
     " duration_s, bitrate, seekable, subs_sig)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22)"
+    " ?19, ?20, ?21, 0)"
     " ON CONFLICT(root_id, path) DO UPDATE SET kind = ?3, title = ?4, title_key = ?5, year = ?6,"
     " season = ?7, episode = ?8, episode_end = ?9, episode_title = ?10, size = ?11,"
     " mtime_ns = ?12, probe = ?13, container = ?14, video_codec = ?15, audio_codec = ?16,"
-    " width = ?17, height = ?18, duration_s = ?19, bitrate = ?20, seekable = ?21, subs_sig = ?22"
+    " width = ?17, height = ?18, duration_s = ?19, bitrate = ?20, seekable = ?21"
     " RETURNING id";
 static const char SQL_SUBS_CLEAR[] = "DELETE FROM subtitles WHERE item_id = ?";
+static const char SQL_SUBS_SIG[] = "UPDATE items SET subs_sig = ? WHERE id = ?";
 static const char SQL_SUB_ADD[] =
     "INSERT INTO subtitles(item_id, path, lang, format, forced, sdh) VALUES (?, ?, ?, ?, ?, ?)";
 static const char SQL_REMOVE[] = "DELETE FROM items WHERE id = ?";
@@ -101,7 +102,7 @@ struct lume_index {
     /* Readers */
     sqlite3_stmt *find, *subs, *count;
     /* Writer */
-    sqlite3_stmt *root_get, *root_add, *files, *put, *subs_clear, *sub_add, *remove;
+    sqlite3_stmt *root_get, *root_add, *files, *put, *subs_clear, *subs_sig, *sub_add, *remove;
     /* One item's subtitles, copied out of their statement. */
     lume_index_subtitle sub[LUME_INDEX_SUBTITLES_MAX];
     char sub_path[LUME_INDEX_SUBTITLES_MAX][LUME_NAMING_PATH_MAX + 1];
@@ -122,11 +123,11 @@ static lume_status status_of(int rc)
 
 void lume_index_close(lume_index *idx)
 {
-    sqlite3_stmt **all[] = {&idx->find,     &idx->subs,  &idx->count, &idx->root_get,
-                            &idx->root_add, &idx->files, &idx->put,   &idx->subs_clear,
-                            &idx->sub_add,  &idx->remove};
     if (idx == NULL)
         return;
+    sqlite3_stmt **all[] = {&idx->find,     &idx->subs,    &idx->count, &idx->root_get,
+                            &idx->root_add, &idx->files,   &idx->put,   &idx->subs_clear,
+                            &idx->subs_sig, &idx->sub_add, &idx->remove};
     if (idx->in_tx)
         lume_index_rollback(idx);
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -214,10 +215,10 @@ static lume_status open_index(const char *path, int rw, lume_index **out)
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_COUNT, &idx->count);
     if (rw) {
-        const char *sql[] = {SQL_ROOT_GET,   SQL_ROOT_ADD, SQL_FILES, SQL_PUT,
-                             SQL_SUBS_CLEAR, SQL_SUB_ADD,  SQL_REMOVE};
-        sqlite3_stmt **st_of[] = {&idx->root_get,   &idx->root_add, &idx->files, &idx->put,
-                                  &idx->subs_clear, &idx->sub_add,  &idx->remove};
+        const char *sql[] = {SQL_ROOT_GET,   SQL_ROOT_ADD, SQL_FILES,   SQL_PUT,
+                             SQL_SUBS_CLEAR, SQL_SUBS_SIG, SQL_SUB_ADD, SQL_REMOVE};
+        sqlite3_stmt **st_of[] = {&idx->root_get,   &idx->root_add, &idx->files,   &idx->put,
+                                  &idx->subs_clear, &idx->subs_sig, &idx->sub_add, &idx->remove};
         for (size_t i = 0; rc == SQLITE_OK && i < sizeof(sql) / sizeof(sql[0]); i++)
             rc = prepare(idx, sql[i], st_of[i]);
     }
@@ -563,7 +564,6 @@ lume_status lume_index_put(lume_index *idx, const lume_index_entry *e, int64_t *
     sqlite3_bind_double(s, 19, f->duration_s);
     sqlite3_bind_int64(s, 20, f->bitrate);
     sqlite3_bind_int(s, 21, f->seekable);
-    sqlite3_bind_int64(s, 22, (sqlite3_int64)e->subs_sig);
     st = step_write(idx, s, &id);
     if (item_id != NULL)
         *item_id = st == LUME_OK ? id : 0;
@@ -571,12 +571,17 @@ lume_status lume_index_put(lume_index *idx, const lume_index_entry *e, int64_t *
 }
 
 lume_status lume_index_set_subtitles(lume_index *idx, int64_t item_id,
-                                     const lume_index_subtitle *subs, size_t n)
+                                     const lume_index_subtitle *subs, size_t n, uint64_t subs_sig)
 {
     lume_status st;
 
     sqlite3_bind_int64(idx->subs_clear, 1, item_id);
     st = step_write(idx, idx->subs_clear, NULL);
+    if (st == LUME_OK) {
+        sqlite3_bind_int64(idx->subs_sig, 1, (sqlite3_int64)subs_sig);
+        sqlite3_bind_int64(idx->subs_sig, 2, item_id);
+        st = step_write(idx, idx->subs_sig, NULL);
+    }
     for (size_t i = 0; st == LUME_OK && i < n && i < LUME_INDEX_SUBTITLES_MAX; i++) {
         sqlite3_stmt *s = idx->sub_add;
         sqlite3_bind_int64(s, 1, item_id);

@@ -107,7 +107,7 @@ typedef struct lume_index_file {
     const char *path; /* valid during the callback */
     int64_t size, mtime_ns;
     lume_probe_status probe;
-    uint64_t subs_sig; /* what the scanner made of its subtitles (lume_index_entry) */
+    uint64_t subs_sig; /* the scanner's signature of its subtitles (set_subtitles) */
 } lume_index_file;
 
 typedef int (*lume_index_file_fn)(void *ctx, const lume_index_file *file);
@@ -122,15 +122,16 @@ typedef struct lume_index_entry {
     int64_t size, mtime_ns;
     lume_probe_status probe;
     const lume_probe_facts *facts; /* NULL: none */
-    uint64_t subs_sig;
 } lume_index_entry;
 
 /* Add or replace the item of (root_id, path); its id into *item_id (may be
- * NULL). Its subtitles stay until lume_index_set_subtitles. */
+ * NULL). Its subtitles (and their subs_sig, 0 for a new item) stay until
+ * lume_index_set_subtitles. */
 lume_status lume_index_put(lume_index *idx, const lume_index_entry *e, int64_t *item_id);
-/* Replace the item's subtitles with subs[0..n) (at most LUME_INDEX_SUBTITLES_MAX kept). */
+/* Replace the item's subtitles with subs[0..n) (at most LUME_INDEX_SUBTITLES_MAX
+ * kept), and remember subs_sig, the scanner's signature of them. */
 lume_status lume_index_set_subtitles(lume_index *idx, int64_t item_id,
-                                     const lume_index_subtitle *subs, size_t n);
+                                     const lume_index_subtitle *subs, size_t n, uint64_t subs_sig);
 /* Remove an item and its subtitles. */
 lume_status lume_index_remove(lume_index *idx, int64_t item_id);
 

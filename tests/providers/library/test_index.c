@@ -374,7 +374,8 @@ static void test_bounds(void **state)
         snprintf(subs[i].lang, sizeof(subs[i].lang), "en");
         snprintf(subs[i].format, sizeof(subs[i].format), "srt");
     }
-    assert_int_equal(lume_index_set_subtitles(idx, 1, subs, LUME_INDEX_SUBTITLES_MAX + 4), LUME_OK);
+    assert_int_equal(lume_index_set_subtitles(idx, 1, subs, LUME_INDEX_SUBTITLES_MAX + 4, 5),
+                     LUME_OK);
     assert_int_equal(lume_index_commit(idx), LUME_OK);
     f = find(idx, "show", 1, -1);
     assert_int_equal(f.n, LUME_INDEX_FIND_MAX);
@@ -390,7 +391,10 @@ static void test_bounds(void **state)
 
 static int count_files(void *ctx, const lume_index_file *f)
 {
-    (void)f;
+    /* Amélie's subtitles were set with the signature 77; the rest have none. */
+    assert_int_equal(f->subs_sig, strncmp(f->path, "Amélie", 6) == 0 ? 77 : 0);
+    assert_int_equal(f->size, 1000);
+    assert_int_equal(f->mtime_ns, 42);
     ++*(int *)ctx;
     return 0;
 }
@@ -408,7 +412,7 @@ static void test_replace_remove_and_roots(void **state)
     /* Replaced in place: same id, new facts. */
     assert_int_equal(lume_index_begin(idx), LUME_OK);
     id = put(idx, root, "Amélie (2001)/Amélie (2001).mp4", NULL);
-    assert_int_equal(lume_index_set_subtitles(idx, id, &sub, 1), LUME_OK);
+    assert_int_equal(lume_index_set_subtitles(idx, id, &sub, 1, 77), LUME_OK);
     id2 = put(idx, root, "Amélie (2001)/Amélie (2001).mp4", NULL);
     assert_int_equal(id, id2);
     assert_int_equal(lume_index_commit(idx), LUME_OK);
