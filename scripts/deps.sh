@@ -7,7 +7,9 @@ set -euo pipefail
 PACKAGES=(
   gcc make pkg-config                       # build
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
+  libsqlite3-dev libavformat-dev libavcodec-dev libavutil-dev    # the library provider: index, probe
   libcmocka-dev libfcgi-bin python3         # tests
+  ffmpeg                                    # tests: the library provider's media, made at set-up
   wrk                                       # load for tests/chaos
   clang-14 libclang-rt-14-dev               # fuzzing: clang's libFuzzer and sanitizers
   nginx openssl curl ca-certificates        # the HTTPS front and its certificate
