@@ -697,11 +697,12 @@ def derive(environ, version, api):
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
+    # LUME_PROVIDERS (the app's one setting for both names): "mock" or "library,archive".
     provider = conf["LUME_PROVIDER"] or next(iter(api["providers"]))
-    if not re.fullmatch(r"[a-z0-9_-]{1,31}", provider):
-        raise RenderError(f"invalid LUME_PROVIDER={provider}")
-    # The name the provider reports, as the app's bodies say it (an unknown one as given).
-    provider_name = api["providers"].get(provider, provider)
+    if not re.fullmatch(r"[a-z0-9_-]{1,31}(,[a-z0-9_-]{1,31}){0,7}", provider):
+        raise RenderError(f"invalid LUME_PROVIDERS={provider}")
+    # The names the providers report, as the app's bodies say them (an unknown one as given).
+    provider_name = ",".join(api["providers"].get(p, p) for p in provider.split(","))
     errors = error_rows(api)
     bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
