@@ -551,7 +551,7 @@ def app_error(api, code):
 
 def error_rows(api):
     """[(caught, status, code, message, headers, names the provider)] of ERRORS,
-    the app's codes filled from the contract. Cache-Control is the template's."""
+    the app's codes filled from the contract. Cache-Control is errors_conf's."""
     rows = []
     for row in ERRORS:
         caught, code = row[0], row[1]
@@ -829,6 +829,12 @@ def conf_file(*lines):
     return "".join(line + "\n" for line in lines)
 
 
+def switched(on, off, *lines):
+    """The file of a part a setting switches: its lines when on, else the
+    comment off, which says why there are none."""
+    return conf_file(*lines) if on else conf_file("# " + off)
+
+
 def listen_lines(addresses, socket_path, options):
     """The listen lines of an http server: on its addresses, or behind the
     stream layer on its unix socket (the PROXY protocol header first)."""
@@ -858,7 +864,7 @@ def main_conf(v):
 
 def stream_conf(v):
     if not v["cap"]:
-        return conf_file("# LUME_CONN_PER_ADDR_MAX=off: no cap per address on connections.")
+        return switched(False, "LUME_CONN_PER_ADDR_MAX=off: no cap per address on connections.")
     lines = [f"load_module {v['stream_module']};"] if v["stream_module"] else []
     lines += ["stream {", "    include snippets/stream.conf;"]
     for addresses, socket_path in v["stream_servers"]:
@@ -870,15 +876,13 @@ def stream_conf(v):
 
 
 def access_log_conf(v):
-    if not v["access_log"]:
-        return conf_file("# LUME_NGINX_ACCESS_LOG=off (with the edge log, no access_log off).")
-    return conf_file(f"access_log {v['access_log']};")
+    return switched(v["access_log"], "LUME_NGINX_ACCESS_LOG=off (with the edge log, no access_log off).",
+                    f"access_log {v['access_log']};")
 
 
 def edge_log_conf(v):
-    if not v["edge"]:
-        return conf_file("# LUME_EDGE_METRICS=off: no edge log.")
-    return conf_file(f"access_log {v['edge_log']} lume_edge buffer=16k flush=1s;")
+    return switched(v["edge"], "LUME_EDGE_METRICS=off: no edge log.",
+                    f"access_log {v['edge_log']} lume_edge buffer=16k flush=1s;")
 
 
 def cors_origins_conf(v):
@@ -887,16 +891,15 @@ def cors_origins_conf(v):
 
 
 def rate_limit_zone_conf(v):
-    if not v["rate"]:
-        return conf_file("# LUME_RATE_LIMIT=0: no rate limit.")
-    return conf_file(f"limit_req_zone $binary_remote_addr zone=lume_rate:10m rate={v['rate']}r/s;",
-                     "limit_req_status 429;", "limit_req_log_level warn;")
+    return switched(v["rate"], "LUME_RATE_LIMIT=0: no rate limit.",
+                    f"limit_req_zone $binary_remote_addr zone=lume_rate:10m rate={v['rate']}r/s;",
+                    "limit_req_status 429;", "limit_req_log_level warn;")
 
 
 def cache_zone_conf(v):
     cache, generation = v["cache"], v["generation"]
     if not cache:
-        return conf_file("# LUME_CACHE_SIZE=0 (or LUME_CACHE_MAX_AGE=0): no response cache.")
+        return switched(False, "LUME_CACHE_SIZE=0 (or LUME_CACHE_MAX_AGE=0): no response cache.")
     return conf_file(
         "# One directory and zone per generation of the app's configuration",
         "# (lume-fcgi --dump-config: its version, provider, provider settings and",
@@ -965,15 +968,13 @@ def api_listen_conf(v):
 
 
 def conn_limit_conf(v):
-    if not v["conns"]:
-        return conf_file("# LUME_CONN_LIMIT=0: no connection cap.")
-    return conf_file(f"limit_conn lume_conn {v['conns']};")
+    return switched(v["conns"], "LUME_CONN_LIMIT=0: no connection cap.",
+                    f"limit_conn lume_conn {v['conns']};")
 
 
 def hsts_conf(v):
-    if not v["hsts"]:
-        return conf_file("# LUME_HSTS_MAX_AGE=0: no Strict-Transport-Security.")
-    return conf_file(f'add_header Strict-Transport-Security "max-age={v["hsts"]}" always;')
+    return switched(v["hsts"], "LUME_HSTS_MAX_AGE=0: no Strict-Transport-Security.",
+                    f'add_header Strict-Transport-Security "max-age={v["hsts"]}" always;')
 
 
 def server_address_conf(v):
@@ -999,27 +1000,22 @@ def health_conf(v):
 
 
 def metrics_allow_conf(v):
-    if not v["metrics_allow"]:
-        return conf_file("# LUME_METRICS_ALLOW is empty: nobody.")
-    return conf_file(*[f"allow {cidr};" for cidr in v["metrics_allow"]])
+    return switched(v["metrics_allow"], "LUME_METRICS_ALLOW is empty: nobody.",
+                    *[f"allow {cidr};" for cidr in v["metrics_allow"]])
 
 
 def edge_metrics_conf(v):
-    if not v["edge"]:
-        return conf_file("# LUME_EDGE_METRICS=off: no /metrics/edge.")
-    return conf_file("include snippets/edge-metrics.conf;")
+    return switched(v["edge"], "LUME_EDGE_METRICS=off: no /metrics/edge.",
+                    "include snippets/edge-metrics.conf;")
 
 
 def rate_limit_conf(v):
-    if not v["rate"]:
-        return conf_file("# LUME_RATE_LIMIT=0: no rate limit.")
-    return conf_file(f"limit_req zone=lume_rate burst={v['burst']} nodelay;")
+    return switched(v["rate"], "LUME_RATE_LIMIT=0: no rate limit.",
+                    f"limit_req zone=lume_rate burst={v['burst']} nodelay;")
 
 
 def cache_conf(v):
-    if not v["cache"]:
-        return conf_file("# No response cache.")
-    return conf_file("include snippets/cache.conf;")
+    return switched(v["cache"], "No response cache.", "include snippets/cache.conf;")
 
 
 def errors_conf(v, headers):
@@ -1041,9 +1037,8 @@ def errors_conf(v, headers):
 
 
 def redirect_server_conf(v):
-    if not v["http_listen"]:
-        return conf_file("# LUME_HTTP_PORT=0: no plain-HTTP listener.")
-    return conf_file("include snippets/redirect-server.conf;")
+    return switched(v["http_listen"], "LUME_HTTP_PORT=0: no plain-HTTP listener.",
+                    "include snippets/redirect-server.conf;")
 
 
 def redirect_listen_conf(v):

@@ -58,12 +58,8 @@ class TestRender(unittest.TestCase):
         if configure is None:
             configure = (f"--prefix=/usr/share/nginx --modules-path={self.modules} "
                          "--with-stream=dynamic --with-stream_realip_module")
-        path = os.path.join(self.dir, f"nginx-{version}")
-        with open(path, "w") as f:
-            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n"
-                    f"[ \"$1\" = -V ] && echo 'configure arguments: {configure}' >&2\nexit 0\n")
-        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
-        return path
+        return nginx_conf.stand_in_nginx(os.path.join(self.dir, f"nginx-{version}"), version,
+                                         configure)
 
     def render(self, version="1.22.1", nofile=None, configure=None, **env):
         full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),

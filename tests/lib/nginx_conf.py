@@ -1,5 +1,6 @@
 """nginx's configuration as nginx reads it, for tests: an installed nginx.conf
-(nginx/render.py's, or any) with its includes expanded.
+(nginx/render.py's, or any) with its includes expanded; and a stand-in nginx
+binary for render.py, which asks `nginx -v` and `nginx -V`.
 
 directives(path) gives one line per directive or block opening, at its depth
 (four spaces a level), comments and layout dropped, arguments as written
@@ -68,3 +69,14 @@ def directives(path, conf_dir=None, depth=0):
 
 def text(path):
     return "".join(line + "\n" for line in directives(path))
+
+
+def stand_in_nginx(path, version, configure):
+    """An executable at path that answers `-v` with nginx's version line for
+    version and `-V` with the configure arguments too, as nginx does; it
+    starts no nginx."""
+    with open(path, "w") as f:
+        f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n"
+                f"[ \"$1\" = -V ] && echo 'configure arguments: {configure}' >&2\nexit 0\n")
+    os.chmod(path, 0o755)
+    return path

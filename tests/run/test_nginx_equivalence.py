@@ -27,13 +27,12 @@ renderer.
 """
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import unittest
 
 from harness import BUILD, ROOT
-from nginx_conf import directives
+from nginx_conf import directives, stand_in_nginx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OLD = os.path.join(HERE, "fixtures", "old_render", "render.py")
@@ -60,12 +59,8 @@ class TestTheSameConfiguration(unittest.TestCase):
         configure = ("--prefix=/usr/share/nginx --with-stream" if stream == "built-in" else
                      f"--prefix=/usr/share/nginx --modules-path={self.modules} "
                      "--with-stream=dynamic")
-        path = os.path.join(self.dir, f"nginx-{version}-{stream}")
-        with open(path, "w") as f:
-            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n"
-                    f"[ \"$1\" = -V ] && echo 'configure arguments: {configure}' >&2\nexit 0\n")
-        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
-        return path
+        return stand_in_nginx(os.path.join(self.dir, f"nginx-{version}-{stream}"), version,
+                              configure)
 
     def render(self, renderer, name, version, stream, settings):
         """The configuration's lines from one renderer, its includes expanded
