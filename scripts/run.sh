@@ -2,8 +2,10 @@
 # run.sh: start Lume in the foreground, nginx in front of the lume-fcgi master.
 # Called by `make run` after deps and build. Everything written goes to the
 # run directory (LUME_RUN_DIR, default run/, git-ignored): the dev certificate,
-# the rendered nginx.conf, the unix socket, run.lock and run.pid, nginx.pid,
-# temp files and logs. Every LUME_* variable is honoured (docs/configuration.md).
+# nginx's configuration as nginx/render.py installs it (nginx.conf, snippets/,
+# generated/; conf.d/ is the operator's), the unix socket, run.lock and
+# run.pid, nginx.pid, temp files and logs. Every LUME_* variable is honoured
+# (docs/configuration.md).
 #
 # - One instance per run directory. run.lock is held (flock) for the life of
 #   this script; a second start in the same directory, or one whose ports or

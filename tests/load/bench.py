@@ -134,6 +134,16 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
+def edit(path, pattern, replacement, missing):
+    """Replace pattern's one match in the file at path."""
+    with open(path) as f:
+        text, n = re.subn(pattern, replacement, f.read())
+    if n != 1:
+        raise RuntimeError(f"{missing} in the rendered configuration ({path})")
+    with open(path, "w") as f:
+        f.write(text)
+
+
 class Stack:
     """nginx + lume-fcgi + the responder, in a temporary directory. With
     archive (a fake Internet Archive's base URL): the archive provider and
@@ -245,49 +255,38 @@ class Stack:
         return self
 
     def patch(self, conf):
-        """The bench's additions to the rendered configuration."""
-        with open(conf) as f:
-            text = f.read()
-        text, n = re.subn(r"(access_log \S+ lume_json);", r"\1 buffer=64k flush=1s;", text)
-        if n != 1:
-            raise RuntimeError("no access_log line to tune in the rendered configuration")
-        text, n = re.subn(r"(\n( +)fastcgi_cache_key \$lume_cache_key;\n)",
-                          lambda m: m.group(1) + m.group(2) + "fastcgi_cache_bypass $http_x_bench_nocache;\n"
-                          + m.group(2) + "fastcgi_no_cache $http_x_bench_nocache;\n", text)
-        if n != 1:
-            raise RuntimeError("no response cache in the rendered configuration")
+        """The bench's additions to the installed configuration (nginx/render.py
+        writes it next to conf): its access log buffered, a way past the
+        response cache, and the baselines and peers in the operator's conf.d/."""
+        d = os.path.dirname(conf)
+        edit(os.path.join(d, "generated", "access-log.conf"), r"(access_log \S+ lume_json);",
+             r"\1 buffer=64k flush=1s;", "no access_log line to tune")
+        edit(os.path.join(d, "snippets", "cache.conf"), r"(\nfastcgi_cache_key \$lume_cache_key;\n)",
+             r"\1fastcgi_cache_bypass $http_x_bench_nocache;\nfastcgi_no_cache $http_x_bench_nocache;\n",
+             "no response cache")
         if self.archive:  # the archive provider's loads skip the cache too
-            with open(conf, "w") as f:
-                f.write(text)
             return
         body = self.get_body_for_conf()
         # The same server on a plain HTTP port, and the peers behind
         # proxy_pass with upstream keep-alive, as a user would put them.
         extra = (
-            "\n        # make bench: the baselines and the peers (tests/load/bench.py)\n"
-            f"        listen 127.0.0.1:{self.plain_port};\n"
-            f"        location = /bench/return {{ return 200 '{body}'; }}\n"
-            "        location = /bench/fcgi {\n"
-            f"            fastcgi_pass unix:{self.dir}/responder.sock;\n"
-            "        }\n")
+            "# make bench: the baselines and the peers (tests/load/bench.py)\n"
+            f"listen 127.0.0.1:{self.plain_port};\n"
+            f"location = /bench/return {{ return 200 '{body}'; }}\n"
+            "location = /bench/fcgi {\n"
+            f"    fastcgi_pass unix:{self.dir}/responder.sock;\n"
+            "}\n")
         for name in ("go", "node"):
-            extra += (f"        location /bench/{name}/ {{\n"
-                      f"            proxy_pass http://bench_{name}/;\n"
-                      "            proxy_http_version 1.1;\n"
-                      "            proxy_set_header Connection \"\";\n"
-                      "        }\n")
-        upstreams = "".join(f"    upstream bench_{name} {{ server unix:{self.dir}/{name}.sock; "
+            extra += (f"location /bench/{name}/ {{\n"
+                      f"    proxy_pass http://bench_{name}/;\n"
+                      "    proxy_http_version 1.1;\n"
+                      "    proxy_set_header Connection \"\";\n"
+                      "}\n")
+        upstreams = "".join(f"upstream bench_{name} {{ server unix:{self.dir}/{name}.sock; "
                             "keepalive 64; }\n" for name in ("go", "node"))
-        text, n = re.subn(r"(\n    upstream lume_workers \{)", lambda m: "\n" + upstreams + m.group(1),
-                          text, count=1)
-        if n != 1:
-            raise RuntimeError("no upstream lume_workers in the rendered configuration")
-        text, n = re.subn(r"(# HTTPS: the API\.\n    server \{\n(?:.*\n)*?        server_name _;\n)",
-                          lambda m: m.group(1) + extra, text, count=1)
-        if n != 1:
-            raise RuntimeError("no HTTPS server in the rendered configuration")
-        with open(conf, "w") as f:
-            f.write(text)
+        for sub, text in (("http", upstreams), ("server", extra)):
+            with open(os.path.join(d, "conf.d", sub, "bench.conf"), "w") as f:
+                f.write(text)
 
     def get_body_for_conf(self):
         # The body is only known once the app answers: ask it over FastCGI.
