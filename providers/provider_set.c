@@ -20,6 +20,7 @@ typedef enum job_kind { JOB_SEARCH, JOB_HEALTH } job_kind;
 
 typedef enum member_state {
     IDLE,    /* waiting for a job */
+    LENT,    /* the worker's thread uses the provider itself (borrow) */
     WORKING, /* a job handed over, not done */
     DONE,    /* done; the worker's thread has yet to take the answer */
     QUIT     /* the set is going away */
@@ -417,6 +418,39 @@ lume_status lume_provider_set_search(lume_provider_set *set, const lume_search *
         lume_results_clear(&m->results);
     }
     return st;
+}
+
+lume_provider *lume_provider_set_borrow(lume_provider_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        member *m = &set->members[i];
+        int lent = 1;
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (m->threaded) {
+            pthread_mutex_lock(&m->mu);
+            if (m->state == DONE)
+                m->state = IDLE; /* a late answer to an earlier request: dropped */
+            lent = m->state == IDLE;
+            if (lent)
+                m->state = LENT;
+            pthread_mutex_unlock(&m->mu);
+        }
+        return lent ? m->provider : NULL;
+    }
+    return NULL;
+}
+
+void lume_provider_set_return(lume_provider_set *set, lume_provider *p)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        member *m = &set->members[i];
+        if (m->provider != p || !m->threaded)
+            continue;
+        pthread_mutex_lock(&m->mu);
+        m->state = IDLE;
+        pthread_mutex_unlock(&m->mu);
+    }
 }
 
 lume_status lume_provider_set_health(lume_provider_set *set, int64_t deadline_ms,
