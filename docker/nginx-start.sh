@@ -7,7 +7,8 @@
 # nginx at /metrics/edge) in the background: a child of nginx once this script
 # is nginx, restarting mtail if it ends, and gone with the container (PID 1).
 #
-# Reload without downtime after changing a certificate or a setting:
+# Reload without downtime after changing a certificate, a setting, or a file
+# of your own in $LUME_RUN_DIR/conf.d (docs/operations.md):
 #   docker-compose exec nginx lume-nginx-start reload
 # (re-renders, checks, then `nginx -s reload`: old workers finish their requests).
 set -eu

@@ -132,6 +132,11 @@ static const lume_setting settings[] = {
         "the crash brake's window"),
     STR("LUME_HEALTH_LISTEN", health_listen, check_health_listen,
         "unix:PATH or HOST:PORT of the /health responder (empty: none)"),
+    LUME_SETTING_ROW_SECRET("LUME_STREMIO_TOKEN", lume_config, stremio_token,
+                            lume_setting_check_secret,
+                            "the Stremio addon's secret path segment (empty: the addon is off)"),
+    STR("LUME_STREMIO_TOKEN_FILE", stremio_token_file, NULL,
+        "a file holding LUME_STREMIO_TOKEN (make run writes one)"),
     STR("LUME_PROVIDER", provider.name, check_provider, "media provider (settings below)"),
     STR("LUME_PROVIDERS", provider.name, check_providers,
         "media providers asked together, in rank order: library,archive (LUME_PROVIDER's "
@@ -206,11 +211,24 @@ void lume_config_defaults(lume_config *c)
     lume_provider_conf_defaults(&c->provider);
 }
 
-/* Is name a setting, the core's or a provider's? */
+/* The setting called name, the core's or a provider's; NULL when none. */
+static const lume_setting *find_any(const char *name)
+{
+    const lume_setting *s = lume_setting_find(settings, NSETTINGS, name);
+
+    return s != NULL ? s : lume_provider_setting_find(name);
+}
+
 static int is_setting(const char *name)
 {
-    return lume_setting_find(settings, NSETTINGS, name) != NULL ||
-           lume_provider_setting_find(name) != NULL;
+    return find_any(name) != NULL;
+}
+
+int lume_config_is_secret(const char *name)
+{
+    const lume_setting *s = find_any(name);
+
+    return s != NULL && s->type == LUME_SETTING_SECRET;
 }
 
 int lume_config_set(lume_config *c, const char *name, const char *value, char *err, size_t errlen)
@@ -497,6 +515,10 @@ int lume_config_load(lume_config *c, int argc, char *const argv[], char *const e
             return -1;
     }
     if (walk_args(c, argc, argv, 1, action, err, errlen) != 0)
+        return -1;
+    if (c->stremio_token[0] == '\0' && c->stremio_token_file[0] != '\0' &&
+        lume_setting_read_secret("LUME_STREMIO_TOKEN_FILE", c->stremio_token_file,
+                                 c->stremio_token, err, errlen) != 0)
         return -1;
     return check_together(c, err, errlen);
 }

@@ -53,6 +53,10 @@ typedef struct lume_config {
     long fcgi_read_timeout_ms;              /* a request head must arrive within this */
     long fcgi_keep_conns;                   /* kept connections per worker (keep.h); 0: none */
 
+    /* The Stremio addon (stremio.h): the secret of its routes' path; "" = off. */
+    char stremio_token[LUME_SECRET_LEN];
+    char stremio_token_file[LUME_PATH_LEN]; /* read into stremio_token when that is "" */
+
     /* LUME_PROVIDER, LUME_CONNECT_TIMEOUT_MS and every provider's own settings. */
     lume_provider_conf provider;
 } lume_config;
@@ -104,6 +108,9 @@ void lume_config_each(const lume_config *c, void (*each)(const char *, const cha
  * static pool, LUME_WORKERS; LUME_WORKERS_MIN (or 1) and LUME_WORKERS_MAX
  * for a dynamic one). */
 void lume_config_pool_size(const lume_config *c, long *min, long *max);
+
+/* Is name a secret setting (never shown: settings.h, LUME_SETTING_SECRET)? */
+int lume_config_is_secret(const char *name);
 
 /* Print the --help text: the core settings, then each provider's. */
 void lume_config_usage(FILE *out);

@@ -49,6 +49,11 @@ void lume_generation(const lume_config *c, char out[LUME_GENERATION_BUF])
             for (size_t j = 0; j < def->nsettings; j++) {
                 const lume_setting *s = &def->settings[j];
                 lume_setting_format(s, c->provider.blocks[i], value, sizeof(value));
+                if (s->type == LUME_SETTING_SECRET) /* its hash: a new secret, new links */
+                    snprintf(value, sizeof(value), "%016llx",
+                             (unsigned long long)lume_siphash(
+                                 GENERATION_KEY, (const char *)c->provider.blocks[i] + s->offset,
+                                 strlen((const char *)c->provider.blocks[i] + s->offset)));
                 fprintf(f, "%s=%s\n", s->name, value);
                 if (s->type == LUME_SETTING_FILE && value[0] != '\0')
                     put_file(f, s->name, value);

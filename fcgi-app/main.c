@@ -38,7 +38,10 @@ static int put_line(const char *name, const char *value, void *file, char *err, 
     (void)err;
     (void)errlen;
     if (strncmp(name, "LUME_", 5) == 0)
-        json_object_set_new(file, name, json_string(value));
+        json_object_set_new(file, name,
+                            json_string(lume_config_is_secret(name) && value[0] != '\0'
+                                            ? LUME_SECRET_SHOWN
+                                            : value));
     return 0;
 }
 

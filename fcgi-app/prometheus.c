@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider.h"
 #include "router.h"
 
 /* A growing text buffer; a failed append leaves it failed (text NULL). */
@@ -118,6 +119,34 @@ static void upstream(text *t, const lume_metrics_totals *m)
             m->breaker_moves[b]);
 }
 
+/* Each provider of the registry: what it did with the requests, and how long
+ * it took (a summary: sum and count). */
+static void providers(text *t, const lume_metrics_totals *m)
+{
+    static const char *const outcomes[LUME_PROVIDED_OUTCOMES] = {"ok", "unavailable", "timeout",
+                                                                 "error"};
+    size_t n = lume_provider_count() < LUME_METRICS_PROVIDERS ? lume_provider_count()
+                                                              : LUME_METRICS_PROVIDERS;
+
+    head(t, "lume_provider_requests_total", "counter",
+         "What each provider did with the requests it was asked (LUME_PROVIDERS), by outcome.");
+    for (size_t p = 0; p < n; p++)
+        for (int o = 0; o < LUME_PROVIDED_OUTCOMES; o++)
+            put(t, "lume_provider_requests_total{provider=\"%s\",outcome=\"%s\"} %" PRIu64 "\n",
+                lume_provider_at(p)->config_name, outcomes[o], m->provided[p][o]);
+    head(t, "lume_provider_duration_seconds", "summary",
+         "Time each provider took to answer a request (or to give up at the deadline).");
+    for (size_t p = 0; p < n; p++) {
+        uint64_t count = 0;
+        for (int i = 0; i < LUME_METRICS_BUCKETS; i++)
+            count += m->provider_latency[p].buckets[i];
+        put(t, "lume_provider_duration_seconds_sum{provider=\"%s\"} %.6f\n",
+            lume_provider_at(p)->config_name, (double)m->provider_latency[p].sum_us / 1e6);
+        put(t, "lume_provider_duration_seconds_count{provider=\"%s\"} %" PRIu64 "\n",
+            lume_provider_at(p)->config_name, count);
+    }
+}
+
 static void pool(text *t, const lume_metrics_totals *m, lume_scoreboard *b,
                  const lume_prometheus_pool *p)
 {
@@ -170,6 +199,7 @@ char *lume_prometheus_render(lume_metrics *m, lume_scoreboard *b, const lume_pro
     lume_metrics_sum(m, totals);
     requests(&t, totals);
     upstream(&t, totals);
+    providers(&t, totals);
     pool(&t, totals, b, p);
     free(totals);
     if (t.s != NULL)

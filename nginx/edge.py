@@ -76,11 +76,10 @@ def main(argv):
     conf = render.settings(os.environ)  # the environment, then the LUME_CONFIG file
     try:
         limit = render.edge_log_max(conf)
-        edge = render.edge_values(dict(conf, LUME_EDGE_METRICS="on"), run_dir)["EDGE"]
+        _, log, sock = render.edge_values(dict(conf, LUME_EDGE_METRICS="on"), run_dir)
     except render.RenderError as e:
         print(f"edge: {e}", file=sys.stderr)
         return 2
-    log, sock = edge["EDGE_LOG"], edge["EDGE_SOCKET"]
     os.makedirs(os.path.dirname(log), exist_ok=True)
     open(log, "ab").close()
 

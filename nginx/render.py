@@ -5,12 +5,23 @@ usage: nginx/render.py [--output FILE] [--check] [--prune-cache] | --get NAME | 
                        | --worker-group
 
 Checks the LUME_* settings of the environment (and the NAME=value lines of
-$LUME_CONFIG, which the environment overrides) and derives the values of
-nginx/lume.conf.template from them (derive), fills the template, which holds
-every directive (fill), creates the run directory and its sub-directories, and
-writes RUN_DIR/nginx.conf (or --output). --check also runs `nginx -t` on the
-result. Prints the path written. Every variable and its default is in
-docs/configuration.md. Python stdlib only.
+$LUME_CONFIG, which the environment overrides) and derives what nginx needs
+from them (derive). Then it installs the configuration next to FILE
+(default RUN_DIR/nginx.conf) and prints FILE's path; --check runs `nginx -t`
+on it first. Every variable and its default is in docs/configuration.md.
+Python stdlib only.
+
+The configuration is plain nginx; three kinds of files:
+- FILE: nginx/lume.conf, and snippets/: nginx/snippets/*.conf. Every
+  directive that is always there is written in them. render.py replaces each
+  ${NAME} in them with a value (SUBSTITUTED), as the official nginx image's
+  envsubst step does, and nothing else.
+- generated/*.conf, written here (GENERATED): what a setting switches on or
+  off, or what comes as a list. Each is the lines a setting gives (or the
+  include of the snippet it switches on), or a comment that says why there
+  are none.
+- conf.d/http/*.conf and conf.d/server/*.conf: the operator's own, included
+  by lume.conf, never written here (docs/operations.md).
 
 What nginx shares with the app comes from the app itself, lume-fcgi ($BUILD's,
 else the one on PATH, as in the nginx image): `--dump-contract` gives what
@@ -32,7 +43,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-TEMPLATE = os.path.join(HERE, "lume.conf.template")
+CONF = os.path.join(HERE, "lume.conf")
+SNIPPETS = os.path.join(HERE, "snippets")
 
 # The defaults of nginx's own settings. The settings nginx shares with the app
 # (LUME_LISTEN, LUME_HEALTH_LISTEN, LUME_REQUEST_TIMEOUT_MS, LUME_PROVIDER, the
@@ -290,16 +302,16 @@ def prepare_stream_dir(conf, run_dir):
 
 
 def listen_addresses(bind, port):
-    """[{ADDRESS, OPTIONS}] of one server: LUME_BIND, or every IPv4 address and,
+    """[(address, options)] of one server: LUME_BIND, or every IPv4 address and,
     when the machine has IPv6, every IPv6 address."""
     if bind:
         address = f"[{bind}]:{port}" if ":" in bind and not bind.startswith("[") else f"{bind}:{port}"
-        return [{"ADDRESS": address, "OPTIONS": ""}]
-    out = [{"ADDRESS": str(port), "OPTIONS": ""}]
+        return [(address, "")]
+    out = [(str(port), "")]
     try:
         with open("/proc/net/if_inet6") as f:
             if f.read().strip():
-                out.append({"ADDRESS": f"[::]:{port}", "OPTIONS": " ipv6only=on"})
+                out.append((f"[::]:{port}", " ipv6only=on"))
     except OSError:
         pass
     return out
@@ -316,28 +328,27 @@ def edge_log_max(conf):
 
 
 def edge_values(conf, run_dir):
-    """EDGE (None when LUME_EDGE_METRICS=off): the edge log nginx writes and
-    the unix socket of mtail's HTTP server (nginx/edge.py reads both here)."""
+    """(on, the edge log nginx writes, the unix socket of mtail's HTTP server):
+    LUME_EDGE_METRICS; nginx/edge.py reads both files there."""
     value = conf["LUME_EDGE_METRICS"]
     if value not in ("on", "off"):
         raise RenderError(f"invalid LUME_EDGE_METRICS={value}: expected on or off")
     edge_log_max(conf)
-    if value == "off":
-        return {"EDGE": None}
     sock = os.path.join(run_dir, "edge.sock")
-    if len(sock.encode()) > 107:
+    if value == "on" and len(sock.encode()) > 107:
         raise RenderError(f"invalid LUME_RUN_DIR={run_dir}: too long for a unix socket path "
                           f"({sock}) with LUME_EDGE_METRICS on")
-    return {"EDGE": {"EDGE_LOG": os.path.join(run_dir, "logs", "edge.log"), "EDGE_SOCKET": sock}}
+    return value == "on", os.path.join(run_dir, "logs", "edge.log"), sock
 
 
 def cors_origins(origins):
+    """[(regular expression, origin)] of LUME_CORS_ORIGINS."""
     out = []
     for origin in [o.strip() for o in origins.split(",") if o.strip()]:
         if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
             raise RenderError(f"invalid LUME_CORS_ORIGINS entry {origin!r}: expected "
                               "scheme://host[:port], no path, no wildcard")
-        out.append({"PATTERN": re.escape(origin), "ORIGIN": origin})
+        out.append((re.escape(origin), origin))
     return out
 
 
@@ -355,7 +366,7 @@ def metrics_allow(value):
         if not ok:
             raise RenderError(f"invalid LUME_METRICS_ALLOW entry {entry!r}: expected an IPv4 "
                               "or IPv6 address or CIDR block (10.0.0.0/8, ::1)")
-        out.append({"CIDR": entry})
+        out.append(entry)
     return out
 
 
@@ -540,7 +551,7 @@ def app_error(api, code):
 
 def error_rows(api):
     """[(caught, status, code, message, headers, names the provider)] of ERRORS,
-    the app's codes filled from the contract. Cache-Control is the template's."""
+    the app's codes filled from the contract. Cache-Control is errors_conf's."""
     rows = []
     for row in ERRORS:
         caught, code = row[0], row[1]
@@ -554,9 +565,10 @@ def error_rows(api):
 
 
 def error_pages(rows, provider):
-    """[{CAUGHT, STATUS, HEADERS, BODY}]: the template's error_page lines and
-    internal locations. The 400's fields are $lume_error_400_fields (BAD_REQUEST,
-    or INVALID_QUERY for a broken escape in a /resolve path)."""
+    """[(caught, status, [(header, value)], body)]: the error_page lines and
+    internal locations of generated/*-errors.conf. The 400's fields are
+    $lume_error_400_fields (BAD_REQUEST, or INVALID_QUERY for a broken escape
+    in a /resolve path)."""
     out = []
     for caught, status, code, message, headers, names_provider in rows:
         fields = f'"error":"{code}","message":"{message}"'
@@ -564,23 +576,22 @@ def error_pages(rows, provider):
             fields = "$lume_error_400_fields"
         if names_provider:
             fields += f',"provider":"{provider}"'
-        out.append({"CAUGHT": caught, "STATUS": status,
-                    "HEADERS": [{"NAME": n, "VALUE": f'"{v}"' if " " in v else v}
-                                for n, v in headers.items()],
-                    "BODY": '{"detail":{' + fields + ',"request_id":"$request_id"}}'})
+        out.append((caught, status,
+                    [(n, f'"{v}"' if " " in v else v) for n, v in headers.items()],
+                    '{"detail":{' + fields + ',"request_id":"$request_id"}}'))
     return out
 
 
-def cache_values(conf, run_dir, environ):
-    """CACHE (None when LUME_CACHE_SIZE=0, or LUME_CACHE_MAX_AGE=0: nginx
-    stores no answer with max-age=0, and a location with the cache on hides a
-    client's If-None-Match from the worker, so a conditional request would
-    get a 200 instead of a 304) with the cache's path, sizes and inactive
-    time: an entry nobody asked for in max-age plus the longer stale window
-    is removed (at least a minute). The entries of one configuration of the
-    app, its generation (lume-fcgi --dump-config), live in a directory and a
-    zone of their own, GENERATION: nginx stores only answers that name it and
-    never sees another generation's."""
+def cache_values(conf, run_dir):
+    """The response cache: None when LUME_CACHE_SIZE=0, or LUME_CACHE_MAX_AGE=0
+    (nginx stores no answer with max-age=0, and a location with the cache on
+    hides a client's If-None-Match from the worker, so a conditional request
+    would get a 200 instead of a 304); else its path, size and inactive time:
+    an entry nobody asked for in max-age plus the longer stale window is
+    removed (at least a minute). The entries of one configuration of the app,
+    its generation (lume-fcgi --dump-config), live in a directory and a zone
+    of their own: nginx stores only answers that name it and never sees
+    another generation's."""
     size = conf["LUME_CACHE_SIZE"]
     if not re.fullmatch(r"[0-9]{1,9}[kKmMgG]?", size):
         raise RenderError(f"invalid LUME_CACHE_SIZE={size}: expected bytes with an optional "
@@ -588,13 +599,10 @@ def cache_values(conf, run_dir, environ):
     ages = [integer(conf, name, 0, 31536000) for name in
             ("LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR")]
     if int(re.sub(r"[kKmMgG]$", "", size)) == 0 or ages[0] == 0:
-        return {"CACHE": None}
+        return None
     path = os.path.abspath(conf["LUME_CACHE_PATH"] or os.path.join(run_dir, "cache"))
     safe(conf, "LUME_CACHE_PATH", path)
-    generation = app_config(environ)["cache_generation"]
-    return {"CACHE": {"CACHE_PATH": path, "CACHE_SIZE": size, "CACHE_KEYS": "10m",
-                      "CACHE_INACTIVE": max(60, ages[0] + max(ages[1], ages[2])),
-                      "GENERATION": generation}}
+    return {"path": path, "size": size, "inactive": max(60, ages[0] + max(ages[1], ages[2]))}
 
 
 def prune_cache(conf, run_dir, keep):
@@ -612,27 +620,26 @@ def prune_cache(conf, run_dir, keep):
 
 
 def upstream_values(conf, upstream):
-    """UPSTREAM, RESOLVER ("" without LUME_RESOLVER: one static upstream, its
-    name resolved once at start), FASTCGI_PASS, and KEEPALIVE (the upstream's
-    keepalive pool: a quarter of what a worker of the app keeps,
-    LUME_FCGI_KEEP_CONNS, idle per nginx worker, so that the idle connections
-    of up to four nginx workers fit in one app worker's bound, which is then
-    reached only when more are in flight at once; "": one connection per
-    request, as with LUME_RESOLVER, whose variable address has no upstream
-    block)."""
+    """How nginx reaches the workers: resolver ("" without LUME_RESOLVER: one
+    static upstream, its name resolved once at start), fastcgi_pass, and
+    keepalive (the upstream's keepalive pool: a quarter of what a worker of
+    the app keeps, LUME_FCGI_KEEP_CONNS, idle per nginx worker, so that the
+    idle connections of up to four nginx workers fit in one app worker's
+    bound, which is then reached only when more are in flight at once; 0: one
+    connection per request, as with LUME_RESOLVER, whose variable address has
+    no upstream block)."""
     servers = [s.strip() for s in conf["LUME_RESOLVER"].split(",") if s.strip()]
     keep = integer(conf, "LUME_FCGI_KEEP_CONNS", 0, 1024)
     if not servers:
-        return {"UPSTREAM": upstream, "RESOLVER": "", "FASTCGI_PASS": "lume_workers",
-                "KEEPALIVE": max(1, keep // 4) if keep else "",
-                "KEEP_CONN": "on" if keep else "off"}
+        return {"upstream": upstream, "resolver": "", "fastcgi_pass": "lume_workers",
+                "keepalive": max(1, keep // 4) if keep else 0}
     if upstream.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_LISTEN must be HOST:PORT to re-resolve it")
     for server in servers:
         if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", server):
             raise RenderError(f"invalid LUME_RESOLVER entry {server!r}: expected an address[:port]")
-    return {"UPSTREAM": upstream, "RESOLVER": " ".join(servers), "FASTCGI_PASS": "$lume_workers",
-            "KEEPALIVE": "", "KEEP_CONN": "off"}
+    return {"upstream": upstream, "resolver": " ".join(servers), "fastcgi_pass": "$lume_workers",
+            "keepalive": 0}
 
 
 def fastcgi_address(conf, name):
@@ -651,22 +658,22 @@ def fastcgi_address(conf, name):
 
 
 def health_values(conf, resolver):
-    """HEALTH_PASS (fastcgi_pass of location = /health; "": the workers') and
-    HEALTH_MAP (the address nginx re-resolves, with LUME_RESOLVER)."""
+    """health_pass (fastcgi_pass of location = /health; "": the workers') and
+    health_map (the address nginx re-resolves, with LUME_RESOLVER)."""
     if not conf["LUME_HEALTH_LISTEN"]:
-        return {"HEALTH_PASS": "", "HEALTH_MAP": ""}
+        return {"health_pass": "", "health_map": ""}
     address = fastcgi_address(conf, "LUME_HEALTH_LISTEN")
     if not resolver:
-        return {"HEALTH_PASS": address, "HEALTH_MAP": ""}
+        return {"health_pass": address, "health_map": ""}
     if address.startswith("unix:"):
         raise RenderError("invalid LUME_RESOLVER: LUME_HEALTH_LISTEN must be HOST:PORT to "
                           "re-resolve it")
-    return {"HEALTH_PASS": "$lume_health", "HEALTH_MAP": address}
+    return {"health_pass": "$lume_health", "health_map": address}
 
 
 def derive(environ, version, api):
-    """Check the LUME_* settings and derive every value the template needs;
-    api is the app's contract. Returns (run directory, values)."""
+    """Check the LUME_* settings and derive every value the configuration
+    needs; api is the app's contract. Returns (run directory, values)."""
     conf = settings(environ)
     run_dir = os.path.abspath(conf["LUME_RUN_DIR"])
     safe(conf, "LUME_RUN_DIR", run_dir)
@@ -697,11 +704,12 @@ def derive(environ, version, api):
     workers = conf["LUME_NGINX_WORKERS"]
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
+    # LUME_PROVIDERS (the app's one setting for both names): "mock" or "library,archive".
     provider = conf["LUME_PROVIDER"] or next(iter(api["providers"]))
-    if not re.fullmatch(r"[a-z0-9_-]{1,31}", provider):
-        raise RenderError(f"invalid LUME_PROVIDER={provider}")
-    # The name the provider reports, as the app's bodies say it (an unknown one as given).
-    provider_name = api["providers"].get(provider, provider)
+    if not re.fullmatch(r"[a-z0-9_-]{1,31}(,[a-z0-9_-]{1,31}){0,7}", provider):
+        raise RenderError(f"invalid LUME_PROVIDERS={provider}")
+    # The names the providers report, as the app's bodies say them (an unknown one as given).
+    provider_name = ",".join(api["providers"].get(p, p) for p in provider.split(","))
     errors = error_rows(api)
     bad_request = next(r for r in errors if r[2] == "BAD_REQUEST")
 
@@ -710,8 +718,8 @@ def derive(environ, version, api):
     access_log = conf["LUME_NGINX_ACCESS_LOG"] or os.path.join(run_dir, "logs/access.log")
     access_log = "off" if access_log == "off" else safe(
         conf, "LUME_NGINX_ACCESS_LOG", os.path.abspath(access_log)) + " lume_json"
-    edge = edge_values(conf, run_dir)
-    if access_log == "off" and edge["EDGE"]:
+    edge, edge_log, edge_socket = edge_values(conf, run_dir)
+    if access_log == "off" and edge:
         access_log = ""  # "access_log off" would cancel the edge log on the same level too
     error_log = conf["LUME_NGINX_ERROR_LOG"] or os.path.join(run_dir, "logs/error.log")
     error_log = error_log if error_log == "stderr" else os.path.abspath(error_log)
@@ -720,168 +728,405 @@ def derive(environ, version, api):
     workers_as = worker_user(conf)
     https_listen = listen_addresses(bind, https_port)
     http_listen = listen_addresses(bind, http_port) if http_port else []
-    if cap:
-        _, socks = stream_sockets(run_dir)
-        stream = {"STREAM_MODULE": stream_module(conf["LUME_NGINX"], cap),
-                  "STREAM_SERVERS": [{"LISTEN": https_listen, "SOCKET": socks["https"]}] +
-                                    ([{"LISTEN": http_listen, "SOCKET": socks["http"]}]
-                                     if http_port else []),
-                  "HTTPS_SOCKET": socks["https"], "HTTP_SOCKET": socks["http"]}
-    else:
-        stream = {"STREAM_MODULE": "", "STREAM_SERVERS": [], "HTTPS_SOCKET": "",
-                  "HTTP_SOCKET": ""}
+    sockets = stream_sockets(run_dir)[1] if cap else {}
+    stream_module_path = stream_module(conf["LUME_NGINX"], cap) if cap else ""
 
     values = {
-        "NGINX_VERSION": ".".join(map(str, version)),
-        "USER": f"{workers_as[0]} {workers_as[1]}" if workers_as else "",
-        "NGINX_WORKERS": workers,
-        "NGINX_CONNECTIONS": connections,
-        "NGINX_NOFILE": nofile,
-        "RUN_DIR": run_dir,
-        "ERROR_LOG": error_log,
-        "ACCESS_LOG": access_log,
-        "CORS_ORIGINS": cors_origins(conf["LUME_CORS_ORIGINS"]),
-        "CORS_MAX_AGE": max_age,
-        "METRICS_ALLOW": metrics_allow(conf["LUME_METRICS_ALLOW"]),
-        "ALLOW": api["allow"],
-        "CONN_CAP": cap,
-        **stream,
-        "RATE_LIMIT": rate,
-        "RATE_BURST": burst,
-        "CONN_LIMIT": conns,
-        "HSTS_MAX_AGE": hsts,
-        "DOCS_DIR": docs_dir,
-        "SWAGGER_UI_CSP": SWAGGER_UI_CSP,
-        "REDOC_CSP": REDOC_CSP,
-        "BAD_REQUEST_FIELDS": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
+        "version": version,
+        "user": f"{workers_as[0]} {workers_as[1]}" if workers_as else "",
+        "workers": workers,
+        "connections": connections,
+        "nofile": nofile,
+        "run_dir": run_dir,
+        "error_log": error_log,
+        "access_log": access_log,
+        "edge": edge,
+        "edge_log": edge_log,
+        "edge_socket": edge_socket,
+        "cors_origins": cors_origins(conf["LUME_CORS_ORIGINS"]),
+        "cors_max_age": max_age,
+        "metrics_allow": metrics_allow(conf["LUME_METRICS_ALLOW"]),
+        "allow": api["allow"],
+        # The per-address cap: the stream layer's servers, and the sockets
+        # the http servers listen on behind it.
+        "cap": cap,
+        "stream_module": stream_module_path,
+        "stream_servers": ([(https_listen, sockets["https"])] +
+                           ([(http_listen, sockets["http"])] if http_port else [])) if cap else [],
+        "https_socket": sockets.get("https"),
+        "http_socket": sockets.get("http"),
+        "rate": rate,
+        "burst": burst,
+        "conns": conns,
+        "hsts": hsts,
+        "docs_dir": docs_dir,
+        "bad_request_fields": f'"error":"BAD_REQUEST","message":"{bad_request[3]}"',
         # As the app answers a /resolve route: query, season and episode null.
-        "INVALID_QUERY_FIELDS": ('"error":"INVALID_QUERY","message":"' +
+        "invalid_query_fields": ('"error":"INVALID_QUERY","message":"' +
                                  app_error(api, "INVALID_QUERY")["message"] +
                                  '","query":null,"season":null,"episode":null'),
-        "HTTPS_LISTEN": https_listen,
+        "https_listen": https_listen,
         # nginx 1.25.1 replaced the http2 parameter of listen with a directive.
-        "HTTP2_ON": version >= (1, 25, 1),
-        "TLS_CERT": cert,
-        "TLS_KEY": key,
-        "REQUEST_TIMEOUT_MS": timeout_ms,
-        "READ_TIMEOUT_S": (timeout_ms + 999) // 1000 + 2,
-        "ERRORS": error_pages(errors, provider_name),
+        "http2_on": version >= (1, 25, 1),
+        "cert": cert,
+        "key": key,
+        "timeout_ms": timeout_ms,
+        "read_timeout_s": (timeout_ms + 999) // 1000 + 2,
+        "errors": error_pages(errors, provider_name),
         # The plain-HTTP server (LUME_HTTP_PORT=0: none) sends no HSTS.
-        "HTTP_SERVER": {"HTTP_LISTEN": http_listen, "PUBLIC_HOST": public,
-                        "HSTS_MAX_AGE": 0} if http_port else None,
+        "http_listen": http_listen,
+        "public_host": public,
+        "cache": cache_values(conf, run_dir),
+        "generation": app_config(environ)["cache_generation"],
         **upstream_values(conf, upstream),
-        **cache_values(conf, run_dir, environ),
-        **edge,
     }
-    values.update(health_values(conf, values["RESOLVER"]))
+    values.update(health_values(conf, values["resolver"]))
     return run_dir, values
 
 
-# ---- the template: a small subset of Mustache ----
+# ---- the files ----
 #
-#   {{NAME}}                  a value
-#   {{#NAME}} ... {{/NAME}}   kept when NAME is set (not 0, "", None or []);
-#                             repeated once per item when NAME is a list (the
-#                             item's names first, then the outer ones)
-#   {{^NAME}} ... {{/NAME}}   kept when NAME is not set
-#   {{$NAME}} ... {{/NAME}}   (top level) defines the snippet NAME, written nowhere
-#   {{>NAME}}                 the snippet NAME, each line at the tag's indentation
-#   {{! text }}               a comment, written nowhere
-#
-# A line holding nothing but one {{#}}, {{^}}, {{/}}, {{$}}, {{>}} or {{!}} tag
-# leaves no line of its own. Values are pasted as they are: derive() checks them.
+# SUBSTITUTED: the ${NAME}s of nginx/lume.conf and nginx/snippets/*.conf.
+# GENERATED: generated/NAME.conf, one function each, in the order lume.conf
+# includes them. Values are pasted as they are: derive() checks them.
 
-TAG = re.compile(r"\{\{(?:([#^/$>]?)([A-Za-z0-9_]+)|(!)[^}]*)\}\}")
-STANDALONE = re.compile(r"([ \t]*)\{\{(?:([#^/$>])([A-Za-z0-9_]+)|(!)[^}]*)\}\}[ \t]*\n?")
-
-
-def parse(text):
-    """The template as a tree: [(kind, name or text, children or indentation)]."""
-    root = []
-    stack = [("", "", root)]
-    for line in text.splitlines(keepends=True):
-        m = STANDALONE.fullmatch(line)
-        parts = ([(m.group(2) or "!", m.group(3), m.group(1))] if m else [])
-        if not m:
-            pos = 0
-            for t in TAG.finditer(line):
-                parts.append(("text", line[pos:t.start()], None))
-                parts.append((t.group(3) or t.group(1) or "value", t.group(2), ""))
-                pos = t.end()
-            parts.append(("text", line[pos:], None))
-        for kind, name, indent in parts:
-            if kind in ("#", "^", "$"):
-                node = (kind, name, [])
-                stack[-1][2].append(node)
-                stack.append(node)
-            elif kind == "/":
-                if stack[-1][1] != name:
-                    raise RenderError(f"template: {{{{/{name}}}}} closes nothing open")
-                stack.pop()
-            elif kind == ">":
-                stack[-1][2].append((kind, name, indent))
-            elif kind == "!":
-                continue
-            elif kind == "value" or name:
-                stack[-1][2].append((kind, name, None))
-    if len(stack) > 1:
-        raise RenderError(f"template: {{{{{stack[-1][0]}{stack[-1][1]}}}}} is never closed")
-    return root
+def substituted(v):
+    """{NAME: value} of every ${NAME} in nginx/lume.conf and nginx/snippets/."""
+    return {
+        "NGINX_CONNECTIONS": v["connections"],
+        "RUN_DIR": v["run_dir"],
+        "BAD_REQUEST_FIELDS": v["bad_request_fields"],
+        "INVALID_QUERY_FIELDS": v["invalid_query_fields"],
+        "TLS_CERT": v["cert"],
+        "TLS_KEY": v["key"],
+        "KEEP_CONN": "on" if v["keepalive"] else "off",
+        "REQUEST_TIMEOUT_MS": v["timeout_ms"],
+        "READ_TIMEOUT_S": v["read_timeout_s"],
+        "FASTCGI_PASS": v["fastcgi_pass"],
+        "ALLOW": v["allow"],
+        "CORS_MAX_AGE": v["cors_max_age"],
+        "DOCS_DIR": v["docs_dir"],
+        "SWAGGER_UI_CSP": SWAGGER_UI_CSP,
+        "REDOC_CSP": REDOC_CSP,
+        "PUBLIC_HOST": v["public_host"],
+        "EDGE_SOCKET": v["edge_socket"],
+        "GENERATION": v["generation"],
+    }
 
 
-def lookup(context, name):
-    for frame in reversed(context):
-        if isinstance(frame, dict) and name in frame:
-            return frame[name]
-    raise RenderError(f"template field {{{{{name}}}}} has no value")
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 
-def expand(nodes, context, snippets):
-    out = []
-    for kind, name, rest in nodes:
-        if kind == "text":
-            out.append(name)
-        elif kind == "value":
-            out.append(str(lookup(context, name)))
-        elif kind == ">":
-            if name not in snippets:
-                raise RenderError(f"template: no snippet {{{{${name}}}}}")
-            text = expand(snippets[name], context, snippets)
-            out.append("".join(rest + line if line.strip() else line
-                               for line in text.splitlines(keepends=True)))
-        elif kind == "#":
-            value = lookup(context, name)
-            for item in (value if isinstance(value, list) else [value] if value else []):
-                out.append(expand(rest, context + [item], snippets))
-        elif kind == "^":
-            if not lookup(context, name):
-                out.append(expand(rest, context, snippets))
-    return "".join(out)
+def substitute(text, values, source):
+    """text with each ${NAME} replaced by values[NAME]; nothing else changes."""
+    def value(m):
+        if m.group(1) not in values:
+            raise RenderError(f"{source}: ${{{m.group(1)}}} has no value")
+        return str(values[m.group(1)])
+    return PLACEHOLDER.sub(value, text)
 
 
-def fill(template, values):
-    """The template with its snippets pasted and its fields filled from values."""
-    tree = parse(template)
-    snippets = {name: children for kind, name, children in tree if kind == "$"}
-    return expand([n for n in tree if n[0] != "$"], [values], snippets).rstrip("\n") + "\n"
+def conf_file(*lines):
+    return "".join(line + "\n" for line in lines)
+
+
+def switched(on, off, *lines):
+    """The file of a part a setting switches: its lines when on, else the
+    comment off, which says why there are none."""
+    return conf_file(*lines) if on else conf_file("# " + off)
+
+
+def listen_lines(addresses, socket_path, options):
+    """The listen lines of an http server: on its addresses, or behind the
+    stream layer on its unix socket (the PROXY protocol header first)."""
+    if socket_path:
+        return [f"listen unix:{socket_path}{options} proxy_protocol;"]
+    return [f"listen {address}{options}{more};" for address, more in addresses]
+
+
+def client_address(v):
+    """Behind the stream layer, the client's address is the PROXY protocol header's."""
+    if not v["cap"]:
+        return []
+    return ["# The client's address: the stream layer's PROXY protocol header.",
+            "set_real_ip_from unix:;", "real_ip_header proxy_protocol;"]
+
+
+def main_conf(v):
+    return conf_file(
+        f"# Rendered for nginx {'.'.join(map(str, v['version']))}.",
+        f"user {v['user']};" if v["user"] else "# nginx keeps the user that starts it (not root).",
+        f"worker_processes {v['workers']};",
+        f"worker_rlimit_nofile {v['nofile']};",
+        f"pid {v['run_dir']}/nginx.pid;",
+        f"lock_file {v['run_dir']}/nginx.lock;",
+        f"error_log {v['error_log']} warn;")
+
+
+def stream_conf(v):
+    if not v["cap"]:
+        return switched(False, "LUME_CONN_PER_ADDR_MAX=off: no cap per address on connections.")
+    lines = [f"load_module {v['stream_module']};"] if v["stream_module"] else []
+    lines += ["stream {", "    include snippets/stream.conf;"]
+    for addresses, socket_path in v["stream_servers"]:
+        lines += ["", "    server {"]
+        lines += [f"        listen {address}{options};" for address, options in addresses]
+        lines += [f"        limit_conn lume_addr {v['cap']};",
+                  f"        proxy_pass unix:{socket_path};", "    }"]
+    return conf_file(*lines, "}")
+
+
+def access_log_conf(v):
+    return switched(v["access_log"], "LUME_NGINX_ACCESS_LOG=off (with the edge log, no access_log off).",
+                    f"access_log {v['access_log']};")
+
+
+def edge_log_conf(v):
+    return switched(v["edge"], "LUME_EDGE_METRICS=off: no edge log.",
+                    f"access_log {v['edge_log']} lume_edge buffer=16k flush=1s;")
+
+
+def cors_origins_conf(v):
+    return conf_file("# LUME_CORS_ORIGINS, each matched exactly.",
+                     *[f'"~^{pattern}$" "{origin}";' for pattern, origin in v["cors_origins"]])
+
+
+def rate_limit_zone_conf(v):
+    return switched(v["rate"], "LUME_RATE_LIMIT=0: no rate limit.",
+                    f"limit_req_zone $binary_remote_addr zone=lume_rate:10m rate={v['rate']}r/s;",
+                    "limit_req_status 429;", "limit_req_log_level warn;")
+
+
+def cache_zone_conf(v):
+    cache, generation = v["cache"], v["generation"]
+    if not cache:
+        return switched(False, "LUME_CACHE_SIZE=0 (or LUME_CACHE_MAX_AGE=0): no response cache.")
+    return conf_file(
+        "# One directory and zone per generation of the app's configuration",
+        "# (lume-fcgi --dump-config: its version, provider, provider settings and",
+        "# catalog): answers of another configuration are never found here, and",
+        "# `render.py --prune-cache` removes their directories before nginx starts.",
+        f"fastcgi_cache_path {cache['path']}/{generation} levels=1:2 keys_zone=lume_{generation}:10m "
+        f"max_size={cache['size']} inactive={cache['inactive']}s use_temp_path=off;",
+        "# Every answer names the generation of the worker that made it",
+        "# (X-Lume-Generation); one of another generation (a replica with other",
+        "# settings, mid-rollout, or a master reloaded with another catalog) is",
+        "# passed on, never stored.",
+        "map $upstream_http_x_lume_generation $lume_cache_foreign {",
+        f'    "{generation}" 0;',
+        "    default 1;",
+        "}")
+
+
+def upstream_conf(v):
+    upstream = v["upstream"]
+    if v["resolver"]:
+        lines = [
+            "# LUME_RESOLVER (e.g. 127.0.0.11, Docker's DNS): the address is a variable,",
+            f"# so nginx resolves {upstream} at request time (answers kept 1 s) and",
+            "# spreads requests over every address it gets (Compose replicas, including",
+            "# those added later); a connection that fails early moves to another one.",
+            f"resolver {v['resolver']} valid=1s ipv6=off;",
+            "resolver_timeout 2s;",
+            "map $host $lume_workers {",
+            f"    default {upstream};",
+            "}"]
+    else:
+        # max_fails=0: a failure never marks the pool down. The backup line
+        # is the same socket again: it gives a request whose worker died
+        # before answering (killed, crashed) its one retry, which another
+        # worker takes. A request that failed on a kept connection (closed by
+        # its worker just then) is retried without counting against
+        # fastcgi_next_upstream_tries; the two more lines give those retries
+        # lines not yet tried (seen: five tries in a row, each on a
+        # connection just closed, then a 503, before the bounds of
+        # docs/architecture.md "Kept FastCGI connections" made that rare).
+        backups = 3 if v["keepalive"] else 1
+        keep = ([f"    keepalive {v['keepalive']};", "    keepalive_timeout 60s;"]
+                if v["keepalive"] else [])
+        lines = [
+            "# Without LUME_RESOLVER: one upstream, its name resolved once at start;",
+            "# each line but the first a backup, the same socket again, for retries",
+            "# (nginx/render.py, upstream_conf). With LUME_FCGI_KEEP_CONNS, nginx keeps",
+            "# a quarter of it idle per worker of its own (docs/architecture.md, \"Kept",
+            "# FastCGI connections\").",
+            "upstream lume_workers {",
+            f"    server {upstream} max_fails=0;",
+            *[f"    server {upstream} max_fails=0 backup;"] * backups,
+            *keep,
+            "}"]
+    if v["health_map"]:
+        lines += ["# The health responder's address (LUME_HEALTH_LISTEN), re-resolved the same way.",
+                  "map $host $lume_health {", f"    default {v['health_map']};", "}"]
+    return conf_file(*lines)
+
+
+def api_listen_conf(v):
+    # Before nginx 1.25.1, HTTP/2 is a parameter of listen; since, a directive.
+    lines = listen_lines(v["https_listen"], v["https_socket"],
+                         " ssl" if v["http2_on"] else " ssl http2")
+    return conf_file(*lines, *(["http2 on;"] if v["http2_on"] else []), *client_address(v))
+
+
+def conn_limit_conf(v):
+    return switched(v["conns"], "LUME_CONN_LIMIT=0: no connection cap.",
+                    f"limit_conn lume_conn {v['conns']};")
+
+
+def hsts_conf(v):
+    return switched(v["hsts"], "LUME_HSTS_MAX_AGE=0: no Strict-Transport-Security.",
+                    f'add_header Strict-Transport-Security "max-age={v["hsts"]}" always;')
+
+
+def server_address_conf(v):
+    if v["cap"]:
+        return conf_file("# The address and port the client reached: the stream layer's.",
+                         "fastcgi_param SERVER_ADDR $proxy_protocol_server_addr;",
+                         "fastcgi_param SERVER_PORT $proxy_protocol_server_port;")
+    return conf_file("fastcgi_param SERVER_ADDR $server_addr;",
+                     "fastcgi_param SERVER_PORT $server_port;")
+
+
+def retries_conf(v):
+    if v["resolver"]:
+        return conf_file("include snippets/retry-replicas.conf;")
+    return conf_file("include snippets/retry-one-pool.conf;")
+
+
+def health_conf(v):
+    if not v["health_pass"]:
+        return conf_file("# No LUME_HEALTH_LISTEN: the workers answer /health.",
+                         f"fastcgi_pass {v['fastcgi_pass']};")
+    return conf_file("include snippets/health-responder.conf;", f"fastcgi_pass {v['health_pass']};")
+
+
+def metrics_allow_conf(v):
+    return switched(v["metrics_allow"], "LUME_METRICS_ALLOW is empty: nobody.",
+                    *[f"allow {cidr};" for cidr in v["metrics_allow"]])
+
+
+def edge_metrics_conf(v):
+    return switched(v["edge"], "LUME_EDGE_METRICS=off: no /metrics/edge.",
+                    "include snippets/edge-metrics.conf;")
+
+
+def rate_limit_conf(v):
+    return switched(v["rate"], "LUME_RATE_LIMIT=0: no rate limit.",
+                    f"limit_req zone=lume_rate burst={v['burst']} nodelay;")
+
+
+def cache_conf(v):
+    return switched(v["cache"], "No response cache.", "include snippets/cache.conf;")
+
+
+def errors_conf(v, headers):
+    """Every error nginx produces itself, in the API's JSON envelope
+    (docs/api.md), from one internal location per status. URI locations, not
+    named ones: a request whose request line failed to parse has no URI, and
+    nginx cannot enter a named location without one. Errors from the app (no
+    fastcgi_intercept_errors) pass untouched."""
+    lines = [f"error_page {caught} ={status} /.lume-error/{status};"
+             for caught, status, _, _ in v["errors"]]
+    for _, status, extra, body in v["errors"]:
+        lines += ["", f"location = /.lume-error/{status} {{", "    internal;",
+                  f"    include snippets/{headers};",
+                  "    add_header Cache-Control no-store always;",
+                  *[f"    add_header {name} {value} always;" for name, value in extra],
+                  f"    return {status} '{body}';", "}"]
+    return conf_file("# nginx's own errors: the API's JSON envelope, as the app's contract has",
+                     "# them (lume-fcgi --dump-contract).", *lines)
+
+
+def redirect_server_conf(v):
+    return switched(v["http_listen"], "LUME_HTTP_PORT=0: no plain-HTTP listener.",
+                    "include snippets/redirect-server.conf;")
+
+
+def redirect_listen_conf(v):
+    return conf_file(*listen_lines(v["http_listen"], v["http_socket"], ""), *client_address(v))
+
+
+GENERATED = {
+    "main.conf": main_conf,
+    "stream.conf": stream_conf,
+    "access-log.conf": access_log_conf,
+    "edge-log.conf": edge_log_conf,
+    "cors-origins.conf": cors_origins_conf,
+    "rate-limit-zone.conf": rate_limit_zone_conf,
+    "cache-zone.conf": cache_zone_conf,
+    "upstream.conf": upstream_conf,
+    "api-listen.conf": api_listen_conf,
+    "conn-limit.conf": conn_limit_conf,
+    "hsts.conf": hsts_conf,
+    "server-address.conf": server_address_conf,
+    "retries.conf": retries_conf,
+    "health.conf": health_conf,
+    "metrics-allow.conf": metrics_allow_conf,
+    "edge-metrics.conf": edge_metrics_conf,
+    "rate-limit.conf": rate_limit_conf,
+    "cache.conf": cache_conf,
+    "api-errors.conf": lambda v: errors_conf(v, "headers.conf"),
+    "redirect-server.conf": redirect_server_conf,
+    "redirect-listen.conf": redirect_listen_conf,
+    "redirect-errors.conf": lambda v: errors_conf(v, "redirect-headers.conf"),
+}
+
+
+def configuration(values):
+    """{path relative to nginx.conf's directory: text}: "nginx.conf" (nginx/lume.conf),
+    snippets/*.conf and generated/*.conf."""
+    subst = substituted(values)
+    files = {}
+    with open(CONF, encoding="utf-8") as f:
+        files["nginx.conf"] = substitute(f.read(), subst, "nginx/lume.conf")
+    for name in sorted(os.listdir(SNIPPETS)):
+        if name.endswith(".conf"):
+            with open(os.path.join(SNIPPETS, name), encoding="utf-8") as f:
+                files["snippets/" + name] = substitute(f.read(), subst, "nginx/snippets/" + name)
+    for name, write in GENERATED.items():
+        files["generated/" + name] = ("# Generated by nginx/render.py at every start, from the "
+                                      "LUME_* variables and lume-fcgi; do not edit.\n" + write(values))
+    return files
 
 
 def render(environ, version, api=None):
-    run_dir, text, _ = render_values(environ, version, api)
-    return run_dir, text
-
-
-def render_values(environ, version, api=None):
-    """(run directory, configuration text, the values it was filled from)."""
+    """(run directory, the configuration's files, the values they were made from)."""
     run_dir, values = derive(environ, version, api if api is not None else contract())
-    with open(TEMPLATE, encoding="utf-8") as f:
-        template = f.read()
-    return run_dir, fill(template, values), values
+    return run_dir, configuration(values), values
+
+
+def write_file(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def install(out, files):
+    """Write files next to out (nginx.conf's text to out itself, last), remove
+    the snippets and generated files of an earlier render that are no more,
+    and make the operator's conf.d/http and conf.d/server if they can be."""
+    conf_dir = os.path.dirname(out)
+    for sub in ("snippets", "generated"):
+        os.makedirs(os.path.join(conf_dir, sub), exist_ok=True)
+        for name in os.listdir(os.path.join(conf_dir, sub)):
+            if name.endswith(".conf") and f"{sub}/{name}" not in files:
+                os.unlink(os.path.join(conf_dir, sub, name))
+    for name, text in files.items():
+        if name != "nginx.conf":
+            write_file(os.path.join(conf_dir, name), text)
+    for sub in ("http", "server"):
+        try:
+            os.makedirs(os.path.join(conf_dir, "conf.d", sub), exist_ok=True)
+        except OSError:
+            pass  # e.g. a read-only conf.d mounted without it: nginx finds no file there
+    write_file(out, files["nginx.conf"])
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description="Render Lume's nginx configuration.")
-    ap.add_argument("--output", "-o", help="file to write (default: RUN_DIR/nginx.conf)")
+    ap.add_argument("--output", "-o", help="file to write (default: RUN_DIR/nginx.conf); "
+                                           "snippets/ and generated/ go next to it")
     ap.add_argument("--check", action="store_true", help="run nginx -t on the result")
     ap.add_argument("--get", metavar="NAME",
                     help="print the value NAME has in the environment or the LUME_CONFIG file "
@@ -912,15 +1157,15 @@ def main(argv):
     binary = os.environ.get("LUME_NGINX", DEFAULTS["LUME_NGINX"])
     try:
         version = nginx_version(binary)
-        run_dir, text, values = render_values(os.environ, version)
+        run_dir, files, values = render(os.environ, version)
     except RenderError as e:
         print(f"render: {e}", file=sys.stderr)
         return 2
-    if values["CACHE"]:
+    if values["cache"]:
         # nginx makes the generation's directory, not the ones above it.
-        os.makedirs(values["CACHE"]["CACHE_PATH"], exist_ok=True)
+        os.makedirs(values["cache"]["path"], exist_ok=True)
         if args.prune_cache:
-            prune_cache(settings(os.environ), run_dir, values["CACHE"]["GENERATION"])
+            prune_cache(settings(os.environ), run_dir, values["generation"])
     for sub in ("logs", "tmp"):
         os.makedirs(os.path.join(run_dir, sub), exist_ok=True)
     try:
@@ -929,10 +1174,7 @@ def main(argv):
         print(f"render: {e}", file=sys.stderr)
         return 2
     out = os.path.abspath(args.output or os.path.join(run_dir, "nginx.conf"))
-    tmp = out + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, out)
+    install(out, files)
     if args.check:
         r = subprocess.run([binary, "-t", "-q", "-p", run_dir, "-e", "stderr", "-c", out],
                            capture_output=True, text=True)

@@ -246,6 +246,25 @@ lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_pro
     return p->def->health(p->impl, deadline_ms, err);
 }
 
+lume_status lume_provider_browse(lume_provider *p, const lume_browse *b, lume_titles *out,
+                                 lume_provider_error *err)
+{
+    if (p->def->browse == NULL)
+        return lume_provider_fail(err, LUME_ERR_NOT_FOUND, "%s has nothing to browse",
+                                  p->def->config_name);
+    return p->def->browse(p->impl, b, out, err);
+}
+
+lume_status lume_provider_episodes(lume_provider *p, const char *series, int year,
+                                   int64_t deadline_ms, lume_episodes *out,
+                                   lume_provider_error *err)
+{
+    if (p->def->episodes == NULL)
+        return lume_provider_fail(err, LUME_ERR_NOT_FOUND, "%s has no series",
+                                  p->def->config_name);
+    return p->def->episodes(p->impl, series, year, deadline_ms, out, err);
+}
+
 int lume_provider_background(const lume_provider_conf *conf)
 {
     int index[LUME_PROVIDERS_MAX], n = lume_provider_list(conf->name, index);

@@ -28,6 +28,7 @@
 #include "results.h"
 #include "settings.h"
 #include "shared.h"
+#include "titles.h"
 
 #define LUME_PROVIDERS_MAX        8    /* entries of the registry */
 #define LUME_PROVIDER_BLOCK_BYTES 4096 /* room for one provider's settings */
@@ -82,6 +83,13 @@ typedef struct lume_provider_def {
     /* Optional: count upstream calls in slot (metrics.h: lume_metrics_upstream,
      * lume_metrics_breaker) and publish the breaker's state in m. Both may be NULL. */
     void (*observe)(void *impl, lume_metrics *m, lume_metrics_slot *slot);
+    /* Optional, for browsing (titles.h; the Stremio addon's catalogs): what
+     * the provider holds, films or series as b asks; and a series' episodes
+     * (series as browse named it, year 0 when unknown). NULL: it cannot. */
+    lume_status (*browse)(void *impl, const lume_browse *b, lume_titles *out,
+                          lume_provider_error *err);
+    lume_status (*episodes)(void *impl, const char *series, int year, int64_t deadline_ms,
+                            lume_episodes *out, lume_provider_error *err);
     /* Optional: the provider's background process (the library's indexer),
      * which the master forks and keeps beside the workers while the
      * provider is listed (pool.h, LUME_POOL_INDEXER). It runs in the forked
@@ -150,6 +158,13 @@ lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_re
                                  lume_provider_error *err);
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err);
 
+/* Browse and episodes (see lume_provider_def); LUME_ERR_NOT_FOUND when the
+ * provider cannot. */
+lume_status lume_provider_browse(lume_provider *p, const lume_browse *b, lume_titles *out,
+                                 lume_provider_error *err);
+lume_status lume_provider_episodes(lume_provider *p, const char *series, int year,
+                                   int64_t deadline_ms, lume_episodes *out,
+                                   lume_provider_error *err);
 /* The registry position of the first provider conf lists that has a
  * background process, or -1 when none has. */
 int lume_provider_background(const lume_provider_conf *conf);

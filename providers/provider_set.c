@@ -20,6 +20,7 @@ typedef enum job_kind { JOB_SEARCH, JOB_HEALTH } job_kind;
 
 typedef enum member_state {
     IDLE,    /* waiting for a job */
+    LENT,    /* the worker's thread uses the provider itself (borrow) */
     WORKING, /* a job handed over, not done */
     DONE,    /* done; the worker's thread has yet to take the answer */
     QUIT     /* the set is going away */
@@ -27,6 +28,7 @@ typedef enum member_state {
 
 typedef struct member {
     lume_provider *provider;
+    int index; /* in the registry: its row of the metrics */
     const char *name, *reported;
     int threaded;
     pthread_t thread;
@@ -43,6 +45,7 @@ typedef struct member {
     lume_results results;
     lume_status status;
     lume_provider_error err;
+    int64_t took_us; /* how long the job ran */
     /* Written by the worker's thread only: this request's view. */
     int late; /* its thread still has the job (results, status, err not ours) */
     lume_status outcome;
@@ -52,18 +55,22 @@ typedef struct member {
 struct lume_provider_set {
     member members[LUME_PROVIDERS_MAX];
     size_t count;
+    lume_metrics_slot *counts; /* this worker's (lume_provider_set_observe); may be NULL */
     char reported[LUME_PROVIDERS_MAX * LUME_PROVIDER_NAME_LEN];
 };
 
 /* Run m's job on the calling thread. */
 static void run_job(member *m)
 {
+    int64_t started = lume_now_us();
+
     memset(&m->err, 0, sizeof(m->err));
     lume_results_clear(&m->results);
     if (m->kind == JOB_SEARCH)
         m->status = lume_provider_search(m->provider, &m->search, &m->results, &m->err);
     else
         m->status = lume_provider_health(m->provider, m->deadline_ms, &m->err);
+    m->took_us = lume_now_us() - started;
 }
 
 static void *member_main(void *arg)
@@ -134,6 +141,7 @@ lume_provider_set *lume_provider_set_create(const lume_provider_conf *conf, lume
         if ((m->provider = lume_provider_create_at(conf, index[i], shared, err, errlen)) == NULL)
             goto fail;
         set->count++;
+        m->index = index[i];
         m->name = lume_provider_config_name(m->provider);
         m->reported = lume_provider_name(m->provider);
         lume_results_init(&m->results);
@@ -181,6 +189,7 @@ const char *lume_provider_set_reported(const lume_provider_set *set)
 
 void lume_provider_set_observe(lume_provider_set *set, lume_metrics *m, lume_metrics_slot *slot)
 {
+    set->counts = slot;
     for (size_t i = 0; i < set->count; i++)
         lume_provider_observe(set->members[i].provider, m, slot);
 }
@@ -245,12 +254,28 @@ static int await(member *m, int64_t until_ms)
     return done ? 0 : -1;
 }
 
+/* Count what each provider did with a search (metrics.h), from the worker's
+ * thread: a late one took the whole wait. */
+static void count(lume_provider_set *set, int64_t started_us)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const member *m = &set->members[i];
+        lume_provided o = m->outcome == LUME_OK            ? LUME_PROVIDED_OK
+                          : m->outcome == LUME_ERR_TIMEOUT ? LUME_PROVIDED_TIMEOUT
+                          : m->outcome == LUME_ERR_UNAVAILABLE ? LUME_PROVIDED_UNAVAILABLE
+                                                               : LUME_PROVIDED_ERROR;
+        lume_metrics_provider(set->counts, m->index, o,
+                              m->late ? lume_now_us() - started_us : m->took_us);
+    }
+}
+
 /* Run one job on every member; each member's status and err are set. */
 static void run_all(lume_provider_set *set, job_kind kind, const lume_search *s,
                     int64_t deadline_ms)
 {
     int posted[LUME_PROVIDERS_MAX] = {0};
     member *first = &set->members[0];
+    int64_t started = lume_now_us();
 
     for (size_t i = 1; i < set->count; i++) {
         member *m = &set->members[i];
@@ -297,6 +322,8 @@ static void run_all(lume_provider_set *set, job_kind kind, const lume_search *s,
             m->why = m->err;
         }
     }
+    if (kind == JOB_SEARCH)
+        count(set, started);
 }
 
 /* Every member's outcome; the status of the request: OK when one answered,
@@ -391,6 +418,39 @@ lume_status lume_provider_set_search(lume_provider_set *set, const lume_search *
         lume_results_clear(&m->results);
     }
     return st;
+}
+
+lume_provider *lume_provider_set_borrow(lume_provider_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        member *m = &set->members[i];
+        int lent = 1;
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (m->threaded) {
+            pthread_mutex_lock(&m->mu);
+            if (m->state == DONE)
+                m->state = IDLE; /* a late answer to an earlier request: dropped */
+            lent = m->state == IDLE;
+            if (lent)
+                m->state = LENT;
+            pthread_mutex_unlock(&m->mu);
+        }
+        return lent ? m->provider : NULL;
+    }
+    return NULL;
+}
+
+void lume_provider_set_return(lume_provider_set *set, lume_provider *p)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        member *m = &set->members[i];
+        if (m->provider != p || !m->threaded)
+            continue;
+        pthread_mutex_lock(&m->mu);
+        m->state = IDLE;
+        pthread_mutex_unlock(&m->mu);
+    }
 }
 
 lume_status lume_provider_set_health(lume_provider_set *set, int64_t deadline_ms,

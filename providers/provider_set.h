@@ -61,6 +61,13 @@ lume_status lume_provider_set_search(lume_provider_set *set, const lume_search *
                                      lume_results *out, lume_provider_outcome *outcomes,
                                      lume_provider_error *err);
 
+/* The listed provider called name ("archive"), lent to the caller's thread
+ * for one call of its own (browse, episodes); NULL when none is listed by
+ * that name, or while its thread still has an earlier request. Give it back
+ * with lume_provider_set_return before the next search. */
+lume_provider *lume_provider_set_borrow(lume_provider_set *set, const char *name);
+void lume_provider_set_return(lume_provider_set *set, lume_provider *p);
+
 /* Ask every provider's health check. LUME_OK when at least one can serve;
  * else as a search fails. */
 lume_status lume_provider_set_health(lume_provider_set *set, int64_t deadline_ms,

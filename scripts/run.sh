@@ -3,8 +3,10 @@
 # Called by `make run` after deps and build. Everything written goes to the
 # run directory (LUME_RUN_DIR, default run/, git-ignored): the dev certificate,
 # the library's index (library.db) and media links' secret (library.secret),
-# the rendered nginx.conf, the unix socket, run.lock and run.pid, nginx.pid,
-# temp files and logs. Every LUME_* variable is honoured (docs/configuration.md).
+# nginx's configuration as nginx/render.py installs it (nginx.conf, snippets/,
+# generated/; conf.d/ is the operator's), the unix socket, run.lock and
+# run.pid, nginx.pid, temp files and logs. Every LUME_* variable is honoured
+# (docs/configuration.md).
 #
 # - One instance per run directory. run.lock is held (flock) for the life of
 #   this script; a second start in the same directory, or one whose ports or

@@ -18,6 +18,8 @@ struct lume_metrics_slot {
     counter upstream[LUME_UPSTREAM_OUTCOMES];
     histogram upstream_latency;
     counter upstream_retries;
+    counter provided[LUME_METRICS_PROVIDERS][LUME_PROVIDED_OUTCOMES];
+    histogram provider_latency[LUME_METRICS_PROVIDERS];
     counter breaker_moves[LUME_BREAKER_MOVES];
     counter spawns[LUME_SPAWN_CAUSES];
     counter exits[LUME_EXIT_CAUSES];
@@ -101,6 +103,16 @@ void lume_metrics_upstream(lume_metrics_slot *s, lume_upstream_outcome outcome, 
         add(&s->upstream_retries, (uint64_t)retries);
 }
 
+void lume_metrics_provider(lume_metrics_slot *s, int provider, lume_provided outcome,
+                           int64_t latency_us)
+{
+    if (s == NULL || provider < 0 || provider >= LUME_METRICS_PROVIDERS || outcome < 0 ||
+        outcome >= LUME_PROVIDED_OUTCOMES)
+        return;
+    add(&s->provided[provider][outcome], 1);
+    observe(&s->provider_latency[provider], latency_us);
+}
+
 void lume_metrics_breaker(lume_metrics_slot *s, lume_breaker_move move)
 {
     if (s != NULL && move >= 0 && move < LUME_BREAKER_MOVES)
@@ -161,6 +173,11 @@ void lume_metrics_sum(lume_metrics *m, lume_metrics_totals *out)
             out->upstream[o] += get(&s->upstream[o]);
         sum_histogram(&s->upstream_latency, &out->upstream_latency);
         out->upstream_retries += get(&s->upstream_retries);
+        for (int p = 0; p < LUME_METRICS_PROVIDERS; p++) {
+            for (int o = 0; o < LUME_PROVIDED_OUTCOMES; o++)
+                out->provided[p][o] += get(&s->provided[p][o]);
+            sum_histogram(&s->provider_latency[p], &out->provider_latency[p]);
+        }
         for (int b = 0; b < LUME_BREAKER_MOVES; b++)
             out->breaker_moves[b] += get(&s->breaker_moves[b]);
         for (int c = 0; c < LUME_SPAWN_CAUSES; c++)

@@ -40,6 +40,17 @@ typedef enum lume_upstream_outcome {
     LUME_UPSTREAM_OUTCOMES
 } lume_upstream_outcome;
 
+/* What one provider did with one request (provider_set.h), counted per
+ * provider: its registry position, below LUME_METRICS_PROVIDERS. */
+#define LUME_METRICS_PROVIDERS 8
+typedef enum lume_provided {
+    LUME_PROVIDED_OK = 0,      /* it answered (candidates or none) */
+    LUME_PROVIDED_UNAVAILABLE, /* its upstream failed, or its breaker is open */
+    LUME_PROVIDED_TIMEOUT,     /* no answer by the deadline */
+    LUME_PROVIDED_ERROR,       /* anything else */
+    LUME_PROVIDED_OUTCOMES
+} lume_provided;
+
 typedef enum lume_breaker_move {
     LUME_BREAKER_TO_CLOSED = 0,
     LUME_BREAKER_TO_OPEN,
@@ -87,6 +98,8 @@ void lume_metrics_request(lume_metrics_slot *s, int route, int http_status, int6
 void lume_metrics_upstream(lume_metrics_slot *s, lume_upstream_outcome outcome, int64_t latency_us,
                            int retries);
 void lume_metrics_breaker(lume_metrics_slot *s, lume_breaker_move move);
+void lume_metrics_provider(lume_metrics_slot *s, int provider, lume_provided outcome,
+                           int64_t latency_us);
 void lume_metrics_spawn(lume_metrics_slot *s, lume_spawn_cause cause);
 void lume_metrics_exit(lume_metrics_slot *s, lume_exit_cause cause);
 
@@ -109,6 +122,8 @@ typedef struct lume_metrics_totals {
     uint64_t upstream[LUME_UPSTREAM_OUTCOMES];
     lume_histogram_sum upstream_latency;
     uint64_t upstream_retries;
+    uint64_t provided[LUME_METRICS_PROVIDERS][LUME_PROVIDED_OUTCOMES];
+    lume_histogram_sum provider_latency[LUME_METRICS_PROVIDERS];
     uint64_t breaker_moves[LUME_BREAKER_MOVES];
     int breaker_state; /* lume_breaker_state + 1, 0: none */
     int crash_brake;   /* 1 while the master's crash brake is on */

@@ -37,7 +37,10 @@ static int invalid(char *err, size_t errlen, const lume_setting *s, const char *
     char buf[65];
 
     snprintf(err, errlen, "invalid %s=%s: expected %s", s->name,
-             lume_setting_shown(value, strlen(value), buf, sizeof(buf)), expected);
+             s->type == LUME_SETTING_SECRET
+                 ? LUME_SECRET_SHOWN
+                 : lume_setting_shown(value, strlen(value), buf, sizeof(buf)),
+             expected);
     return -1;
 }
 
@@ -95,6 +98,7 @@ int lume_setting_set(const lume_setting *s, void *base, const char *value, char 
         return 0;
     case LUME_SETTING_STR:
     case LUME_SETTING_FILE:
+    case LUME_SETTING_SECRET:
         if (s->check != NULL && s->check(value, &n, expected, sizeof(expected)) != 0)
             return invalid(err, errlen, s, value, expected);
         if (strlen(value) >= s->size)
@@ -128,6 +132,7 @@ void lume_setting_format(const lume_setting *s, const void *base, char *out, siz
         return;
     case LUME_SETTING_STR:
     case LUME_SETTING_FILE: snprintf(out, len, "%s", field); return;
+    case LUME_SETTING_SECRET: snprintf(out, len, "%s", field[0] ? LUME_SECRET_SHOWN : ""); return;
     }
     snprintf(out, len, "?");
 }
@@ -149,6 +154,49 @@ void lume_setting_usage(const lume_setting *s, FILE *out)
 
     lume_setting_option(s, opt, sizeof(opt));
     fprintf(out, "  --%-22s %-26s %s\n", opt, s->name, s->help);
+}
+
+int lume_setting_check_secret(const char *value, long *number, char *expected, size_t len)
+{
+    size_t n = strlen(value);
+
+    (void)number;
+    if (n == 0) /* not set: what uses it is off */
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)value[i]) && value[i] != '-' && value[i] != '_')
+            n = 0;
+    if (n >= 16 && n < LUME_SECRET_LEN)
+        return 0;
+    snprintf(expected, len, "16 to %d characters of A-Z, a-z, 0-9, - and _", LUME_SECRET_LEN - 1);
+    return -1;
+}
+
+int lume_setting_read_secret(const char *name, const char *path, char out[LUME_SECRET_LEN],
+                             char *err, size_t errlen)
+{
+    char line[LUME_SECRET_LEN + 2], expected[96];
+    FILE *f = fopen(path, "r");
+    size_t n, start = 0;
+    long unused;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "invalid %s=%.300s: cannot be read", name, path);
+        return -1;
+    }
+    n = fgets(line, sizeof(line), f) != NULL ? strlen(line) : 0;
+    fclose(f);
+    while (n > 0 && isspace((unsigned char)line[n - 1]))
+        line[--n] = '\0';
+    while (start < n && isspace((unsigned char)line[start]))
+        start++;
+    if (n == start || lume_setting_check_secret(line + start, &unused, expected, sizeof(expected))) {
+        snprintf(err, errlen, "invalid %s=%.300s: expected a file whose first line is %s", name,
+                 path, n == start ? "a secret" : expected);
+        return -1;
+    }
+    snprintf(out, LUME_SECRET_LEN, "%s", line + start);
+    return 0;
 }
 
 int lume_setting_check_url(const char *value, long *number, char *expected, size_t len)

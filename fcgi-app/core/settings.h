@@ -16,6 +16,8 @@
 
 /* Bytes of a path or URL setting, NUL included. */
 #define LUME_PATH_LEN 512
+/* Bytes of a secret setting (a token, a signing key), NUL included. */
+#define LUME_SECRET_LEN 128
 
 typedef enum lume_setting_type {
     LUME_SETTING_INT,   /* long from min to max, plain decimal digits */
@@ -23,9 +25,14 @@ typedef enum lume_setting_type {
     LUME_SETTING_BOOL,  /* int: on/off, yes/no, true/false, 1/0, any case */
     LUME_SETTING_NAMED, /* long: a name that check turns into a number */
     LUME_SETTING_STR,   /* char[size]; check, when set, must accept it */
-    LUME_SETTING_FILE   /* a STR naming a file whose contents are part of the configuration
+    LUME_SETTING_FILE,  /* a STR naming a file whose contents are part of the configuration
                            (a catalog): they count in the cache generation (generation.h) */
+    LUME_SETTING_SECRET /* a STR never shown: formatted as LUME_SECRET_SHOWN when set
+                           (--dump-config, --help, the file's lines) */
 } lume_setting_type;
+
+/* What a set secret shows as. */
+#define LUME_SECRET_SHOWN "(hidden)"
 
 /* A value check: 0 when value is acceptable (NAMED: its number in *number),
  * else -1 with what was expected in expected ("an http:// or https:// URL"). */
@@ -54,6 +61,12 @@ typedef struct lume_setting {
             def, help                                                                              \
     }
 
+#define LUME_SETTING_ROW_SECRET(name, type, field, check, help)                                     \
+    {                                                                                              \
+        name, LUME_SETTING_SECRET, offsetof(type, field), sizeof(((type *)0)->field), 0, 0, check, \
+            "", help                                                                               \
+    }
+
 #define LUME_SETTING_ROW_FILE(name, type, field, check, def, help)                                 \
     {                                                                                              \
         name, LUME_SETTING_FILE, offsetof(type, field), sizeof(((type *)0)->field), 0, 0, check,   \
@@ -75,7 +88,19 @@ int lume_setting_set(const lume_setting *s, void *base, const char *value, char 
 int lume_settings_defaults(const lume_setting *table, size_t n, void *base, char *err,
                            size_t errlen);
 
-/* The value at base as text, as it could be given ("on", "0660", "25"). */
+/* A secret is 16 to LUME_SECRET_LEN - 1 characters of A-Za-z0-9, '-' and
+ * '_' (what `openssl rand -hex` or base64url make); the check of a
+ * LUME_SETTING_SECRET row. */
+int lume_setting_check_secret(const char *value, long *number, char *expected, size_t len);
+
+/* Read the secret in the file at path (its first line, surrounding blanks
+ * trimmed) into out[LUME_SECRET_LEN], checked as above. 0, or -1 with
+ * "invalid NAME=path: ..." in err (never the secret). */
+int lume_setting_read_secret(const char *name, const char *path, char out[LUME_SECRET_LEN],
+                             char *err, size_t errlen);
+
+/* The value at base as text, as it could be given ("on", "0660", "25"); a
+ * secret that is set as LUME_SECRET_SHOWN. */
 void lume_setting_format(const lume_setting *s, const void *base, char *out, size_t len);
 
 /* s[0..len) for a message, cut to fit out (cap bytes): a message is one

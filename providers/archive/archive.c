@@ -171,11 +171,13 @@ static int add_param(CURLU *u, const char *name, const char *value)
 }
 
 /* {base}/advancedsearch.php?q=title:(<words>) AND mediatype:(movies)&fl[]=...
- * words NULL: a cheap query for the health check. */
-static char *search_url(const archive_provider *a, const char *words, int rows)
+ * words NULL: every film (the health check, browsing), most downloaded
+ * first; page counts from 1. */
+static char *search_url(const archive_provider *a, const char *words, int rows, long page)
 {
     CURLU *u = curl_url();
     char *escaped = words ? lucene_escape(words) : NULL, *q = NULL, *url = NULL, rows_s[16];
+    char page_s[24];
     char endpoint[LUME_PATH_LEN + 32];
     size_t n;
     int ok;
@@ -190,11 +192,12 @@ static char *search_url(const archive_provider *a, const char *words, int rows)
     else
         snprintf(q, n, "mediatype:(movies)");
     snprintf(rows_s, sizeof(rows_s), "%d", rows);
+    snprintf(page_s, sizeof(page_s), "%ld", page);
     snprintf(endpoint, sizeof(endpoint), "%s/advancedsearch.php", a->base); /* keeps a base path */
     ok = curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK && add_param(u, "q", q) == 0 &&
          add_param(u, "fl[]", "identifier") == 0 && add_param(u, "fl[]", "title") == 0 &&
          add_param(u, "fl[]", "downloads") == 0 && add_param(u, "sort[]", "downloads desc") == 0 &&
-         add_param(u, "rows", rows_s) == 0 && add_param(u, "page", "1") == 0 &&
+         add_param(u, "rows", rows_s) == 0 && add_param(u, "page", page_s) == 0 &&
          add_param(u, "output", "json") == 0;
     if (ok && curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
         url = NULL;
@@ -443,7 +446,7 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     /* TV: search the show's name; the episode is matched in the titles. */
-    if ((f.url = search_url(a, s->query, rows)) == NULL)
+    if ((f.url = search_url(a, s->query, rows, 1)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
                                   lume_status_message(LUME_ERR_INTERNAL));
     started_us = lume_now_us();
@@ -481,6 +484,52 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     return settle(a, ticket, st, err);
 }
 
+/* The films, most downloaded first (or those whose titles hold b->search's
+ * words), a page of them: each with the item's image as its poster. */
+static lume_status archive_browse(void *impl, const lume_browse *b, lume_titles *out,
+                                  lume_provider_error *err)
+{
+    archive_provider *a = impl;
+    int rows = b->limit > 0 ? b->limit : 1;
+    archive_fetch f = {0};
+    archive_hit *hits = NULL;
+    size_t count = 0;
+    lume_breaker_ticket ticket;
+    lume_status st = LUME_OK;
+    int64_t started_us;
+
+    if (b->series) /* the archive's films only: no series of its own */
+        return LUME_OK;
+    if (breaker_open(a, &ticket, err))
+        return LUME_ERR_UNAVAILABLE;
+    if ((f.url = search_url(a, b->search, rows, b->skip / rows + 1)) == NULL)
+        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                  lume_status_message(LUME_ERR_INTERNAL));
+    started_us = lume_now_us();
+    archive_http_fetch_all(a->http, &f, 1, b->deadline_ms, -1, NULL, NULL);
+    count_fetch(a, &f, started_us);
+    curl_free((char *)f.url);
+    if (f.status != ARCHIVE_FETCH_OK) {
+        log_fault("browse", &f, NULL);
+        st = fetch_failure(&f);
+    } else if (archive_parse_search(f.body, f.len, &hits, &count) != ARCHIVE_PARSE_OK) {
+        log_fault("browse", &f, "malformed or oversized search answer");
+        st = LUME_ERR_UNAVAILABLE;
+    }
+    archive_fetch_release(&f);
+    for (size_t i = 0; st == LUME_OK && i < count; i++) {
+        lume_title_parts parts;
+        char *poster = archive_image_url(a->base, hits[i].identifier);
+        lume_title_parse(hits[i].title, &parts);
+        if (poster == NULL ||
+            lume_titles_add(out, parts.name, parts.year, 0, poster) != LUME_OK)
+            st = LUME_ERR_INTERNAL;
+        free(poster);
+    }
+    archive_hits_free(hits, count);
+    return settle(a, ticket, st, err);
+}
+
 static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
 {
     archive_provider *a = impl;
@@ -493,7 +542,7 @@ static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider
 
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
-    if ((f.url = search_url(a, NULL, 1)) == NULL)
+    if ((f.url = search_url(a, NULL, 1, 1)) == NULL)
         return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
                                   lume_status_message(LUME_ERR_INTERNAL));
     started_us = lume_now_us();
@@ -522,4 +571,5 @@ const lume_provider_def lume_archive_provider = {
     .health = archive_health,
     .destroy = archive_destroy,
     .observe = archive_observe,
+    .browse = archive_browse,
 };

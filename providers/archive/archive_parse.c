@@ -350,6 +350,17 @@ void archive_choice_free(archive_choice *c)
     c->nsubtitles = 0;
 }
 
+char *archive_image_url(const char *base, const char *identifier)
+{
+    size_t cap = strlen(base) + strlen(identifier) + 16;
+    char *url;
+
+    if (!archive_identifier_valid(identifier) || (url = malloc(cap)) == NULL)
+        return NULL;
+    snprintf(url, cap, "%s/services/img/%s", base, identifier);
+    return url;
+}
+
 char *archive_download_url(const char *base, const char *identifier, const char *path)
 {
     size_t cap = strlen(base) + strlen(identifier) + 3 * strlen(path) + 16, len;

@@ -103,4 +103,8 @@ void archive_choice_free(archive_choice *c);
  * memory runs out. */
 char *archive_download_url(const char *base, const char *identifier, const char *path);
 
+/* {base}/services/img/{identifier}: the item's image (a poster). NULL when
+ * the identifier is not valid or memory runs out. */
+char *archive_image_url(const char *base, const char *identifier);
+
 #endif

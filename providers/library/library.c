@@ -54,15 +54,6 @@ static int check_absolute(const char *value, long *number, char *expected, size_
     return -1;
 }
 
-static int check_secret(const char *value, long *number, char *expected, size_t len)
-{
-    (void)number;
-    if (value[0] == '\0' || strlen(value) >= LUME_LIBRARY_SECRET_MIN)
-        return 0;
-    snprintf(expected, len, "at least %d bytes", LUME_LIBRARY_SECRET_MIN);
-    return -1;
-}
-
 _Static_assert(sizeof(library_settings) <= LUME_PROVIDER_BLOCK_BYTES, "fits its block");
 
 static const lume_setting library_settings_table[] = {
@@ -72,8 +63,9 @@ static const lume_setting library_settings_table[] = {
                          "/var/lib/lume/library.db", "the library's index (an SQLite file)"),
     LUME_SETTING_ROW_INT("LUME_LIBRARY_RESCAN_S", library_settings, rescan_s, 0, 604800, "0",
                          "rescan the folders this often, for network mounts (0: off)"),
-    LUME_SETTING_ROW_STR("LUME_LIBRARY_SECRET", library_settings, secret, check_secret, "",
-                         "the links' signing secret, shared with nginx (or _SECRET_FILE)"),
+    LUME_SETTING_ROW_SECRET("LUME_LIBRARY_SECRET", library_settings, secret,
+                            lume_setting_check_secret,
+                            "the links' signing secret, shared with nginx (or _SECRET_FILE)"),
     LUME_SETTING_ROW_FILE("LUME_LIBRARY_SECRET_FILE", library_settings, secret_file,
                           check_absolute, "", "a file holding the links' signing secret"),
     LUME_SETTING_ROW_STR("LUME_LIBRARY_PUBLIC_URL", library_settings, public_url,
@@ -107,7 +99,7 @@ typedef struct library_provider {
     char roots[LUME_LIBRARY_ROOTS_MAX][LUME_PATH_LEN];
     int nroots;
     char index_path[LUME_PATH_LEN];
-    char secret[LUME_LIBRARY_SECRET_BUF];
+    char secret[LUME_SECRET_LEN];
     char public_url[LUME_PATH_LEN];
     long ttl_s;
     lume_index *idx; /* NULL until the index exists */
@@ -121,25 +113,6 @@ static void library_destroy(void *impl)
         return;
     lume_index_close(l->idx);
     free(l);
-}
-
-/* The secret in the file at path, its trailing white space dropped; -1 when
- * it cannot be read or is too short or too long. */
-static int read_secret(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n;
-
-    if (f == NULL)
-        return -1;
-    n = fread(out, 1, cap, f);
-    fclose(f);
-    if (n >= cap)
-        return -1;
-    while (n > 0 && strchr(" \t\r\n", out[n - 1]) != NULL)
-        n--;
-    out[n] = '\0';
-    return n >= LUME_LIBRARY_SECRET_MIN && strlen(out) == n ? 0 : -1;
 }
 
 /* Open the index when it is not yet: 0 when open. */
@@ -172,13 +145,12 @@ static void *library_create(const void *settings, const lume_provider_conf *conf
     }
     if (set->secret[0] != '\0') {
         snprintf(l->secret, sizeof(l->secret), "%s", set->secret);
-    } else if (set->secret_file[0] == '\0' ||
-               read_secret(set->secret_file, l->secret, sizeof(l->secret)) != 0) {
+    } else if (set->secret_file[0] == '\0') {
         snprintf(err, errlen,
-                 set->secret_file[0] == '\0'
-                     ? "the library provider needs LUME_LIBRARY_SECRET or LUME_LIBRARY_SECRET_FILE"
-                     : "LUME_LIBRARY_SECRET_FILE cannot be read, or holds fewer than %d bytes",
-                 LUME_LIBRARY_SECRET_MIN);
+                 "the library provider needs LUME_LIBRARY_SECRET or LUME_LIBRARY_SECRET_FILE");
+        goto fail;
+    } else if (lume_setting_read_secret("LUME_LIBRARY_SECRET_FILE", set->secret_file, l->secret,
+                                        err, errlen) != 0) {
         goto fail;
     }
     snprintf(l->index_path, sizeof(l->index_path), "%s", set->index);

@@ -12,8 +12,6 @@
 #include "settings.h"
 
 #define LUME_LIBRARY_ROOTS_MAX  16  /* folders in LUME_LIBRARY_DIRS */
-#define LUME_LIBRARY_SECRET_MIN 16  /* bytes of a secret, at least */
-#define LUME_LIBRARY_SECRET_BUF 256 /* and fewer than this */
 #define LUME_LIBRARY_DIRS_SEP   ':' /* as in PATH */
 
 /* The library's settings: its block of lume_provider_conf. */
@@ -21,7 +19,7 @@ typedef struct library_settings {
     char dirs[LUME_PATH_LEN];       /* LUME_LIBRARY_DIRS: absolute folders, ':'-separated */
     char index[LUME_PATH_LEN];      /* LUME_LIBRARY_INDEX: the SQLite file */
     long rescan_s;                  /* LUME_LIBRARY_RESCAN_S: periodic rescan; 0: off */
-    char secret[LUME_LIBRARY_SECRET_BUF];      /* LUME_LIBRARY_SECRET */
+    char secret[LUME_SECRET_LEN];              /* LUME_LIBRARY_SECRET (settings.h's secret) */
     char secret_file[LUME_PATH_LEN];           /* LUME_LIBRARY_SECRET_FILE */
     char public_url[LUME_PATH_LEN];            /* LUME_LIBRARY_PUBLIC_URL: the links' base */
     long link_ttl_s;                           /* LUME_LIBRARY_LINK_TTL_S */

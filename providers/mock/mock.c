@@ -31,6 +31,8 @@ typedef struct mock_entry {
     lume_media_link link; /* title, url, size, seeds, quality (from the title, read
                            * once), facts, key, subtitles: as a search adds it */
     char *title_lower;    /* for matching */
+    lume_title_parts parts; /* name, year, season, episode: for browsing (titles.h) */
+    char *poster;           /* the catalog's "poster", or NULL */
 } mock_entry;
 
 /* The mock's settings: its block of lume_provider_conf. */
@@ -97,6 +99,7 @@ static void mock_destroy(void *impl)
     for (size_t i = 0; i < m->count; i++) {
         lume_media_link_free(&m->entries[i].link);
         free(m->entries[i].title_lower);
+        free(m->entries[i].poster);
     }
     free(m->entries);
     free(m);
@@ -113,6 +116,7 @@ static int add_entry(mock_provider *m, const char *title, const char *url, int64
     e->link.url = strdup(url);
     e->link.size = size;
     e->link.seeds = seeds;
+    lume_title_parse(title, &e->parts);
     m->count++; /* counted first so destroy frees a partial entry */
     return e->link.title && e->title_lower && e->link.url ? 0 : -1;
 }
@@ -219,6 +223,12 @@ static int read_facts(mock_entry *e, json_t *item)
         e->link.quality = lume_quality_from_height((long)height);
     if (key != NULL && (e->link.key = strdup(key)) == NULL)
         return -1;
+    if (json_object_get(item, "poster") != NULL) {
+        const char *poster = json_string_value(json_object_get(item, "poster"));
+        if (poster == NULL || strncmp(poster, "https://", 8) != 0 || poster[8] == '\0' ||
+            (e->poster = strdup(poster)) == NULL)
+            return -1;
+    }
     return read_subtitles(e, json_object_get(item, "subtitles"));
 }
 
@@ -440,6 +450,80 @@ static lume_status mock_search(void *impl, const lume_search *s, lume_results *o
     return LUME_OK; /* in catalog order: lume_results_select orders them */
 }
 
+/* Does name hold every word of search (ASCII case-blind)? */
+static int holds(const char *name, const char *search)
+{
+    char *lname = lower_dup(name), *lsearch = lower_dup(search), *save = NULL;
+    int all = lname != NULL && lsearch != NULL;
+
+    for (char *w = all ? strtok_r(lsearch, " ", &save) : NULL; w != NULL && all;
+         w = strtok_r(NULL, " ", &save))
+        all = strstr(lname, w) != NULL;
+    free(lname);
+    free(lsearch);
+    return all;
+}
+
+/* Was an entry with this name, year and kind already seen among the first n? */
+static int seen_before(const mock_provider *m, size_t n, const mock_entry *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        const mock_entry *o = &m->entries[i];
+        if (o->link.seeds > 0 && (o->parts.season > 0) == (e->parts.season > 0) &&
+            o->parts.year == e->parts.year && strcasecmp(o->parts.name, e->parts.name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The catalog's films (entries without an episode) or series (the names of
+ * those with one), each once, live ones only, in catalog order. */
+static lume_status mock_browse(void *impl, const lume_browse *b, lume_titles *out,
+                               lume_provider_error *err)
+{
+    mock_provider *m = impl;
+    long skipped = 0;
+    lume_status st;
+
+    if ((st = simulate_latency(m, b->deadline_ms)) != LUME_OK)
+        return lume_provider_fail(err, st, "mock upstream timed out");
+    for (size_t i = 0; i < m->count && (int)out->count < b->limit; i++) {
+        const mock_entry *e = &m->entries[i];
+        if (e->link.seeds <= 0 || (e->parts.season > 0) != (b->series != 0) ||
+            e->parts.name[0] == '\0' || seen_before(m, i, e) ||
+            (b->search != NULL && !holds(e->parts.name, b->search)))
+            continue;
+        if (skipped++ < b->skip)
+            continue;
+        if (lume_titles_add(out, e->parts.name, e->parts.year, b->series, e->poster) != LUME_OK)
+            return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                      lume_status_message(LUME_ERR_INTERNAL));
+    }
+    return LUME_OK;
+}
+
+/* A series' episodes: the live entries of that name with an episode. */
+static lume_status mock_episodes(void *impl, const char *series, int year, int64_t deadline_ms,
+                                 lume_episodes *out, lume_provider_error *err)
+{
+    mock_provider *m = impl;
+    lume_status st;
+
+    if ((st = simulate_latency(m, deadline_ms)) != LUME_OK)
+        return lume_provider_fail(err, st, "mock upstream timed out");
+    for (size_t i = 0; i < m->count; i++) {
+        const mock_entry *e = &m->entries[i];
+        if (e->link.seeds <= 0 || e->parts.season <= 0 || e->parts.episode <= 0 ||
+            strcasecmp(e->parts.name, series) != 0 || (year > 0 && e->parts.year != year))
+            continue;
+        if (lume_episodes_add(out, e->parts.season, e->parts.episode, NULL, 0) != LUME_OK)
+            return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
+                                      lume_status_message(LUME_ERR_INTERNAL));
+    }
+    lume_episodes_sort(out);
+    return LUME_OK;
+}
+
 static lume_status mock_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
 {
     (void)impl;
@@ -457,4 +541,6 @@ const lume_provider_def lume_mock_provider = {
     .search = mock_search,
     .health = mock_health,
     .destroy = mock_destroy,
+    .browse = mock_browse,
+    .episodes = mock_episodes,
 };

@@ -8,7 +8,7 @@ its fake, asked together by every worker.
   answer, kept only briefly); only when all fail is the request a 503/504,
   with every provider's reason.
 - The provider health route is healthy while one can serve, and says each
-  one's state.
+  one's state; /metrics counts each provider's outcomes.
 """
 import json
 import os
@@ -123,6 +123,19 @@ class OneFails(Providers):
         self.assertEqual(headers["cache-control"], "public, max-age=30")
         status, _, body, _ = self.get("/resolve/Charade")
         self.assertEqual((status, body["url"]), (200, "https://mock.example.com/charade.mp4"))
+
+    def test_the_metrics_count_each_providers_outcome(self):
+        def count(provider, outcome):
+            status, _, body = self.master.request("/metrics")
+            self.assertEqual(status, 200)
+            want = f'lume_provider_requests_total{{provider="{provider}",outcome="{outcome}"}} '
+            return sum(float(line.split()[-1]) for line in body.decode().splitlines()
+                       if line.startswith(want))
+        ok, down = count("mock", "ok"), count("archive", "unavailable")
+        self.fake.down()
+        self.get(streams("Charade"))
+        self.assertEqual(count("mock", "ok"), ok + 1)
+        self.assertEqual(count("archive", "unavailable"), down + 1)
 
     def test_health_stays_healthy_while_one_can_serve(self):
         self.fake.down()

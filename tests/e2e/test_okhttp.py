@@ -41,6 +41,7 @@ def setUpModule():
         raise unittest.SkipTest("a JDK or libokhttp-java is not installed (make deps)")
     classes = tempfile.mkdtemp(prefix="lume-okhttp-")
     subprocess.run(["javac", "-d", classes, "-cp", ":".join(JARS),
+                    os.path.join(HERE, "okhttp", "Trust.java"),
                     os.path.join(HERE, "okhttp", "CacheClient.java"),
                     os.path.join(HERE, "okhttp", "StreamsClient.java")],
                    check=True, capture_output=True, timeout=120)

@@ -1,10 +1,13 @@
 """nginx/render.py: the version switch for HTTP/2, settings that turn parts
 off, the stream layer in front (LUME_CONN_PER_ADDR_MAX), and refusal of
-values that could change the configuration's structure; the template holds
-every directive, render.py only values, and its small template language;
+values that could change the configuration's structure; the files it installs
+(nginx/lume.conf and nginx/snippets/ hold the fixed directives, render.py
+replaces their ${...} and writes generated/), and the operator's conf.d/;
 nginx's own errors agree with the app's. Runs render.py against a stand-in
 `nginx -v`/`nginx -V` (a Debian-like build whose stream module is a dynamic
-one in a modules directory of its own); needs no nginx."""
+one in a modules directory of its own), and reads the configuration with its
+includes expanded (tests/lib/nginx_conf.py); needs no nginx but for the one
+test that checks the operator's files with `nginx -t`."""
 import grp
 import importlib.util
 import os
@@ -20,10 +23,13 @@ import tempfile
 import time
 import unittest
 
+import nginx_conf
+import nginx_harness
 from harness import BINARY, ROOT, Master
 
 RENDER = os.path.join(ROOT, "nginx", "render.py")
-TEMPLATE = os.path.join(ROOT, "nginx", "lume.conf.template")
+CONF = os.path.join(ROOT, "nginx", "lume.conf")
+SNIPPETS = os.path.join(ROOT, "nginx", "snippets")
 
 
 def load_render():
@@ -52,12 +58,8 @@ class TestRender(unittest.TestCase):
         if configure is None:
             configure = (f"--prefix=/usr/share/nginx --modules-path={self.modules} "
                          "--with-stream=dynamic --with-stream_realip_module")
-        path = os.path.join(self.dir, f"nginx-{version}")
-        with open(path, "w") as f:
-            f.write(f"#!/bin/sh\necho 'nginx version: nginx/{version}' >&2\n"
-                    f"[ \"$1\" = -V ] && echo 'configure arguments: {configure}' >&2\nexit 0\n")
-        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
-        return path
+        return nginx_conf.stand_in_nginx(os.path.join(self.dir, f"nginx-{version}"), version,
+                                         configure)
 
     def render(self, version="1.22.1", nofile=None, configure=None, **env):
         full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -73,7 +75,7 @@ class TestRender(unittest.TestCase):
             lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (min(nofile, 1024), nofile)))
         r = subprocess.run(["python3", RENDER, "--output", out], env=full, capture_output=True,
                            text=True, timeout=30, preexec_fn=limit)
-        text = open(out).read() if r.returncode == 0 else ""
+        text = nginx_conf.text(out) if r.returncode == 0 else ""
         return r, text
 
     def test_http2_directive_by_version(self):
@@ -124,7 +126,7 @@ class TestRender(unittest.TestCase):
         self.assertIn("fastcgi_next_upstream error;", text)
         self.assertIn("fastcgi_next_upstream_tries 2;", text)
         self.assertIn("fastcgi_next_upstream_timeout 2s;", text)
-        self.assertNotRegex(text, r"\{\{[A-Z_]+\}\}")
+        self.assertNotIn("${", text)
         run = os.path.join(self.dir, "run")
         for directive in ("pid", "client_body_temp_path", "fastcgi_temp_path", "proxy_temp_path",
                           "scgi_temp_path", "uwsgi_temp_path", "error_log", "access_log"):
@@ -607,14 +609,15 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
                       self.text)
 
     def test_the_nginx_image_asks_the_lume_fcgi_on_its_path(self):
-        """The nginx image: render.py and the template in /opt/lume/nginx, lume-fcgi
+        """The nginx image: render.py, lume.conf and snippets/ in /opt/lume/nginx, lume-fcgi
         on PATH (no $BUILD): without it render.py says what it lacks; nothing
         lume-fcgi says may change the configuration's structure."""
         with tempfile.TemporaryDirectory(prefix="lume-render-copy-") as d:
             installed = os.path.join(d, "nginx")
             os.mkdir(installed)
-            for name in ("render.py", "lume.conf.template"):
+            for name in ("render.py", "lume.conf"):
                 shutil.copy(os.path.join(ROOT, "nginx", name), installed)
+            shutil.copytree(SNIPPETS, os.path.join(installed, "snippets"))
             for name in ("cert.pem", "key.pem"):
                 open(os.path.join(d, name), "w").close()
             nginx = os.path.join(d, "nginx-1.22.1")
@@ -646,8 +649,7 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
                 json.dump(contract, f)
             r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 0, r.stderr)
-            with open(out) as f:
-                self.assertIn('"provider":"FromTheApp"', f.read())
+            self.assertIn('"provider":"FromTheApp"', nginx_conf.text(out))
             # nothing from it may change the configuration's structure
             errors = dict(contract["errors"])
             errors["NOT_FOUND"] = dict(errors["NOT_FOUND"], message="not found'; return 200 $host")
@@ -685,33 +687,55 @@ class TestNginxAndTheAppAgree(unittest.TestCase):
             self.assertIn(f'"message":"{detail["message"]}"', self.text)
 
 
-class TestTemplate(unittest.TestCase):
-    """The template reads as the nginx configuration: its fixed directives are
-    written there, and render.py fills in values only."""
+class TestTheFiles(unittest.TestCase):
+    """The configuration reads as nginx: nginx/lume.conf and nginx/snippets/
+    hold every directive that is always there; render.py replaces their
+    ${...} with values and writes generated/ (values, lists, and what a
+    setting switches on or off); the operator's own files in conf.d/ are
+    included, never written."""
 
     def setUp(self):
-        self.render = load_render()
+        self.module = load_render()
+        self.renderer = TestRender()
+        self.renderer.setUp()
+        self.out = os.path.join(self.renderer.dir, "nginx.conf")  # where render() installs it
 
-    def fill(self, template, **values):
-        return self.render.fill(template, values)
+    def tearDown(self):
+        self.renderer.tearDown()
 
-    def test_the_fixed_directives_are_in_the_template_not_in_render_py(self):
-        with open(TEMPLATE) as f:
-            template = f.read()
+    def static_text(self):
+        texts = [open(CONF).read()]
+        for name in sorted(os.listdir(SNIPPETS)):
+            with open(os.path.join(SNIPPETS, name)) as f:
+                texts.append(f.read())
+        return "\n".join(texts)
+
+    def installed(self):
+        """{path relative to nginx.conf's directory: text} of what render.py wrote."""
+        d = os.path.dirname(self.out)
+        files = {"nginx.conf": open(self.out).read()}
+        for sub in ("snippets", "generated"):
+            for name in os.listdir(os.path.join(d, sub)):
+                with open(os.path.join(d, sub, name)) as f:
+                    files[f"{sub}/{name}"] = f.read()
+        return files
+
+    def test_the_fixed_directives_are_in_the_static_files_not_in_render_py(self):
+        static = self.static_text()
         with open(RENDER) as f:
             source = f.read()
         for directive in ("fastcgi_param REQUEST_START $msec;", "fastcgi_hide_header X-Request-Id;",
-                          "fastcgi_buffers 16 16k;", "fastcgi_read_timeout",
-                          "fastcgi_next_upstream error;", "ssl_protocols TLSv1.2 TLSv1.3;",
+                          "fastcgi_buffers 16 16k;", "fastcgi_read_timeout 2s;",
+                          "fastcgi_next_upstream error;", "fastcgi_connect_timeout 200ms;",
+                          "ssl_protocols TLSv1.2 TLSv1.3;",
                           "add_header X-Content-Type-Options nosniff always;",
-                          "add_header Cache-Control no-store always;", "limit_req_zone",
-                          "upstream lume_workers", "resolver_timeout 2s;", "http2 on;",
+                          "limit_conn_zone $binary_remote_addr zone=lume_conn:10m;",
                           "error_page 418 =301 /.lume-redirect;", "return 204;",
                           "limit_conn_zone $binary_remote_addr zone=lume_addr:10m;",
-                          "real_ip_header proxy_protocol;",
-                          "fastcgi_param SERVER_PORT $proxy_protocol_server_port;"):
+                          "fastcgi_cache_lock on;", "proxy_connect_timeout 1s;",
+                          "map $request_uri $lume_cache_key"):
             with self.subTest(directive=directive):
-                self.assertTrue(directive in template, f"{directive} is not in the template")
+                self.assertTrue(directive in static, f"{directive} is not in nginx/")
                 self.assertFalse(directive in source, f"render.py writes {directive} itself")
 
     def test_render_py_imports_only_what_the_nginx_images_python_has(self):
@@ -730,34 +754,85 @@ class TestTemplate(unittest.TestCase):
         self.assertLessEqual(imported, {"argparse", "ast", "grp", "os", "pwd", "re", "socket",
                                         "subprocess", "sys"})
 
-    def test_values_sections_and_inverted_sections(self):
-        template = "a {{X}};\n{{#ON}}\nb {{X}};\n{{/ON}}\n{{^ON}}\nc;\n{{/ON}}\nd{{#ON}} e{{/ON}};\n"
-        self.assertEqual(self.fill(template, X=1, ON=True), "a 1;\nb 1;\nd e;\n")
-        self.assertEqual(self.fill(template, X=2, ON=0), "a 2;\nc;\nd;\n")
+    def test_substitution_replaces_each_name_and_nothing_else(self):
+        substitute = self.module.substitute
+        self.assertEqual(substitute("a ${X} $x ${x} $X {X};\n", {"X": 1}, "t"),
+                         "a 1 $x ${x} $X {X};\n")  # nginx's own variables stay
+        with self.assertRaises(self.module.RenderError) as caught:
+            substitute("a ${Y};\n", {"X": 1}, "nginx/snippets/t.conf")
+        self.assertIn("nginx/snippets/t.conf: ${Y} has no value", str(caught.exception))
 
-    def test_a_list_repeats_its_section_with_the_items_names_first(self):
-        template = "{{#L}}\nx {{N}} {{Y}};\n{{/L}}\n"
-        self.assertEqual(self.fill(template, Y="y", L=[{"N": 1}, {"N": 2, "Y": "z"}]),
-                         "x 1 y;\nx 2 z;\n")
-        self.assertEqual(self.fill(template + "end;\n", Y="y", L=[]), "end;\n")
+    def test_every_name_in_the_static_files_has_a_value_and_each_value_a_use(self):
+        class Anything(dict):
+            def __missing__(self, key):
+                return ""
+        names = set(self.module.substituted(Anything()))
+        used = set(self.module.PLACEHOLDER.findall(self.static_text()))
+        self.assertEqual(used, names)
+        r, _ = self.renderer.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name, text in self.installed().items():
+            self.assertEqual(self.module.PLACEHOLDER.findall(text), [], name)
 
-    def test_a_snippet_is_pasted_at_the_indentation_of_its_tag(self):
-        template = ("server {\n    {{>h}}\n    location / {\n        {{>h}}\n    }\n}\n"
-                    "{{! snippets }}\n{{$h}}\nadd_header A {{V}};\n{{#B}}\nadd_header B 1;\n{{/B}}\n"
-                    "{{/h}}\n")
-        self.assertEqual(self.fill(template, V="v", B=True),
-                         "server {\n    add_header A v;\n    add_header B 1;\n"
-                         "    location / {\n        add_header A v;\n        add_header B 1;\n"
-                         "    }\n}\n")
+    def test_every_file_is_included_and_every_include_is_there(self):
+        r, _ = self.renderer.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        files = self.installed()
+        with open(RENDER) as f:  # the snippets a setting switches on: included from generated/
+            included = set(re.findall(r"include (snippets/[a-z-]+\.conf);", f.read()))
+        for text in files.values():
+            included.update(m for m in re.findall(r"^\s*include (\S+);", text, re.M))
+        operators = {"conf.d/http/*.conf", "conf.d/server/*.conf"}
+        self.assertEqual(included - set(files), operators)
+        self.assertEqual(set(files) - included, {"nginx.conf"})
+        self.assertEqual(len([f for f in files if f.startswith("generated/")]),
+                         len(self.module.GENERATED))
+        for name, text in files.items():
+            if name.startswith("generated/"):
+                self.assertTrue(text.startswith("# Generated by nginx/render.py"), name)
 
-    def test_template_mistakes_are_errors(self):
-        for template, why in (("{{X}}\n", "has no value"), ("{{#A}}\nx\n", "never closed"),
-                              ("x\n{{/A}}\n", "closes nothing"), ("{{>nope}}\n", "no snippet")):
-            with self.subTest(template=template):
-                with self.assertRaises(self.render.RenderError) as caught:
-                    self.fill(template, A=True)
-                self.assertIn(why, str(caught.exception))
+    def test_files_go_next_to_the_output_and_an_earlier_renders_leftovers_go(self):
+        d = os.path.dirname(self.out)
+        for sub in ("generated", "snippets", "conf.d/server"):
+            os.makedirs(os.path.join(d, sub))
+            with open(os.path.join(d, sub, "old.conf"), "w") as f:
+                f.write("bogus;\n")
+        r, _ = self.renderer.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(d, "generated", "old.conf")))
+        self.assertFalse(os.path.exists(os.path.join(d, "snippets", "old.conf")))
+        # the operator's are theirs
+        self.assertTrue(os.path.exists(os.path.join(d, "conf.d", "server", "old.conf")))
+        self.assertTrue(os.path.isdir(os.path.join(d, "conf.d", "http")))
+        self.assertEqual(sorted(os.listdir(os.path.join(d, "snippets"))),
+                         sorted(os.listdir(SNIPPETS)))
 
+    def test_the_operators_own_files_are_included_where_they_belong(self):
+        d = os.path.dirname(self.out)
+        for sub, text in (("server", "server_name api.example.com;\n"),
+                          ("http", "map $http_x_lume_test $lume_test {\n    default 0;\n}\n")):
+            os.makedirs(os.path.join(d, "conf.d", sub))
+            with open(os.path.join(d, "conf.d", sub, "mine.conf"), "w") as f:
+                f.write(text)
+        r, text = self.renderer.render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        https = text.split("\nhttp {\n")[1].split("\n    server {\n")[1].split("\n    }\n")[0]
+        self.assertIn("ssl_certificate ", https)
+        self.assertIn("\n        server_name api.example.com;", https)
+        self.assertIn("\n    map $http_x_lume_test $lume_test {\n        default 0;\n    }\n}\n",
+                      text)  # the last thing in http {}
+        if not nginx_harness.nginx_available():
+            return
+        # nginx itself takes them (render.py --check runs nginx -t)
+        cert, key = nginx_harness.certificate()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "BUILD": os.environ.get("BUILD", "build"), "LUME_NGINX": nginx_harness.NGINX,
+               "LUME_RUN_DIR": d, "LUME_TLS_CERT": cert, "LUME_TLS_KEY": key,
+               "LUME_LISTEN": "unix:/tmp/lume-render-test.sock"}
+        r = subprocess.run(["python3", RENDER, "--check"], env=env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), os.path.join(d, "nginx.conf"))
 
 if __name__ == "__main__":
     unittest.main()

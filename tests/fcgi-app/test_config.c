@@ -861,6 +861,44 @@ static void test_the_help_text_lists_each_providers_settings_under_its_name(void
     free(text);
 }
 
+/* A secret (LUME_STREMIO_TOKEN) is used, never shown: not in what --dump-config
+ * prints, not in an error about it; it may come from a file, first line. */
+static void test_a_secret_is_never_shown(void **state)
+{
+    static const char secret[] = "s3cret-token_0123456789abcdef";
+    char env_token[96], env_file[LUME_PATH_LEN + 32], *path;
+    char *const env[] = {env_token, NULL};
+    char *const bad[] = {"LUME_STREMIO_TOKEN=s3cret", NULL};
+
+    (void)state;
+    snprintf(env_token, sizeof(env_token), "LUME_STREMIO_TOKEN=%s", secret);
+    assert_int_equal(load(NO_ARGS, env, NULL), 0);
+    assert_string_equal(cfg.stremio_token, secret);
+    assert_string_equal(value_of("LUME_STREMIO_TOKEN"), LUME_SECRET_SHOWN);
+    assert_true(lume_config_is_secret("LUME_STREMIO_TOKEN"));
+    assert_false(lume_config_is_secret("LUME_LISTEN"));
+    assert_int_equal(load(NO_ARGS, bad, NULL), -1);
+    assert_null(strstr(err, "s3cret"));
+
+    path = unit_write_file("  s3cret-token_0123456789abcdef \nanything else\n");
+    snprintf(env_file, sizeof(env_file), "LUME_STREMIO_TOKEN_FILE=%s", path);
+    {
+        char *const from_file[] = {env_file, NULL};
+        assert_int_equal(load(NO_ARGS, from_file, NULL), 0);
+        assert_string_equal(cfg.stremio_token, secret);
+    }
+    unit_remove_file(path);
+    path = unit_write_file("s3cret\n"); /* too short: refused, not echoed */
+    snprintf(env_file, sizeof(env_file), "LUME_STREMIO_TOKEN_FILE=%s", path);
+    {
+        char *const from_file[] = {env_file, NULL};
+        assert_int_equal(load(NO_ARGS, from_file, NULL), -1);
+        assert_null(strstr(err, "s3cret"));
+        assert_non_null(strstr(err, "LUME_STREMIO_TOKEN_FILE"));
+    }
+    unit_remove_file(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -919,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_check_config_still_validates_the_settings),
         cmocka_unit_test(test_the_help_text_lists_every_option_with_its_environment_name),
         cmocka_unit_test(test_the_help_text_lists_each_providers_settings_under_its_name),
+        cmocka_unit_test(test_a_secret_is_never_shown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,12 @@ static int facts_valid(json_t *e)
         return 0;
     if (key != NULL && (json_string_value(key) == NULL || strlen(json_string_value(key)) == 0))
         return 0;
+    {
+        json_t *poster = json_object_get(e, "poster");
+        const char *p = json_string_value(poster);
+        if (poster != NULL && (p == NULL || strncmp(p, "https://", 8) != 0 || strlen(p) <= 8))
+            return 0;
+    }
     if (absent(subs))
         return 1;
     if (!json_is_array(subs) || json_array_size(subs) > 16)

@@ -117,6 +117,14 @@ ARCHIVE_LATENCY_S = 0.020
 ARCHIVE_CONNS = 64
 ARCHIVE_ITEMS = 3
 ARCHIVE_PATH = "/resolve/bench%20film"
+STREAMS_PATH = "/streams/bench%20film"
+# Two providers at once (issue 25): the time of a resolve with providers of
+# 20 ms (the archive: two calls of 10 ms) and 200 ms (the mock's delay) is
+# the slower one's plus at most 10 ms, at p50 and p99; wrk at a few
+# connections, so that no request waits for a worker.
+OVERLAP_FAST_S = 0.010
+OVERLAP_SLOW_MS = 200
+OVERLAP_CONNS = 4
 # A few thousand mixed requests to one worker under memcheck.
 MEMCHECK_REQUESTS = 4000
 RSS_REQUESTS = 200000
@@ -126,23 +134,36 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
+def edit(path, pattern, replacement, missing):
+    """Replace pattern's one match in the file at path."""
+    with open(path) as f:
+        text, n = re.subn(pattern, replacement, f.read())
+    if n != 1:
+        raise RuntimeError(f"{missing} in the rendered configuration ({path})")
+    with open(path, "w") as f:
+        f.write(text)
+
+
 class Stack:
     """nginx + lume-fcgi + the responder, in a temporary directory. With
     archive (a fake Internet Archive's base URL): the archive provider and
     `workers` workers instead, and no baselines."""
 
-    def __init__(self, archive=None, workers=WORKERS, noedge=False):
+    def __init__(self, archive=None, workers=WORKERS, noedge=False, providers="archive",
+                 extra_env=None):
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
         self.noedge_port = free_port() if noedge else None
         self.plain_port = free_port()  # the same server over plain HTTP (bench only)
         self.procs = []
         self.archive = archive
+        self.providers = providers  # LUME_PROVIDERS with archive
+        self.extra_env = extra_env or {}
         self.nworkers = workers
 
     def env(self):
         extra = {"LUME_ARCHIVE_BASE_URL": self.archive} if self.archive else {}
-        return extra | {
+        return extra | self.extra_env | {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "BUILD": os.path.relpath(BUILD, ROOT),
             "LUME_RUN_DIR": self.dir,
@@ -155,7 +176,7 @@ class Stack:
             "LUME_RATE_LIMIT": "0",
             "LUME_CONN_LIMIT": "0",
             "LUME_CONN_PER_ADDR_MAX": "4096",
-            "LUME_PROVIDER": "archive" if self.archive else "mock",
+            "LUME_PROVIDERS": self.providers if self.archive else "mock",
             "LUME_WORKERS": str(self.nworkers),
             # Workers live through the whole run, so that one worker's RSS
             # over 200,000 requests is measured (the default recycles every
@@ -234,49 +255,38 @@ class Stack:
         return self
 
     def patch(self, conf):
-        """The bench's additions to the rendered configuration."""
-        with open(conf) as f:
-            text = f.read()
-        text, n = re.subn(r"(access_log \S+ lume_json);", r"\1 buffer=64k flush=1s;", text)
-        if n != 1:
-            raise RuntimeError("no access_log line to tune in the rendered configuration")
-        text, n = re.subn(r"(\n( +)fastcgi_cache_key \$lume_cache_key;\n)",
-                          lambda m: m.group(1) + m.group(2) + "fastcgi_cache_bypass $http_x_bench_nocache;\n"
-                          + m.group(2) + "fastcgi_no_cache $http_x_bench_nocache;\n", text)
-        if n != 1:
-            raise RuntimeError("no response cache in the rendered configuration")
+        """The bench's additions to the installed configuration (nginx/render.py
+        writes it next to conf): its access log buffered, a way past the
+        response cache, and the baselines and peers in the operator's conf.d/."""
+        d = os.path.dirname(conf)
+        edit(os.path.join(d, "generated", "access-log.conf"), r"(access_log \S+ lume_json);",
+             r"\1 buffer=64k flush=1s;", "no access_log line to tune")
+        edit(os.path.join(d, "snippets", "cache.conf"), r"(\nfastcgi_cache_key \$lume_cache_key;\n)",
+             r"\1fastcgi_cache_bypass $http_x_bench_nocache;\nfastcgi_no_cache $http_x_bench_nocache;\n",
+             "no response cache")
         if self.archive:  # the archive provider's loads skip the cache too
-            with open(conf, "w") as f:
-                f.write(text)
             return
         body = self.get_body_for_conf()
         # The same server on a plain HTTP port, and the peers behind
         # proxy_pass with upstream keep-alive, as a user would put them.
         extra = (
-            "\n        # make bench: the baselines and the peers (tests/load/bench.py)\n"
-            f"        listen 127.0.0.1:{self.plain_port};\n"
-            f"        location = /bench/return {{ return 200 '{body}'; }}\n"
-            "        location = /bench/fcgi {\n"
-            f"            fastcgi_pass unix:{self.dir}/responder.sock;\n"
-            "        }\n")
+            "# make bench: the baselines and the peers (tests/load/bench.py)\n"
+            f"listen 127.0.0.1:{self.plain_port};\n"
+            f"location = /bench/return {{ return 200 '{body}'; }}\n"
+            "location = /bench/fcgi {\n"
+            f"    fastcgi_pass unix:{self.dir}/responder.sock;\n"
+            "}\n")
         for name in ("go", "node"):
-            extra += (f"        location /bench/{name}/ {{\n"
-                      f"            proxy_pass http://bench_{name}/;\n"
-                      "            proxy_http_version 1.1;\n"
-                      "            proxy_set_header Connection \"\";\n"
-                      "        }\n")
-        upstreams = "".join(f"    upstream bench_{name} {{ server unix:{self.dir}/{name}.sock; "
+            extra += (f"location /bench/{name}/ {{\n"
+                      f"    proxy_pass http://bench_{name}/;\n"
+                      "    proxy_http_version 1.1;\n"
+                      "    proxy_set_header Connection \"\";\n"
+                      "}\n")
+        upstreams = "".join(f"upstream bench_{name} {{ server unix:{self.dir}/{name}.sock; "
                             "keepalive 64; }\n" for name in ("go", "node"))
-        text, n = re.subn(r"(\n    upstream lume_workers \{)", lambda m: "\n" + upstreams + m.group(1),
-                          text, count=1)
-        if n != 1:
-            raise RuntimeError("no upstream lume_workers in the rendered configuration")
-        text, n = re.subn(r"(# HTTPS: the API\.\n    server \{\n(?:.*\n)*?        server_name _;\n)",
-                          lambda m: m.group(1) + extra, text, count=1)
-        if n != 1:
-            raise RuntimeError("no HTTPS server in the rendered configuration")
-        with open(conf, "w") as f:
-            f.write(text)
+        for sub, text in (("http", upstreams), ("server", extra)):
+            with open(os.path.join(d, "conf.d", sub, "bench.conf"), "w") as f:
+                f.write(text)
 
     def get_body_for_conf(self):
         # The body is only known once the app answers: ask it over FastCGI.
@@ -586,10 +596,60 @@ def archive_bench():
         out["max_parallel_upstream"] = fake.max_active
     finally:
         stack.stop()
-        fake.stop()
     out["workers"] = ARCHIVE_WORKERS
     out["ceiling_rps"] = ARCHIVE_WORKERS / (2 * ARCHIVE_LATENCY_S)
     out["ratio"] = out["rps"] / out["ceiling_rps"]
+    out["streams"] = streams_bench(fake, out["rps"])
+    fake.stop()
+    return out
+
+
+def bench_catalog():
+    """A mock catalog that answers the bench's film too."""
+    path = os.path.join(tempfile.mkdtemp(prefix="lume-bench-catalog-"), "catalog.json")
+    with open(path, "w") as f:
+        json.dump([{"title": "Bench Film mock", "url": "https://mock.example.com/bench.mp4",
+                    "seeds": 1, "container": "mp4", "video_codec": "h264", "height": 720}], f)
+    return path
+
+
+def streams_bench(fake, archive_rps):
+    """/streams with the mock and the archive listed, against the same fake, at
+    the archive bench's load: its throughput against the archive alone's."""
+    stack = Stack(archive=fake.base_url, workers=ARCHIVE_WORKERS, providers="mock,archive",
+                  extra_env={"LUME_MOCK_CATALOG": bench_catalog()}).start()
+    try:
+        wrk(stack, [STREAMS_PATH], ARCHIVE_CONNS, 2)
+        runs = [wrk(stack, [STREAMS_PATH], ARCHIVE_CONNS, SECONDS * 2) for _ in range(ROUNDS)]
+        out = median_of(runs)
+    finally:
+        stack.stop()
+    out["ratio"] = out["rps"] / archive_rps
+    return out
+
+
+def overlap_bench():
+    """The same resolve with the slow mock alone, then with the fast archive
+    listed after it: the second's p50 and p99 against the first's."""
+    from fake_archive import FakeArchive, Item, video
+    fake = FakeArchive(latency=OVERLAP_FAST_S).start()
+    fake.add(Item("bench_film_0", "Bench Film 0", 1000, [video("film0.mp4", "h.264", 7000, 720)]))
+    slow = {"LUME_MOCK_CATALOG": bench_catalog(), "LUME_MOCK_DELAY_MS": str(OVERLAP_SLOW_MS)}
+    out = {}
+    try:
+        for name, providers in (("slow_alone", "mock"), ("both", "mock,archive")):
+            stack = Stack(archive=fake.base_url, workers=ARCHIVE_WORKERS, providers=providers,
+                          extra_env=slow).start()
+            try:
+                wrk(stack, [STREAMS_PATH], OVERLAP_CONNS, 1)
+                out[name] = median_of([wrk(stack, [STREAMS_PATH], OVERLAP_CONNS, SECONDS)
+                                       for _ in range(ROUNDS)])
+            finally:
+                stack.stop()
+    finally:
+        fake.stop()
+    out["p50_added_ms"] = (out["both"]["p50_us"] - out["slow_alone"]["p50_us"]) / 1000
+    out["p99_added_ms"] = (out["both"]["p99_us"] - out["slow_alone"]["p99_us"]) / 1000
     return out
 
 
@@ -795,6 +855,21 @@ def report(res):
                      f"{a['upstream_calls_per_request']:.2f} upstream calls per request, "
                      f"at most {a['max_parallel_upstream']} at once; "
                      f"errors {a['errors']}, non-2xx {a['non_2xx']}.")
+    if res.get("archive", {}).get("streams"):
+        st = res["archive"]["streams"]
+        lines.append(f"\n`/streams` with the mock and the archive listed, the same fake and load: "
+                     f"**{st['rps']:.0f} requests/s**, p50 {fmt_ms(st['p50_us'])} ms, "
+                     f"p99 {fmt_ms(st['p99_us'])} ms: **{st['ratio']:.1%}** of the archive "
+                     f"alone (target >= 90%); errors {st['errors']}, non-2xx {st['non_2xx']}.")
+    if res.get("overlap"):
+        o = res["overlap"]
+        lines.append(f"\n## Two providers at once\n\nThe mock with {OVERLAP_SLOW_MS} ms of delay "
+                     f"alone: p50 {fmt_ms(o['slow_alone']['p50_us'])} ms, p99 "
+                     f"{fmt_ms(o['slow_alone']['p99_us'])} ms; with the archive "
+                     f"({OVERLAP_FAST_S * 2000:.0f} ms: two calls) listed too: p50 "
+                     f"{fmt_ms(o['both']['p50_us'])} ms, p99 {fmt_ms(o['both']['p99_us'])} ms. "
+                     f"Added: **{o['p50_added_ms']:+.1f} ms** at p50, **{o['p99_added_ms']:+.1f} ms** "
+                     f"at p99 (target <= 10 ms; {OVERLAP_CONNS} connections).")
     if res.get("memcheck"):
         m = res["memcheck"]
         w = m.get("worker") or {}
@@ -957,6 +1032,8 @@ def main():
     if not FOCUS:
         log(f"the archive provider, {ARCHIVE_WORKERS} workers, against the fake archive")
         res["archive"] = archive_bench()
+        log("two providers of 20 ms and 200 ms: the slower one's time")
+        res["overlap"] = overlap_bench()
     if not QUICK and not FOCUS and shutil.which("valgrind"):
         res["instructions"] = callgrind()
         log(f"memcheck: one worker, {MEMCHECK_REQUESTS} requests")

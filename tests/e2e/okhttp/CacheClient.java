@@ -8,15 +8,6 @@
 // ("none" when the cache answered alone), whether the cache gave the body,
 // the X-Cache-Status and Link headers and the body.
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.InputStream;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.Cache;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -24,22 +15,8 @@ import okhttp3.Response;
 
 public class CacheClient {
     public static void main(String[] args) throws Exception {
-        X509Certificate cert;
-        try (InputStream in = new FileInputStream(args[1])) {
-            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("lume", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        X509TrustManager tm = (X509TrustManager) tmf.getTrustManagers()[0];
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] {tm}, null);
-        OkHttpClient client = new OkHttpClient.Builder()
-                                  .sslSocketFactory(tls.getSocketFactory(), tm)
-                                  .cache(new Cache(new File(args[2]), 10L * 1024 * 1024))
-                                  .build();
+        OkHttpClient client =
+            Trust.only(args[1]).cache(new Cache(new File(args[2]), 10L * 1024 * 1024)).build();
         for (int i = 0; i < 2; i++) {
             if (i == 1)
                 Thread.sleep(Long.parseLong(args[3]));

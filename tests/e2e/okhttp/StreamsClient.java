@@ -13,20 +13,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -125,19 +116,7 @@ public class StreamsClient {
     }
 
     public static void main(String[] args) throws Exception {
-        X509Certificate cert;
-        try (InputStream in = new FileInputStream(args[1])) {
-            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("lume", cert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        X509TrustManager tm = (X509TrustManager) tmf.getTrustManagers()[0];
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] {tm}, null);
-        OkHttpClient client = new OkHttpClient.Builder().sslSocketFactory(tls.getSocketFactory(), tm).build();
+        OkHttpClient client = Trust.only(args[1]).build();
         Gson gson = new Gson();
         for (int i = 2; i < args.length; i++) {
             try (Response r = client.newCall(new Request.Builder().url(args[0] + args[i]).build()).execute()) {

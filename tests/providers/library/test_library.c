@@ -17,7 +17,7 @@
  *    the next episode comes from the index (the next one of the season, the
  *    first of the next season, or none); a season lists its episodes.
  *  - Matroska without Cues is not seekable; a query of no words finds
- *    nothing; the secret may come from a file (white space trimmed).
+ *    nothing; the secret may come from a file (its first line, trimmed).
  *  - Health: unhealthy when a folder is missing, saying which (by place).
  *  - Bad settings: no folders, a relative folder, no secret, a short one.
  */
@@ -289,7 +289,7 @@ static void test_episodes_by_season_and_episode_with_the_next_one(void **state)
 static void test_the_secret_may_come_from_a_file(void **state)
 {
     lume_provider_conf conf;
-    char err[256] = "", *path = unit_write_file("  file-secret-abcdefghijkl \n");
+    char err[256] = "", *path = unit_write_file("  file-secret-abcdefghijkl \nsecond line\n");
     lume_provider *p;
     lume_results r;
 
@@ -302,7 +302,7 @@ static void test_the_secret_may_come_from_a_file(void **state)
     assert_int_equal(r.count, 1);
     assert_signed(r.items[0].url, 1, "1883/Season%2002/1883.S02E01.mp4",
                   "1883/Season 02/1883.S02E01.mp4", r.items[0].facts.expires_at,
-                  "  file-secret-abcdefghijkl");
+                  "file-secret-abcdefghijkl");
     lume_results_free(&r);
     lume_provider_destroy(p);
     unit_remove_file(path);
