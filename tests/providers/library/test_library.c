@@ -36,15 +36,7 @@
 
 static char top[64], films[128], tv[128], db[160], dirs[300];
 
-static void sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    assert_int_equal(system(cmd), 0);
-}
+#define sh media_sh
 
 static void put_file(const char *m, const char *dir, const char *rel)
 {
@@ -54,19 +46,6 @@ static void put_file(const char *m, const char *dir, const char *rel)
 static void put_text(const char *dir, const char *rel, const char *text)
 {
     sh("mkdir -p \"$(dirname '%s/%s')\" && printf '%%s' '%s' > '%s/%s'", dir, rel, text, dir, rel);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return media_make() == NULL;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    media_remove();
-    return 0;
 }
 
 static int setup(void **state)
@@ -373,5 +352,5 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_bad_settings),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, media_group_setup, media_group_teardown);
 }
