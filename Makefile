@@ -54,7 +54,7 @@ UNIT_SRCS := $(wildcard tests/fcgi-app/test_*.c tests/fcgi-app/core/test_*.c tes
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit-test process-test e2e-test compose-test swarm-test audit bench \
-	clean format docs docs-test
+	clean format docs docs-test stremio-tools
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -76,7 +76,7 @@ run: deps
 	@scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) fuzz-build docs
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) fuzz-build docs stremio-tools
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit-test: all $(UNIT_BINS)
@@ -152,6 +152,19 @@ $(DOCS_SITE)/index.html: $(OPENAPI_NPM)/installed docs/openapi.yaml tools/openap
 	python3 tools/openapi/build_site.py $(OPENAPI_NPM)/node_modules $(DOCS_SITE)
 
 docs: $(DOCS_SITE)/index.html
+
+# tools/stremio/package-lock.json pins Stremio's own client library for v3
+# addons and its addon linter, which the addon's e2e test drives
+# (tests/e2e/test_stremio.py); installed like the OpenAPI tools.
+STREMIO_NPM := build/stremio
+
+$(STREMIO_NPM)/installed: tools/stremio/package.json tools/stremio/package-lock.json
+	@mkdir -p $(STREMIO_NPM)
+	cp tools/stremio/package.json tools/stremio/package-lock.json $(STREMIO_NPM)/
+	cd $(STREMIO_NPM) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+stremio-tools: $(STREMIO_NPM)/installed
 
 docs-test: all docs
 	@BUILD=$(BUILD) scripts/test.sh docs

@@ -164,17 +164,21 @@ static json_t *tri(lume_tri t)
     return t == LUME_TRI_UNKNOWN ? json_null() : json_boolean(t == LUME_TRI_YES);
 }
 
-/* The source and quality an app keeps for the next episode, as Stremio's
- * bingeGroup: "lume-archive-1080p-mp4"; the parts not known left out. */
+void lume_render_binge_group(const lume_media_link *m, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "lume-%s", m->provider ? m->provider : "unknown");
+
+    if (m->quality != NULL && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "-%s", m->quality);
+    if (m->facts.container[0] != '\0' && n >= 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "-%s", m->facts.container);
+}
+
 static json_t *binge_group(const lume_media_link *m)
 {
     char group[96];
-    int n = snprintf(group, sizeof(group), "lume-%s", m->provider ? m->provider : "unknown");
 
-    if (m->quality != NULL)
-        n += snprintf(group + n, sizeof(group) - (size_t)n, "-%s", m->quality);
-    if (m->facts.container[0] != '\0' && (size_t)n < sizeof(group))
-        snprintf(group + n, sizeof(group) - (size_t)n, "-%s", m->facts.container);
+    lume_render_binge_group(m, group, sizeof(group));
     return json_string(group);
 }
 

@@ -24,6 +24,10 @@ char *lume_render_link_text(const lume_media_link *m, size_t *len);
 json_t *lume_render_search(const char *query, const lume_media_link *items, size_t count,
                            size_t total, const char *provider);
 
+/* The source and quality an app keeps for the next episode, as Stremio's
+ * bingeGroup: "lume-archive-1080p-mp4"; the parts not known left out. */
+void lume_render_binge_group(const lume_media_link *m, char *out, size_t cap);
+
 /* One candidate of /streams: the MediaLink's fields, then every fact
  * (null when unknown), subtitles, direct_play and binge_group. */
 json_t *lume_render_candidate(const lume_media_link *m);

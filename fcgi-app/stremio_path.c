@@ -5,6 +5,7 @@
  */
 #include "stremio_path.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "decimal.h"
@@ -15,6 +16,109 @@ static const char *const resources[] = {
     [LUME_STREMIO_STREAM] = "stream",
     [LUME_STREMIO_SUBTITLES] = "subtitles",
 };
+
+static int segment_is(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && memcmp(s, word, len) == 0;
+}
+
+static int is_plain(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+int lume_stremio_id_make(const lume_stremio_item *item, char out[LUME_STREMIO_ID_MAX + 1])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o;
+    int n = snprintf(out, LUME_STREMIO_ID_MAX + 1, "lume:%s:%c:", item->provider,
+                     item->series ? 's' : 'f');
+
+    if (n < 0 || n > LUME_STREMIO_ID_MAX)
+        return -1;
+    o = (size_t)n;
+    for (const unsigned char *p = (const unsigned char *)item->name; *p != '\0'; p++) {
+        if (o + 3 > LUME_STREMIO_ID_MAX)
+            return -1;
+        if (is_plain(*p)) {
+            out[o++] = (char)*p;
+        } else if (*p == ' ') {
+            out[o++] = '.';
+        } else {
+            out[o++] = '_';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    n = item->season > 0 ? snprintf(out + o, LUME_STREMIO_ID_MAX + 1 - o, ":%d:%d:%d", item->year,
+                                    item->season, item->episode)
+                         : snprintf(out + o, LUME_STREMIO_ID_MAX + 1 - o, ":%d", item->year);
+    return n < 0 || o + (size_t)n > LUME_STREMIO_ID_MAX ? -1 : 0;
+}
+
+/* The number s[0..len): 0..max, plain digits (1..5 of them). -1 when not. */
+static long number(const char *s, size_t len, long max)
+{
+    long n;
+
+    if (len == 0 || len > 5 || lume_decimal_parse(s, len, 0, max, &n) != 0)
+        return -1;
+    return n;
+}
+
+int lume_stremio_id_read(const char *id, lume_stremio_item *out)
+{
+    const char *part[7];
+    size_t plen[7], n = 0, start = 0, len = strlen(id);
+    char encoded[3 * LUME_STREMIO_ID_MAX + 1];
+    size_t e = 0;
+    long year, season = 0, episode = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && id[i] != ':')
+            continue;
+        if (n == 7)
+            return -1;
+        part[n] = id + start;
+        plen[n++] = i - start;
+        start = i + 1;
+    }
+    if ((n != 5 && n != 7) || !segment_is(part[0], plen[0], "lume") || plen[1] == 0 ||
+        plen[1] >= sizeof(out->provider) || plen[2] != 1 || (part[2][0] != 'f' && part[2][0] != 's'))
+        return -1;
+    out->series = part[2][0] == 's';
+    if (n == 7 && !out->series)
+        return -1;
+    memcpy(out->provider, part[1], plen[1]);
+    for (size_t i = 0; i < plen[1]; i++)
+        if (!is_plain((unsigned char)part[1][i]) || (part[1][i] >= 'A' && part[1][i] <= 'Z'))
+            return -1;
+    /* The name, as a percent-encoded segment: the query's own decoding checks it. */
+    for (size_t i = 0; i < plen[3]; i++) {
+        char c = part[3][i];
+        if (c == '.') {
+            memcpy(encoded + e, "%20", 3);
+            e += 3;
+        } else if (c == '_') {
+            encoded[e++] = '%';
+        } else if (is_plain((unsigned char)c)) {
+            encoded[e++] = c;
+        } else {
+            return -1;
+        }
+    }
+    if (lume_query_decode(encoded, e, out->name) != LUME_OK)
+        return -1;
+    if ((year = number(part[4], plen[4], 9999)) < 0 ||
+        (n == 7 && ((season = number(part[5], plen[5], LUME_SEASON_MAX)) < 1 ||
+                    (episode = number(part[6], plen[6], LUME_EPISODE_MAX)) < 1)))
+        return -1;
+    out->year = (int)year;
+    out->season = (int)season;
+    out->episode = (int)episode;
+    return 0;
+}
 
 int lume_stremio_token_ok(const char *tok, size_t len, const char *secret)
 {
@@ -36,11 +140,6 @@ static int is_id_byte(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == ':' || c == '-';
-}
-
-static int segment_is(const char *s, size_t len, const char *word)
-{
-    return strlen(word) == len && memcmp(s, word, len) == 0;
 }
 
 /* One key=value of {extra} into out; seen: the keys read already. */

@@ -13,7 +13,7 @@
 
 #include "query.h" /* LUME_QUERY_BUF: a search is a query like any other */
 
-#define LUME_STREMIO_ID_MAX    128  /* bytes of a decoded id: "lume:ia:his_girl_friday:1:2" */
+#define LUME_STREMIO_ID_MAX    LUME_STREMIO_ID_BYTES /* of a decoded id (api.h) */
 #define LUME_STREMIO_EXTRA_MAX 1024 /* raw bytes of the {extra} segment */
 #define LUME_STREMIO_SKIP_MAX  100000
 #define LUME_STREMIO_GENRE_MAX 64
@@ -47,6 +47,31 @@ typedef enum lume_stremio_parse_result {
     LUME_STREMIO_NO_ROUTE = -1, /* not a route of the protocol: 404 */
     LUME_STREMIO_INVALID = -2   /* a route, with an id or extra out of bounds: 400 */
 } lume_stremio_parse_result;
+
+/* What one of Lume's ids names (docs/stremio.md):
+ *   lume:<provider>:f:<name>:<year>                  a film
+ *   lume:<provider>:s:<name>:<year>                  a series
+ *   lume:<provider>:s:<name>:<year>:<season>:<episode>  one of its videos
+ * <provider> is a LUME_PROVIDERS name; <name> is written with the id's
+ * bytes only: A-Z a-z 0-9 and '-' as they are, a space as '.', any other
+ * byte as '_' and two upper-case hex digits; <year> is 0 when unknown. */
+typedef struct lume_stremio_item {
+    char provider[32];
+    int series;
+    char name[LUME_QUERY_BUF]; /* decoded; a valid query (query.h) */
+    int year;                  /* 0 when unknown */
+    int season, episode;       /* a series' video; 0 otherwise */
+} lume_stremio_item;
+
+/* The id of a film or series (season 0) or of a series' video into
+ * out[LUME_STREMIO_ID_MAX + 1]. 0, or -1 when it would be longer than
+ * LUME_STREMIO_ID_MAX. */
+int lume_stremio_id_make(const lume_stremio_item *item, char out[LUME_STREMIO_ID_MAX + 1]);
+
+/* Read an id (as lume_stremio_parse leaves it). 0, or -1 when it is not one
+ * of Lume's ids as above (another addon's, a broken escape, a name that is
+ * not a valid query, numbers out of the API's bounds). */
+int lume_stremio_id_read(const char *id, lume_stremio_item *out);
 
 /* Does the token segment tok[0..len) equal secret? In time that depends on
  * len and strlen(secret) only, not on where they differ. An empty secret

@@ -229,6 +229,13 @@ const char *lume_provider_config_name(const lume_provider *p)
     return p->def->config_name;
 }
 
+const char *lume_provider_browse_label(const lume_provider *p, int series)
+{
+    if (p->def->browse == NULL || (series && p->def->episodes == NULL))
+        return NULL;
+    return series ? p->def->series_label : p->def->films_label;
+}
+
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err)
 {

@@ -90,6 +90,9 @@ typedef struct lume_provider_def {
                           lume_provider_error *err);
     lume_status (*episodes)(void *impl, const char *series, int year, int64_t deadline_ms,
                             lume_episodes *out, lume_provider_error *err);
+    /* The names of what browse lists, for people ("Public-domain films"); NULL:
+     * none of that kind (the Stremio addon lists a catalog per name). */
+    const char *films_label, *series_label;
     /* Optional: the provider's background process (the library's indexer),
      * which the master forks and keeps beside the workers while the
      * provider is listed (pool.h, LUME_POOL_INDEXER). It runs in the forked
@@ -141,6 +144,9 @@ lume_provider *lume_provider_create_at(const lume_provider_conf *conf, int index
                                        lume_shared *shared, char *err, size_t errlen);
 /* Its LUME_PROVIDERS name: "mock". */
 const char *lume_provider_config_name(const lume_provider *p);
+/* The name of its films or series to browse (series set), or NULL when it
+ * has none of that kind to browse. */
+const char *lume_provider_browse_label(const lume_provider *p, int series);
 void lume_provider_destroy(lume_provider *p);
 
 /* Can every provider conf lists be created (catalog readable, URL valid,

@@ -182,6 +182,11 @@ size_t lume_provider_set_count(const lume_provider_set *set)
     return set->count;
 }
 
+const lume_provider *lume_provider_set_at(const lume_provider_set *set, size_t i)
+{
+    return i < set->count ? set->members[i].provider : NULL;
+}
+
 const char *lume_provider_set_reported(const lume_provider_set *set)
 {
     return set->reported;

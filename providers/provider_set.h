@@ -47,6 +47,9 @@ lume_provider_set *lume_provider_set_create(const lume_provider_conf *conf, lume
 void lume_provider_set_destroy(lume_provider_set *set);
 
 size_t lume_provider_set_count(const lume_provider_set *set);
+/* The i-th listed provider (for its names and labels only: calls go
+ * through the set, or lume_provider_set_borrow). */
+const lume_provider *lume_provider_set_at(const lume_provider_set *set, size_t i);
 /* "MockProvider", or "LibraryProvider,ArchiveProvider": error envelopes. */
 const char *lume_provider_set_reported(const lume_provider_set *set);
 /* Hand each provider the pool's counters (lume_provider_observe). */

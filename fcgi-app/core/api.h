@@ -22,6 +22,8 @@
 #define LUME_CAPS_TOKEN_MAX  16
 #define LUME_CAPS_HEIGHT_MIN 144
 #define LUME_CAPS_HEIGHT_MAX 4320
+/* The longest id of the Stremio addon's routes, decoded (stremio_path.h). */
+#define LUME_STREMIO_ID_BYTES 255
 
 /* The methods every route answers, listed with sep between them and last
  * before the final one: the Allow header, and the 405's message. */

@@ -37,6 +37,10 @@ static const struct {
                                "characters, a height from " S(LUME_CAPS_HEIGHT_MIN) "p to " S(
                                    LUME_CAPS_HEIGHT_MAX) "p",
                                0, 0},
+    [LUME_ERR_INVALID_ID] = {400, "INVALID_ID",
+                             "an id must be 1 to " S(LUME_STREMIO_ID_BYTES) " characters of A-Z, "
+                             "a-z, 0-9, dot, underscore, colon and dash; extras are bounded",
+                             0, 0},
     [LUME_ERR_NOT_FOUND] = {404, "NOT_FOUND", "not found", 0, 0},
     [LUME_ERR_METHOD_NOT_ALLOWED] = {405, "METHOD_NOT_ALLOWED",
                                      "method not allowed; use " LUME_METHODS(", ", " or "), 1, 0},

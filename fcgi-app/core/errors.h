@@ -17,6 +17,7 @@ typedef enum lume_status {
     LUME_ERR_EPISODE_WITHOUT_SEASON,
     LUME_ERR_INVALID_LIMIT,
     LUME_ERR_INVALID_CAPS, /* the caps parameter breaks its grammar (caps.h) */
+    LUME_ERR_INVALID_ID,   /* a Stremio id or extra out of its bounds (stremio_path.h) */
     LUME_ERR_NOT_FOUND,
     LUME_ERR_METHOD_NOT_ALLOWED,
     LUME_ERR_UNAVAILABLE, /* upstream refused, reset, 5xx, malformed, circuit open */

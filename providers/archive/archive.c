@@ -572,4 +572,5 @@ const lume_provider_def lume_archive_provider = {
     .destroy = archive_destroy,
     .observe = archive_observe,
     .browse = archive_browse,
+    .films_label = "Public-domain films (Internet Archive)",
 };

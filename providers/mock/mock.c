@@ -543,4 +543,6 @@ const lume_provider_def lume_mock_provider = {
     .destroy = mock_destroy,
     .browse = mock_browse,
     .episodes = mock_episodes,
+    .films_label = "Mock films",
+    .series_label = "Mock series",
 };

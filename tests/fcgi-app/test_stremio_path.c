@@ -5,7 +5,10 @@
  * - /manifest.json, /{resource}/{type}/{id}.json and /{resource}/{type}/{id}/{extra}.json
  *   for the resources catalog, meta, stream and subtitles; anything else is no
  *   route (404). An unknown type is read as OTHER (the protocol's empty answer).
- * - Ids are decoded and hold [A-Za-z0-9._:-] only, 1..128 bytes.
+ * - Ids are decoded and hold [A-Za-z0-9._:-] only, 1..255 bytes.
+ * - Lume's own ids name a provider's film, series or a series' video, with
+ *   the name escaped into the id's bytes; every name a query can be comes
+ *   back as it went in, and anything else is not one of ours.
  * - {extra}: search (a query, as /resolve reads one), skip (0..100000) and
  *   genre; other keys ignored; a key Lume reads given twice is invalid (400),
  *   and so is anything out of bounds, at every length around them.
@@ -173,9 +176,89 @@ static void test_extras_at_every_length_around_their_bounds(void **state)
     }
 }
 
+static void roundtrip(const char *name, int series, int year, int season, int episode)
+{
+    lume_stremio_item in = {.series = series, .year = year, .season = season, .episode = episode},
+                      out;
+    char id[LUME_STREMIO_ID_MAX + 1];
+
+    snprintf(in.provider, sizeof(in.provider), "archive");
+    snprintf(in.name, sizeof(in.name), "%s", name);
+    assert_int_equal(lume_stremio_id_make(&in, id), 0);
+    assert_int_equal(strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789._:-"),
+                     strlen(id));
+    assert_int_equal(lume_stremio_id_read(id, &out), 0);
+    assert_string_equal(out.provider, "archive");
+    assert_string_equal(out.name, name);
+    assert_int_equal(out.series, series);
+    assert_int_equal(out.year, year);
+    assert_int_equal(out.season, season);
+    assert_int_equal(out.episode, episode);
+}
+
+static void test_lumes_ids_name_a_film_a_series_or_a_video(void **state)
+{
+    char id[LUME_STREMIO_ID_MAX + 1];
+    lume_stremio_item film = {.provider = "library", .name = "His Girl Friday", .year = 1940};
+
+    (void)state;
+    assert_int_equal(lume_stremio_id_make(&film, id), 0);
+    assert_string_equal(id, "lume:library:f:His.Girl.Friday:1940");
+    roundtrip("Charade", 0, 1963, 0, 0);
+    roundtrip("The Boys", 1, 0, 4, 1);
+    roundtrip("Amélie: l'été_100% (AC/DC)", 0, 2001, 0, 0);
+    roundtrip("1917", 0, 2019, 0, 0);
+}
+
+static void test_anything_else_is_not_one_of_ours(void **state)
+{
+    static const char *const not_ours[] = {
+        "tt0111161", "lume:", "lume:archive:f:Charade", "lume:archive:x:Charade:1963",
+        "lume:archive:f:Charade:1963:1:2", "lume:Archive:f:Charade:1963",
+        "lume:archive:s:The.Boys:0:0:1", "lume:archive:s:The.Boys:0:1:0",
+        "lume:archive:f:Char_ZZade:1963", "lume:archive:f:Char_4:1963",
+        "lume:archive:f::1963", "lume:archive:f:_00:1963", "lume:archive:f:a:19633",
+        "lume:archive:s:a:0:10000:1", "lume::f:a:1", "lume:archive:f:a:1:2:3:4",
+        "lume:archive:f:.....:1"};
+    lume_stremio_item out;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++)
+        if (lume_stremio_id_read(not_ours[i], &out) == 0)
+            fail_msg("%s read as one of ours", not_ours[i]);
+}
+
+static void test_a_name_too_long_for_an_id_makes_none(void **state)
+{
+    lume_stremio_item item = {.provider = "archive"};
+    char id[LUME_STREMIO_ID_MAX + 1];
+    int made = 0, refused = 0;
+
+    (void)state;
+    /* Every length around the bound, in a plain and an escaped alphabet. */
+    for (size_t n = 200; n <= 260; n++) {
+        memset(item.name, 'a', n);
+        item.name[n] = '\0';
+        if (n < sizeof(item.name) && lume_stremio_id_make(&item, id) == 0) {
+            made++;
+            assert_true(strlen(id) <= LUME_STREMIO_ID_MAX);
+        } else {
+            refused++;
+        }
+    }
+    assert_true(made > 0 && refused > 0);
+    memset(item.name, '%', 90); /* 270 bytes escaped */
+    item.name[90] = '\0';
+    assert_int_equal(lume_stremio_id_make(&item, id), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lumes_ids_name_a_film_a_series_or_a_video),
+        cmocka_unit_test(test_anything_else_is_not_one_of_ours),
+        cmocka_unit_test(test_a_name_too_long_for_an_id_makes_none),
         cmocka_unit_test(test_the_token_is_all_or_nothing),
         cmocka_unit_test(test_the_manifest),
         cmocka_unit_test(test_each_resource_with_a_type_and_an_id),

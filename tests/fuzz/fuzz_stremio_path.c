@@ -3,7 +3,7 @@
  * The first input byte splits the rest into a token and a secret for the
  * token check, which must agree with a plain comparison; the whole input is
  * also read as a path, which must never be read past its end and, when it is
- * a route, must give an id of 1..128 bytes of [A-Za-z0-9._:-] (none for the
+ * a route, must give an id of 1..255 bytes of [A-Za-z0-9._:-] (none for the
  * manifest), a search that is valid UTF-8 of at most 200 code points or
  * empty, a skip within 0..100000 and a genre without control bytes.
  */
@@ -35,7 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == LUME_STREMIO_OK) {
         size_t idlen = strlen(req.id);
         FUZZ_CHECK(req.resource <= LUME_STREMIO_SUBTITLES && req.type <= LUME_STREMIO_OTHER);
-        FUZZ_CHECK(req.resource == LUME_STREMIO_MANIFEST ? idlen == 0 : idlen >= 1 && idlen <= 128);
+        FUZZ_CHECK(req.resource == LUME_STREMIO_MANIFEST ? idlen == 0 : idlen >= 1 && idlen <= LUME_STREMIO_ID_MAX);
+        /* One of Lume's ids reads back to itself. */
+        {
+            lume_stremio_item item;
+            char again[LUME_STREMIO_ID_MAX + 1];
+            if (req.resource != LUME_STREMIO_MANIFEST && lume_stremio_id_read(req.id, &item) == 0) {
+                FUZZ_CHECK(lume_stremio_id_make(&item, again) == 0);
+                FUZZ_CHECK(lume_stremio_id_read(again, &item) == 0);
+            }
+        }
         FUZZ_CHECK(strspn(req.id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                   "0123456789._:-") == idlen);
         FUZZ_CHECK(req.skip >= 0 && req.skip <= LUME_STREMIO_SKIP_MAX);
