@@ -66,8 +66,17 @@ static void log_worker(int level, const char *event, pid_t pid, int index, unsig
     lume_logline_write(&l);
 }
 
+/* The spawn line of the process in slot index. */
+static const char *spawn_event(int index)
+{
+    return index == LUME_POOL_RESPONDER ? "responder_spawn"
+           : index == LUME_POOL_INDEXER ? "indexer_spawn"
+                                        : "worker_spawn";
+}
+
 /* Fork a worker for slot index (the health responder for
- * LUME_POOL_RESPONDER); its pid, or -1. */
+ * LUME_POOL_RESPONDER, the provider's background process, the library's
+ * indexer, for LUME_POOL_INDEXER); its pid, or -1. */
 static pid_t spawn(master *m, int index)
 {
     pid_t master_pid = getpid(), pid;
@@ -82,6 +91,12 @@ static pid_t spawn(master *m, int index)
         if (index == LUME_POOL_RESPONDER) {
             close(m->listen_fd);
             status = lume_health_run(&m->cfg, m->health_fd, m->shared, master_pid);
+        } else if (index == LUME_POOL_INDEXER) {
+            close(m->listen_fd);
+            if (m->health_fd >= 0)
+                close(m->health_fd);
+            status = lume_provider_background_run(
+                &m->cfg.provider, lume_provider_background(&m->cfg.provider), master_pid);
         } else {
             if (m->health_fd >= 0)
                 close(m->health_fd);
@@ -95,8 +110,7 @@ static pid_t spawn(master *m, int index)
         lume_log(LUME_LOG_ERROR, "spawn_failed", "fork: %s", strerror(fork_errno));
         return -1;
     }
-    log_worker(LUME_LOG_INFO, index == LUME_POOL_RESPONDER ? "responder_spawn" : "worker_spawn",
-               pid, index, m->generation, NULL, 0, NULL);
+    log_worker(LUME_LOG_INFO, spawn_event(index), pid, index, m->generation, NULL, 0, NULL);
     return pid;
 }
 
@@ -108,6 +122,7 @@ static lume_pool_settings pool_settings(const master *m)
                             .brake_threshold = (int)m->cfg.crash_brake_threshold,
                             .brake_interval_ms = m->cfg.crash_brake_interval_ms,
                             .responder = m->cfg.health_listen[0] != '\0',
+                            .indexer = lume_provider_background(&m->cfg.provider) >= 0,
                             .shutdown_timeout_ms = m->cfg.shutdown_timeout_ms};
 
     lume_config_pool_size(&m->cfg, &s.workers, &s.workers_max);
@@ -133,7 +148,7 @@ static void perform(master *m, const lume_pool_plan *plan)
             pid = fork_failed ? -1 : spawn(m, a->slot);
             fork_failed = pid < 0;
             lume_pool_started(m->pool, a->slot, pid);
-            if (pid > 0 && a->slot != LUME_POOL_RESPONDER)
+            if (pid > 0 && a->slot < LUME_POOL_SLOTS)
                 lume_metrics_spawn(counts, (lume_spawn_cause)a->cause);
             break;
         case LUME_POOL_SIGNAL:
@@ -142,7 +157,7 @@ static void perform(master *m, const lume_pool_plan *plan)
             break;
         case LUME_POOL_STOP_LISTENING: lume_listen_stop(m->listen_fd); break;
         case LUME_POOL_LOG:
-            if (a->cause >= 0 && a->slot != LUME_POOL_RESPONDER) { /* a worker_exit */
+            if (a->cause >= 0 && a->slot >= 0 && a->slot < LUME_POOL_SLOTS) { /* a worker_exit */
                 lume_metrics_exit(counts, (lume_exit_cause)a->cause);
                 lume_scoreboard_clear(lume_scoreboard_of(m->shared), a->slot);
             }

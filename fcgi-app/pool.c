@@ -22,7 +22,8 @@
  * stop, a second stop, a stop timeout, a growth and the brake's release.
  * push() refuses more, in any case.
  */
-#define NSLOTS      (LUME_POOL_SLOTS + 1) /* the workers' and the responder's */
+#define NSLOTS      (LUME_POOL_SLOTS + 2) /* the workers', the responder's and the indexer's */
+#define NHELPERS    2                     /* the responder and the indexer */
 #define ACTIONS_MAX (NSLOTS * 8 + 8)
 
 typedef enum slot_state { SLOT_FREE = 0, SLOT_STARTING, SLOT_RUNNING } slot_state;
@@ -59,7 +60,8 @@ struct lume_pool {
     int braking; /* the crash brake is on */
     int64_t last_crash_ms;
     int64_t brake_spawn_at_ms; /* braking: no spawn before */
-    int64_t responder_at_ms;   /* no responder spawn before */
+    int64_t helper_at_ms[NHELPERS]; /* no spawn of the helper before */
+    int helper_streak[NHELPERS];    /* its failures in a row */
     lume_pool_plan plan;
     lume_pool_action actions[ACTIONS_MAX];
 };
@@ -227,6 +229,52 @@ static int find(const lume_pool *pool, pid_t pid)
     return -1;
 }
 
+/* The helper of a slot (0: the responder, 1: the indexer), or -1 for a worker's. */
+static int helper_of(int index)
+{
+    return index >= LUME_POOL_SLOTS && index < NSLOTS ? index - LUME_POOL_SLOTS : -1;
+}
+
+static int helper_wanted(const lume_pool *pool, int h)
+{
+    return h == 0 ? pool->settings.responder : pool->settings.indexer;
+}
+
+static const char *exit_event(int index)
+{
+    static const char *const helpers[NHELPERS] = {"responder_exit", "indexer_exit"};
+    int h = helper_of(index);
+
+    return h >= 0 ? helpers[h] : "worker_exit";
+}
+
+static int fault(int signo);
+
+/* A helper ended, not asked to: count a failure in its streak, and say when
+ * it may be started again (see pool.h). */
+static void helper_exited(lume_pool *pool, int h, const slot *s, int status, int64_t now)
+{
+    int failed = (WIFSIGNALED(status) && fault(WTERMSIG(status))) ||
+                 (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+    int64_t at = s->started_ms + LUME_POOL_YOUNG_MS;
+
+    if (s->stopping || pool->stopping || !failed ||
+        now - s->started_ms >= LUME_POOL_HELPER_STABLE_MS) {
+        pool->helper_streak[h] = 0;
+    } else if (++pool->helper_streak[h] > 1) {
+        int shift = pool->helper_streak[h] - 1 < 16 ? pool->helper_streak[h] - 1 : 16;
+        int64_t delay = (int64_t)LUME_POOL_YOUNG_MS << shift;
+
+        if (delay > LUME_POOL_HELPER_BACKOFF_MAX_MS)
+            delay = LUME_POOL_HELPER_BACKOFF_MAX_MS;
+        if (now + delay > at)
+            at = now + delay;
+        note(pool, LUME_LOG_WARN, "respawn_backoff", "the %s failed %d times in a row; next in %lld ms",
+             h == 0 ? "health responder" : "indexer", pool->helper_streak[h], (long long)delay);
+    }
+    pool->helper_at_ms[h] = at;
+}
+
 /* A signal of a program fault: what the crash brake counts (php-fpm counts
  * SIGSEGV and SIGBUS). A SIGKILL (an operator, the OOM killer) is none. */
 static int fault(int signo)
@@ -298,15 +346,14 @@ static void exited(lume_pool *pool, pid_t pid, int status, int64_t now)
         cause = LUME_EXIT_ERROR;
     if (WIFSIGNALED(status))
         note_worker(pool, s->stopping && !s->timed_out ? LUME_LOG_INFO : LUME_LOG_WARN,
-                    index == LUME_POOL_RESPONDER ? "responder_exit" : "worker_exit", index,
-                    "signal", WTERMSIG(status), (int)cause);
+                    exit_event(index), index, "signal", WTERMSIG(status), (int)cause);
     else
-        note_worker(pool, clean ? LUME_LOG_INFO : LUME_LOG_WARN,
-                    index == LUME_POOL_RESPONDER ? "responder_exit" : "worker_exit", index,
+        note_worker(pool, clean ? LUME_LOG_INFO : LUME_LOG_WARN, exit_event(index), index,
                     "status", WEXITSTATUS(status), (int)cause);
-    if (index == LUME_POOL_RESPONDER) {
-        /* Not a worker: no crash streak, no brake; replaced a second after its start. */
-        pool->responder_at_ms = s->started_ms + LUME_POOL_YOUNG_MS;
+    if (helper_of(index) >= 0) {
+        /* Not a worker: no crash streak, no brake; replaced a second after
+         * its start, later when it keeps failing. */
+        helper_exited(pool, helper_of(index), s, status, now);
         memset(s, 0, sizeof(*s));
         return;
     }
@@ -375,9 +422,13 @@ static void reloaded(lume_pool *pool, const lume_pool_settings *settings)
                                                           : pool->target;
     pool->grow_by = 1;
     pool->grew = 0;
-    /* The responder takes the new configuration too: replaced once it has stopped. */
-    stop_worker(pool, LUME_POOL_RESPONDER, SIGTERM);
-    pool->responder_at_ms = 0;
+    /* The helpers take the new configuration too: replaced once they have
+     * stopped (the indexer then scans again). */
+    for (int h = 0; h < NHELPERS; h++) {
+        stop_worker(pool, LUME_POOL_SLOTS + h, SIGTERM);
+        pool->helper_at_ms[h] = 0;
+        pool->helper_streak[h] = 0;
+    }
 }
 
 /* The first stop asks every worker to finish; the second kills them. */
@@ -410,12 +461,13 @@ static void finish(lume_pool *pool, int64_t now)
     }
 }
 
-/* The responder: started with the pool, replaced when it has exited. */
-static void keep_responder(lume_pool *pool, int64_t now)
+/* The helpers: started with the pool, replaced when they have exited. */
+static void keep_helpers(lume_pool *pool, int64_t now)
 {
-    if (pool->settings.responder && pool->slots[LUME_POOL_RESPONDER].state == SLOT_FREE &&
-        now >= pool->responder_at_ms)
-        spawn(pool, LUME_POOL_RESPONDER, now, LUME_SPAWN_START);
+    for (int h = 0; h < NHELPERS; h++)
+        if (helper_wanted(pool, h) && pool->slots[LUME_POOL_SLOTS + h].state == SLOT_FREE &&
+            now >= pool->helper_at_ms[h])
+            spawn(pool, LUME_POOL_SLOTS + h, now, LUME_SPAWN_START);
 }
 
 /* A dynamic pool: grow when every worker is busy, retire those idle too long. */
@@ -486,7 +538,7 @@ static void maintain(lume_pool *pool, int64_t now)
     long workers;
 
     release_brake(pool, now);
-    keep_responder(pool, now);
+    keep_helpers(pool, now);
     census(pool, &current, &old, &old_stopping);
     if (dynamic(pool) && old == 0 && old_stopping == 0 && now >= pool->respawn_at_ms) {
         scale(pool, now);
@@ -542,7 +594,7 @@ static void maintain(lume_pool *pool, int64_t now)
 }
 
 /* When the step wants to run next: the stop deadline, the end of a back-off,
- * the brake's next spawn, the responder's, or the heartbeat (the scaling
+ * the brake's next spawn, a helper's, or the heartbeat (the scaling
  * period for a dynamic pool), whichever comes first. */
 static int64_t wake_at(const lume_pool *pool, int64_t now)
 {
@@ -562,8 +614,9 @@ static int64_t wake_at(const lume_pool *pool, int64_t now)
             SOONER(pool->respawn_at_ms);
         if (pool->braking && pool->brake_spawn_at_ms > now)
             SOONER(pool->brake_spawn_at_ms);
-        if (pool->settings.responder && pool->slots[LUME_POOL_RESPONDER].state == SLOT_FREE)
-            SOONER(pool->responder_at_ms);
+        for (int h = 0; h < NHELPERS; h++)
+            if (helper_wanted(pool, h) && pool->slots[LUME_POOL_SLOTS + h].state == SLOT_FREE)
+                SOONER(pool->helper_at_ms[h]);
     }
 #undef SOONER
     return at < now ? now : at;

@@ -39,6 +39,15 @@
  *     kept in slot LUME_POOL_RESPONDER: started with the workers, replaced
  *     when it exits (not sooner than 1 s after it was started), replaced on
  *     a reload, stopped with the workers. It never counts as a worker;
+ *   - with a provider's background process (the library's indexer,
+ *     provider.h), one more in slot LUME_POOL_INDEXER, kept by the same
+ *     rules as the responder (both are "helpers"). A helper that keeps
+ *     failing (it exits with an error status or on a fault signal, again and
+ *     again) is restarted after a growing back-off: 1 s after its start the
+ *     first time, then 2 s, 4 s, ... after its exit, up to
+ *     LUME_POOL_HELPER_BACKOFF_MAX_MS; an exit of another kind (a SIGKILL, a
+ *     clean exit) or one after LUME_POOL_HELPER_STABLE_MS of life ends the
+ *     streak;
  *   - a reload (a new generation) replaces the old workers one at a time:
  *     one new worker is started, then one old one is asked to stop (SIGTERM),
  *     and the next only once that one has exited. It forgets the crash streak
@@ -67,6 +76,8 @@
 
 #define LUME_POOL_SLOTS     (LUME_MAX_WORKERS * 2) /* old and new generations during a reload */
 #define LUME_POOL_RESPONDER LUME_POOL_SLOTS /* the health responder's slot, past the workers' */
+#define LUME_POOL_INDEXER   (LUME_POOL_SLOTS + 1) /* a provider's background process (the
+                                                     library's indexer), past the responder's */
 
 #define LUME_POOL_YOUNG_MS         1000  /* a worker that dies younger crashed early */
 #define LUME_POOL_BACKOFF_FIRST_MS 100   /* the first back-off; it doubles */
@@ -76,6 +87,8 @@
 #define LUME_POOL_GROW_MAX         32    /* the most workers a dynamic pool adds at once */
 #define LUME_POOL_BRAKE_MAX        1000  /* the highest brake_threshold */
 #define LUME_POOL_ID_LEN           72    /* a request id in a line, NUL included */
+#define LUME_POOL_HELPER_BACKOFF_MAX_MS 60000 /* a failing helper's longest back-off */
+#define LUME_POOL_HELPER_STABLE_MS      60000 /* a helper that lived this long did not fail young */
 
 typedef struct lume_pool lume_pool;
 
@@ -88,6 +101,7 @@ typedef struct lume_pool_settings {
     int brake_threshold;         /* crashes within brake_interval_ms that brake; 0: never */
     int64_t brake_interval_ms;   /* ... */
     int responder;               /* keep a health responder in LUME_POOL_RESPONDER */
+    int indexer;                 /* keep a provider's background process in LUME_POOL_INDEXER */
     int64_t shutdown_timeout_ms; /* graceful stop budget, then SIGKILL */
 } lume_pool_settings;
 

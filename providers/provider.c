@@ -14,11 +14,13 @@
 /* Each provider is a folder, providers/NAME/, defining lume_NAME_provider. */
 extern const lume_provider_def lume_mock_provider;
 extern const lume_provider_def lume_archive_provider;
+extern const lume_provider_def lume_library_provider;
 
 /* The first entry is the default provider. */
 static const lume_provider_def *const registry[] = {
     &lume_mock_provider,
     &lume_archive_provider,
+    &lume_library_provider,
 };
 
 #define NPROVIDERS (sizeof(registry) / sizeof(registry[0]))
@@ -268,6 +270,23 @@ lume_status lume_provider_episodes(lume_provider *p, const char *series, int yea
         return lume_provider_fail(err, LUME_ERR_NOT_FOUND, "%s has no series",
                                   p->def->config_name);
     return p->def->episodes(p->impl, series, year, deadline_ms, out, err);
+}
+
+int lume_provider_background(const lume_provider_conf *conf)
+{
+    int index[LUME_PROVIDERS_MAX], n = lume_provider_list(conf->name, index);
+
+    for (int i = 0; i < n; i++)
+        if (registry[index[i]]->background != NULL)
+            return index[i];
+    return -1;
+}
+
+int lume_provider_background_run(const lume_provider_conf *conf, int index, pid_t master)
+{
+    if (index < 0 || (size_t)index >= NPROVIDERS || registry[index]->background == NULL)
+        return 1;
+    return registry[index]->background(conf->blocks[index], master);
 }
 
 lume_status lume_provider_fail(lume_provider_error *err, lume_status st, const char *fmt, ...)

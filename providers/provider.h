@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "errors.h"
 #include "metrics.h"
@@ -30,7 +31,7 @@
 #include "titles.h"
 
 #define LUME_PROVIDERS_MAX        8    /* entries of the registry */
-#define LUME_PROVIDER_BLOCK_BYTES 1024 /* room for one provider's settings */
+#define LUME_PROVIDER_BLOCK_BYTES 4096 /* room for one provider's settings */
 #define LUME_PROVIDER_NAME_LEN    32
 #define LUME_PROVIDER_LIST_LEN    128 /* "library,archive": LUME_PROVIDERS */
 
@@ -92,6 +93,12 @@ typedef struct lume_provider_def {
     /* The names of what browse lists, for people ("Public-domain films"); NULL:
      * none of that kind (the Stremio addon lists a catalog per name). */
     const char *films_label, *series_label;
+    /* Optional: the provider's background process (the library's indexer),
+     * which the master forks and keeps beside the workers while the
+     * provider is listed (pool.h, LUME_POOL_INDEXER). It runs in the forked
+     * child with the provider's settings until SIGTERM or until master is
+     * gone, and returns the exit status (worker.h's). May be NULL. */
+    int (*background)(const void *settings, pid_t master);
 } lume_provider_def;
 
 typedef struct lume_provider lume_provider;
@@ -164,6 +171,11 @@ lume_status lume_provider_browse(lume_provider *p, const lume_browse *b, lume_ti
 lume_status lume_provider_episodes(lume_provider *p, const char *series, int year,
                                    int64_t deadline_ms, lume_episodes *out,
                                    lume_provider_error *err);
+/* The registry position of the first provider conf lists that has a
+ * background process, or -1 when none has. */
+int lume_provider_background(const lume_provider_conf *conf);
+/* Run that process (in the forked child); its exit status. */
+int lume_provider_background_run(const lume_provider_conf *conf, int index, pid_t master);
 
 /* For providers: set err's message (printf-style; err may be NULL) and return st. */
 lume_status lume_provider_fail(lume_provider_error *err, lume_status st, const char *fmt, ...)

@@ -2,6 +2,7 @@
 # run.sh: start Lume in the foreground, nginx in front of the lume-fcgi master.
 # Called by `make run` after deps and build. Everything written goes to the
 # run directory (LUME_RUN_DIR, default run/, git-ignored): the dev certificate,
+# the library's index (library.db) and media links' secret (library.secret),
 # nginx's configuration as nginx/render.py installs it (nginx.conf, snippets/,
 # generated/; conf.d/ is the operator's), the unix socket, run.lock and
 # run.pid, nginx.pid, temp files and logs. Every LUME_* variable is honoured
@@ -204,6 +205,23 @@ if [ -z "$(setting LUME_TLS_CERT "")" ] && [ -z "$(setting LUME_TLS_KEY "")" ]; 
     )
     mv "$LUME_TLS_KEY.tmp" "$LUME_TLS_KEY"
     mv "$LUME_TLS_CERT.tmp" "$LUME_TLS_CERT"
+  fi
+fi
+
+# The library provider's index and link secret (docs/providers.md): kept in
+# the run directory unless set; the secret made once, like the certificate.
+if [ -z "$(setting LUME_LIBRARY_INDEX "")" ]; then
+  export LUME_LIBRARY_INDEX="$RUN_DIR/library.db"
+fi
+if [ -z "$(setting LUME_LIBRARY_PUBLIC_URL "")" ]; then
+  export LUME_LIBRARY_PUBLIC_URL="https://localhost:$HTTPS_PORT/media"
+fi
+if [ -z "$(setting LUME_LIBRARY_SECRET "")" ] && [ -z "$(setting LUME_LIBRARY_SECRET_FILE "")" ]; then
+  export LUME_LIBRARY_SECRET_FILE="$RUN_DIR/library.secret"
+  if [ ! -s "$LUME_LIBRARY_SECRET_FILE" ]; then
+    log "creating the media links' secret in $LUME_LIBRARY_SECRET_FILE"
+    (umask 077; openssl rand -hex 32 > "$LUME_LIBRARY_SECRET_FILE.tmp")
+    mv "$LUME_LIBRARY_SECRET_FILE.tmp" "$LUME_LIBRARY_SECRET_FILE"
   fi
 fi
 

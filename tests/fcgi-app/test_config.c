@@ -601,7 +601,7 @@ static void test_the_providers_named_are_those_of_the_registry(void **state)
 {
     (void)state;
     assert_int_equal(load(NO_ARGS, ENVP("LUME_PROVIDER=nope"), NULL), -1);
-    assert_string_equal(err, "invalid LUME_PROVIDER=nope: expected one of mock, archive");
+    assert_string_equal(err, "invalid LUME_PROVIDER=nope: expected one of mock, archive, library");
 }
 
 static void test_a_provider_setting_is_checked_whichever_provider_runs(void **state)

@@ -31,7 +31,11 @@
  *     an interval passes without a crash;
  *   - the health responder is kept beside the workers, replaced when it
  *     exits (not sooner than a second after its start) and on a reload, and
- *     stopped with them.
+ *     stopped with them;
+ *   - so is a provider's background process, the library's indexer (slot
+ *     LUME_POOL_INDEXER), only when asked for; one that keeps failing is
+ *     restarted after a growing back-off (2 s, 4 s, ... up to 60 s after its
+ *     exit), reset by a reload or by a kill that is not a fault.
  */
 #include "lib/unit.h"
 
@@ -1029,6 +1033,138 @@ static void test_a_reload_replaces_the_responder(void **state)
     finish(s);
 }
 
+/* --- the indexer (a provider's background process) -------------------- */
+
+static sim *start_with_indexer(long workers, int responder)
+{
+    lume_pool_settings st = settings(1, workers);
+
+    st.responder = responder;
+    st.indexer = 1;
+    return start_with(st);
+}
+
+static int spawned_slot(const sim *s, int slot)
+{
+    for (size_t i = 0; i < s->plan->n; i++)
+        if (s->plan->actions[i].kind == LUME_POOL_SPAWN && s->plan->actions[i].slot == slot)
+            return 1;
+    return 0;
+}
+
+/* The pid the last plan's spawn into slot got, or 0. */
+static pid_t spawned_pid(const sim *s, int slot)
+{
+    pid_t pid = s->next_pid - (pid_t)spawns(s);
+
+    for (size_t i = 0; i < s->plan->n; i++) {
+        if (s->plan->actions[i].kind != LUME_POOL_SPAWN)
+            continue;
+        if (s->plan->actions[i].slot == slot)
+            return pid;
+        pid++;
+    }
+    return 0;
+}
+
+static void test_the_indexer_is_started_only_when_asked_and_is_not_a_worker(void **state)
+{
+    sim *s = start(1);
+
+    (void)state;
+    assert_false(spawned_slot(s, LUME_POOL_INDEXER));
+    finish(s);
+    s = start_with_indexer(2, 1); /* responder 101, indexer 102, workers 103 and 104 */
+    assert_int_equal(spawns(s), 4);
+    assert_true(spawned_slot(s, LUME_POOL_INDEXER));
+    assert_true(spawned_slot(s, LUME_POOL_RESPONDER));
+    step1(s, T0 + 5000, stop(SIGTERM));
+    assert_string_equal(logged(s, "stop")->message, "signal 15: stopping 2 workers gracefully");
+    assert_int_equal(signal_to(s, 102), SIGTERM); /* stopped with them */
+    step_at(s, T0 + 5010, (lume_pool_event[]){exited(101, 0), exited(103, 0), exited(104, 0)}, 3);
+    assert_false(s->plan->done); /* the indexer is still there */
+    step1(s, T0 + 5020, exited(102, 0));
+    assert_non_null(logged(s, "indexer_exit"));
+    assert_true(s->plan->done);
+    finish(s);
+}
+
+static void test_a_killed_indexer_is_restarted_at_once_and_is_no_crash(void **state)
+{
+    sim *s = start_with_indexer(1, 0); /* indexer 101, worker 102 */
+
+    (void)state;
+    step1(s, T0 + 5000, exited(101, killed_by(SIGKILL)));
+    assert_non_null(logged(s, "indexer_exit"));
+    assert_null(logged(s, "respawn_backoff"));
+    assert_int_equal(spawns(s), 1);
+    assert_true(spawned_slot(s, LUME_POOL_INDEXER));
+    assert_false(lume_pool_braking(s->pool));
+    finish(s);
+}
+
+static void test_an_indexer_that_keeps_failing_backs_off(void **state)
+{
+    sim *s = start_with_indexer(1, 0); /* indexer 101, worker 102 */
+    pid_t pid = 101;
+    int64_t now = T0 + 200, expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
+
+    (void)state;
+    /* The first failure: a second after its start, as the responder. */
+    step1(s, now, exited(pid, exit_status(3)));
+    assert_null(logged(s, "respawn_backoff"));
+    assert_int_equal(s->plan->wake_ms, T0 + 1000);
+    now = T0 + 1000;
+    step_at(s, now, NULL, 0);
+    assert_true(spawned_slot(s, LUME_POOL_INDEXER));
+    pid = s->next_pid - 1;
+    for (size_t i = 1; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        now += 100;
+        step1(s, now, exited(pid, i % 2 ? killed_by(SIGSEGV) : exit_status(3)));
+        assert_non_null(logged(s, "respawn_backoff"));
+        assert_false(spawned_slot(s, LUME_POOL_INDEXER));
+        assert_true(s->plan->wake_ms <= now + expected[i]);
+        step_at(s, now + expected[i] - 1, NULL, 0);
+        assert_false(spawned_slot(s, LUME_POOL_INDEXER));
+        now += expected[i];
+        step_at(s, now, NULL, 0);
+        assert_true(spawned_slot(s, LUME_POOL_INDEXER));
+        pid = s->next_pid - 1;
+    }
+    assert_false(lume_pool_braking(s->pool)); /* a helper is no worker */
+    /* A kill that is no fault ends the streak: at once (it lived past its first second). */
+    now += 2000;
+    step1(s, now, exited(pid, killed_by(SIGKILL)));
+    assert_true(spawned_slot(s, LUME_POOL_INDEXER));
+    finish(s);
+}
+
+static void test_a_reload_replaces_the_indexer_or_drops_it(void **state)
+{
+    sim *s = start_with_indexer(1, 0); /* indexer 101, worker 102 */
+    lume_pool_settings next = settings(2, 1);
+    pid_t pid;
+
+    (void)state;
+    next.indexer = 1;
+    step1(s, T0 + 5000, (lume_pool_event){.kind = LUME_POOL_RELOADED, .settings = next});
+    assert_int_equal(signal_to(s, 101), SIGTERM);
+    step1(s, T0 + 5010, exited(101, 0));
+    assert_non_null(logged(s, "indexer_exit"));
+    assert_int_equal(s->plan->actions[first(s, LUME_POOL_SPAWN)].slot, LUME_POOL_INDEXER);
+    assert_int_equal(s->plan->actions[first(s, LUME_POOL_SPAWN)].generation, 2);
+    pid = spawned_pid(s, LUME_POOL_INDEXER);
+    /* The library no longer listed: stopped, not replaced. */
+    next = settings(3, 1);
+    step1(s, T0 + 9000, (lume_pool_event){.kind = LUME_POOL_RELOADED, .settings = next});
+    assert_int_equal(signal_to(s, pid), SIGTERM);
+    step1(s, T0 + 9010, exited(pid, 0));
+    assert_false(spawned_slot(s, LUME_POOL_INDEXER));
+    step_at(s, T0 + 20000, NULL, 0);
+    assert_false(spawned_slot(s, LUME_POOL_INDEXER));
+    finish(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1076,6 +1212,10 @@ int main(void)
         cmocka_unit_test(test_the_responder_is_started_with_the_workers_and_is_not_one),
         cmocka_unit_test(test_a_responder_that_exits_is_replaced_a_second_after_its_start),
         cmocka_unit_test(test_a_reload_replaces_the_responder),
+        cmocka_unit_test(test_the_indexer_is_started_only_when_asked_and_is_not_a_worker),
+        cmocka_unit_test(test_a_killed_indexer_is_restarted_at_once_and_is_no_crash),
+        cmocka_unit_test(test_an_indexer_that_keeps_failing_backs_off),
+        cmocka_unit_test(test_a_reload_replaces_the_indexer_or_drops_it),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

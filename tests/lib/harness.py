@@ -18,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 BINARY = os.path.join(BUILD, "lume-fcgi")
 RESPONDER = "lume-health"  # the health responder's process name (fcgi-app/health.c)
+INDEXER = "lume-indexer"  # the library's indexer's (providers/library/indexer.c)
 
 import fcgi_client  # noqa: E402  (tests/lib is on sys.path)
 import openapi_check  # noqa: E402
@@ -133,8 +134,16 @@ class Master:
         return status, headers, json.loads(body) if body else None
 
     def workers(self):
-        """The worker processes (not the health responder)."""
-        return children(self.proc.pid, but=RESPONDER) if self.proc else []
+        """The worker processes (not the health responder, nor the indexer)."""
+        if not self.proc:
+            return []
+        return [p for p in children(self.proc.pid, but=RESPONDER)
+                if p not in children(self.proc.pid, name=INDEXER)]
+
+    def indexer(self):
+        """The library's indexer's pid, or None (LUME_PROVIDER=library)."""
+        found = children(self.proc.pid, name=INDEXER) if self.proc else []
+        return found[0] if found else None
 
     def responder(self):
         """The health responder's pid, or None (LUME_HEALTH_LISTEN)."""

@@ -156,14 +156,21 @@ static void test_fail_without_an_error_struct_only_returns_the_status(void **sta
 static void test_the_registry_names_mock_first_then_archive(void **state)
 {
     char names[64];
+    lume_provider_conf conf;
 
     (void)state;
-    assert_int_equal(lume_provider_count(), 2);
+    assert_int_equal(lume_provider_count(), 3);
     assert_string_equal(lume_provider_at(0)->config_name, "mock");
     assert_string_equal(lume_provider_at(1)->config_name, "archive");
-    assert_null(lume_provider_at(2));
+    assert_string_equal(lume_provider_at(2)->config_name, "library");
+    assert_null(lume_provider_at(3));
     lume_provider_names(names, sizeof(names));
-    assert_string_equal(names, "mock, archive");
+    assert_string_equal(names, "mock, archive, library");
+    /* Only the library has a background process (its indexer). */
+    lume_provider_conf_defaults(&conf);
+    assert_int_equal(lume_provider_background(&conf), -1);
+    snprintf(conf.name, sizeof(conf.name), "archive,library");
+    assert_int_equal(lume_provider_background(&conf), 2);
     assert_true(lume_provider_known("archive"));
     assert_false(lume_provider_known("Archive"));
 }

@@ -17,6 +17,7 @@
 #ifndef LUME_TESTS_LIBRARY_MEDIA_H
 #define LUME_TESTS_LIBRARY_MEDIA_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,30 @@ static void media_remove(void)
     if (system(cmd) != 0)
         fprintf(stderr, "media: could not remove %s\n", media_dir);
     media_dir[0] = '\0';
+}
+
+static int media_group_setup(void **state)
+{
+    (void)state;
+    return media_make() == NULL;
+}
+
+static int media_group_teardown(void **state)
+{
+    (void)state;
+    media_remove();
+    return 0;
+}
+
+static void media_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2), unused));
+static void media_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    assert_int_equal(system(cmd), 0);
 }
 
 #endif

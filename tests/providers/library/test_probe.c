@@ -27,19 +27,6 @@
 #include "library/probe.h"
 #include "providers/library/media.h"
 
-static int setup(void **state)
-{
-    (void)state;
-    return media_make() == NULL;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    media_remove();
-    return 0;
-}
-
 static lume_probe_facts probe_ok(const char *name)
 {
     lume_probe_facts f;
@@ -336,5 +323,5 @@ int main(void)
         cmocka_unit_test(test_ebml_doctype),
         cmocka_unit_test(test_mkv_cues_reader),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, media_group_setup, media_group_teardown);
 }

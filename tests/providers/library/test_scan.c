@@ -31,15 +31,7 @@
 
 static char top[64], root[128], outside[128], db[128];
 
-static void sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    assert_int_equal(system(cmd), 0);
-}
+#define sh media_sh
 
 /* Copy media file m to root/rel, making its folders. */
 static void put_file(const char *m, const char *rel)
@@ -59,19 +51,6 @@ static void put_text(const char *rel, const char *text)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    return media_make() == NULL;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    media_remove();
-    return 0;
 }
 
 static int setup(void **state)
@@ -394,5 +373,5 @@ int main(void)
         T(test_hostile_names_and_bounds),
         T(test_missing_root_and_roots),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, media_group_setup, media_group_teardown);
 }
