@@ -125,7 +125,9 @@ class RenderError(Exception):
 # The app's settings nginx needs too; their values are the app's, resolved.
 SHARED = ("LUME_LISTEN", "LUME_HEALTH_LISTEN", "LUME_REQUEST_TIMEOUT_MS", "LUME_PROVIDER",
           "LUME_CACHE_MAX_AGE", "LUME_CACHE_STALE_WHILE_REVALIDATE", "LUME_CACHE_STALE_IF_ERROR",
-          "LUME_FCGI_KEEP_CONNS")
+          "LUME_FCGI_KEEP_CONNS", "LUME_LIBRARY_DIRS", "LUME_LIBRARY_SECRET_FILE")
+# A library secret: what lume-fcgi accepts (16..127 of these), never shown by it.
+SECRET = re.compile(r"[A-Za-z0-9_-]{16,127}")
 
 
 def given(environ):
@@ -582,6 +584,31 @@ def error_pages(rows, provider):
     return out
 
 
+def media_values(conf, providers):
+    """The library's folders nginx serves at /media/<n>/ (their order is their
+    number in the links) and the secret the links are signed with, when the
+    library provider is listed; else None. The secret is the app's: the
+    variable LUME_LIBRARY_SECRET, or the first line of LUME_LIBRARY_SECRET_FILE."""
+    if "library" not in providers.split(","):
+        return None
+    roots = [d for d in conf["LUME_LIBRARY_DIRS"].split(":") if d]
+    for root in roots:
+        if not os.path.isabs(root) or not SAFE.match(root):
+            raise RenderError(f"invalid LUME_LIBRARY_DIRS: {root!r} is not an absolute path "
+                              "nginx can hold (letters, digits and _./:@+%=,-)")
+    secret = conf.get("LUME_LIBRARY_SECRET", "")
+    if not secret and conf["LUME_LIBRARY_SECRET_FILE"]:
+        try:
+            with open(conf["LUME_LIBRARY_SECRET_FILE"], encoding="utf-8") as f:
+                secret = f.readline().strip()
+        except OSError as e:
+            raise RenderError(f"invalid LUME_LIBRARY_SECRET_FILE: cannot be read ({e.strerror})")
+    if not SECRET.fullmatch(secret):
+        raise RenderError("the library provider needs LUME_LIBRARY_SECRET or "
+                          "LUME_LIBRARY_SECRET_FILE: 16 to 127 characters of A-Za-z0-9_-")
+    return {"roots": roots, "secret": secret}
+
+
 def cache_values(conf, run_dir):
     """The response cache: None when LUME_CACHE_SIZE=0, or LUME_CACHE_MAX_AGE=0
     (nginx stores no answer with max-age=0, and a location with the cache on
@@ -777,6 +804,7 @@ def derive(environ, version, api):
         "http_listen": http_listen,
         "public_host": public,
         "cache": cache_values(conf, run_dir),
+        "media": media_values(conf, provider),
         "generation": app_config(environ)["cache_generation"],
         **upstream_values(conf, upstream),
     }
@@ -1019,6 +1047,34 @@ def cache_conf(v):
     return switched(v["cache"], "No response cache.", "include snippets/cache.conf;")
 
 
+def media_map_conf(v):
+    m = v["media"]
+    return switched(m, "The library provider is not listed: no /media/.",
+                    "map $uri $lume_media_root {",
+                    *[f"    ~^/media/{n}/ {root};" for n, root in enumerate(m["roots"] if m else [])],
+                    '    default "";', "}")
+
+
+def media_conf(v):
+    """The library's files, served by nginx itself behind signed, expiring
+    links (docs/providers.md): a tampered or expired link is 403, a path out
+    of a folder (a symlink leaving it) is refused. Holds the secret: mode 0600."""
+    m = v["media"]
+    return switched(m, "The library provider is not listed: no /media/.",
+                    "location ~ ^/media/[0-9]+/(?<lume_media_rel>.+)$ {",
+                    "    limit_except GET HEAD { deny all; }",
+                    "    secure_link $arg_md5,$arg_expires;",
+                    f'    secure_link_md5 "$secure_link_expires$uri {m["secret"] if m else ""}";',
+                    '    if ($secure_link = "") { return 403; }',
+                    '    if ($secure_link = "0") { return 403; }',
+                    '    if ($lume_media_root = "") { return 404; }',
+                    "    alias $lume_media_root/$lume_media_rel;",
+                    "    disable_symlinks on from=$lume_media_root;",
+                    "    include snippets/media.conf;",
+                    "}",
+                    "location /media/ { return 404; }")
+
+
 def errors_conf(v, headers):
     """Every error nginx produces itself, in the API's JSON envelope
     (docs/api.md), from one internal location per status. URI locations, not
@@ -1065,6 +1121,8 @@ GENERATED = {
     "edge-metrics.conf": edge_metrics_conf,
     "rate-limit.conf": rate_limit_conf,
     "cache.conf": cache_conf,
+    "media-map.conf": media_map_conf,
+    "media.conf": media_conf,
     "api-errors.conf": lambda v: errors_conf(v, "headers.conf"),
     "redirect-server.conf": redirect_server_conf,
     "redirect-listen.conf": redirect_listen_conf,
@@ -1095,6 +1153,10 @@ def render(environ, version, api=None):
     return run_dir, configuration(values), values
 
 
+# The generated files that hold a secret: readable by their owner only.
+PRIVATE = ("generated/media.conf",)
+
+
 def write_file(path, text):
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -1115,6 +1177,8 @@ def install(out, files):
     for name, text in files.items():
         if name != "nginx.conf":
             write_file(os.path.join(conf_dir, name), text)
+            if name in PRIVATE:
+                os.chmod(os.path.join(conf_dir, name), 0o600)
     for sub in ("http", "server"):
         try:
             os.makedirs(os.path.join(conf_dir, "conf.d", sub), exist_ok=True)
