@@ -2,10 +2,10 @@
  * health.c: the health responder's loop (see health.h). A connection goes
  * through three phases, each a non-blocking step taken when poll() says the
  * socket is ready: read the request head (until lume_fcgi_head_scan() says it
- * is complete), write the answer (FCGI_STDOUT records and FCGI_END_REQUEST),
- * then shut the write side and discard what the peer still sends until it
- * closes, so that a TCP peer never gets a reset before it has read the
- * answer. All within LUME_HEALTH_DEADLINE_MS of the accept.
+ * is complete), write the answer (its records from lume_fcgi_response(),
+ * fcgi_wire.h), then shut the write side and discard what the peer still
+ * sends until it closes, so that a TCP peer never gets a reset before it has
+ * read the answer. All within LUME_HEALTH_DEADLINE_MS of the accept.
  */
 #include "health.h"
 
@@ -22,8 +22,7 @@
 #include "allow.h"
 #include "api.h"
 #include "clock.h"
-#include "fcgi_head.h"
-#include "fcgi_params.h"
+#include "fcgi_wire.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,9 +36,6 @@
 #define HEAD_BUF  8192 /* a health check's head is far smaller */
 #define OUT_BUF   2048
 #define VALUE_LEN 256
-
-#define FCGI_END_REQUEST 3
-#define FCGI_STDOUT      6
 
 typedef enum phase { FREE = 0, READING, WRITING, DRAINING } phase;
 
@@ -153,17 +149,6 @@ static void answer(responder *r, const params *p, const char *request_id, lume_r
     resp->body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &resp->body_len);
 }
 
-static void record(unsigned char *h, int type, unsigned id, size_t len)
-{
-    h[0] = 1;
-    h[1] = (unsigned char)type;
-    h[2] = (unsigned char)(id >> 8);
-    h[3] = (unsigned char)id;
-    h[4] = (unsigned char)(len >> 8);
-    h[5] = (unsigned char)len;
-    h[6] = h[7] = 0;
-}
-
 static void log_access(const params *p, const char *request_id, int status, int64_t took_us)
 {
     lume_logline l;
@@ -184,10 +169,9 @@ static void log_access(const params *p, const char *request_id, int status, int6
 static void respond(responder *r, conn *c)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
-    unsigned id = c->head.request_id;
     lume_response resp;
     lume_route_id route;
-    size_t head_len, body_len, content;
+    size_t head_len;
     params p;
 
     read_params(c, &p);
@@ -200,21 +184,15 @@ static void respond(responder *r, conn *c)
             .status = 500, .outcome = LUME_ERR_INTERNAL, .cache_control = LUME_ERROR_CACHE_CONTROL};
     }
     head_len = lume_response_head(&resp, request_id, head, sizeof(head));
-    body_len = resp.head ? 0 : resp.body_len;
-    content = head_len + body_len;
-    if (head_len == 0 || content + 32 > OUT_BUF) {
+    c->out_len = head_len == 0
+                     ? 0
+                     : lume_fcgi_response(c->out, sizeof(c->out), c->head.request_id, head,
+                                          head_len, resp.body, resp.head ? 0 : resp.body_len);
+    if (c->out_len == 0) { /* the head or the records do not fit */
         lume_response_release(&resp);
         close_conn(c);
         return;
     }
-    record(c->out, FCGI_STDOUT, id, content);
-    memcpy(c->out + 8, head, head_len);
-    if (body_len > 0)
-        memcpy(c->out + 8 + head_len, resp.body, body_len);
-    record(c->out + 8 + content, FCGI_STDOUT, id, 0);
-    record(c->out + 16 + content, FCGI_END_REQUEST, id, 8);
-    memset(c->out + 24 + content, 0, 8); /* app status 0, FCGI_REQUEST_COMPLETE */
-    c->out_len = content + 32;
     c->out_off = 0;
     c->phase = WRITING;
     lume_metrics_request(r->counts, (int)route, resp.status, lume_now_us() - c->accepted_us);
