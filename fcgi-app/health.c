@@ -28,7 +28,7 @@
 #include "metrics.h"
 #include "pool.h"
 #include "random.h"
-#include "render.h"
+#include "respond.h"
 #include "router.h"
 #include "signals.h"
 #include "worker.h"
@@ -61,7 +61,7 @@ typedef struct responder {
     conn conns[LUME_HEALTH_CONNS];
 } responder;
 
-/* The request, as the params give it. */
+/* The params the answer needs, as the head gives them. */
 typedef struct params {
     char method[VALUE_LEN], uri[VALUE_LEN], request_id[VALUE_LEN], client_id[VALUE_LEN];
     int has_method, has_uri, has_request_id, has_client_id;
@@ -100,75 +100,36 @@ static void read_params(const conn *c, params *p)
     p->has_client_id = lume_fcgi_params_find(all, n, "HTTP_X_REQUEST_ID", p->client_id, VALUE_LEN);
 }
 
-/* An error answer; extra (consumed) adds fields to the envelope. */
-static void error_body(responder *r, lume_response *resp, lume_status st, const char *message,
-                       const char *request_id, json_t *extra)
-{
-    resp->status = lume_status_http(st);
-    resp->outcome = st;
-    resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-    resp->allow = lume_status_allow(st);
-    resp->retry_after_s = lume_status_retry_after(st);
-    resp->body = lume_render_dump(lume_render_error(st, message, extra, r->provider, request_id),
-                                  &resp->body_len);
-}
-
 /* What the request gets; its route in *route_id. */
-static void answer(responder *r, const params *p, const char *request_id, lume_response *resp,
+static void answer(responder *r, const lume_request *req, lume_response *resp,
                    lume_route_id *route_id)
 {
-    const char *method = p->has_method ? p->method : "GET";
     lume_route route;
-    lume_status st = lume_route_match(method, p->has_uri ? p->uri : "", &route);
+    lume_status st = lume_route_match(req->method, req->uri, &route);
 
-    memset(resp, 0, sizeof(*resp));
     *route_id = route.id;
-    resp->head = route.head;
-    if (st != LUME_OK) {
-        error_body(r, resp, st, NULL, request_id, NULL);
+    if (lume_respond_start(resp, req, &route, st, r->provider))
         return;
-    }
     if (route.id != LUME_ROUTE_HEALTH) {
-        error_body(r, resp, LUME_ERR_NOT_FOUND, "only /health is answered on this socket",
-                   request_id, NULL);
-        return;
-    }
-    if (route.options) {
-        lume_response_preflight(resp);
+        lume_error_ctx ctx = {.message = "only /health is answered on this socket"};
+        lume_respond_error(resp, req, LUME_ERR_NOT_FOUND, &ctx, NULL, r->provider);
         return;
     }
     if (!lume_health_ok(r->board, lume_wall_ms(),
                         r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS)) {
-        error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
-                   json_pack("{s:s}", "status", "unhealthy"));
+        lume_error_ctx ctx = {.message = "no worker can take a request"};
+        lume_respond_error(resp, req, LUME_ERR_OVERLOADED, &ctx,
+                           json_pack("{s:s}", "status", "unhealthy"), r->provider);
         return;
     }
-    resp->status = 200;
-    resp->outcome = LUME_OK;
-    resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-    resp->body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &resp->body_len);
-}
-
-static void log_access(const params *p, const char *request_id, int status, int64_t took_us)
-{
-    lume_logline l;
-
-    if (!lume_logline_begin(&l, status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
-        return;
-    lume_logline_str(&l, "event", "request");
-    lume_logline_str(&l, "request_id", request_id);
-    lume_logline_str(&l, "method", p->has_method ? p->method : "GET");
-    lume_logline_str(&l, "path", p->has_uri ? p->uri : "");
-    lume_logline_int(&l, "status", status);
-    lume_logline_ms(&l, "duration_ms", took_us);
-    lume_logline_str(&l, "responder", "health");
-    lume_logline_write(&l);
+    lume_respond_json(resp, json_pack("{s:s}", "status", "healthy"), LUME_ERROR_CACHE_CONTROL);
 }
 
 /* The head is complete: put the whole answer in c->out. */
 static void respond(responder *r, conn *c)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
+    lume_request req = {.waited_ms = -1}; /* no queue: it is answered at once */
     lume_response resp;
     lume_route_id route;
     size_t head_len;
@@ -177,12 +138,10 @@ static void respond(responder *r, conn *c)
     read_params(c, &p);
     lume_request_id(p.has_request_id ? p.request_id : NULL, p.has_client_id ? p.client_id : NULL,
                     &r->rng, request_id);
-    answer(r, &p, request_id, &resp, &route);
-    if (resp.body == NULL && resp.status != 204) { /* out of memory */
-        lume_response_release(&resp);
-        resp = (lume_response){
-            .status = 500, .outcome = LUME_ERR_INTERNAL, .cache_control = LUME_ERROR_CACHE_CONTROL};
-    }
+    req.method = p.has_method ? p.method : "GET";
+    req.uri = p.has_uri ? p.uri : "";
+    req.request_id = request_id;
+    answer(r, &req, &resp, &route);
     head_len = lume_response_head(&resp, request_id, head, sizeof(head));
     c->out_len = head_len == 0
                      ? 0
@@ -197,7 +156,7 @@ static void respond(responder *r, conn *c)
     c->phase = WRITING;
     lume_metrics_request(r->counts, (int)route, resp.status, lume_now_us() - c->accepted_us);
     if (r->cfg->access_log)
-        log_access(&p, request_id, resp.status, lume_now_us() - c->accepted_us);
+        lume_respond_log(&req, &resp, lume_now_us() - c->accepted_us, NULL, "health");
     lume_response_release(&resp);
 }
 

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "queue.h"
 #include "random.h"
+#include "respond.h"
 #include "scoreboard.h"
 #include "signals.h"
 
@@ -67,27 +68,6 @@ static int peer_gone(int fd)
     struct pollfd pfd = {.fd = fd, .events = 0};
 
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)) != 0;
-}
-
-static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
-                       int64_t start_us)
-{
-    lume_logline l;
-
-    if (!lume_logline_begin(&l, resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
-        return;
-    lume_logline_str(&l, "event", "request");
-    lume_logline_str(&l, "request_id", req->request_id);
-    lume_logline_str(&l, "method", req->method);
-    lume_logline_str(&l, "path", req->uri);
-    lume_logline_int(&l, "status", resp->status);
-    lume_logline_ms(&l, "duration_ms", lume_now_us() - start_us);
-    if (req->waited_ms >= 0)
-        lume_logline_int(&l, "queue_ms", req->waited_ms);
-    lume_logline_str(&l, "provider", provider);
-    if (resp->outcome != LUME_OK)
-        lume_logline_str(&l, "error", lume_status_code(resp->outcome));
-    lume_logline_write(&l);
 }
 
 static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
@@ -123,7 +103,7 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
         FCGX_PutStr(resp.body, (int)resp.body_len, fr->out);
     lume_app_finish(app, &resp, lume_now_us() - start);
     if (access_log)
-        log_access(&req, &resp, lume_app_provider_name(app), start);
+        lume_respond_log(&req, &resp, lume_now_us() - start, lume_app_provider_name(app), NULL);
     lume_response_release(&resp);
 }
 
