@@ -8,21 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api.h"
-#include "backlog.h"
 #include "clock.h"
 #include "etag.h"
 #include "generation.h"
 #include "next_link.h"
-#include "prometheus.h"
+#include "pool_pages.h"
 #include "query.h"
 #include "rank.h"
 #include "render.h"
 #include "respond.h"
 #include "router.h"
-#include "status_page.h"
 
 struct lume_app {
     lume_config cfg;
@@ -36,12 +33,7 @@ struct lume_app {
     size_t index_len;
     char *health_body;
     size_t health_len;
-    /* The pool's view (lume_app_observe); NULL or -1 when alone (unit tests). */
-    lume_metrics *metrics;
-    lume_metrics_slot *counts; /* this worker's slot of counters */
-    lume_scoreboard *board;
-    int slot, listen_fd;
-    lume_route_id route; /* of the request in hand */
+    lume_observe *obs; /* the pool's view (lume_app_observe); NULL when alone (unit tests) */
 };
 
 static const char CACHE_NO_STORE[] = LUME_ERROR_CACHE_CONTROL; /* also health answers' */
@@ -69,7 +61,6 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers)
     }
     app->cfg = *cfg;
     app->providers = providers;
-    app->slot = app->listen_fd = -1;
     cache_control_public(cfg, app->cache_public, sizeof(app->cache_public));
     if (cfg->cache_negative_max_age > 0)
         snprintf(app->cache_negative, sizeof(app->cache_negative), "public, max-age=%ld",
@@ -98,21 +89,10 @@ void lume_app_destroy(lume_app *app)
     free(app);
 }
 
-void lume_app_observe(lume_app *app, lume_shared *shared, int slot, int listen_fd)
+void lume_app_observe(lume_app *app, lume_observe *obs)
 {
-    app->metrics = lume_shared_metrics(shared);
-    app->counts = lume_metrics_slot_at(app->metrics, slot);
-    app->board = lume_scoreboard_of(shared);
-    app->slot = slot;
-    app->listen_fd = listen_fd;
-    lume_provider_set_observe(app->providers, app->metrics, app->counts);
-    lume_scoreboard_start(app->board, slot, getpid());
-}
-
-void lume_app_finish(lume_app *app, const lume_response *resp, int64_t latency_us)
-{
-    lume_metrics_request(app->counts, (int)app->route, resp->status, latency_us);
-    lume_scoreboard_end(app->board, app->slot);
+    app->obs = obs;
+    lume_provider_set_observe(app->providers, lume_observe_metrics(obs), lume_observe_counts(obs));
 }
 
 const char *lume_app_provider_name(const lume_app *app)
@@ -319,39 +299,6 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
     respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx, fields);
 }
 
-static lume_prometheus_pool pool_of(const lume_app *app)
-{
-    lume_prometheus_pool p;
-
-    lume_config_pool_size(&app->cfg, &p.workers_min, &p.workers_max);
-    p.workers = p.workers_min;
-    lume_backlog_read(app->listen_fd, &p.backlog, &p.backlog_limit);
-    return p;
-}
-
-/* GET /metrics: the whole pool's counters, from shared memory. */
-static void handle_metrics(lume_app *app, lume_response *resp)
-{
-    lume_prometheus_pool pool = pool_of(app);
-    size_t len = 0;
-    char *body = lume_prometheus_render(app->metrics, app->board, &pool, &len);
-
-    lume_respond_text(resp, body, len, CACHE_NO_STORE);
-    if (body != NULL)
-        resp->content_type = LUME_PROMETHEUS_CONTENT_TYPE;
-}
-
-/* GET /status: the pool and the scoreboard, from shared memory. */
-static void handle_status(lume_app *app, lume_response *resp)
-{
-    lume_prometheus_pool pool = pool_of(app);
-
-    lume_respond_json(resp,
-                      lume_status_page(app->metrics, app->board, &pool,
-                                       lume_provider_set_reported(app->providers), lume_wall_ms()),
-                      CACHE_NO_STORE);
-}
-
 /* Every 200 with a body gets its strong ETag; one the client already has
  * (If-None-Match, weak comparison) becomes a 304 without a body, with the
  * headers the 200 would have had (RFC 9110, 15.4.5). */
@@ -374,9 +321,7 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
     lume_status st = lume_route_match(req->method, req->uri, &route);
     lume_error_ctx ctx = {.resolve = lume_route_is_resolve(route.id)};
 
-    app->route = route.id;
-    lume_scoreboard_begin(app->board, app->slot, lume_route_name(route.id), req->request_id,
-                          lume_wall_ms());
+    lume_observe_begin(app->obs, route.id, req->request_id);
     if (lume_respond_start(resp, req, &route, st, lume_provider_set_reported(app->providers)))
         return;
     switch (route.id) {
@@ -390,8 +335,10 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
     case LUME_ROUTE_RESOLVE:
     case LUME_ROUTE_SEARCH:
     case LUME_ROUTE_STREAMS: handle_resolve(app, req, &route, resp); return;
-    case LUME_ROUTE_METRICS: handle_metrics(app, resp); return;
-    case LUME_ROUTE_STATUS: handle_status(app, resp); return;
+    case LUME_ROUTE_METRICS: lume_pool_pages_metrics(app->obs, resp); return;
+    case LUME_ROUTE_STATUS:
+        lume_pool_pages_status(app->obs, lume_provider_set_reported(app->providers), resp);
+        return;
     case LUME_ROUTE_NONE:
     case LUME_ROUTES: break;
     }
