@@ -33,10 +33,10 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "observe.h"
 #include "queue.h"
 #include "random.h"
 #include "respond.h"
-#include "observe.h"
 #include "signals.h"
 
 /* Wait until the listener or a kept connection is readable; 0 when the
