@@ -16,7 +16,7 @@
 
 #include "allow.h"
 #include "clock.h"
-#include "fcgi_head.h"
+#include "fcgi_wire.h"
 #include "keep.h"
 #include "listen.h"
 #include "log.h"

@@ -7,7 +7,7 @@
  *      LUME_FCGI_ALLOWED_ADDRS is closed at once, before a byte is read.
  *      (libfcgi's own filter, FCGI_WEB_SERVER_ADDRS, knows single IPv4
  *      addresses only, lets every IPv6 peer through and logs nothing.)
- *   2. The request head (fcgi_head.h) is read here, never a byte past it,
+ *   2. The request head (fcgi_wire.h) is read here, never a byte past it,
  *      and must be complete within LUME_FCGI_READ_TIMEOUT_MS of the accept,
  *      however it trickles in. The wait is a ppoll() with the stop signals
  *      open, so a graceful stop ends it at once. Params over 64 KiB, a head

@@ -1,27 +1,25 @@
 /*
- * app.c: the route handlers of a worker (see app.h). Errors of every route
- * end in respond_error(), which builds the API's error envelope
- * (docs/api.md); the HTTP status always comes from lume_status_http().
+ * app.c: the route handlers of a worker (see app.h). Their answers are
+ * built by respond.h: errors of every route end in respond_error(), the
+ * API's error envelope (docs/api.md) naming this app's provider.
  */
 #include "app.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api.h"
-#include "backlog.h"
 #include "clock.h"
 #include "etag.h"
 #include "generation.h"
 #include "next_link.h"
-#include "prometheus.h"
+#include "pool_pages.h"
 #include "query.h"
 #include "rank.h"
 #include "render.h"
+#include "respond.h"
 #include "router.h"
-#include "status_page.h"
 
 struct lume_app {
     lume_config cfg;
@@ -35,24 +33,10 @@ struct lume_app {
     size_t index_len;
     char *health_body;
     size_t health_len;
-    /* The pool's view (lume_app_observe); NULL or -1 when alone (unit tests). */
-    lume_metrics *metrics;
-    lume_metrics_slot *counts; /* this worker's slot of counters */
-    lume_scoreboard *board;
-    int slot, listen_fd;
-    lume_route_id route; /* of the request in hand */
+    lume_observe *obs; /* the pool's view (lume_app_observe); NULL when alone (unit tests) */
 };
 
 static const char CACHE_NO_STORE[] = LUME_ERROR_CACHE_CONTROL; /* also health answers' */
-
-/* What an error body says about the request it answers. */
-typedef struct error_ctx {
-    int resolve;         /* a /resolve route: query, season, episode appear */
-    const char *query;   /* decoded query, NULL when invalid or absent */
-    int season, episode; /* 0 = null */
-    const char *message; /* NULL: the status's default message */
-    int retry_after_s;
-} error_ctx;
 
 /* Cache-Control of 200 answers: max-age, and the stale extensions (RFC 5861)
  * that are not 0. */
@@ -77,7 +61,6 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers)
     }
     app->cfg = *cfg;
     app->providers = providers;
-    app->slot = app->listen_fd = -1;
     cache_control_public(cfg, app->cache_public, sizeof(app->cache_public));
     if (cfg->cache_negative_max_age > 0)
         snprintf(app->cache_negative, sizeof(app->cache_negative), "public, max-age=%ld",
@@ -106,21 +89,10 @@ void lume_app_destroy(lume_app *app)
     free(app);
 }
 
-void lume_app_observe(lume_app *app, lume_shared *shared, int slot, int listen_fd)
+void lume_app_observe(lume_app *app, lume_observe *obs)
 {
-    app->metrics = lume_shared_metrics(shared);
-    app->counts = lume_metrics_slot_at(app->metrics, slot);
-    app->board = lume_scoreboard_of(shared);
-    app->slot = slot;
-    app->listen_fd = listen_fd;
-    lume_provider_set_observe(app->providers, app->metrics, app->counts);
-    lume_scoreboard_start(app->board, slot, getpid());
-}
-
-void lume_app_finish(lume_app *app, const lume_response *resp, int64_t latency_us)
-{
-    lume_metrics_request(app->counts, (int)app->route, resp->status, latency_us);
-    lume_scoreboard_end(app->board, app->slot);
+    app->obs = obs;
+    lume_provider_set_observe(app->providers, lume_observe_metrics(obs), lume_observe_counts(obs));
 }
 
 const char *lume_app_provider_name(const lume_app *app)
@@ -128,78 +100,11 @@ const char *lume_app_provider_name(const lume_app *app)
     return lume_provider_set_reported(app->providers);
 }
 
-static json_t *nullable_int(int v)
-{
-    return v > 0 ? json_integer(v) : json_null();
-}
-
-/* Set the body from doc (consumed); a failure to render is a 500. */
-static void set_body(lume_response *resp, json_t *doc)
-{
-    resp->body = lume_render_dump(doc, &resp->body_len);
-    if (resp->body == NULL) {
-        static const char oom[] = "{\"detail\":{\"error\":\"INTERNAL_ERROR\","
-                                  "\"message\":\"internal error\"}}";
-        resp->status = lume_status_http(LUME_ERR_INTERNAL);
-        resp->outcome = LUME_ERR_INTERNAL;
-        resp->cache_control = CACHE_NO_STORE;
-        resp->body = strdup(oom);
-        resp->body_len = resp->body ? sizeof(oom) - 1 : 0;
-    }
-}
-
+/* The error answer (respond.h), naming this app's provider. */
 static void respond_error(lume_app *app, const lume_request *req, lume_response *resp,
-                          lume_status st, const error_ctx *ctx, json_t *extra)
+                          lume_status st, const lume_error_ctx *ctx, json_t *extra)
 {
-    if (ctx->resolve) {
-        json_t *fields = json_pack(
-            "{s:o, s:o, s:o}", "query", ctx->query ? json_string(ctx->query) : json_null(),
-            "season", nullable_int(ctx->season), "episode", nullable_int(ctx->episode));
-        if (extra == NULL)
-            extra = fields;
-        else {
-            json_object_update(extra, fields);
-            json_decref(fields);
-        }
-    }
-    resp->status = req->edge_copy ? lume_status_http_over_copy(st) : lume_status_http(st);
-    resp->outcome = st;
-    resp->cache_control = CACHE_NO_STORE;
-    /* "Gone" replaces "was there": a resolve's 404 where nginx holds an
-     * expired answer is stored in its place, already expired, so it is never
-     * served as fresh and the old answer is never served again, not even
-     * stale (docs/api.md, "Caching"). Other 404s are not stored at all. */
-    resp->edge_expired = st == LUME_ERR_NOT_FOUND && ctx->resolve && req->edge_copy;
-    resp->allow = lume_status_allow(st);
-    /* A fixed Retry-After (overload), else the provider's (an open circuit). */
-    resp->retry_after_s = lume_status_retry_after(st) > 0 ? lume_status_retry_after(st)
-                          : st == LUME_ERR_UNAVAILABLE    ? ctx->retry_after_s
-                                                          : 0;
-    set_body(resp, lume_render_error(st, ctx->message, extra,
-                                     lume_provider_set_reported(app->providers), req->request_id));
-}
-
-static void respond_ok(lume_response *resp, json_t *doc, const char *cache_control)
-{
-    resp->status = lume_status_http(LUME_OK);
-    resp->outcome = LUME_OK;
-    resp->cache_control = cache_control;
-    set_body(resp, doc);
-}
-
-/* 200 with body[0..len), which the response now owns; NULL (out of memory)
- * is the 500. */
-static void respond_text(lume_response *resp, char *body, size_t len, const char *cache_control)
-{
-    if (body == NULL) {
-        set_body(resp, NULL);
-        return;
-    }
-    resp->body = body;
-    resp->body_len = len;
-    resp->status = lume_status_http(LUME_OK);
-    resp->outcome = LUME_OK;
-    resp->cache_control = cache_control;
+    lume_respond_error(resp, req, st, ctx, extra, lume_provider_set_reported(app->providers));
 }
 
 /* 200 with a MediaLink, written without Jansson's tree (render.h). */
@@ -209,18 +114,7 @@ static void respond_ok_text(lume_response *resp, const lume_media_link *m,
     size_t len = 0;
     char *body = lume_render_link_text(m, &len);
 
-    respond_text(resp, body, len, cache_control);
-}
-
-/* 200 with a body rendered in advance (copied: the response owns its body). */
-static void respond_constant(lume_response *resp, const char *body, size_t len,
-                             const char *cache_control)
-{
-    char *copy = malloc(len + 1);
-
-    if (copy != NULL)
-        memcpy(copy, body, len + 1);
-    respond_text(resp, copy, len, cache_control);
+    lume_respond_text(resp, body, len, cache_control);
 }
 
 /* The queue deadline: true when the request waited for a worker longer than
@@ -237,7 +131,7 @@ static int too_late(const lume_app *app, const lume_request *req)
 
 /* Answer a request that came too late: 503 SERVICE_UNAVAILABLE, Retry-After. */
 static void respond_too_late(lume_app *app, const lume_request *req, lume_response *resp,
-                             error_ctx *ctx)
+                             lume_error_ctx *ctx)
 {
     respond_error(app, req, resp, LUME_ERR_OVERLOADED, ctx, NULL);
 }
@@ -276,7 +170,7 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
 {
     char query[LUME_QUERY_BUF], formatted[LUME_FORMATTED_BUF], message[LUME_FORMATTED_BUF + 64];
     int resolve_route = route->id == LUME_ROUTE_RESOLVE;
-    error_ctx ctx = {.resolve = 1};
+    lume_error_ctx ctx = {.resolve = 1};
     lume_provider_error perr = {{0}, 0};
     lume_params params;
     lume_search s;
@@ -323,16 +217,17 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     live = lume_results_rank(&app->results, &params.caps, (size_t)s.limit);
     if (route->id == LUME_ROUTE_STREAMS) {
         next = next_of(params.season, params.episode, app->results.next);
-        respond_ok(resp,
-                   lume_render_streams(query, params.season, params.episode, app->results.items,
-                                       app->results.count, live, &next, app->outcomes,
-                                       lume_provider_set_count(app->providers)),
-                   live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+        lume_respond_json(resp,
+                          lume_render_streams(query, params.season, params.episode,
+                                              app->results.items, app->results.count, live, &next,
+                                              app->outcomes,
+                                              lume_provider_set_count(app->providers)),
+                          live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
     } else if (!resolve_route) {
-        respond_ok(resp,
-                   lume_render_search(query, app->results.items, app->results.count, live,
-                                      lume_provider_set_reported(app->providers)),
-                   live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+        lume_respond_json(resp,
+                          lume_render_search(query, app->results.items, app->results.count, live,
+                                             lume_provider_set_reported(app->providers)),
+                          live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
     } else if (live == 0 || app->results.items[0].direct_play == LUME_TRI_NO) {
         /* A link the device cannot play is never the answer (rank.h puts
          * the playable first: the top one is not, so none is). */
@@ -361,8 +256,9 @@ static json_t *providers_health(const lume_app *app)
                                 "status", o->status == LUME_OK ? "healthy" : "unhealthy");
         if (row != NULL && o->status != LUME_OK)
             json_object_update_new(
-                row, json_pack("{s:s, s:s}", "error", lume_status_code(o->status), "message",
-                               o->err.message[0] ? o->err.message : lume_status_message(o->status)));
+                row,
+                json_pack("{s:s, s:s}", "error", lume_status_code(o->status), "message",
+                          o->err.message[0] ? o->err.message : lume_status_message(o->status)));
         if (json_array_append_new(list, row) != 0) {
             json_decref(list);
             return NULL;
@@ -380,61 +276,27 @@ static void handle_provider_health(lume_app *app, const lume_request *req, lume_
     int several = lume_provider_set_count(app->providers) > 1;
     lume_provider_error perr = {{0}, 0};
     lume_status st;
-    error_ctx ctx = {0};
+    lume_error_ctx ctx = {0};
     json_t *fields;
 
     if (too_late(app, req)) {
         respond_too_late(app, req, resp, &ctx);
         return;
     }
-    st = lume_provider_set_health(app->providers,
-                                  lume_now_ms() + app->cfg.provider.connect_timeout_ms,
-                                  app->outcomes, &perr);
+    st = lume_provider_set_health(
+        app->providers, lume_now_ms() + app->cfg.provider.connect_timeout_ms, app->outcomes, &perr);
     fields = json_pack("{s:s, s:s}", "status", st == LUME_OK ? "healthy" : "unhealthy", "provider",
                        name);
     if (fields != NULL && several)
         json_object_set_new(fields, "providers", providers_health(app));
     if (st == LUME_OK) {
-        respond_ok(resp, fields, CACHE_NO_STORE);
+        lume_respond_json(resp, fields, CACHE_NO_STORE);
         return;
     }
     /* Unhealthy is always a 503: the health answer's fields plus the envelope. */
     ctx.message = perr.message[0] ? perr.message : "the media provider is unhealthy";
     ctx.retry_after_s = perr.retry_after_s;
     respond_error(app, req, resp, LUME_ERR_UNAVAILABLE, &ctx, fields);
-}
-
-static lume_prometheus_pool pool_of(const lume_app *app)
-{
-    lume_prometheus_pool p;
-
-    lume_config_pool_size(&app->cfg, &p.workers_min, &p.workers_max);
-    p.workers = p.workers_min;
-    lume_backlog_read(app->listen_fd, &p.backlog, &p.backlog_limit);
-    return p;
-}
-
-/* GET /metrics: the whole pool's counters, from shared memory. */
-static void handle_metrics(lume_app *app, lume_response *resp)
-{
-    lume_prometheus_pool pool = pool_of(app);
-    size_t len = 0;
-    char *body = lume_prometheus_render(app->metrics, app->board, &pool, &len);
-
-    respond_text(resp, body, len, CACHE_NO_STORE);
-    if (body != NULL)
-        resp->content_type = LUME_PROMETHEUS_CONTENT_TYPE;
-}
-
-/* GET /status: the pool and the scoreboard, from shared memory. */
-static void handle_status(lume_app *app, lume_response *resp)
-{
-    lume_prometheus_pool pool = pool_of(app);
-
-    respond_ok(resp,
-               lume_status_page(app->metrics, app->board, &pool,
-                                lume_provider_set_reported(app->providers), lume_wall_ms()),
-               CACHE_NO_STORE);
 }
 
 /* Every 200 with a body gets its strong ETag; one the client already has
@@ -457,34 +319,26 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
 {
     lume_route route;
     lume_status st = lume_route_match(req->method, req->uri, &route);
-    error_ctx ctx = {.resolve = lume_route_is_resolve(route.id)};
+    lume_error_ctx ctx = {.resolve = lume_route_is_resolve(route.id)};
 
-    app->route = route.id;
-    lume_scoreboard_begin(app->board, app->slot, lume_route_name(route.id), req->request_id,
-                          lume_wall_ms());
-    memset(resp, 0, sizeof(*resp));
-    resp->head = route.head;
-    if (st != LUME_OK) {
-        respond_error(app, req, resp, st, &ctx, NULL);
+    lume_observe_begin(app->obs, route.id, req->request_id);
+    if (lume_respond_start(resp, req, &route, st, lume_provider_set_reported(app->providers)))
         return;
-    }
-    if (route.options) {
-        lume_response_preflight(resp);
-        return;
-    }
     switch (route.id) {
     case LUME_ROUTE_INDEX:
-        respond_constant(resp, app->index_body, app->index_len, app->cache_public);
+        lume_respond_copy(resp, app->index_body, app->index_len, app->cache_public);
         return;
     case LUME_ROUTE_HEALTH:
-        respond_constant(resp, app->health_body, app->health_len, CACHE_NO_STORE);
+        lume_respond_copy(resp, app->health_body, app->health_len, CACHE_NO_STORE);
         return;
     case LUME_ROUTE_PROVIDER_HEALTH: handle_provider_health(app, req, resp); return;
     case LUME_ROUTE_RESOLVE:
     case LUME_ROUTE_SEARCH:
     case LUME_ROUTE_STREAMS: handle_resolve(app, req, &route, resp); return;
-    case LUME_ROUTE_METRICS: handle_metrics(app, resp); return;
-    case LUME_ROUTE_STATUS: handle_status(app, resp); return;
+    case LUME_ROUTE_METRICS: lume_pool_pages_metrics(app->obs, resp); return;
+    case LUME_ROUTE_STATUS:
+        lume_pool_pages_status(app->obs, lume_provider_set_reported(app->providers), resp);
+        return;
     case LUME_ROUTE_NONE:
     case LUME_ROUTES: break;
     }

@@ -8,9 +8,8 @@
 
 #include "config.h"
 #include "http.h"
+#include "observe.h"
 #include "provider_set.h"
-#include "scoreboard.h"
-#include "shared.h"
 
 typedef struct lume_app lume_app;
 
@@ -20,16 +19,12 @@ lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers);
 void lume_app_destroy(lume_app *app);
 const char *lume_app_provider_name(const lume_app *app);
 
-/* Join the pool: this worker writes the counters and the scoreboard line of
- * slot in shared (and its provider counts its upstream calls there), and
- * /metrics and /status read the whole pool from it and the accept queue of
- * listen_fd. Without it (unit tests) nothing is counted and both pages show
- * an empty pool. */
-void lume_app_observe(lume_app *app, lume_shared *shared, int slot, int listen_fd);
-
-/* The response to the request of the last lume_app_handle() was written,
- * latency_us after the worker took the request: count it, mark the worker idle. */
-void lume_app_finish(lume_app *app, const lume_response *resp, int64_t latency_us);
+/* Join the pool: each request begins on the worker's scoreboard line in obs
+ * (the worker ends it, lume_observe_end()), its providers count their
+ * upstream calls in obs's counters, and /metrics and /status show the pool
+ * obs sees (pool_pages.h). obs outlives the app's requests. Without it (unit
+ * tests) nothing is counted and both pages show an empty pool. */
+void lume_app_observe(lume_app *app, lume_observe *obs);
 
 /* Handle one request; resp is overwritten. Release it with lume_response_release (http.h).
  * A request that waited longer than the queue budget (LUME_QUEUE_TIMEOUT_MS,

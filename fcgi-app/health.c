@@ -2,10 +2,10 @@
  * health.c: the health responder's loop (see health.h). A connection goes
  * through three phases, each a non-blocking step taken when poll() says the
  * socket is ready: read the request head (until lume_fcgi_head_scan() says it
- * is complete), write the answer (FCGI_STDOUT records and FCGI_END_REQUEST),
- * then shut the write side and discard what the peer still sends until it
- * closes, so that a TCP peer never gets a reset before it has read the
- * answer. All within LUME_HEALTH_DEADLINE_MS of the accept.
+ * is complete), write the answer (its records from lume_fcgi_response(),
+ * fcgi_wire.h), then shut the write side and discard what the peer still
+ * sends until it closes, so that a TCP peer never gets a reset before it has
+ * read the answer. All within LUME_HEALTH_DEADLINE_MS of the accept.
  */
 #include "health.h"
 
@@ -22,14 +22,13 @@
 #include "allow.h"
 #include "api.h"
 #include "clock.h"
-#include "fcgi_head.h"
-#include "fcgi_params.h"
+#include "fcgi_wire.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
 #include "random.h"
-#include "render.h"
+#include "respond.h"
 #include "router.h"
 #include "signals.h"
 #include "worker.h"
@@ -37,9 +36,6 @@
 #define HEAD_BUF  8192 /* a health check's head is far smaller */
 #define OUT_BUF   2048
 #define VALUE_LEN 256
-
-#define FCGI_END_REQUEST 3
-#define FCGI_STDOUT      6
 
 typedef enum phase { FREE = 0, READING, WRITING, DRAINING } phase;
 
@@ -65,7 +61,7 @@ typedef struct responder {
     conn conns[LUME_HEALTH_CONNS];
 } responder;
 
-/* The request, as the params give it. */
+/* The params the answer needs, as the head gives them. */
 typedef struct params {
     char method[VALUE_LEN], uri[VALUE_LEN], request_id[VALUE_LEN], client_id[VALUE_LEN];
     int has_method, has_uri, has_request_id, has_client_id;
@@ -104,122 +100,63 @@ static void read_params(const conn *c, params *p)
     p->has_client_id = lume_fcgi_params_find(all, n, "HTTP_X_REQUEST_ID", p->client_id, VALUE_LEN);
 }
 
-/* An error answer; extra (consumed) adds fields to the envelope. */
-static void error_body(responder *r, lume_response *resp, lume_status st, const char *message,
-                       const char *request_id, json_t *extra)
-{
-    resp->status = lume_status_http(st);
-    resp->outcome = st;
-    resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-    resp->allow = lume_status_allow(st);
-    resp->retry_after_s = lume_status_retry_after(st);
-    resp->body = lume_render_dump(lume_render_error(st, message, extra, r->provider, request_id),
-                                  &resp->body_len);
-}
-
 /* What the request gets; its route in *route_id. */
-static void answer(responder *r, const params *p, const char *request_id, lume_response *resp,
+static void answer(responder *r, const lume_request *req, lume_response *resp,
                    lume_route_id *route_id)
 {
-    const char *method = p->has_method ? p->method : "GET";
     lume_route route;
-    lume_status st = lume_route_match(method, p->has_uri ? p->uri : "", &route);
+    lume_status st = lume_route_match(req->method, req->uri, &route);
 
-    memset(resp, 0, sizeof(*resp));
     *route_id = route.id;
-    resp->head = route.head;
-    if (st != LUME_OK) {
-        error_body(r, resp, st, NULL, request_id, NULL);
+    if (lume_respond_start(resp, req, &route, st, r->provider))
         return;
-    }
     if (route.id != LUME_ROUTE_HEALTH) {
-        error_body(r, resp, LUME_ERR_NOT_FOUND, "only /health is answered on this socket",
-                   request_id, NULL);
-        return;
-    }
-    if (route.options) {
-        lume_response_preflight(resp);
+        lume_error_ctx ctx = {.message = "only /health is answered on this socket"};
+        lume_respond_error(resp, req, LUME_ERR_NOT_FOUND, &ctx, NULL, r->provider);
         return;
     }
     if (!lume_health_ok(r->board, lume_wall_ms(),
                         r->cfg->request_timeout_ms + LUME_HEALTH_STUCK_MS)) {
-        error_body(r, resp, LUME_ERR_OVERLOADED, "no worker can take a request", request_id,
-                   json_pack("{s:s}", "status", "unhealthy"));
+        lume_error_ctx ctx = {.message = "no worker can take a request"};
+        lume_respond_error(resp, req, LUME_ERR_OVERLOADED, &ctx,
+                           json_pack("{s:s}", "status", "unhealthy"), r->provider);
         return;
     }
-    resp->status = 200;
-    resp->outcome = LUME_OK;
-    resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-    resp->body = lume_render_dump(json_pack("{s:s}", "status", "healthy"), &resp->body_len);
-}
-
-static void record(unsigned char *h, int type, unsigned id, size_t len)
-{
-    h[0] = 1;
-    h[1] = (unsigned char)type;
-    h[2] = (unsigned char)(id >> 8);
-    h[3] = (unsigned char)id;
-    h[4] = (unsigned char)(len >> 8);
-    h[5] = (unsigned char)len;
-    h[6] = h[7] = 0;
-}
-
-static void log_access(const params *p, const char *request_id, int status, int64_t took_us)
-{
-    lume_logline l;
-
-    if (!lume_logline_begin(&l, status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
-        return;
-    lume_logline_str(&l, "event", "request");
-    lume_logline_str(&l, "request_id", request_id);
-    lume_logline_str(&l, "method", p->has_method ? p->method : "GET");
-    lume_logline_str(&l, "path", p->has_uri ? p->uri : "");
-    lume_logline_int(&l, "status", status);
-    lume_logline_ms(&l, "duration_ms", took_us);
-    lume_logline_str(&l, "responder", "health");
-    lume_logline_write(&l);
+    lume_respond_json(resp, json_pack("{s:s}", "status", "healthy"), LUME_ERROR_CACHE_CONTROL);
 }
 
 /* The head is complete: put the whole answer in c->out. */
 static void respond(responder *r, conn *c)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
-    unsigned id = c->head.request_id;
+    lume_request req = {.waited_ms = -1}; /* no queue: it is answered at once */
     lume_response resp;
     lume_route_id route;
-    size_t head_len, body_len, content;
+    size_t head_len;
     params p;
 
     read_params(c, &p);
     lume_request_id(p.has_request_id ? p.request_id : NULL, p.has_client_id ? p.client_id : NULL,
                     &r->rng, request_id);
-    answer(r, &p, request_id, &resp, &route);
-    if (resp.body == NULL && resp.status != 204) { /* out of memory */
-        lume_response_release(&resp);
-        resp = (lume_response){
-            .status = 500, .outcome = LUME_ERR_INTERNAL, .cache_control = LUME_ERROR_CACHE_CONTROL};
-    }
+    req.method = p.has_method ? p.method : "GET";
+    req.uri = p.has_uri ? p.uri : "";
+    req.request_id = request_id;
+    answer(r, &req, &resp, &route);
     head_len = lume_response_head(&resp, request_id, head, sizeof(head));
-    body_len = resp.head ? 0 : resp.body_len;
-    content = head_len + body_len;
-    if (head_len == 0 || content + 32 > OUT_BUF) {
+    c->out_len = head_len == 0
+                     ? 0
+                     : lume_fcgi_response(c->out, sizeof(c->out), c->head.request_id, head,
+                                          head_len, resp.body, resp.head ? 0 : resp.body_len);
+    if (c->out_len == 0) { /* the head or the records do not fit */
         lume_response_release(&resp);
         close_conn(c);
         return;
     }
-    record(c->out, FCGI_STDOUT, id, content);
-    memcpy(c->out + 8, head, head_len);
-    if (body_len > 0)
-        memcpy(c->out + 8 + head_len, resp.body, body_len);
-    record(c->out + 8 + content, FCGI_STDOUT, id, 0);
-    record(c->out + 16 + content, FCGI_END_REQUEST, id, 8);
-    memset(c->out + 24 + content, 0, 8); /* app status 0, FCGI_REQUEST_COMPLETE */
-    c->out_len = content + 32;
     c->out_off = 0;
     c->phase = WRITING;
     lume_metrics_request(r->counts, (int)route, resp.status, lume_now_us() - c->accepted_us);
     if (r->cfg->access_log)
-        log_access(&p, request_id, resp.status, lume_now_us() - c->accepted_us);
+        lume_respond_log(&req, &resp, lume_now_us() - c->accepted_us, NULL, "health");
     lume_response_release(&resp);
 }
 

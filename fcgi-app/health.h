@@ -16,8 +16,10 @@
  * deadline plus a second); else 503 SERVICE_UNAVAILABLE (as when nginx
  * reaches no worker) in the error envelope with "status":"unhealthy" and
  * Retry-After (no worker alive, or every one stuck).
- * Heads, HEAD, OPTIONS, 404 and 405 as the workers answer them. Each request
- * is counted in the metrics (route "health") and logged like a worker's.
+ * Heads, HEAD, OPTIONS, 404 and 405 as the workers answer them, and the
+ * access line as theirs, with "responder":"health": the same code builds
+ * them (respond.h). Each request is counted in the metrics (route
+ * "health").
  */
 #ifndef LUME_HEALTH_H
 #define LUME_HEALTH_H

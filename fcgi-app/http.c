@@ -9,14 +9,6 @@
 #include "decimal.h"
 #include "random.h"
 
-void lume_response_preflight(lume_response *resp)
-{
-    resp->status = 204;
-    resp->outcome = LUME_OK;
-    resp->allow = 1;
-    resp->cache_control = LUME_ERROR_CACHE_CONTROL;
-}
-
 void lume_response_release(lume_response *resp)
 {
     free(resp->body);

@@ -42,10 +42,6 @@ typedef struct lume_response {
     size_t body_len;
 } lume_response;
 
-/* The answer to a preflight (OPTIONS) of a route: 204 with Allow, never
- * stored; the same from a worker and from the health responder. */
-void lume_response_preflight(lume_response *resp);
-
 /* Free the body and the link; the response can be released again or reused. */
 void lume_response_release(lume_response *resp);
 

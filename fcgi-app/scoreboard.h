@@ -3,9 +3,10 @@
  * php-fpm's scoreboard (fpm_scoreboard.c): pid, state, requests served, and
  * the request in hand (when it started, its route, its request id).
  *
- * Each line has one writer, the worker of that slot (the master clears the
- * line of a worker it reaped). pid, state and the served count are single
- * atomic words, written with stores. The request line is several words: it is
+ * Each line has one writer, the worker of that slot, through its observe
+ * context (observe.h); the master clears the line of a worker it reaped.
+ * pid, state and the served count are single atomic words, written with
+ * stores. The request line is several words: it is
  * written under a sequence counter (a seqlock: odd while a write is under
  * way), and a reader copies it until it sees the same even count before and
  * after, so it never shows the route of one request with the id of another.

@@ -33,9 +33,10 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "observe.h"
 #include "queue.h"
 #include "random.h"
-#include "scoreboard.h"
+#include "respond.h"
 #include "signals.h"
 
 /* Wait until the listener or a kept connection is readable; 0 when the
@@ -69,28 +70,7 @@ static int peer_gone(int fd)
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)) != 0;
 }
 
-static void log_access(const lume_request *req, const lume_response *resp, const char *provider,
-                       int64_t start_us)
-{
-    lume_logline l;
-
-    if (!lume_logline_begin(&l, resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
-        return;
-    lume_logline_str(&l, "event", "request");
-    lume_logline_str(&l, "request_id", req->request_id);
-    lume_logline_str(&l, "method", req->method);
-    lume_logline_str(&l, "path", req->uri);
-    lume_logline_int(&l, "status", resp->status);
-    lume_logline_ms(&l, "duration_ms", lume_now_us() - start_us);
-    if (req->waited_ms >= 0)
-        lume_logline_int(&l, "queue_ms", req->waited_ms);
-    lume_logline_str(&l, "provider", provider);
-    if (resp->outcome != LUME_OK)
-        lume_logline_str(&l, "error", lume_status_code(resp->outcome));
-    lume_logline_write(&l);
-}
-
-static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log)
+static void serve(lume_app *app, lume_observe *obs, FCGX_Request *fr, uint64_t *rng, int access_log)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
     const char *cache_status;
@@ -121,9 +101,9 @@ static void serve(lume_app *app, FCGX_Request *fr, uint64_t *rng, int access_log
     FCGX_PutStr(head, (int)head_len, fr->out);
     if (!resp.head && resp.body != NULL)
         FCGX_PutStr(resp.body, (int)resp.body_len, fr->out);
-    lume_app_finish(app, &resp, lume_now_us() - start);
+    lume_observe_end(obs, resp.status, lume_now_us() - start);
     if (access_log)
-        log_access(&req, &resp, lume_app_provider_name(app), start);
+        lume_respond_log(&req, &resp, lume_now_us() - start, lume_app_provider_name(app), NULL);
     lume_response_release(&resp);
 }
 
@@ -140,7 +120,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     long served = 0;
     int status = LUME_WORKER_EXIT_OK, waited = 1, leaving = 0;
     int64_t next_stop_check_us = 0;
-    lume_scoreboard *board = lume_scoreboard_of(shared);
+    lume_observe *obs;
 
     lume_signals_worker_init(&wait_mask);
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* the master died: stop after this request */
@@ -161,7 +141,14 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         lume_app_destroy(app);
         return LUME_WORKER_EXIT_SETUP;
     }
-    lume_app_observe(app, shared, slot, listen_fd); /* the scoreboard line: idle */
+    obs = lume_observe_create(cfg, shared, slot, listen_fd); /* the scoreboard line: idle */
+    if (obs == NULL) {
+        lume_log(LUME_LOG_ERROR, "worker_setup_failed", "slot %d: out of memory", slot);
+        lume_acceptor_destroy(acceptor);
+        lume_app_destroy(app);
+        return LUME_WORKER_EXIT_SETUP;
+    }
+    lume_app_observe(app, obs);
 
     lume_log_batch_on(); /* access lines leave in batches (log.h) */
     for (;;) {
@@ -187,10 +174,10 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             leaving = 1; /* recycled: what was sent on its kept connections first */
             lume_acceptor_leave(acceptor, 0);
         }
-        lume_scoreboard_set_state(board, slot, LUME_WORKER_READING);
+        lume_observe_state(obs, LUME_WORKER_READING);
         lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
         if (rc != LUME_ACCEPT_READY)
-            lume_scoreboard_set_state(board, slot, LUME_WORKER_IDLE);
+            lume_observe_state(obs, LUME_WORKER_IDLE);
         if (rc == LUME_ACCEPT_AGAIN) {
             if (leaving && !lume_acceptor_linger(acceptor, &wait_mask))
                 break; /* nothing sent is left, nothing kept */
@@ -210,7 +197,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             status = LUME_WORKER_EXIT_ACCEPT;
             break;
         }
-        serve(app, fr, &rng, cfg->access_log);
+        serve(app, obs, fr, &rng, cfg->access_log);
         /* Not under load (the worker waited for this request): its line
          * leaves now, before the response ends, as unbatched lines did. */
         if (waited)
@@ -223,6 +210,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
         lume_log(LUME_LOG_INFO, "worker_recycle", "slot %d served %ld requests", slot, served);
     lume_acceptor_destroy(acceptor);
     lume_app_destroy(app);
+    lume_observe_destroy(obs);
     lume_log_flush();
     return status;
 }

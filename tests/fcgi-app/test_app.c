@@ -366,29 +366,43 @@ static void test_health_says_healthy_and_is_not_cached(void **state)
 
 /* ---- /metrics and /status ---- */
 
-/* Serve uri as a worker does: handle, then finish (counted, idle again). */
-static lume_response serve_counted(const char *uri)
+/* The app joins a pool in shared as the worker of slot, as a worker's does. */
+static lume_observe *observe(lume_shared *shared, int slot)
+{
+    lume_config cfg;
+    lume_observe *obs;
+
+    lume_config_defaults(&cfg);
+    obs = lume_observe_create(&cfg, shared, slot, -1);
+    assert_non_null(obs);
+    lume_app_observe(fx.app, obs);
+    return obs;
+}
+
+/* Serve uri as a worker does: handle, then end (counted, idle again). */
+static lume_response serve_counted(lume_observe *obs, const char *uri)
 {
     lume_request req = {.method = "GET", .uri = uri, .request_id = REQUEST_ID, .waited_ms = 0};
     lume_response resp;
 
     lume_app_handle(fx.app, &req, &resp);
-    lume_app_finish(fx.app, &resp, 1000);
+    lume_observe_end(obs, resp.status, 1000);
     return resp;
 }
 
 static void test_metrics_counts_requests_by_route_and_status_in_prometheus_text(void **state)
 {
     lume_shared *shared = lume_shared_create();
+    lume_observe *obs;
     lume_response r;
 
     (void)state;
     assert_non_null(shared);
-    lume_app_observe(fx.app, shared, 0, -1);
-    r = serve_counted("/health"), lume_response_release(&r);
-    r = serve_counted("/health"), lume_response_release(&r);
-    r = serve_counted("/nowhere"), lume_response_release(&r);
-    r = serve_counted("/metrics");
+    obs = observe(shared, 0);
+    r = serve_counted(obs, "/health"), lume_response_release(&r);
+    r = serve_counted(obs, "/health"), lume_response_release(&r);
+    r = serve_counted(obs, "/nowhere"), lume_response_release(&r);
+    r = serve_counted(obs, "/metrics");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
     assert_string_equal(r.cache_control, "no-store");
@@ -398,21 +412,23 @@ static void test_metrics_counts_requests_by_route_and_status_in_prometheus_text(
     assert_non_null(strstr(r.body, "\nlume_workers{state=\"busy\"} 1\n")); /* this request */
     assert_null(strstr(r.body, "lume_listen_queue ")); /* no listening socket: not shown */
     lume_response_release(&r);
+    lume_observe_destroy(obs);
     lume_shared_destroy(shared);
 }
 
 static void test_status_shows_the_pool_and_each_workers_line(void **state)
 {
     lume_shared *shared = lume_shared_create();
+    lume_observe *obs;
     lume_response r;
     json_t *doc, *w;
     json_error_t jerr;
 
     (void)state;
     assert_non_null(shared);
-    lume_app_observe(fx.app, shared, 2, -1);
-    r = serve_counted("/health"), lume_response_release(&r);
-    r = serve_counted("/status");
+    obs = observe(shared, 2);
+    r = serve_counted(obs, "/health"), lume_response_release(&r);
+    r = serve_counted(obs, "/status");
     assert_int_equal(r.status, 200);
     assert_null(r.content_type); /* JSON */
     assert_string_equal(r.cache_control, "no-store");
@@ -434,6 +450,7 @@ static void test_status_shows_the_pool_and_each_workers_line(void **state)
     assert_string_equal(str(w, "request_id"), REQUEST_ID);
     json_decref(doc);
     lume_response_release(&r);
+    lume_observe_destroy(obs);
     lume_shared_destroy(shared);
 }
 

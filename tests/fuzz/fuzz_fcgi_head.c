@@ -1,5 +1,5 @@
 /*
- * fuzz_fcgi_head.c: the FastCGI request head scanner (fcgi-app/fcgi_head.c),
+ * fuzz_fcgi_head.c: the FastCGI request head scanner (fcgi-app/fcgi_wire.c),
  * over the bytes a peer sends, delivered in any chunks.
  *
  * The input is a mode byte, a count k and k 16-bit chunk sizes, then the
@@ -10,7 +10,7 @@
  * a few bytes of input. A trailing piece of a record goes on the wire raw.
  *
  * Invariants: the verdict over the whole wire is the one of a reference
- * reading of fcgi_head.h (the records in order: not version 1 is MALFORMED;
+ * reading of fcgi_wire.h (the records in order: not version 1 is MALFORMED;
  * the empty FCGI_PARAMS record of the request's id ends the head, COMPLETE
  * with the head ending at its header; a record (header, content, padding)
  * reaching past LUME_FCGI_HEAD_MAX is TOO_LARGE; the first
@@ -31,7 +31,7 @@
  */
 #include <sanitizer/asan_interface.h>
 
-#include "fcgi_head.h"
+#include "fcgi_wire.h"
 #include "fuzz/fuzz.h"
 
 #define MAX_CHUNKS 64

@@ -1,7 +1,8 @@
 /*
- * fuzz_fcgi_params.c: fcgi-app/fcgi_params.c, the health responder's reader
- * of a request head's params. The input is a request id byte, an output
- * size byte, then the head's bytes, any at all.
+ * fuzz_fcgi_params.c: the health responder's side of fcgi-app/fcgi_wire.c,
+ * reading a request head's params and writing the records of its answer.
+ * The input is a request id byte, an output size byte, then the head's
+ * bytes, any at all.
  *
  * Invariants, against a reference reading of the FastCGI records and pairs
  * written here from the protocol: the gathered bytes are the reference's
@@ -12,8 +13,15 @@
  * pair of that name, before a length runs past the content), its value cut
  * to the output size and NUL-terminated, and "" when not found. ASan checks
  * nothing is read or written past a buffer.
+ *
+ * The writer, given the gathered bytes split in two as a response's content
+ * and a room of the output size: written exactly when the content is not
+ * empty and fits, as the reference lays it out (one unpadded FCGI_STDOUT
+ * record of the request id with the content, the empty FCGI_STDOUT record,
+ * FCGI_END_REQUEST with eight zero bytes), and not a byte past what it says
+ * it wrote (the rest of the room is left as it was).
  */
-#include "fcgi_params.h"
+#include "fcgi_wire.h"
 #include "fuzz/fuzz.h"
 
 #define CAP 8192
@@ -105,6 +113,44 @@ static void check_find(const uint8_t *params, size_t n, const ref_pair *pairs, s
     FUZZ_CHECK(out[take] == '\0');
 }
 
+/* Reference: the records of a response of id with content c[0..n). */
+static size_t ref_response(uint8_t *out, unsigned id, const uint8_t *c, size_t n)
+{
+    static const uint8_t types[3] = {6, 6, 3};
+    size_t lens[3] = {n, 0, 8}, at = 0;
+
+    for (int r = 0; r < 3; r++) {
+        uint8_t h[8] = {
+            1, types[r], (uint8_t)(id >> 8), (uint8_t)id, (uint8_t)(lens[r] >> 8), (uint8_t)lens[r],
+            0, 0};
+        memcpy(out + at, h, 8);
+        at += 8;
+        if (r == 0)
+            memcpy(out + at, c, n);
+        if (r == 2)
+            memset(out + at, 0, 8);
+        at += r == 0 ? n : r == 2 ? 8 : 0;
+    }
+    return at;
+}
+
+static void check_response(unsigned id, const uint8_t *c, size_t n, size_t split, size_t room)
+{
+    static uint8_t out[CAP + 64], want[CAP + 64];
+    int fits = n > 0 && n + 32 <= room;
+    size_t w;
+
+    memset(out, 0xa5, sizeof(out));
+    w = lume_fcgi_response(out, room, id, c, split, c + split, n - split);
+    FUZZ_CHECK(w == (fits ? n + 32 : 0));
+    if (w > 0) {
+        FUZZ_CHECK(ref_response(want, id, c, n) == w);
+        FUZZ_CHECK(memcmp(out, want, w) == 0);
+    }
+    for (size_t i = w; i < sizeof(out); i++)
+        FUZZ_CHECK(out[i] == 0xa5);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const fixed[] = {"REQUEST_METHOD", "REQUEST_URI", "REQUEST_ID",
@@ -131,5 +177,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         name[pairs[i].nlen] = '\0';
         check_find(got, n, pairs, k, name, 1 + (cap % 300));
     }
+    check_response(id * 0x4001u, got, n, n / 3, cap);
     return 0;
 }

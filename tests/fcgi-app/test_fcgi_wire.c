@@ -1,7 +1,8 @@
 /*
- * test_fcgi_head.c: is a FastCGI request head complete and within bounds
- * (fcgi_head.h)?
+ * test_fcgi_wire.c: the FastCGI wire module (fcgi_wire.h): the head
+ * scanner, the params lookup and the record writer.
  *
+ * The head scanner: is a FastCGI request head complete and within bounds?
  * The head is FCGI_BEGIN_REQUEST and the FCGI_PARAMS stream up to the header
  * of its empty record (what libfcgi reads before it returns a request). It
  * is complete once that header is there, wherever the bytes were cut on the
@@ -20,10 +21,20 @@
  * request and not a byte more (a request without a body, as nginx sends it)
  * says nothing more is due from the peer; a body, anything after the end of
  * stdin, a record of another request or bytes still missing do not.
+ *
+ * The params lookup, without libfcgi: the request's FCGI_PARAMS records
+ * gathered in order, pairs found across records, short and four-byte
+ * lengths, values cut to the output, and nothing read past a record or a
+ * pair that runs past the bytes there are.
+ *
+ * The record writer: a response is one FCGI_STDOUT record with the head and
+ * the body, the empty FCGI_STDOUT record, and FCGI_END_REQUEST (status 0,
+ * request complete), byte for byte; content that is empty, too long for one
+ * record or does not fit is not written at all.
  */
 #include "lib/unit.h"
 
-#include "fcgi_head.h"
+#include "fcgi_wire.h"
 
 enum { BEGIN = 1, PARAMS = 4, STDIN = 5, GET_VALUES = 9 };
 
@@ -486,6 +497,167 @@ static void test_the_end_of_stdin_alone_is_what_follows_a_whole_request(void **s
     free(w.b);
 }
 
+/* ---- the params lookup ---- */
+
+typedef struct buf {
+    unsigned char b[70000];
+    size_t n;
+} buf;
+
+static void buf_put(buf *o, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+}
+
+static void buf_record(buf *o, int type, unsigned id, const unsigned char *content, size_t len,
+                       unsigned padding)
+{
+    unsigned char h[8] = {1,
+                          (unsigned char)type,
+                          (unsigned char)(id >> 8),
+                          (unsigned char)id,
+                          (unsigned char)(len >> 8),
+                          (unsigned char)len,
+                          (unsigned char)padding,
+                          0};
+    unsigned char pad[255] = {0};
+
+    buf_put(o, h, 8);
+    buf_put(o, content, len);
+    buf_put(o, pad, padding);
+}
+
+/* One pair, with a four-byte length where the value is long. */
+static void pair(buf *o, const char *name, const char *value)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    unsigned char l4[4] = {(unsigned char)(0x80 | (vl >> 24)), (unsigned char)(vl >> 16),
+                           (unsigned char)(vl >> 8), (unsigned char)vl};
+    unsigned char l1 = (unsigned char)nl;
+
+    buf_put(o, &l1, 1);
+    if (vl < 128) {
+        unsigned char v1 = (unsigned char)vl;
+        buf_put(o, &v1, 1);
+    } else {
+        buf_put(o, l4, 4);
+    }
+    buf_put(o, name, nl);
+    buf_put(o, value, vl);
+}
+
+static char out[300];
+
+static void test_a_param_is_found_in_the_requests_records(void **state)
+{
+    static buf pairs, head;
+    unsigned char all[4096];
+    size_t n;
+
+    (void)state;
+    pairs.n = head.n = 0;
+    pair(&pairs, "REQUEST_METHOD", "GET");
+    pair(&pairs, "REQUEST_URI", "/health");
+    pair(&pairs, "REQUEST_ID", "abc123");
+    buf_record(&head, 1, 1, (const unsigned char *)"\0\1\0\0\0\0\0\0", 8, 0); /* BEGIN_REQUEST */
+    buf_record(&head, 4, 2, (const unsigned char *)"\3\3REQ", 5, 0); /* another request's */
+    buf_record(&head, 4, 1, pairs.b, 10, 3);                         /* a pair split across... */
+    buf_record(&head, 4, 1, pairs.b + 10, pairs.n - 10, 0); /* ...two records, padding between */
+    buf_record(&head, 4, 1, NULL, 0, 0);                    /* the end of the params */
+    n = lume_fcgi_params_gather(head.b, head.n, 1, all, sizeof(all));
+    assert_int_equal(n, pairs.n);
+    assert_true(lume_fcgi_params_find(all, n, "REQUEST_METHOD", out, sizeof(out)));
+    assert_string_equal(out, "GET");
+    assert_true(lume_fcgi_params_find(all, n, "REQUEST_URI", out, sizeof(out)));
+    assert_string_equal(out, "/health");
+    assert_true(lume_fcgi_params_find(all, n, "REQUEST_ID", out, sizeof(out)));
+    assert_string_equal(out, "abc123");
+    assert_false(lume_fcgi_params_find(all, n, "REQUEST", out, sizeof(out))); /* whole names */
+    assert_string_equal(out, "");
+}
+
+static void test_long_values_take_four_byte_lengths_and_are_cut_to_the_output(void **state)
+{
+    static buf pairs;
+    static char value[1000];
+
+    (void)state;
+    pairs.n = 0;
+    memset(value, 'x', sizeof(value) - 1);
+    pair(&pairs, "HTTP_X_PAD", value);
+    pair(&pairs, "REQUEST_URI", "/health");
+    assert_true(lume_fcgi_params_find(pairs.b, pairs.n, "HTTP_X_PAD", out, 10));
+    assert_string_equal(out, "xxxxxxxxx");
+    assert_true(lume_fcgi_params_find(pairs.b, pairs.n, "REQUEST_URI", out, sizeof(out)));
+    assert_string_equal(out, "/health");
+}
+
+static void test_what_runs_past_the_bytes_is_not_read(void **state)
+{
+    static buf pairs, head;
+    unsigned char all[4096];
+
+    (void)state;
+    pairs.n = head.n = 0;
+    pair(&pairs, "REQUEST_URI", "/health");
+    /* a pair whose value would run past the content */
+    assert_false(lume_fcgi_params_find(pairs.b, pairs.n - 1, "REQUEST_URI", out, sizeof(out)));
+    /* a four-byte length cut short */
+    assert_false(lume_fcgi_params_find((const unsigned char *)"\x80\x00", 2, "A", out, 4));
+    /* a record that announces more than the head holds */
+    buf_record(&head, 4, 1, pairs.b, pairs.n, 0);
+    assert_int_equal(lume_fcgi_params_gather(head.b, head.n - 1, 1, all, sizeof(all)), 0);
+    assert_int_equal(lume_fcgi_params_gather(head.b, head.n, 1, all, 5), 5); /* cut to cap */
+}
+
+/* ---- the record writer ---- */
+
+static void test_a_response_is_its_stdout_record_the_end_of_stdout_and_end_request(void **state)
+{
+    static const unsigned char want[] = {
+        1, 6, 0x01, 0x02, 0, 7, 0, 0, 'S', ':', ' ', '2', 'x', 'y', 'z', /* head, then body */
+        1, 6, 0x01, 0x02, 0, 0, 0, 0,                                    /* end of stdout */
+        1, 3, 0x01, 0x02, 0, 8, 0, 0, 0,   0,   0,   0,   0,   0,   0,
+        0}; /* status 0, complete */
+    unsigned char out[64];
+
+    (void)state;
+    memset(out, 0xee, sizeof(out));
+    assert_int_equal(lume_fcgi_response(out, sizeof(out), 0x0102, "S: 2", 4, "xyz", 3),
+                     sizeof(want));
+    assert_int_equal(sizeof(want), 7 + LUME_FCGI_RESPONSE_FRAMING);
+    assert_memory_equal(out, want, sizeof(want));
+    assert_int_equal(out[sizeof(want)], 0xee); /* nothing past it */
+    /* a head without a body */
+    assert_int_equal(lume_fcgi_response(out, sizeof(out), 1, "S: 2", 4, NULL, 0),
+                     4 + LUME_FCGI_RESPONSE_FRAMING);
+    assert_int_equal(out[5], 4);
+    assert_memory_equal(out + 8, "S: 2", 4);
+}
+
+static void test_a_response_that_does_not_fit_is_not_written(void **state)
+{
+    static unsigned char big[FCGI_MAX_LENGTH + 1], out[FCGI_MAX_LENGTH + 64];
+
+    (void)state;
+    memset(out, 0xee, sizeof(out));
+    /* one byte short of the room it needs, and exactly that room */
+    assert_int_equal(
+        lume_fcgi_response(out, 10 + LUME_FCGI_RESPONSE_FRAMING - 1, 1, big, 4, big, 6), 0);
+    assert_int_equal(out[0], 0xee);
+    assert_int_equal(lume_fcgi_response(out, 10 + LUME_FCGI_RESPONSE_FRAMING, 1, big, 4, big, 6),
+                     10 + LUME_FCGI_RESPONSE_FRAMING);
+    /* one record holds FCGI_MAX_LENGTH bytes at most; nothing is no response */
+    assert_int_equal(lume_fcgi_response(out, sizeof(out), 1, big, FCGI_MAX_LENGTH, NULL, 0),
+                     FCGI_MAX_LENGTH + LUME_FCGI_RESPONSE_FRAMING);
+    assert_int_equal(lume_fcgi_response(out, sizeof(out), 1, big, FCGI_MAX_LENGTH, big, 1), 0);
+    assert_int_equal(lume_fcgi_response(out, sizeof(out), 1, big, 0, NULL, 0), 0);
+    assert_int_equal(lume_fcgi_response(out, 4, 1, big, 1, NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +683,11 @@ int main(void)
         cmocka_unit_test(test_the_keep_conn_flag_of_the_begin_record_is_read),
         cmocka_unit_test(test_the_keep_conn_flag_is_read_however_the_head_arrives),
         cmocka_unit_test(test_the_end_of_stdin_alone_is_what_follows_a_whole_request),
+        cmocka_unit_test(test_a_param_is_found_in_the_requests_records),
+        cmocka_unit_test(test_long_values_take_four_byte_lengths_and_are_cut_to_the_output),
+        cmocka_unit_test(test_what_runs_past_the_bytes_is_not_read),
+        cmocka_unit_test(test_a_response_is_its_stdout_record_the_end_of_stdout_and_end_request),
+        cmocka_unit_test(test_a_response_that_does_not_fit_is_not_written),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
