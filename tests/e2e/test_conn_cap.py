@@ -16,6 +16,7 @@ import socket
 import time
 import unittest
 
+import nginx_conf
 import nginx_harness
 from harness import wait_until
 from nginx_harness import Stack
@@ -148,7 +149,7 @@ class TestCapOff(unittest.TestCase):
         with Stack(workers=1, nginx_env={"LUME_CONN_PER_ADDR_MAX": "off",
                                          "LUME_RATE_LIMIT": "0"}) as stack:
             n = stack.nginx
-            self.assertNotIn("stream {", open(n.conf).read())
+            self.assertNotIn("stream {", nginx_conf.text(n.conf))
             socks = hold(n.https_port, "127.0.0.1", CAP + 10)
             try:
                 self.assertEqual(len(closed_by_peer(socks, 1)), 0)

@@ -20,6 +20,7 @@ import threading
 import time
 import unittest
 
+import nginx_conf
 import nginx_harness
 from nginx_harness import Stack
 
@@ -63,12 +64,12 @@ class KeptUpstream(unittest.TestCase):
             held = sum(socket_count(p) for p in pids) - before
             self.assertGreaterEqual(held, 1)
             self.assertLessEqual(held, 3, "a connection per request, not kept")
-            self.assertIn("keepalive 64;", open(st.nginx.conf).read())
+            self.assertIn("keepalive 64;", nginx_conf.text(st.nginx.conf))
 
     def test_keeping_off_renders_no_keepalive_and_keeps_nothing(self):
         with Stack(workers=2, app_env={"LUME_FCGI_KEEP_CONNS": "0"},
                    nginx_env=NO_RATE_LIMIT) as st:
-            conf = open(st.nginx.conf).read()
+            conf = nginx_conf.text(st.nginx.conf)
             self.assertIn("fastcgi_keep_conn off;", conf)
             self.assertNotIn("keepalive 0", conf)
             pids = st.master.workers()
