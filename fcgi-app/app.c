@@ -20,6 +20,7 @@
 #include "render.h"
 #include "respond.h"
 #include "router.h"
+#include "stremio.h"
 
 struct lume_app {
     lume_config cfg;
@@ -244,6 +245,33 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     }
 }
 
+/* /stremio/{token}/...: the addon's answers (stremio.h), through the same
+ * providers, cached like the resolve routes. */
+static void handle_stremio(lume_app *app, const lume_request *req, const lume_route *route,
+                           lume_response *resp)
+{
+    lume_stremio_ctx ctx = {&app->cfg, app->providers, &app->results, app->outcomes, 0};
+    lume_provider_error perr = {{0}, 0};
+    lume_error_ctx ectx = {0};
+    json_t *body = NULL;
+    lume_status st;
+
+    if (too_late(app, req)) {
+        respond_too_late(app, req, resp, &ectx);
+        return;
+    }
+    ctx.deadline_ms =
+        lume_now_ms() - (req->waited_ms > 0 ? req->waited_ms : 0) + app->cfg.request_timeout_ms;
+    st = lume_stremio_answer(&ctx, route->segment, route->segment_len, &body, &perr);
+    if (st == LUME_OK) {
+        lume_respond_json(resp, body, app->cache_public);
+        return;
+    }
+    ectx.message = perr.message[0] ? perr.message : NULL;
+    ectx.retry_after_s = perr.retry_after_s;
+    respond_error(app, req, resp, st, &ectx, NULL);
+}
+
 /* Each provider's health, with several: [{"name", "provider", "status",
  * "error"?, "message"?}]. */
 static json_t *providers_health(const lume_app *app)
@@ -335,6 +363,7 @@ static void route_request(lume_app *app, const lume_request *req, lume_response 
     case LUME_ROUTE_RESOLVE:
     case LUME_ROUTE_SEARCH:
     case LUME_ROUTE_STREAMS: handle_resolve(app, req, &route, resp); return;
+    case LUME_ROUTE_STREMIO: handle_stremio(app, req, &route, resp); return;
     case LUME_ROUTE_METRICS: lume_pool_pages_metrics(app->obs, resp); return;
     case LUME_ROUTE_STATUS:
         lume_pool_pages_status(app->obs, lume_provider_set_reported(app->providers), resp);

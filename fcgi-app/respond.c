@@ -111,17 +111,32 @@ void lume_respond_copy(lume_response *resp, const char *body, size_t len, const 
     lume_respond_text(resp, copy, len, cache_control);
 }
 
+/* The path as logged: the Stremio addon's token (its secret path segment,
+ * /stremio/{token}/...) never written. */
+static const char *path_shown(const char *uri, char *buf, size_t cap)
+{
+    static const char prefix[] = "/stremio/";
+    const char *rest;
+
+    if (uri == NULL || strncmp(uri, prefix, sizeof(prefix) - 1) != 0)
+        return uri;
+    rest = strchr(uri + sizeof(prefix) - 1, '/');
+    snprintf(buf, cap, "%s(token)%s", prefix, rest != NULL ? rest : "");
+    return buf;
+}
+
 void lume_respond_log(const lume_request *req, const lume_response *resp, int64_t duration_us,
                       const char *provider, const char *responder)
 {
     lume_logline l;
+    char shown[LUME_LOGLINE_MAX]; /* a path longer is cut by the line anyway */
 
     if (!lume_logline_begin(&l, resp->status >= 500 ? LUME_LOG_WARN : LUME_LOG_INFO))
         return;
     lume_logline_str(&l, "event", "request");
     lume_logline_str(&l, "request_id", req->request_id);
     lume_logline_str(&l, "method", req->method);
-    lume_logline_str(&l, "path", req->uri);
+    lume_logline_str(&l, "path", path_shown(req->uri, shown, sizeof(shown)));
     lume_logline_int(&l, "status", resp->status);
     lume_logline_ms(&l, "duration_ms", duration_us);
     if (req->waited_ms >= 0)

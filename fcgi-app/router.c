@@ -12,7 +12,8 @@ _Static_assert(LUME_ROUTES <= LUME_METRICS_ROUTES, "a row of counters for every 
 typedef struct route_def {
     const char *path;   /* as documented: "/resolve/{query}" */
     const char *prefix; /* the whole path, or the prefix before {query} */
-    int has_segment;    /* followed by one {query} segment */
+    int has_segment;    /* 1: followed by one {query} segment; 2: by the rest of
+                         * the path, '/' first (the Stremio addon's) */
     lume_route_id id;
 } route_def;
 
@@ -26,6 +27,7 @@ static const route_def routes[] = {
     {"/resolve/search/{query}", "/resolve/search/", 1, LUME_ROUTE_SEARCH},
     {"/resolve/{query}", "/resolve/", 1, LUME_ROUTE_RESOLVE},
     {"/streams/{query}", "/streams/", 1, LUME_ROUTE_STREAMS},
+    {"/stremio/{token}/manifest.json", "/stremio", 2, LUME_ROUTE_STREMIO},
 };
 
 static int method_is(const char *method, const char *name)
@@ -59,6 +61,11 @@ lume_status lume_route_match(const char *method, const char *uri, lume_route *ou
         if (!r->has_segment) {
             if (path_len != plen || memcmp(uri, r->prefix, plen) != 0)
                 continue;
+        } else if (r->has_segment == 2) {
+            if (path_len <= plen || memcmp(uri, r->prefix, plen) != 0 || uri[plen] != '/')
+                continue;
+            out->segment = uri + plen;
+            out->segment_len = path_len - plen;
         } else {
             if (path_len < plen || memcmp(uri, r->prefix, plen) != 0 ||
                 memchr(uri + plen, '/', path_len - plen) != NULL)
@@ -89,7 +96,7 @@ const char *lume_route_name(lume_route_id id)
         [LUME_ROUTE_HEALTH] = "health",   [LUME_ROUTE_RESOLVE] = "resolve",
         [LUME_ROUTE_SEARCH] = "search",   [LUME_ROUTE_PROVIDER_HEALTH] = "provider_health",
         [LUME_ROUTE_METRICS] = "metrics", [LUME_ROUTE_STATUS] = "status",
-        [LUME_ROUTE_STREAMS] = "streams",
+        [LUME_ROUTE_STREAMS] = "streams", [LUME_ROUTE_STREMIO] = "stremio",
     };
 
     return id < LUME_ROUTES && names[id] != NULL ? names[id] : "none";

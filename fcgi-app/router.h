@@ -21,6 +21,7 @@ typedef enum lume_route_id {
     LUME_ROUTE_METRICS,         /* /metrics */
     LUME_ROUTE_STATUS,          /* /status */
     LUME_ROUTE_STREAMS,         /* /streams/{query} */
+    LUME_ROUTE_STREMIO,         /* /stremio/{token}/...: the Stremio addon (stremio.h) */
     LUME_ROUTES                 /* how many ids */
 } lume_route_id;
 

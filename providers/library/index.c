@@ -404,6 +404,85 @@ lume_status lume_index_find(lume_index *idx, const char *query, int season, int 
     return st;
 }
 
+static const char SQL_TITLES[] =
+    "SELECT i.title, i.year, r.path, MIN(i.path) FROM items i JOIN roots r ON r.id = i.root_id"
+    " WHERE i.kind = ?1"
+    " AND (?2 IS NULL OR i.id IN (SELECT rowid FROM titles WHERE titles MATCH ?2 LIMIT ?5))"
+    " GROUP BY i.title_key, i.year ORDER BY i.title_key, i.year LIMIT ?3 OFFSET ?4";
+
+static const char SQL_EPISODES[] =
+    "SELECT season, episode, episode_end, episode_title, MAX(mtime_ns) FROM items"
+    " WHERE kind = ?1 AND title_key = ?2 AND (?3 = 0 OR year = ?3)"
+    " GROUP BY season, episode ORDER BY season, episode";
+
+/* Prepare sql for one call (browsing is rare: no statement is kept). */
+static lume_status prepare_once(lume_index *idx, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(idx->db, sql, -1, st, NULL);
+
+    return rc == SQLITE_OK ? LUME_OK : status_of(rc);
+}
+
+lume_status lume_index_titles(lume_index *idx, int series, const char *search, long skip,
+                              size_t max, lume_index_title_fn fn, void *ctx)
+{
+    char fts[LUME_NAMING_TEXT_MAX * 2 + 64];
+    sqlite3_stmt *s;
+    lume_status st = prepare_once(idx, SQL_TITLES, &s);
+    int rc;
+
+    if (st != LUME_OK)
+        return st;
+    sqlite3_bind_int(s, 1, series ? LUME_MEDIA_EPISODE : LUME_MEDIA_FILM);
+    if (search != NULL && strnlen(search, LUME_NAMING_TEXT_MAX + 1) <= LUME_NAMING_TEXT_MAX) {
+        fts_expression(search, fts, sizeof(fts));
+        sqlite3_bind_text(s, 2, fts, -1, SQLITE_TRANSIENT);
+    } else if (search != NULL) {
+        sqlite3_finalize(s);
+        return LUME_OK; /* longer than any title: nothing */
+    }
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)(max > 0 ? max : LUME_INDEX_FIND_MAX));
+    sqlite3_bind_int64(s, 4, skip > 0 ? skip : 0);
+    sqlite3_bind_int(s, 5, FTS_ROWS_MAX);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        lume_index_title t = {text(s, 0), sqlite3_column_int(s, 1), text(s, 2), text(s, 3)};
+        if (fn(ctx, &t) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = status_of(rc);
+    sqlite3_finalize(s);
+    return st;
+}
+
+lume_status lume_index_episodes(lume_index *idx, const char *series, int year,
+                                lume_index_episode_fn fn, void *ctx)
+{
+    char key[LUME_NAMING_TEXT_MAX + 8];
+    size_t klen, n = strnlen(series, LUME_NAMING_TEXT_MAX + 1);
+    sqlite3_stmt *s;
+    lume_status st;
+    int rc;
+
+    if (n > LUME_NAMING_TEXT_MAX || (klen = lume_naming_key(series, n, key, sizeof(key))) == 0)
+        return LUME_OK; /* no such title */
+    if ((st = prepare_once(idx, SQL_EPISODES, &s)) != LUME_OK)
+        return st;
+    sqlite3_bind_int(s, 1, LUME_MEDIA_EPISODE);
+    sqlite3_bind_text(s, 2, key, (int)klen, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, year);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        lume_index_episode e = {sqlite3_column_int(s, 0), sqlite3_column_int(s, 1),
+                                sqlite3_column_int(s, 2), text(s, 3), sqlite3_column_int64(s, 4)};
+        if (fn(ctx, &e) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = status_of(rc);
+    sqlite3_finalize(s);
+    return st;
+}
+
 lume_status lume_index_count(lume_index *idx, int64_t *items)
 {
     int rc;

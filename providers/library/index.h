@@ -87,6 +87,34 @@ typedef int (*lume_index_item_fn)(void *ctx, const lume_index_item *item);
 lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
                             lume_index_item_fn fn, void *ctx, size_t *found);
 
+/* One film or series the index holds, for browsing: a name and year once,
+ * with the root and path of one of its files (where its folder art is). */
+typedef struct lume_index_title {
+    const char *title;
+    int year;
+    const char *root, *path;
+} lume_index_title;
+typedef int (*lume_index_title_fn)(void *ctx, const lume_index_title *t);
+
+/* The films (series 0) or series (1), by title then year; those whose title
+ * holds every word of search (FTS5), or all when search is NULL; from skip,
+ * at most max. */
+lume_status lume_index_titles(lume_index *idx, int series, const char *search, long skip,
+                              size_t max, lume_index_title_fn fn, void *ctx);
+
+/* One episode of a series, as its file names it. */
+typedef struct lume_index_episode {
+    int season, episode, episode_end;
+    const char *episode_title; /* "" when none */
+    int64_t mtime_ns;
+} lume_index_episode;
+typedef int (*lume_index_episode_fn)(void *ctx, const lume_index_episode *e);
+
+/* The episodes of the series whose title is series (its key: naming.h) and
+ * year (0: any), by season and episode. */
+lume_status lume_index_episodes(lume_index *idx, const char *series, int year,
+                                lume_index_episode_fn fn, void *ctx);
+
 /* How many items the index holds (over every root). */
 lume_status lume_index_count(lume_index *idx, int64_t *items);
 

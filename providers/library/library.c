@@ -363,6 +363,98 @@ static lume_status library_search(void *impl, const lume_search *s, lume_results
     return LUME_OK;
 }
 
+/* What a browse collects. */
+typedef struct browse_ctx {
+    library_provider *l;
+    lume_titles *out;
+    int series;
+    int64_t expires;
+    lume_status st;
+} browse_ctx;
+
+/* The signed link of the folder art in dir (relative to root n: "" for the
+ * root itself), poster.jpg then folder.jpg, or NULL when it has none. */
+static char *folder_art(const library_provider *l, int n, const char *dir, int64_t expires)
+{
+    static const char *const names[] = {"poster.jpg", "folder.jpg", "poster.png", "folder.png"};
+    char rel[LUME_PATH_LEN], full[2 * LUME_PATH_LEN + 8];
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        int w = snprintf(rel, sizeof(rel), "%s%s%s", dir, dir[0] ? "/" : "", names[i]);
+        if (w < 0 || (size_t)w >= sizeof(rel))
+            return NULL;
+        snprintf(full, sizeof(full), "%s/%s", l->roots[n], rel);
+        if (access(full, R_OK) == 0)
+            return lume_sign_link(l->public_url, n, rel, expires, l->secret);
+    }
+    return NULL;
+}
+
+static int add_title(void *ctx, const lume_index_title *t)
+{
+    browse_ctx *c = ctx;
+    int n = root_of(c->l, t->root);
+    char dir[LUME_PATH_LEN] = "", *poster = NULL;
+    const char *cut = c->series ? strchr(t->path, '/') : strrchr(t->path, '/');
+
+    /* A film's folder is its file's; a series' is the first under the root. */
+    if (cut != NULL && (size_t)(cut - t->path) < sizeof(dir)) {
+        memcpy(dir, t->path, (size_t)(cut - t->path));
+        dir[cut - t->path] = '\0';
+    }
+    if (n >= 0 && (dir[0] != '\0' || !c->series))
+        poster = folder_art(c->l, n, dir, c->expires);
+    c->st = lume_titles_add(c->out, t->title, t->year, c->series, poster);
+    free(poster);
+    return c->st != LUME_OK;
+}
+
+/* The library's films or series, by title (the Stremio catalogs). */
+static lume_status library_browse(void *impl, const lume_browse *b, lume_titles *out,
+                                  lume_provider_error *err)
+{
+    library_provider *l = impl;
+    int64_t now = (int64_t)time(NULL);
+    browse_ctx c = {l, out, b->series, 0, LUME_OK};
+    lume_status st;
+
+    if (open_index(l) != 0)
+        return LUME_OK; /* no index yet: an empty library */
+    c.expires = (now + l->ttl_s + EXPIRY_STEP_S - 1) / EXPIRY_STEP_S * EXPIRY_STEP_S;
+    st = lume_index_titles(l->idx, b->series, b->search, b->skip, (size_t)b->limit, add_title,
+                           &c);
+    if (st != LUME_OK)
+        return index_failure(st, err);
+    return c.st == LUME_OK ? LUME_OK : lume_provider_fail(err, c.st, "out of memory");
+}
+
+static int add_episode(void *ctx, const lume_index_episode *e)
+{
+    lume_episodes *out = ctx;
+    int last = e->episode_end > e->episode ? e->episode_end : e->episode;
+
+    for (int n = e->episode; n <= last; n++) /* a file of two episodes: both */
+        if (lume_episodes_add(out, e->season, n, e->episode_title[0] ? e->episode_title : NULL,
+                              e->mtime_ns / 1000000000) != LUME_OK)
+            return 1;
+    return 0;
+}
+
+static lume_status library_episodes(void *impl, const char *series, int year, int64_t deadline_ms,
+                                    lume_episodes *out, lume_provider_error *err)
+{
+    library_provider *l = impl;
+    lume_status st;
+
+    (void)deadline_ms;
+    if (open_index(l) != 0)
+        return LUME_OK;
+    if ((st = lume_index_episodes(l->idx, series, year, add_episode, out)) != LUME_OK)
+        return index_failure(st, err);
+    lume_episodes_sort(out);
+    return LUME_OK;
+}
+
 static lume_status library_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
 {
     library_provider *l = impl;
@@ -405,4 +497,8 @@ const lume_provider_def lume_library_provider = {
     .health = library_health,
     .destroy = library_destroy,
     .background = library_background,
+    .browse = library_browse,
+    .episodes = library_episodes,
+    .films_label = "Your films",
+    .series_label = "Your series",
 };

@@ -18,6 +18,9 @@
  *    first of the next season, or none); a season lists its episodes.
  *  - Matroska without Cues is not seekable; a query of no words finds
  *    nothing; the secret may come from a file (its first line, trimmed).
+ *  - Browsing (the Stremio catalogs): the films and the series by title,
+ *    each once, with their folder art as a signed poster; a search; a page;
+ *    a series' episodes by season and episode.
  *  - Health: unhealthy when a folder is missing, saying which (by place).
  *  - Bad settings: no folders, a relative folder, no secret, a short one.
  */
@@ -67,6 +70,8 @@ static int setup(void **state)
     put_file("h264.mp4", tv, "1883/Season 01/1883.S01E05.mp4");
     put_file("hevc_nocues.mkv", tv, "1883/Season 01/1883.S01E06.mkv");
     put_file("h264.mp4", tv, "1883/Season 02/1883.S02E01.mp4");
+    put_text(films, "1917 (2019)/poster.jpg", "jpeg");
+    put_text(tv, "1883/folder.jpg", "jpeg");
     return 0;
 }
 
@@ -265,6 +270,54 @@ static void test_episodes_by_season_and_episode_with_the_next_one(void **state)
     lume_provider_destroy(p);
 }
 
+static void test_browsing_the_films_and_the_series(void **state)
+{
+    lume_provider *p;
+    lume_browse films_b = {.limit = 100, .deadline_ms = INT64_MAX};
+    lume_browse series_b = {.series = 1, .limit = 100, .deadline_ms = INT64_MAX};
+    lume_provider_error err = {{0}, 0};
+    lume_titles t;
+    lume_episodes e;
+
+    (void)state;
+    scan();
+    p = create();
+    assert_string_equal(lume_provider_browse_label(p, 0), "Your films");
+    lume_titles_init(&t);
+    assert_int_equal(lume_provider_browse(p, &films_b, &t, &err), LUME_OK);
+    assert_int_equal(t.count, 2);
+    assert_string_equal(t.items[0].name, "1917");
+    assert_int_equal(t.items[0].year, 2019);
+    assert_non_null(strstr(t.items[0].poster, "/0/1917%20%282019%29/poster.jpg?md5="));
+    assert_string_equal(t.items[1].name, "Blade Runner 2049");
+    assert_null(t.items[1].poster); /* no art beside it */
+    lume_titles_free(&t);
+    films_b.search = "blade";
+    assert_int_equal(lume_provider_browse(p, &films_b, &t, &err), LUME_OK);
+    assert_int_equal(t.count, 1);
+    lume_titles_free(&t);
+    films_b.search = NULL;
+    films_b.skip = 1;
+    assert_int_equal(lume_provider_browse(p, &films_b, &t, &err), LUME_OK);
+    assert_int_equal(t.count, 1);
+    assert_string_equal(t.items[0].name, "Blade Runner 2049");
+    lume_titles_free(&t);
+
+    assert_int_equal(lume_provider_browse(p, &series_b, &t, &err), LUME_OK);
+    assert_int_equal(t.count, 1);
+    assert_string_equal(t.items[0].name, "1883");
+    assert_non_null(strstr(t.items[0].poster, "/1/1883/folder.jpg?md5="));
+    lume_episodes_init(&e);
+    assert_int_equal(lume_provider_episodes(p, "1883", t.items[0].year, INT64_MAX, &e, &err),
+                     LUME_OK);
+    assert_int_equal(e.count, 3);
+    assert_int_equal(e.items[0].season * 100 + e.items[0].episode, 105);
+    assert_int_equal(e.items[2].season * 100 + e.items[2].episode, 201);
+    lume_episodes_free(&e);
+    lume_titles_free(&t);
+    lume_provider_destroy(p);
+}
+
 static void test_the_secret_may_come_from_a_file(void **state)
 {
     lume_provider_conf conf;
@@ -348,6 +401,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_episodes_by_season_and_episode_with_the_next_one,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_secret_may_come_from_a_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_browsing_the_films_and_the_series, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_names_a_missing_folder_by_its_place, setup,
                                         teardown),
         cmocka_unit_test(test_bad_settings),
