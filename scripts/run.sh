@@ -3,6 +3,7 @@
 # Called by `make run` after deps and build. Everything written goes to the
 # run directory (LUME_RUN_DIR, default run/, git-ignored): the dev certificate,
 # the library's index (library.db) and media links' secret (library.secret),
+# the Stremio addon's token (stremio.token),
 # nginx's configuration as nginx/render.py installs it (nginx.conf, snippets/,
 # generated/; conf.d/ is the operator's), the unix socket, run.lock and
 # run.pid, nginx.pid, temp files and logs. Every LUME_* variable is honoured
@@ -225,6 +226,16 @@ if [ -z "$(setting LUME_LIBRARY_SECRET "")" ] && [ -z "$(setting LUME_LIBRARY_SE
   fi
 fi
 
+# The Stremio addon's secret path segment (docs/stremio.md): made once too.
+if [ -z "$(setting LUME_STREMIO_TOKEN "")" ] && [ -z "$(setting LUME_STREMIO_TOKEN_FILE "")" ]; then
+  export LUME_STREMIO_TOKEN_FILE="$RUN_DIR/stremio.token"
+  if [ ! -s "$LUME_STREMIO_TOKEN_FILE" ]; then
+    log "creating the Stremio addon's token in $LUME_STREMIO_TOKEN_FILE"
+    (umask 077; openssl rand -hex 24 > "$LUME_STREMIO_TOKEN_FILE.tmp")
+    mv "$LUME_STREMIO_TOKEN_FILE.tmp" "$LUME_STREMIO_TOKEN_FILE"
+  fi
+fi
+
 CONF=$(python3 nginx/render.py --check --prune-cache)
 
 # Each in a process group of its own (job control; see the top), without the
@@ -286,6 +297,9 @@ if [ -z "$body" ]; then
 fi
 url="https://localhost:$HTTPS_PORT/"
 log "Lume is up: $url  (provider $(app_setting LUME_PROVIDER); logs in $RUN_DIR/logs; Ctrl-C stops)"
+if [ -n "${LUME_STREMIO_TOKEN_FILE:-}" ] && [ -s "$LUME_STREMIO_TOKEN_FILE" ]; then
+  log "Stremio addon: ${url}stremio/$(head -n 1 "$LUME_STREMIO_TOKEN_FILE")/manifest.json (docs/stremio.md)"
+fi
 log "try: curl -k ${url}resolve/inception"
 
 # Run until one ends on its own (a signal runs finish instead), then stop the others.
