@@ -82,6 +82,7 @@ PACED_ROUNDS = 3 if QUICK else 5
 
 # The loads: name -> paths sent in turn (a mix is its paths in proportion).
 MOVIE = "/resolve/inception"
+BENCH_TOKEN = "bench-stremio-token-0123456789"
 LOADS = {
     "return": ["/bench/return"],
     "cached": [MOVIE],  # from nginx's response cache (the loads cached* use it)
@@ -96,12 +97,17 @@ LOADS = {
     "search25": ["/resolve/search/1080p?limit=25"],
     "not_found": ["/resolve/nothing-by-this-name"],
     "bad_request": ["/resolve/inception?season=abc"],
+    # /streams and the Stremio addon's stream route over the same search
+    # (issue 27: the protocol layer costs at most 10%)
+    "streams": ["/streams/inception"],
+    "stremio": [f"/stremio/{BENCH_TOKEN}/stream/movie/lume:mock:f:Inception:2010.json"],
     # 40% movies, 20% episodes, 15% + 10% searches, 10% 404, 5% 400
     "mix": [MOVIE] * 8 + ["/resolve/the%20boys?season=4&episode=1"] * 4
     + ["/resolve/search/the%20boys?limit=10"] * 3 + ["/resolve/search/1080p?limit=25"] * 2
     + ["/resolve/nothing-by-this-name"] * 2 + ["/resolve/inception?season=abc"],
 }
-QUICK_LOADS = ["return", "responder", "go", "node", "resolve", "cached", "cached_noedge", "mix"]
+QUICK_LOADS = ["return", "responder", "go", "node", "resolve", "cached", "cached_noedge", "mix",
+               "streams", "stremio"]
 CACHED = ("cached", "cached_noedge")  # the loads served from the response cache
 NOEDGE = ("cached_noedge",)  # the loads sent to the front without the edge metrics
 # Lume against what a user would write instead (issue 28): these loads over
@@ -177,6 +183,7 @@ class Stack:
             "LUME_CONN_LIMIT": "0",
             "LUME_CONN_PER_ADDR_MAX": "4096",
             "LUME_PROVIDERS": self.providers if self.archive else "mock",
+            "LUME_STREMIO_TOKEN": BENCH_TOKEN,
             "LUME_WORKERS": str(self.nworkers),
             # Workers live through the whole run, so that one worker's RSS
             # over 200,000 requests is measured (the default recycles every
@@ -753,6 +760,14 @@ def report(res):
                          f"{r['p99_us'] / b['p99_us']:.2f}x |")
         lines.append("\nTargets (issue 17): resolve >= 95% of the responder's requests/s, "
                      "p99 <= 1.1x the responder's.\n")
+    w64 = res["wrk"].get("64", {})
+    if "streams" in w64 and "stremio" in w64:
+        st, sm = w64["streams"], w64["stremio"]
+        lines.append("## The Stremio addon's stream route against /streams (64 connections)\n")
+        lines.append(f"/streams: {st['rps']:.0f} req/s, p99 {fmt_ms(st['p99_us'])} ms; "
+                     f"stream/movie/{{id}}.json: {sm['rps']:.0f} req/s, p99 "
+                     f"{fmt_ms(sm['p99_us'])} ms: **{sm['rps'] / st['rps']:.1%}** of /streams "
+                     f"(target >= 90%: the protocol layer costs at most 10%).\n")
     if res.get("plain"):
         lines += peer_report(res["plain"], "plain HTTP")
         lines += peer_report(res["wrk"], "HTTPS")
