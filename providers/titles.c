@@ -63,7 +63,7 @@ static int mark_at(const char *title, const char *p, lume_title_parts *out)
         return 1;
     }
     if (lower(*p) == 's' && (k = digits(p + 1, 4, &s)) > 0 && lower(p[1 + k]) == 'e' &&
-        digits(p + 2 + k, 4, &e) > 0) {
+        digits(p + 2 + k, 4, &e) > 0 && s > 0 && e > 0) { /* S00: specials, not browsed */
         out->season = s;
         out->episode = e;
         return 1;

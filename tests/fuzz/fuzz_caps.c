@@ -1,5 +1,5 @@
 /*
- * fuzz_caps.c: the `caps` parameter (fcgi-app/caps.c). The input is the raw
+ * fuzz_caps.c: the `caps` parameter (providers/caps.c). The input is the raw
  * value. A parse never reads past it and succeeds exactly when the value,
  * percent-decoded, is 1..32 tokens of 1..16 bytes of [a-z0-9] separated by
  * single commas, within 256 raw bytes, with every height token (digits, then
