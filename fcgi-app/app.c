@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cache_life.h"
 #include "clock.h"
 #include "etag.h"
 #include "generation.h"
@@ -28,6 +29,7 @@ struct lume_app {
     lume_provider_outcome outcomes[LUME_PROVIDERS_MAX]; /* of the request in hand */
     char cache_public[128];               /* "public, max-age=300, stale-while-revalidate=..." */
     char cache_negative[64];              /* an empty search's: "public, max-age=30" or no-store */
+    char cache_links[128];                /* of the request in hand, cut by its links' expiry */
     char generation[LUME_GENERATION_BUF]; /* named in every answer (generation.h) */
     lume_results results;                 /* reused across requests */
     char *index_body;                     /* the constant bodies, rendered once */
@@ -43,13 +45,23 @@ static const char CACHE_NO_STORE[] = LUME_ERROR_CACHE_CONTROL; /* also health an
  * that are not 0. */
 static void cache_control_public(const lume_config *cfg, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "public, max-age=%ld", cfg->cache_max_age);
+    lume_cache_life life = lume_cache_life_of(cfg, NULL, 0, 0);
 
-    if (cfg->cache_stale_revalidate > 0)
-        n += snprintf(out + n, cap - (size_t)n, ", stale-while-revalidate=%ld",
-                      cfg->cache_stale_revalidate);
-    if (cfg->cache_stale_if_error > 0)
-        snprintf(out + n, cap - (size_t)n, ", stale-if-error=%ld", cfg->cache_stale_if_error);
+    lume_cache_control(&life, out, cap);
+}
+
+/* The Cache-Control of an answer holding items[0..n): the public one, cut
+ * when a signed link in them expires before it would be gone (cache_life.h). */
+static const char *cache_for(lume_app *app, const lume_media_link *items, size_t n)
+{
+    lume_cache_life life = lume_cache_life_of(&app->cfg, items, n, (int64_t)(lume_wall_ms() / 1000));
+
+    if (!life.expired && life.max_age == app->cfg.cache_max_age &&
+        life.stale_revalidate == app->cfg.cache_stale_revalidate &&
+        life.stale_if_error == app->cfg.cache_stale_if_error)
+        return app->cache_public;
+    lume_cache_control(&life, app->cache_links, sizeof(app->cache_links));
+    return app->cache_links;
 }
 
 lume_app *lume_app_create(const lume_config *cfg, lume_provider_set *providers)
@@ -223,12 +235,16 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
                                               app->results.items, app->results.count, live, &next,
                                               app->outcomes,
                                               lume_provider_set_count(app->providers)),
-                          live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+                          live > 0 && !partial(app)
+                              ? cache_for(app, app->results.items, app->results.count)
+                              : app->cache_negative);
     } else if (!resolve_route) {
         lume_respond_json(resp,
                           lume_render_search(query, app->results.items, app->results.count, live,
                                              lume_provider_set_reported(app->providers)),
-                          live > 0 && !partial(app) ? app->cache_public : app->cache_negative);
+                          live > 0 && !partial(app)
+                              ? cache_for(app, app->results.items, app->results.count)
+                              : app->cache_negative);
     } else if (live == 0 || app->results.items[0].direct_play == LUME_TRI_NO) {
         /* A link the device cannot play is never the answer (rank.h puts
          * the playable first: the top one is not, so none is). */
@@ -238,7 +254,8 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
     } else {
         respond_ok_text(resp, &app->results.items[0],
-                        partial(app) ? app->cache_negative : app->cache_public);
+                        partial(app) ? app->cache_negative
+                                     : cache_for(app, app->results.items, 1));
         /* The next-episode hint: a header, the body's shape stays (docs/api.md). */
         if (params.season > 0 && params.episode > 0 && resp->status == 200)
             resp->link = lume_next_link(query, params.season, params.episode, app->results.next);
@@ -254,6 +271,7 @@ static void handle_stremio(lume_app *app, const lume_request *req, const lume_ro
     lume_provider_error perr = {{0}, 0};
     lume_error_ctx ectx = {0};
     json_t *body = NULL;
+    lume_cache_life life;
     lume_status st;
 
     if (too_late(app, req)) {
@@ -262,9 +280,10 @@ static void handle_stremio(lume_app *app, const lume_request *req, const lume_ro
     }
     ctx.deadline_ms =
         lume_now_ms() - (req->waited_ms > 0 ? req->waited_ms : 0) + app->cfg.request_timeout_ms;
-    st = lume_stremio_answer(&ctx, route->segment, route->segment_len, &body, &perr);
+    st = lume_stremio_answer(&ctx, route->segment, route->segment_len, &body, &life, &perr);
     if (st == LUME_OK) {
-        lume_respond_json(resp, body, app->cache_public);
+        lume_cache_control(&life, app->cache_links, sizeof(app->cache_links));
+        lume_respond_json(resp, body, app->cache_links);
         return;
     }
     ectx.message = perr.message[0] ? perr.message : NULL;

@@ -24,13 +24,13 @@
 #define SERIES_SUFFIX  ".series"
 
 /* The cache fields of every answer but the manifest, as its Cache-Control. */
-static json_t *with_cache(const lume_config *cfg, json_t *doc)
+static json_t *with_cache(const lume_cache_life *life, json_t *doc)
 {
     if (doc != NULL)
         json_object_update_new(doc, json_pack("{s:I, s:I, s:I}", "cacheMaxAge",
-                                              (json_int_t)cfg->cache_max_age, "staleRevalidate",
-                                              (json_int_t)cfg->cache_stale_revalidate, "staleError",
-                                              (json_int_t)cfg->cache_stale_if_error));
+                                              (json_int_t)life->max_age, "staleRevalidate",
+                                              (json_int_t)life->stale_revalidate, "staleError",
+                                              (json_int_t)life->stale_if_error));
     return doc;
 }
 
@@ -371,13 +371,14 @@ static lume_status streams_or_subtitles(const lume_stremio_ctx *ctx,
 }
 
 lume_status lume_stremio_answer(const lume_stremio_ctx *ctx, const char *rest, size_t len,
-                                json_t **body, lume_provider_error *err)
+                                json_t **body, lume_cache_life *life, lume_provider_error *err)
 {
     const char *slash;
     lume_stremio_request req;
     lume_status st;
 
     *body = NULL;
+    *life = lume_cache_life_of(ctx->cfg, NULL, 0, 0);
     if (len < 2 || rest[0] != '/' || (slash = memchr(rest + 1, '/', len - 1)) == NULL ||
         !lume_stremio_token_ok(rest + 1, (size_t)(slash - rest - 1), ctx->cfg->stremio_token))
         return LUME_ERR_NOT_FOUND; /* a wrong token is no route at all */
@@ -391,10 +392,16 @@ lume_status lume_stremio_answer(const lume_stremio_ctx *ctx, const char *rest, s
     case LUME_STREMIO_CATALOG: st = catalog(ctx, &req, body, err); break;
     case LUME_STREMIO_META: st = meta(ctx, &req, body, err); break;
     case LUME_STREMIO_STREAM:
-    case LUME_STREMIO_SUBTITLES: st = streams_or_subtitles(ctx, &req, body, err); break;
+    case LUME_STREMIO_SUBTITLES:
+        lume_results_clear(ctx->results);
+        st = streams_or_subtitles(ctx, &req, body, err);
+        /* Its links' expiry cuts how long it is kept (cache_life.h). */
+        *life = lume_cache_life_of(ctx->cfg, ctx->results->items, ctx->results->count,
+                                   (int64_t)time(NULL));
+        break;
     default: return LUME_ERR_NOT_FOUND;
     }
-    if (st == LUME_OK && (*body = with_cache(ctx->cfg, *body)) == NULL)
+    if (st == LUME_OK && (*body = with_cache(life, *body)) == NULL)
         st = LUME_ERR_INTERNAL;
     return st;
 }

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache_life.h"
 #include "config.h"
 #include "provider_set.h"
 
@@ -37,10 +38,12 @@ typedef struct lume_stremio_ctx {
 } lume_stremio_ctx;
 
 /* Answer rest[0..len), the raw path after "/stremio" ("/TOKEN/manifest.json").
- * LUME_OK with *body set (a new reference); LUME_ERR_NOT_FOUND (no such
- * route, a wrong token, a meta nobody holds); LUME_ERR_INVALID_ID; or the
- * providers' failure (all failed: 503, 504) with err's message. */
+ * LUME_OK with *body set (a new reference) and *life, how long it may be kept
+ * (its cache fields say the same; cut by the signed links it holds);
+ * LUME_ERR_NOT_FOUND (no such route, a wrong token, a meta nobody holds);
+ * LUME_ERR_INVALID_ID; or the providers' failure (all failed: 503, 504)
+ * with err's message. */
 lume_status lume_stremio_answer(const lume_stremio_ctx *ctx, const char *rest, size_t len,
-                                json_t **body, lume_provider_error *err);
+                                json_t **body, lume_cache_life *life, lume_provider_error *err);
 
 #endif

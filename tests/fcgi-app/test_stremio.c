@@ -66,9 +66,10 @@ static json_t *ask(const char *path, lume_status *st)
     lume_stremio_ctx ctx = {&cfg, set, &results, outcomes, 0};
     lume_provider_error err = {{0}, 0};
     json_t *body = NULL;
+    lume_cache_life life;
 
     ctx.deadline_ms = INT64_MAX / 2;
-    *st = lume_stremio_answer(&ctx, path, strlen(path), &body, &err);
+    *st = lume_stremio_answer(&ctx, path, strlen(path), &body, &life, &err);
     assert_true((*st == LUME_OK) == (body != NULL));
     return body;
 }
