@@ -98,6 +98,8 @@ lume_status lume_results_add_subtitle(lume_results *r, const lume_subtitle *sub)
 
 lume_status lume_results_take(lume_results *to, lume_results *from)
 {
+    if (from->count == 0)
+        return LUME_OK; /* to may have no array yet */
     if (reserve(to, from->count) != LUME_OK)
         return LUME_ERR_INTERNAL;
     memcpy(to->items + to->count, from->items, from->count * sizeof(*from->items));

@@ -124,7 +124,9 @@ static void test_the_routes_are_the_routers(void **state)
     while (lume_route_path(n) != NULL)
         n++;
     assert_int_equal(json_array_size(routes), n);
-    assert_string_equal(json_string_value(json_array_get(routes, n - 1)), "/streams/{query}");
+    assert_string_equal(json_string_value(json_array_get(routes, n - 2)), "/streams/{query}");
+    assert_string_equal(json_string_value(json_array_get(routes, n - 1)),
+                        "/stremio/{token}/manifest.json");
 }
 
 /* ---- what the app really answers ---- */

@@ -51,7 +51,11 @@ static void check_route(const char *method, const char *uri)
         return;
     }
     FUZZ_CHECK(q ? route.args == q + 1 && route.args_len == strlen(q + 1) : route.args == NULL);
-    if (route.segment != NULL) {
+    if (route.segment != NULL && route.id == LUME_ROUTE_STREMIO) {
+        /* the addon's: the rest of the path, from its '/' (stremio.h) */
+        FUZZ_CHECK(route.segment > uri && route.segment + route.segment_len == uri + path_len);
+        FUZZ_CHECK(route.segment[0] == '/' && strncmp(uri, "/stremio/", 9) == 0);
+    } else if (route.segment != NULL) {
         FUZZ_CHECK(lume_route_is_resolve(route.id));
         FUZZ_CHECK(route.segment > uri && route.segment + route.segment_len == uri + path_len);
         FUZZ_CHECK(memchr(route.segment, '/', route.segment_len) == NULL);
@@ -87,6 +91,9 @@ static void check_body(const lume_request *req, const lume_response *resp, int r
         FUZZ_CHECK(json_is_string(json_object_get(detail, "message")));
         FUZZ_CHECK(
             strcmp(json_string_value(json_object_get(detail, "request_id")), req->request_id) == 0);
+    } else if (resolve && json_object_get(doc, "streams") != NULL) {
+        FUZZ_CHECK(json_is_array(json_object_get(doc, "streams")));
+        FUZZ_CHECK(json_is_array(json_object_get(doc, "providers")));
     } else if (resolve && json_object_get(doc, "results") == NULL) {
         const char *url = json_string_value(json_object_get(doc, "url"));
         FUZZ_CHECK(json_is_string(json_object_get(doc, "title")));
