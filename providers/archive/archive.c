@@ -427,6 +427,43 @@ static lume_status lookup(archive_provider *a, const archive_hit *hits, size_t n
     return r.st;
 }
 
+/* One advancedsearch call (a search, a browse, the health check): its hits
+ * in *hits, *count (free with archive_hits_free). LUME_OK; LUME_ERR_INTERNAL
+ * when memory runs out; else the upstream's failure, logged as what.
+ * retries: as archive_http_fetch_all's (-1: LUME_RETRIES). */
+static lume_status search_call(archive_provider *a, const char *what, const char *words, int rows,
+                               long page, int64_t deadline_ms, int retries, archive_hit **hits,
+                               size_t *count)
+{
+    archive_fetch f = {0};
+    archive_parse_status ps;
+    int64_t started_us;
+
+    *hits = NULL;
+    *count = 0;
+    if ((f.url = search_url(a, words, rows, page)) == NULL)
+        return LUME_ERR_INTERNAL;
+    started_us = lume_now_us();
+    archive_http_fetch_all(a->http, &f, 1, deadline_ms, retries, NULL, NULL);
+    count_fetch(a, &f, started_us);
+    curl_free((char *)f.url);
+    if (f.status != ARCHIVE_FETCH_OK) {
+        log_fault(what, &f, NULL);
+        archive_fetch_release(&f);
+        return fetch_failure(&f);
+    }
+    ps = archive_parse_search(f.body, f.len, hits, count);
+    archive_fetch_release(&f);
+    if (ps == ARCHIVE_PARSE_OK)
+        return LUME_OK;
+    if (ps == ARCHIVE_PARSE_NOMEM)
+        return LUME_ERR_INTERNAL;
+    log_fault(what, &f,
+              ps == ARCHIVE_PARSE_TOO_BIG ? "search answer over the JSON bound"
+                                          : "malformed search answer");
+    return LUME_ERR_UNAVAILABLE;
+}
+
 static lume_status archive_search(void *impl, const lume_search *s, lume_results *out,
                                   lume_provider_error *err)
 {
@@ -436,39 +473,16 @@ static lume_status archive_search(void *impl, const lume_search *s, lume_results
     int rows =
         tv ? SEARCH_ROWS_TV : (want * 2 + 4 < SEARCH_ROWS_MAX ? want * 2 + 4 : SEARCH_ROWS_MAX);
     size_t max_lookups = (size_t)(want * 2 + 4), count = 0, keep = 0;
-    archive_fetch f = {0};
     archive_hit *hits = NULL;
-    archive_parse_status ps;
     lume_breaker_ticket ticket;
     lume_status st;
-    int64_t started_us;
 
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
     /* TV: search the show's name; the episode is matched in the titles. */
-    if ((f.url = search_url(a, s->query, rows, 1)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
-                                  lume_status_message(LUME_ERR_INTERNAL));
-    started_us = lume_now_us();
-    archive_http_fetch_all(a->http, &f, 1, s->deadline_ms, -1, NULL, NULL);
-    count_fetch(a, &f, started_us);
-    curl_free((char *)f.url);
-    if (f.status != ARCHIVE_FETCH_OK) {
-        log_fault("search", &f, NULL);
-        archive_fetch_release(&f);
-        return settle(a, ticket, fetch_failure(&f), err);
-    }
-    ps = archive_parse_search(f.body, f.len, &hits, &count);
-    archive_fetch_release(&f);
-    if (ps != ARCHIVE_PARSE_OK) {
-        if (ps == ARCHIVE_PARSE_NOMEM)
-            return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
-                                      lume_status_message(LUME_ERR_INTERNAL));
-        log_fault("search", &f,
-                  ps == ARCHIVE_PARSE_TOO_BIG ? "search answer over the JSON bound"
-                                              : "malformed search answer");
-        return settle(a, ticket, LUME_ERR_UNAVAILABLE, err);
-    }
+    if ((st = search_call(a, "search", s->query, rows, 1, s->deadline_ms, -1, &hits, &count)) !=
+        LUME_OK)
+        return settle(a, ticket, st, err);
     for (size_t i = 0; i < count; i++) {
         archive_hit h = hits[i];
         if (keep < max_lookups &&
@@ -491,32 +505,17 @@ static lume_status archive_browse(void *impl, const lume_browse *b, lume_titles 
 {
     archive_provider *a = impl;
     int rows = b->limit > 0 ? b->limit : 1;
-    archive_fetch f = {0};
     archive_hit *hits = NULL;
     size_t count = 0;
     lume_breaker_ticket ticket;
-    lume_status st = LUME_OK;
-    int64_t started_us;
+    lume_status st;
 
     if (b->series) /* the archive's films only: no series of its own */
         return LUME_OK;
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
-    if ((f.url = search_url(a, b->search, rows, b->skip / rows + 1)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
-                                  lume_status_message(LUME_ERR_INTERNAL));
-    started_us = lume_now_us();
-    archive_http_fetch_all(a->http, &f, 1, b->deadline_ms, -1, NULL, NULL);
-    count_fetch(a, &f, started_us);
-    curl_free((char *)f.url);
-    if (f.status != ARCHIVE_FETCH_OK) {
-        log_fault("browse", &f, NULL);
-        st = fetch_failure(&f);
-    } else if (archive_parse_search(f.body, f.len, &hits, &count) != ARCHIVE_PARSE_OK) {
-        log_fault("browse", &f, "malformed or oversized search answer");
-        st = LUME_ERR_UNAVAILABLE;
-    }
-    archive_fetch_release(&f);
+    st = search_call(a, "browse", b->search, rows, b->skip / rows + 1, b->deadline_ms, -1, &hits,
+                     &count);
     for (size_t i = 0; st == LUME_OK && i < count; i++) {
         lume_title_parts parts;
         char *poster = archive_image_url(a->base, hits[i].identifier);
@@ -533,31 +532,15 @@ static lume_status archive_browse(void *impl, const lume_browse *b, lume_titles 
 static lume_status archive_health(void *impl, int64_t deadline_ms, lume_provider_error *err)
 {
     archive_provider *a = impl;
-    archive_fetch f = {0};
     archive_hit *hits = NULL;
     size_t count = 0;
     lume_breaker_ticket ticket;
-    lume_status st = LUME_OK;
-    int64_t started_us;
+    lume_status st;
 
     if (breaker_open(a, &ticket, err))
         return LUME_ERR_UNAVAILABLE;
-    if ((f.url = search_url(a, NULL, 1, 1)) == NULL)
-        return lume_provider_fail(err, LUME_ERR_INTERNAL, "%s",
-                                  lume_status_message(LUME_ERR_INTERNAL));
-    started_us = lume_now_us();
-    archive_http_fetch_all(a->http, &f, 1, deadline_ms, 0, NULL, NULL);
-    count_fetch(a, &f, started_us);
-    curl_free((char *)f.url);
-    if (f.status != ARCHIVE_FETCH_OK) {
-        log_fault("health", &f, NULL);
-        st = fetch_failure(&f);
-    } else if (archive_parse_search(f.body, f.len, &hits, &count) != ARCHIVE_PARSE_OK) {
-        log_fault("health", &f, "malformed or oversized search answer");
-        st = LUME_ERR_UNAVAILABLE;
-    }
+    st = search_call(a, "health", NULL, 1, 1, deadline_ms, 0, &hits, &count);
     archive_hits_free(hits, count);
-    archive_fetch_release(&f);
     return settle(a, ticket, st, err);
 }
 
