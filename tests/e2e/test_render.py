@@ -172,7 +172,7 @@ class TestRender(unittest.TestCase):
             self.assertTrue(directive in cached, directive)
         # After max-age the provider is asked before anything is answered.
         self.assertNotIn("fastcgi_cache_background_update", text)
-        self.assertEqual(text.count(f"fastcgi_cache lume_{gen};"), 2)  # /resolve/ and /streams/
+        self.assertEqual(text.count(f"fastcgi_cache lume_{gen};"), 3)  # /resolve/, /streams/, /stremio/
         self.assertIn(f'"{gen}" 0;', text.split("$lume_cache_foreign {")[1].split("}")[0])
         self.assertTrue("add_header X-Cache-Status $lume_cache_status always;" in text)
         self.assertIn("fastcgi_param CACHE_STATUS $upstream_cache_status;", text)
@@ -420,8 +420,8 @@ class TestRender(unittest.TestCase):
         self.assertIn("default app:9000;", text)
         self.assertNotIn("upstream lume_workers", text)
         # every location that reaches the app: /health, /metrics, /status, /,
-        # /resolve, /resolve/health/provider, /resolve/ and /streams/ (cached)
-        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 8)  # every location, /streams/ too
+        # /resolve, /resolve/health/provider, /resolve/, /streams/ and /stremio/ (cached)
+        self.assertEqual(text.count("fastcgi_pass $lume_workers;"), 9)  # every location, /streams/ and /stremio/ too
         self.assertIn("fastcgi_next_upstream error timeout;", text)
         self.assertIn("fastcgi_next_upstream_timeout 3s;", text)
         self.assertNotIn("backup;", text)
@@ -434,7 +434,7 @@ class TestRender(unittest.TestCase):
         self.assertNotIn("resolver ", static)
         self.assertIn("server app:9000 max_fails=0;", static)
         self.assertIn("server app:9000 max_fails=0 backup;", static)
-        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 8)
+        self.assertEqual(static.count("fastcgi_pass lume_workers;"), 9)
         self.assertIn("fastcgi_next_upstream error;", static)
         self.assertNotIn("fastcgi_next_upstream error timeout;", static)
         self.assertIn("fastcgi_connect_timeout 2s;", static)
