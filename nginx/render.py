@@ -733,7 +733,9 @@ def derive(environ, version, api):
     if workers != "auto":
         integer(conf, "LUME_NGINX_WORKERS", 1, 1024)
     # LUME_PROVIDERS (the app's one setting for both names): "mock" or "library,archive".
-    provider = conf["LUME_PROVIDER"] or next(iter(api["providers"]))
+    # As the app resolved it (LUME_PROVIDER and LUME_PROVIDERS set one value;
+    # the one set last wins), never a variable read here on its own.
+    provider = app_config(environ)["settings"]["LUME_PROVIDERS"] or next(iter(api["providers"]))
     if not re.fullmatch(r"[a-z0-9_-]{1,31}(,[a-z0-9_-]{1,31}){0,7}", provider):
         raise RenderError(f"invalid LUME_PROVIDERS={provider}")
     # The names the providers report, as the app's bodies say them (an unknown one as given).

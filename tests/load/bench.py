@@ -224,7 +224,7 @@ class Stack:
                           LUME_EDGE_METRICS="off")
             conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=noedge,
                                   capture_output=True, text=True, check=True).stdout.strip()
-            self.patch(conf)
+            self.patch(conf, baselines=False)
             self.nginx_noedge = self.spawn(["nginx", "-p", noedge["LUME_RUN_DIR"], "-e", "stderr",
                                             "-c", conf, "-g", "daemon off;"], noedge,
                                            self.nginx_log)
@@ -261,17 +261,18 @@ class Stack:
             raise RuntimeError("/bench/return does not answer the body")
         return self
 
-    def patch(self, conf):
+    def patch(self, conf, baselines=True):
         """The bench's additions to the installed configuration (nginx/render.py
         writes it next to conf): its access log buffered, a way past the
-        response cache, and the baselines and peers in the operator's conf.d/."""
+        response cache, and (baselines: the main front only, they listen on
+        its plain port) the baselines and peers in the operator's conf.d/."""
         d = os.path.dirname(conf)
         edit(os.path.join(d, "generated", "access-log.conf"), r"(access_log \S+ lume_json);",
              r"\1 buffer=64k flush=1s;", "no access_log line to tune")
         edit(os.path.join(d, "snippets", "cache.conf"), r"(\nfastcgi_cache_key \$lume_cache_key;\n)",
              r"\1fastcgi_cache_bypass $http_x_bench_nocache;\nfastcgi_no_cache $http_x_bench_nocache;\n",
              "no response cache")
-        if self.archive:  # the archive provider's loads skip the cache too
+        if self.archive or not baselines:  # the archive provider's loads skip the cache too
             return
         body = self.get_body_for_conf()
         # The same server on a plain HTTP port, and the peers behind
