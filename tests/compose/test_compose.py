@@ -212,6 +212,9 @@ class LibraryStack(Stack):
             f.write(LIBRARY_SECRET + "\n")
         os.chown(secret, 10001, 10001)
         os.chmod(secret, 0o400)
+        # LUME_PROVIDERS alone: with LUME_PROVIDER set too, the app takes the one
+        # set last, and nginx/render.py the LUME_PROVIDER given.
+        del self.settings["LUME_PROVIDER"]
         self.settings.update({
             "LUME_PROVIDERS": "library,mock",
             "LUME_LIBRARY_DIRS": "/media",
