@@ -27,7 +27,9 @@ responder again at equal load (16 connections, each pausing 1 ms after every
 answer), so that their p99 compare like for like; h2load over HTTP/2 (10 streams per connection); system calls per request of one
 worker and of one responder process (strace -c); the archive provider
 behind the same nginx against tests/lib/fake_archive.py with 20 ms per
-upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
+upstream call; the library provider over 100,000 generated names (indexing,
+rescanning, /resolve against the mock, probing, a signed file in ranges,
+RSS: library_bench); and unless BENCH_QUICK: instructions per request (callgrind),
 a worker's RSS over 200,000 requests it served, and valgrind memcheck on a
 worker serving 4,000 mixed requests.
 
