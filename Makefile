@@ -108,9 +108,18 @@ $(BENCH_PEER_GO): tests/load/peers/peer.go
 	@mkdir -p $(dir $@)
 	go build -o $@ $<
 
+# The library's driver (tests/load/library_index.c): the scanner and the
+# prober outside the service; --wrap lets it leave the prober out.
+BENCH_LIBRARY := $(BUILD)/tests/load/library-index
+
+$(BENCH_LIBRARY): tests/load/library_index.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Wl,--wrap=lume_probe_run_isolated -o $@ $< \
+		$(LIB_OBJS) $(LDLIBS)
+
 bench: deps
 	@LUME_EXTRA_PACKAGES="wrk nghttp2-client gnuplot-nox strace valgrind golang-go nodejs" scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BENCH_RESPONDER) $(BENCH_PEER_GO)
+	@$(MAKE) --no-print-directory all $(BENCH_RESPONDER) $(BENCH_PEER_GO) $(BENCH_LIBRARY)
 	@BUILD=$(BUILD) python3 tests/load/bench.py
 
 # The Compose deployment (docker/): its own installs happen inside the suite.

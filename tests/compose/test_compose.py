@@ -7,7 +7,13 @@ The steps run in order on one stack, as an operator would:
   3. scale the app to 3: all three serve requests, nginx untouched;
   4. kill one app container's master: it restarts, the others keep answering;
   5. docker/rollout.sh replaces every replica under load: no request fails;
-  6. stop (cleanly, on the stop signal), then `down -v` leaves nothing behind.
+  6. stop (cleanly, on the stop signal), then `down -v` leaves nothing behind;
+  7. the library (docker/compose.library.yaml over compose.yaml, a project of
+     its own): a media folder ffmpeg made, mounted read-only into both
+     services at /media, the signing secret a Compose secret file (in no
+     image, no container's environment); a film resolves to a signed link
+     that the nginx container serves with Range (206), and `down -v` leaves
+     nothing.
 
 docker_host.py installs and starts what is missing and puts the machine back.
 The stack is always taken down, even on failure or SIGTERM/SIGINT.
@@ -16,11 +22,13 @@ Compose v2 instead of docker-compose.
 """
 import json
 import os
+import http.client
 import random
 import shlex
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +41,15 @@ from docker_host import ROOT, HostError, run
 from front import FRESH
 
 COMPOSE_FILE = os.path.join(ROOT, "docker", "compose.yaml")
+LIBRARY_FILE = os.path.join(ROOT, "docker", "compose.library.yaml")
+LIBRARY_SECRET = "compose-library-secret-0123456789"
+FFMPEG = ("ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "
+          "testsrc=size=640x360:rate=10:duration=2 -f lavfi -i sine=frequency=440:duration=2 "
+          "-c:v libx264 -preset ultrafast -c:a aac -movflags +faststart")
 
 host = None
 stack = None
+library = None  # step 7's project
 
 
 def log(message):
@@ -85,8 +99,9 @@ def wait_for(predicate, timeout, what, interval=0.5):
 class Stack:
     """One Compose project of docker/compose.yaml, on free 127.0.0.1 ports."""
 
-    def __init__(self):
-        self.project = f"lumetest{os.getpid()}"
+    def __init__(self, project=None, files=(COMPOSE_FILE,)):
+        self.project = project or f"lumetest{os.getpid()}"
+        self.files = list(files)
         self.dir = tempfile.mkdtemp(prefix="lume-compose-")
         self.compose = shlex.split(os.environ.get("LUME_COMPOSE", "docker-compose"))
         self.tls = os.path.join(self.dir, "tls")
@@ -112,6 +127,9 @@ class Stack:
         self.http_port = free_port()
         self.settings["LUME_HTTPS_PORT"] = str(self.https_port)
         self.settings["LUME_HTTP_PORT"] = str(self.http_port)
+        self.write_env()
+
+    def write_env(self):
         with open(self.env_file, "w") as f:
             f.writelines(f"{k}={v}\n" for k, v in self.settings.items())
 
@@ -127,8 +145,9 @@ class Stack:
                 self.new_ports()
 
     def run(self, *args, timeout=120, check=True):
-        return run(self.compose + ["-f", COMPOSE_FILE, "--env-file", self.env_file,
-                                   "-p", self.project, *args], timeout, check=check)
+        files = [x for f in self.files for x in ("-f", f)]
+        return run(self.compose + files + ["--env-file", self.env_file,
+                                           "-p", self.project, *args], timeout, check=check)
 
     def containers(self, service=None):
         """Ids of the project's containers (of one service), stopped ones too."""
@@ -173,13 +192,65 @@ class Stack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class LibraryStack(Stack):
+    """The same stack with docker/compose.library.yaml over it: the library
+    provider, a media folder of one film (ffmpeg), its secret a file."""
+
+    def __init__(self):
+        super().__init__(f"lumetest{os.getpid()}lib", (COMPOSE_FILE, LIBRARY_FILE))
+        self.media = os.path.join(self.dir, "media")
+        self.film = os.path.join(self.media, "Charade (1963)", "Charade (1963).mp4")
+        os.makedirs(os.path.dirname(self.film))
+        subprocess.run(FFMPEG.split() + [self.film], check=True, timeout=120)
+        # The containers' user (10001) reads the media; the secret is its alone.
+        for d, _, files in os.walk(self.media):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(os.path.join(d, f), 0o644)
+        secret = os.path.join(self.dir, "library.secret")
+        with open(secret, "w") as f:
+            f.write(LIBRARY_SECRET + "\n")
+        os.chown(secret, 10001, 10001)
+        os.chmod(secret, 0o400)
+        # LUME_PROVIDERS alone: with LUME_PROVIDER set too, the app takes the one
+        # set last, and nginx/render.py the LUME_PROVIDER given.
+        del self.settings["LUME_PROVIDER"]
+        self.settings.update({
+            "LUME_PROVIDERS": "library,mock",
+            "LUME_LIBRARY_DIRS": "/media",
+            "LUME_MEDIA_DIR": self.media,
+            "LUME_LIBRARY_SECRET_HOST_FILE": secret,
+        })
+        self.write_env()
+
+    def new_ports(self):
+        super().new_ports()
+        # The links name the published port: https://localhost:<port>/media.
+        self.settings["LUME_LIBRARY_PUBLIC_URL"] = f"https://localhost:{self.https_port}/media"
+        self.write_env()
+
+    def fetch(self, url, headers=None):
+        """(status, headers, body) of a link, from the published port."""
+        f = self.front()
+        u = url.split("/", 3)[3]
+        conn = http.client.HTTPSConnection(f.host, f.https_port, timeout=10, context=f.ctx)
+        try:
+            conn.request("GET", "/" + u, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+
 def cleanup():
-    """Take the stack down and put the host back; safe to call more than once."""
-    global stack, host
-    if stack is not None:
-        log("taking the stack down")
-        stack.down()
-        stack = None
+    """Take the stacks down and put the host back; safe to call more than once."""
+    global stack, host, library
+    stacks = [s for s in (stack, library) if s is not None]
+    for s in stacks:
+        log(f"taking {s.project} down")
+        s.down()
+    stack = library = None
+    if stacks:
         # Our images' superseded versions (the cache and current tags stay).
         run(["docker", "image", "prune", "-f", "--filter", "label=org.lume.image"], 60,
             check=False)
@@ -350,6 +421,64 @@ class ComposeDeployment(steps.Steps):
                          .stdout.split(), [])
         self.assertFalse([n for n in run(["docker", "network", "ls", "--format", "{{.Name}}"],
                                          30).stdout.split() if n.startswith(stack.project)])
+
+    def test_7_the_library_through_compose(self):
+        global library
+        library = LibraryStack()
+        t0 = time.monotonic()
+        library.up()
+        wait_for(lambda: library.healthy("app", 1), 90, "library app healthy")
+        wait_for(lambda: library.healthy("nginx", 1), 90, "library nginx healthy")
+        log(f"library stack healthy in {time.monotonic() - t0:.0f} s")
+        containers = library.inspect(library.containers())
+        for c in containers:
+            name = c["Config"]["Labels"]["com.docker.compose.service"]
+            media = [m for m in c["Mounts"] if m["Destination"] == "/media"]
+            self.assertEqual([(m["Type"], m["Source"], m["RW"]) for m in media],
+                             [("bind", library.media, False)], name)
+            env = dict(e.split("=", 1) for e in c["Config"]["Env"] if "=" in e)
+            self.assertEqual(env["LUME_LIBRARY_SECRET_FILE"], "/run/secrets/lume_library_secret")
+            self.assertEqual(env.get("LUME_LIBRARY_SECRET", ""), "", name)
+            # The secret: in the container's /run/secrets, in no image nor environment.
+            self.assertNotIn(LIBRARY_SECRET, json.dumps(c), name)
+            self.assertNotIn(LIBRARY_SECRET, run(["docker", "image", "inspect", c["Image"]],
+                                                 30).stdout, name)
+            self.assertEqual(run(["docker", "exec", c["Id"], "cat",
+                                  "/run/secrets/lume_library_secret"], 30).stdout.strip(),
+                             LIBRARY_SECRET, name)
+            self.assertNotEqual(run(["docker", "exec", c["Id"], "touch", "/media/x"], 30,
+                                    check=False).returncode, 0, f"{name}: /media is read-only")
+            if name == "app":
+                self.assertEqual([m["Type"] for m in c["Mounts"]
+                                  if m["Destination"] == "/var/lib/lume"], ["volume"])
+
+        def film():
+            status, _, body = library.request("/streams/charade", headers=FRESH)
+            streams = json.loads(body).get("streams", []) if status == 200 else []
+            return [s for s in streams if s["url"].startswith(library.settings[
+                "LUME_LIBRARY_PUBLIC_URL"] + "/0/Charade%20%281963%29/")]
+        [stream] = wait_for(film, 60, "the film indexed and resolved")
+        self.assertIn("md5=", stream["url"])
+        self.assertEqual((stream["container"], stream["video_codec"]), ("mp4", "h264"))
+        with open(library.film, "rb") as f:
+            whole = f.read()
+        status, headers, body = library.fetch(stream["url"])
+        self.assertEqual((status, headers["content-type"], body), (200, "video/mp4", whole))
+        status, headers, body = library.fetch(stream["url"], {"Range": "bytes=1000-1999"})
+        self.assertEqual(status, 206)
+        self.assertEqual(headers["content-range"], f"bytes 1000-1999/{len(whole)}")
+        self.assertEqual(body, whole[1000:2000])
+        # Unsigned, or the signature changed: refused by the nginx container.
+        base = stream["url"].split("?")[0]
+        self.assertEqual(library.fetch(base)[0], 403)
+        self.assertEqual(library.fetch(stream["url"].replace("md5=", "md5=A"))[0], 403)
+        log(f"the film: {len(whole)} bytes, 206 on a Range through the nginx container")
+
+        library.run("down", "-v", timeout=120)
+        label = f"label=com.docker.compose.project={library.project}"
+        self.assertEqual(library.containers(), [])
+        self.assertEqual(run(["docker", "volume", "ls", "-q", "--filter", label], 30)
+                         .stdout.split(), [])
 
 
 if __name__ == "__main__":

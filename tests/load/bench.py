@@ -27,7 +27,9 @@ responder again at equal load (16 connections, each pausing 1 ms after every
 answer), so that their p99 compare like for like; h2load over HTTP/2 (10 streams per connection); system calls per request of one
 worker and of one responder process (strace -c); the archive provider
 behind the same nginx against tests/lib/fake_archive.py with 20 ms per
-upstream call; and unless BENCH_QUICK: instructions per request (callgrind),
+upstream call; the library provider over 100,000 generated names (indexing,
+rescanning, /resolve against the mock, probing, a signed file in ranges,
+RSS: library_bench); and unless BENCH_QUICK: instructions per request (callgrind),
 a worker's RSS over 200,000 requests it served, and valgrind memcheck on a
 worker serving 4,000 mixed requests.
 
@@ -47,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -131,6 +134,27 @@ STREAMS_PATH = "/streams/bench%20film"
 OVERLAP_FAST_S = 0.010
 OVERLAP_SLOW_MS = 200
 OVERLAP_CONNS = 4
+# The library provider (issue 26): LIBRARY_FILMS films and LIBRARY_SHOWS
+# series of LIBRARY_SEASONS x LIBRARY_EPISODES episodes, empty files (100,000
+# names), indexed by tests/load/library_index.c (the scanner outside the
+# service); /resolve from it against the mock's at LIBRARY_CONNS connections;
+# a signed file of LIBRARY_BIG_MB served in LIBRARY_RANGE_KB ranges, against
+# the same file unsigned; the prober on ffmpeg's media, LIBRARY_PROBES probes.
+LIBRARY_FILMS = 50000
+LIBRARY_SHOWS, LIBRARY_SEASONS, LIBRARY_EPISODES = 500, 5, 20
+LIBRARY_CONNS = 64
+LIBRARY_BIG_MB = 100
+LIBRARY_RANGE_KB = 1024
+LIBRARY_PROBES = 100 if QUICK else 500
+LIBRARY_INDEX = os.path.join(BUILD, "tests", "load", "library-index")
+LIBRARY_SECRET = "bench-library-secret-0123456789"
+# ffmpeg's media, as tests/providers/library/media.h makes them (2 s each)
+LIBRARY_MEDIA = {
+    "h264.mp4": "-c:v libx264 -preset ultrafast -c:a aac -movflags +faststart",
+    "hevc.mkv": "-c:v libx265 -preset ultrafast -x265-params log-level=none -c:a libopus",
+    "vp9.webm": "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -c:a libopus",
+    "mpeg2.ts": "-c:v mpeg2video -c:a mp2",
+}
 # A few thousand mixed requests to one worker under memcheck.
 MEMCHECK_REQUESTS = 4000
 RSS_REQUESTS = 200000
@@ -155,16 +179,21 @@ class Stack:
     archive (a fake Internet Archive's base URL): the archive provider and
     `workers` workers instead, and no baselines."""
 
-    def __init__(self, archive=None, workers=WORKERS, noedge=False, providers="archive",
-                 extra_env=None):
+    def __init__(self, archive=None, workers=WORKERS, noedge=False, providers=None,
+                 extra_env=None, check=None, extra_conf=""):
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
         self.noedge_port = free_port() if noedge else None
         self.plain_port = free_port()  # the same server over plain HTTP (bench only)
         self.procs = []
         self.archive = archive
-        self.providers = providers  # LUME_PROVIDERS with archive
+        # LUME_PROVIDERS: the archive with archive, else the mock
+        self.providers = providers or ("archive" if archive else "mock")
         self.extra_env = extra_env or {}
+        # check: a path the providers answer (200) once up; with it, no
+        # baselines nor peers, and extra_conf (server level) in conf.d/.
+        self.check = check
+        self.extra_conf = extra_conf
         self.nworkers = workers
 
     def env(self):
@@ -182,7 +211,7 @@ class Stack:
             "LUME_RATE_LIMIT": "0",
             "LUME_CONN_LIMIT": "0",
             "LUME_CONN_PER_ADDR_MAX": "4096",
-            "LUME_PROVIDERS": self.providers if self.archive else "mock",
+            "LUME_PROVIDERS": self.providers,
             "LUME_STREMIO_TOKEN": BENCH_TOKEN,
             "LUME_WORKERS": str(self.nworkers),
             # Workers live through the whole run, so that one worker's RSS
@@ -234,10 +263,11 @@ class Stack:
         if self.noedge_port and not wait_until(
                 lambda: self.get("/health", self.noedge_port)[0] == 200, 30):
             raise RuntimeError(f"the front without the edge metrics did not come up; see {self.dir}")
-        if self.archive:
-            status, body = self.get(ARCHIVE_PATH)
+        if self.archive or self.check:
+            path = self.check or ARCHIVE_PATH
+            status, body = self.get(path)
             if status != 200:
-                raise RuntimeError(f"{ARCHIVE_PATH}: {status} {body!r}")
+                raise RuntimeError(f"{path}: {status} {body!r}")
             return self
         status, body = self.get(MOVIE)
         if status != 200:
@@ -272,7 +302,10 @@ class Stack:
         edit(os.path.join(d, "snippets", "cache.conf"), r"(\nfastcgi_cache_key \$lume_cache_key;\n)",
              r"\1fastcgi_cache_bypass $http_x_bench_nocache;\nfastcgi_no_cache $http_x_bench_nocache;\n",
              "no response cache")
-        if self.archive or not baselines:  # the archive provider's loads skip the cache too
+        if self.check and baselines:
+            with open(os.path.join(d, "conf.d", "server", "bench.conf"), "w") as f:
+                f.write(self.extra_conf)
+        if self.archive or self.check or not baselines:  # these loads skip the cache too
             return
         body = self.get_body_for_conf()
         # The same server on a plain HTTP port, and the peers behind
@@ -384,12 +417,15 @@ def dechunk(body):
     return out
 
 
-def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False):
+def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False, ranges=None):
     """wrk with `paths`; `load` (a name of LOADS) says which front and
-    whether the response cache is used; plain: over plain HTTP."""
+    whether the response cache is used; plain: over plain HTTP; ranges:
+    (bytes a request, the file's size), Range requests over the file."""
     env = dict(os.environ, BENCH_PATHS=" ".join(paths),
                BENCH_CACHED="1" if load in CACHED else "0",
                BENCH_PAUSE_MS=str(pause_ms))
+    if ranges:
+        env.update(BENCH_RANGE=str(ranges[0]), BENCH_SIZE=str(ranges[1]))
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
                         os.path.join(HERE, "paths.lua"), stack.url(load=load, plain=plain)],
@@ -609,6 +645,175 @@ def archive_bench():
     out["ratio"] = out["rps"] / out["ceiling_rps"]
     out["streams"] = streams_bench(fake, out["rps"])
     fake.stop()
+    return out
+
+
+def library_tree(root):
+    """The 100,000 empty files of the bench's library under root; the paths
+    of the films and episodes the load asks for."""
+    t0 = time.monotonic()
+    for n in range(LIBRARY_FILMS):
+        name = f"Film {n:05d} ({1920 + n % 100})"
+        os.mkdir(os.path.join(root, name))
+        open(os.path.join(root, name, name + ".mp4"), "wb").close()
+    for n in range(LIBRARY_SHOWS):
+        show = f"Show {n:03d}"
+        for season in range(1, LIBRARY_SEASONS + 1):
+            folder = os.path.join(root, show, f"Season {season:02d}")
+            os.makedirs(folder)
+            for ep in range(1, LIBRARY_EPISODES + 1):
+                open(os.path.join(folder, f"{show} - S{season:02d}E{ep:02d}.mkv"), "wb").close()
+    log(f"library: {LIBRARY_FILMS + LIBRARY_SHOWS * LIBRARY_SEASONS * LIBRARY_EPISODES} "
+        f"empty files in {time.monotonic() - t0:.0f} s")
+    paths = []
+    for k in range(32):  # films and episodes spread over the library
+        n = (k * 7919) % LIBRARY_FILMS
+        paths.append(f"/resolve/film%20{n:05d}%20({1920 + n % 100})")
+        paths.append(f"/resolve/show%20{(k * 131) % LIBRARY_SHOWS:03d}"
+                     f"?season={1 + k % LIBRARY_SEASONS}&episode={1 + k % LIBRARY_EPISODES}")
+    return paths
+
+
+def library_driver(*args):
+    r = subprocess.run([LIBRARY_INDEX, *args], capture_output=True, text=True, timeout=1800)
+    if r.returncode != 0:
+        raise RuntimeError(f"library-index {args[0]}: {r.stderr}{r.stdout}")
+    return json.loads(r.stdout)
+
+
+def worker_durations(stack, prefix):
+    """The worker's own time (the access log's duration_ms) of each request
+    whose path starts with prefix, in microseconds, in the log's order."""
+    out = []
+    with open(os.path.join(stack.dir, "lume.log"), "rb") as f:
+        for line in f:
+            if b'"event":"request"' not in line or f'"path":"{prefix}'.encode() not in line:
+                continue
+            m = re.search(rb'"duration_ms":([0-9.]+)', line)
+            if m:
+                out.append(float(m.group(1)) * 1000)
+    return out
+
+
+def pct(values, p):
+    return values[min(len(values) - 1, int(len(values) * p))] if values else None
+
+
+def library_bench():
+    """The library provider over 100,000 names (docs/performance.md, "The
+    library"): indexing, rescanning, resolving, probing, serving."""
+    out = {}
+    d = tempfile.mkdtemp(prefix="lume-bench-library-")
+    stacks = []
+    try:
+        root, media = os.path.join(d, "library"), os.path.join(d, "media")
+        os.makedirs(root)
+        os.makedirs(media)
+        paths = library_tree(root)
+        db = os.path.join(d, "library.db")
+        # Names and index writes alone (the prober left out), then the same
+        # tree again: nothing changed.
+        out["index"] = library_driver("scan", db, root, "noprobe")
+        out["rescan"] = library_driver("scan", db, root)
+        log(f"library: indexed in {out['index']['ms']} ms, rescanned in {out['rescan']['ms']} ms")
+        # What the prober costs the indexer on a new empty file (its child).
+        empty = os.path.join(root, "Film 00000 (1920)", "Film 00000 (1920).mp4")
+        out["probe_empty"] = library_driver("probe", str(LIBRARY_PROBES), empty)
+        # ffmpeg's media, and the big file (not media: served, not probed).
+        made = []
+        for name, args in LIBRARY_MEDIA.items():
+            folder = os.path.join(media, f"Probe {name.split('.')[0]} (2001)")
+            os.makedirs(folder)
+            target = os.path.join(folder, f"Probe {name.split('.')[0]} (2001).{name.split('.')[1]}")
+            subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                            "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=2",
+                            "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+                            *args.split(), target], check=True, timeout=300)
+            made.append(target)
+        out["probe"] = library_driver("probe", str(LIBRARY_PROBES), *made)
+        out["probe"]["files"] = [os.path.basename(m) for m in made]
+        big_rel = "Big Film (2020)/Big Film (2020).mp4"
+        os.makedirs(os.path.join(media, "Big Film (2020)"))
+        with open(os.path.join(media, big_rel), "wb") as f:
+            for _ in range(LIBRARY_BIG_MB):
+                f.write(os.urandom(1 << 20))
+        library_driver("scan", db, media)
+        big_size = LIBRARY_BIG_MB << 20
+
+        # The service over that index: the library's stack beside the mock's.
+        env = {"LUME_LIBRARY_DIRS": f"{root}:{media}", "LUME_LIBRARY_INDEX": db,
+               "LUME_LIBRARY_SECRET": LIBRARY_SECRET}
+        lib = Stack(providers="library", extra_env=env, check=paths[0],
+                    extra_conf=f"location /bench/media/ {{ alias {media}/; }}\n")
+        lib.extra_env["LUME_LIBRARY_PUBLIC_URL"] = f"https://127.0.0.1:{lib.port}/media"
+        stacks.append(lib)
+        lib.start()
+        mock = Stack(check=MOVIE)
+        stacks.append(mock)
+        mock.start()
+        master_log = os.path.join(lib.dir, "lume.log")
+        if not wait_until(lambda: b'"event":"library_scan"' in open(master_log, "rb").read(),
+                          600, 0.5):
+            raise RuntimeError("the indexer's scan did not end")
+        with open(master_log, "rb") as f:
+            scan = [json.loads(x) for x in f if b'"event":"library_scan"' in x][0]
+        out["indexer_rescan"] = {k: scan[k] for k in ("ms", "files", "added", "probed")}
+        log(f"library: the indexer's start scan of the unchanged tree: {scan['ms']} ms")
+
+        wrk(lib, paths, LIBRARY_CONNS, 1 if QUICK else 3)
+        wrk(mock, [MOVIE], LIBRARY_CONNS, 1 if QUICK else 3)
+        time.sleep(1.5)  # the warm-up's access lines written (flush=1s)
+        marks = {(s_, k): len(worker_durations(s_, k)) for s_ in (lib, mock)
+                 for k in ("/resolve/", "/resolve/film", "/resolve/show")}
+        runs = {"library": [], "mock": []}
+        for rnd in range(ROUNDS):
+            for name in (("library", "mock") if rnd % 2 == 0 else ("mock", "library")):
+                runs[name].append(wrk(lib if name == "library" else mock,
+                                      paths if name == "library" else [MOVIE],
+                                      LIBRARY_CONNS, SECONDS))
+        out["resolve"] = {n: median_of(r) for n, r in runs.items()}
+        out["resolve"]["ratio"] = out["resolve"]["library"]["rps"] / out["resolve"]["mock"]["rps"]
+        time.sleep(1.5)
+        for name, s_ in (("library", lib), ("mock", mock)):
+            dur = sorted(worker_durations(s_, "/resolve/")[marks[s_, "/resolve/"]:])
+            out["resolve"][name]["worker_p50_us"] = pct(dur, 0.50)
+            out["resolve"][name]["worker_p99_us"] = pct(dur, 0.99)
+            out["resolve"][name]["worker_requests"] = len(dur)
+        for kind in ("film", "show"):  # the library's films and episodes apart
+            dur = sorted(worker_durations(lib, f"/resolve/{kind}")[marks[lib, f"/resolve/{kind}"]:])
+            out["resolve"]["library"][f"worker_{kind}_p99_us"] = pct(dur, 0.99)
+        log(f"library: /resolve {out['resolve']['library']['rps']:.0f}/s, the mock's "
+            f"{out['resolve']['mock']['rps']:.0f}/s ({out['resolve']['ratio']:.1%})")
+
+        indexer = children(lib.master.pid, name="lume-indexer")
+        workers = children(lib.master.pid, but="lume-indexer")
+        out["rss_kib"] = {"indexer": rss_kib(indexer[0]) if indexer else None,
+                          "workers": [rss_kib(p) for p in workers],
+                          "mock_workers": [rss_kib(p) for p in children(mock.master.pid)]}
+        mock.stop()
+        stacks.remove(mock)
+
+        # The big file, signed (the link /resolve gives) and not (a plain alias).
+        status, body = lib.get("/resolve/big%20film%20(2020)")
+        if status != 200:
+            raise RuntimeError(f"the big file: {status} {body!r}")
+        signed = json.loads(body)["url"].split(f":{lib.port}", 1)[1]
+        unsigned = "/bench/media/" + urllib.parse.quote(big_rel)
+        ranges = (LIBRARY_RANGE_KB << 10, big_size)
+        wrk(lib, [signed], LIBRARY_CONNS, 1, ranges=ranges)
+        runs = {"signed": [], "unsigned": []}
+        for rnd in range(ROUNDS):
+            for name in (("signed", "unsigned") if rnd % 2 == 0 else ("unsigned", "signed")):
+                runs[name].append(wrk(lib, [signed if name == "signed" else unsigned],
+                                      LIBRARY_CONNS, SECONDS, ranges=ranges))
+        out["serve"] = {n: median_of(r) for n, r in runs.items()}
+        out["serve"]["ratio"] = out["serve"]["signed"]["rps"] / out["serve"]["unsigned"]["rps"]
+        log(f"library: ranges of the signed file {out['serve']['signed']['rps']:.0f}/s, "
+            f"unsigned {out['serve']['unsigned']['rps']:.0f}/s")
+    finally:
+        for s_ in stacks:
+            s_.stop()
+        shutil.rmtree(d, ignore_errors=True)
     return out
 
 
@@ -886,6 +1091,8 @@ def report(res):
                      f"{fmt_ms(o['both']['p50_us'])} ms, p99 {fmt_ms(o['both']['p99_us'])} ms. "
                      f"Added: **{o['p50_added_ms']:+.1f} ms** at p50, **{o['p99_added_ms']:+.1f} ms** "
                      f"at p99 (target <= 10 ms; {OVERLAP_CONNS} connections).")
+    if res.get("library"):
+        lines += library_report(res["library"])
     if res.get("memcheck"):
         m = res["memcheck"]
         w = m.get("worker") or {}
@@ -905,6 +1112,50 @@ def report(res):
                      f"(growth {r['after_kib'] - r['before_kib']} KiB).")
     lines.append(f"\nCommand: `{res['command']}`")
     return "\n".join(lines) + "\n"
+
+
+def library_report(lib):
+    names = LIBRARY_FILMS + LIBRARY_SHOWS * LIBRARY_SEASONS * LIBRARY_EPISODES
+    ix, rs, ir = lib["index"], lib["rescan"], lib["indexer_rescan"]
+    pe, pr = lib["probe_empty"], lib["probe"]
+    r, sv, rss = lib["resolve"], lib["serve"], lib["rss_kib"]
+    rl, rm = r["library"], r["mock"]
+    lines = [f"\n## The library provider ({names:,} names: {LIBRARY_FILMS:,} films, "
+             f"{LIBRARY_SHOWS} series x {LIBRARY_SEASONS} seasons x {LIBRARY_EPISODES} "
+             "episodes, empty files)\n"]
+    lines.append(f"- Index {ix['files']:,} names, names and index writes only (the scanner of "
+                 f"tests/load/library_index.c, the prober left out): **{ix['ms'] / 1000:.1f} s** "
+                 f"({ix['added']:,} added). The indexer itself also probes each new file in a "
+                 f"child: on an empty file {pe['ms'] / pe['probes']:.2f} ms a file "
+                 f"({pe['probes']} probes), which is not in that figure.")
+    lines.append(f"- Full rescan of the unchanged tree: **{rs['ms'] / 1000:.2f} s** (the driver, "
+                 f"{rs['unchanged']:,} unchanged, {rs['probed']} probed); the indexer's start "
+                 f"scan over the same index: **{ir['ms'] / 1000:.2f} s** ({ir['files']:,} files, "
+                 f"{ir['added']} added). Target < 3 s.")
+    lines.append(f"- `/resolve` at {LIBRARY_CONNS} connections (films and episodes spread over "
+                 f"the library; past the response cache): **{rl['rps']:.0f} req/s**, p99 "
+                 f"{fmt_ms(rl['p99_us'])} ms; the mock's `{MOVIE}` {rm['rps']:.0f} req/s, p99 "
+                 f"{fmt_ms(rm['p99_us'])} ms: **{r['ratio']:.1%}** (target >= 90%); errors "
+                 f"{rl['errors']}, non-2xx {rl['non_2xx']}.")
+    lines.append(f"- Inside the worker (its access log's duration_ms, {rl['worker_requests']:,} "
+                 f"library resolves under that load): p50 {fmt_ms(rl['worker_p50_us'])} ms, "
+                 f"**p99 {fmt_ms(rl['worker_p99_us'])} ms** (target < 2 ms; films "
+                 f"{fmt_ms(rl['worker_film_p99_us'])} ms, episodes "
+                 f"{fmt_ms(rl['worker_show_p99_us'])} ms); the mock's p99 "
+                 f"{fmt_ms(rm['worker_p99_us'])} ms.")
+    lines.append(f"- Probing ffmpeg's media ({', '.join(pr['files'])}, 2 s of 640x360 each), "
+                 f"each in its child as the indexer does: **{pr['probes'] * 1000 / pr['ms']:.0f} "
+                 f"files/s** ({pr['ok']} of {pr['probes']} read).")
+    lines.append(f"- nginx serving a {LIBRARY_BIG_MB} MB file in {LIBRARY_RANGE_KB} KiB `Range` "
+                 f"requests from {LIBRARY_CONNS} connections (HTTPS): signed "
+                 f"**{sv['signed']['rps']:.0f} req/s** (p99 {fmt_ms(sv['signed']['p99_us'])} ms), "
+                 f"unsigned {sv['unsigned']['rps']:.0f} req/s (p99 "
+                 f"{fmt_ms(sv['unsigned']['p99_us'])} ms): **{sv['ratio']:.1%}** (target >= 90%); "
+                 f"errors {sv['signed']['errors']}, non-2xx {sv['signed']['non_2xx']}.")
+    lines.append(f"- RSS after the loads: indexer {rss['indexer']} KiB; workers "
+                 f"{', '.join(str(x) for x in rss['workers'])} KiB (the mock's "
+                 f"{', '.join(str(x) for x in rss['mock_workers'])} KiB).")
+    return lines
 
 
 def charts(res):
@@ -1050,6 +1301,8 @@ def main():
         res["archive"] = archive_bench()
         log("two providers of 20 ms and 200 ms: the slower one's time")
         res["overlap"] = overlap_bench()
+        log("the library provider: 100,000 names")
+        res["library"] = library_bench()
     if not QUICK and not FOCUS and shutil.which("valgrind"):
         res["instructions"] = callgrind()
         log(f"memcheck: one worker, {MEMCHECK_REQUESTS} requests")

@@ -23,9 +23,21 @@ if pause > 0 then
   end
 end
 
+-- BENCH_RANGE and BENCH_SIZE (bytes): every request asks for a range of
+-- BENCH_RANGE bytes of a file of BENCH_SIZE, at offsets spread over it (a
+-- player seeking); unset, whole answers.
+local range = tonumber(os.getenv("BENCH_RANGE") or "0") or 0
+local size = tonumber(os.getenv("BENCH_SIZE") or "0") or 0
+local slots = range > 0 and math.max(1, math.floor(size / range)) or 0
+
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i - 1) % #paths + 1], headers)
+  local path = paths[(i - 1) % #paths + 1]
+  if slots > 0 then
+    local from = ((i * 7919) % slots) * range
+    headers["Range"] = string.format("bytes=%d-%d", from, from + range - 1)
+  end
+  return wrk.format("GET", path, headers)
 end
 
 done = function(summary, latency, requests)

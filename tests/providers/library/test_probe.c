@@ -10,6 +10,10 @@
  *    seek; Matroska written to a pipe (no Cues) and MPEG-TS cannot.
  *  - Not media (random bytes, an MP4 cut before its moov, a FIFO, a folder,
  *    a missing file): failed, facts zero but the size.
+ *  - Truncated, every kind (an empty file, the first 64 bytes, half):
+ *    never a crash or a timeout, in the isolated prober too; what is cut
+ *    before its headers end fails, what is cut after them is read
+ *    (a Matroska file cut before its Cues cannot seek).
  *  - Budgets: past its bytes a probe is "timeout" (over budget); the
  *    isolated prober reports a child that crashes, exits without an answer,
  *    or hangs (killed after its time and a grace second) as crashed,
@@ -142,6 +146,56 @@ static void test_not_media(void **state)
     assert_int_equal(lume_probe_file(media_dir, NULL, &f), LUME_PROBE_FAILED);
     assert_int_equal(lume_probe_file(media_path("missing.mp4"), NULL, &f), LUME_PROBE_FAILED);
     assert_zero_but_size(&f, 0);
+}
+
+/* The first `keep` bytes of media file name (-1: half), as cut_<name>. */
+static const char *cut(const char *name, long keep)
+{
+    static char out[64];
+    off_t size = file_size(media_path(name));
+    snprintf(out, sizeof(out), "cut_%s", name);
+    media_sh("head -c %ld '%s' > '%s'", keep < 0 ? (long)size / 2 : keep, media_path(name),
+             media_path(out));
+    return out;
+}
+
+static void test_truncated_every_kind(void **state)
+{
+    static const struct {
+        const char *name, *container;
+        lume_probe_status half; /* cut in half */
+        int half_seekable;
+    } kinds[] = {
+        {"h264.mp4", "mp4", LUME_PROBE_OK, 1},       /* moov first: whole */
+        {"h264_tail.mp4", "", LUME_PROBE_FAILED, 0}, /* moov at the end: gone */
+        {"hevc.mkv", "mkv", LUME_PROBE_OK, 0},       /* Cues at the end: gone */
+        {"vp9.webm", "webm", LUME_PROBE_OK, 0},      {"mpeg2.ts", "ts", LUME_PROBE_OK, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        const char *name = cut(kinds[i].name, -1);
+        lume_probe_facts f, g;
+        lume_probe_status st = lume_probe_file(media_path(name), NULL, &f);
+        assert_int_equal(lume_probe_file_isolated(media_path(name), NULL, &g), st);
+        assert_memory_equal(&f, &g, sizeof(f));
+        if (st != kinds[i].half)
+            fail_msg("%s cut in half: %s", kinds[i].name, lume_probe_status_name(st));
+        assert_int_equal(f.size, file_size(media_path(name)));
+        if (st == LUME_PROBE_OK) {
+            assert_string_equal(f.container, kinds[i].container);
+            assert_int_equal(f.width, 160);
+            assert_int_equal(f.seekable, kinds[i].half_seekable);
+        } else {
+            assert_zero_but_size(&f, f.size);
+        }
+        /* Nothing past the start, or nothing at all: failed. */
+        for (long keep = 0; keep <= 64; keep += 64) {
+            name = cut(kinds[i].name, keep);
+            assert_int_equal(lume_probe_file_isolated(media_path(name), NULL, &f),
+                             LUME_PROBE_FAILED);
+            assert_zero_but_size(&f, keep);
+        }
+    }
 }
 
 static void test_byte_budget(void **state)
@@ -316,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_matroska_cues_in_front),
         cmocka_unit_test(test_webm_and_ts),
         cmocka_unit_test(test_not_media),
+        cmocka_unit_test(test_truncated_every_kind),
         cmocka_unit_test(test_byte_budget),
         cmocka_unit_test(test_buffer_is_the_file),
         cmocka_unit_test(test_isolated_same_facts),

@@ -12,7 +12,11 @@
  *  - Never out of the root: links leaving it (file or folder) are refused,
  *    links inside it are followed, a link back up is walked once.
  *  - Hostile names (a newline, invalid UTF-8, 255 bytes, "..") are indexed
- *    as naming.c reads them; depth and file bounds hold.
+ *    as naming.c reads them; depth and file bounds hold. The same in folder
+ *    names, a 255-byte name under a 255-byte folder, "a..b.mkv", and links
+ *    out with such names: every file is either indexed under its own path or
+ *    skipped, and every indexed path is relative, has no "." or ".."
+ *    segment, and resolves inside the root.
  *  - Incremental: an unchanged tree probes nothing and writes nothing; a
  *    changed file is probed again, a removed one removed, a new subtitle
  *    written without a probe; a crashed or timed-out probe is remembered
@@ -21,7 +25,9 @@
  */
 #include "lib/unit.h"
 
+#include <limits.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -335,6 +341,108 @@ static void test_hostile_names_and_bounds(void **state)
     assert_int_equal(items(), 2);
 }
 
+/* Every path the index holds: relative, no "." or ".." segment, and inside
+ * the root once resolved (links too). How many. */
+static int all_inside(void)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    char real_root[PATH_MAX];
+    int n = 0;
+    assert_non_null(realpath(root, real_root));
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT path FROM items UNION ALL SELECT path FROM "
+                                        "subtitles",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *rel = (const char *)sqlite3_column_text(q, 0);
+        char full[PATH_MAX * 2], real[PATH_MAX], seg[4] = "";
+        size_t len = strlen(rel), rlen = strlen(real_root);
+        assert_true(len > 0 && rel[0] != '/');
+        for (const char *p = rel; *p != '\0';) {
+            size_t sl = strcspn(p, "/");
+            assert_true(sl > 0); /* no "//" nor a trailing '/' */
+            snprintf(seg, sizeof(seg), "%.*s", (int)(sl < 3 ? sl : 3), p);
+            assert_false(strcmp(seg, ".") == 0 || (sl == 2 && strcmp(seg, "..") == 0));
+            p += sl + (p[sl] == '/');
+        }
+        snprintf(full, sizeof(full), "%s/%s", root, rel);
+        assert_non_null(realpath(full, real));
+        assert_memory_equal(real, real_root, rlen);
+        assert_int_equal(real[rlen], '/');
+        n++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+static void test_hostile_names_in_folders_and_links(void **state)
+{
+    lume_scan_stats st;
+    char *long_dir = unit_repeat("", "d", 255, "");
+    char *long_file = unit_repeat("Long ", "x", 239, " (2011).mkv"); /* 255 bytes */
+    char rel[1024];
+    got g;
+    (void)state;
+    assert_int_equal(strlen(long_file), 255);
+    put_file("h264.mp4", "a..b.mkv");
+    put_file("h264.mp4", "x..y/Dots..Folder (2012).mkv");
+    put_file("h264.mp4", "...mkv"); /* hidden: skipped */
+    put_file("h264.mp4", "Line\nShow/Season 01/Line\nShow - S01E01.mkv");
+    put_file("h264.mp4", "Bad\xc3\x28 Show/Season 01/Bad\xc3\x28 Show - S01E02.mkv");
+    put_text("Bad\xc3\x28 Show/Season 01/Bad\xc3\x28 Show - S01E02.\xff\xfe.srt", "1\n");
+    snprintf(rel, sizeof(rel), "%s/%s", long_dir, long_file);
+    put_file("h264.mp4", rel);
+    /* Links out under hostile names: a file, and a folder, with a newline
+     * and with dots; and one whose own name is 255 bytes. */
+    sh("ln -s '%s/Secret (1999).mkv' '%s/Out\nLink (2013).mkv'", outside, root);
+    sh("ln -s '%s' '%s/x..y/..out'", outside, root);
+    sh("ln -s '%s' '%s/up..and..out'", outside, root);
+    sh("cp '%s' '%s/Far (2014).mkv'", media_path("h264.mp4"), outside);
+    snprintf(rel, sizeof(rel), "%s/%s", root, long_file);
+    sh("ln -s '%s/Far (2014).mkv' '%s'", outside, rel);
+
+    assert_int_equal(scan_once(&st, NULL), LUME_OK);
+    /* 7 + a..b, Dots..Folder, the two episodes, the long one. */
+    assert_int_equal(st.files, 7 + 5);
+    assert_int_equal(st.added, 7 + 5);
+    assert_int_equal(st.refused, 2 + 3); /* "..out" is hidden: skipped before */
+    assert_int_equal(items(), 7 + 5);
+    assert_int_equal(all_inside(), 7 + 5 + 6 + 1); /* and the subtitles */
+
+    g = find("a..b", -1, -1);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.path[0], "a..b.mkv");
+    g = find("Dots..Folder", -1, -1);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.path[0], "x..y/Dots..Folder (2012).mkv");
+    g = find("Line Show", 1, 1);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.path[0], "Line\nShow/Season 01/Line\nShow - S01E01.mkv");
+    g = find("Bad Show", 1, 2);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.path[0], "Bad\xc3\x28 Show/Season 01/Bad\xc3\x28 Show - S01E02.mkv");
+    assert_int_equal(g.nsubs[0], 1);
+    assert_string_equal(g.subs[0][0], "Bad\xc3\x28 Show/Season 01/Bad\xc3\x28 Show - S01E02."
+                                      "\xff\xfe.srt");
+    g = find("Long", -1, -1);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(strlen(g.path[0]), 255 + 1 + 255);
+    assert_int_equal(g.probe[0], LUME_PROBE_OK);
+    assert_int_equal(find("Out Link", -1, -1).n, 0);
+    assert_int_equal(find("Far", -1, -1).n, 0);
+    assert_int_equal(find("Secret", -1, -1).n, 0);
+    /* Again: the same, nothing new. */
+    assert_int_equal(scan_once(&st, NULL), LUME_OK);
+    assert_int_equal(st.unchanged, 7 + 5);
+    assert_int_equal(st.probed + st.added + st.updated + st.removed + st.subtitles, 0);
+    free(long_dir);
+    free(long_file);
+}
+
 static void test_missing_root_and_roots(void **state)
 {
     lume_scan_stats st;
@@ -371,6 +479,7 @@ int main(void)
         T(test_rescan_is_incremental),
         T(test_crash_and_timeout_remembered),
         T(test_hostile_names_and_bounds),
+        T(test_hostile_names_in_folders_and_links),
         T(test_missing_root_and_roots),
     };
     return cmocka_run_group_tests(tests, media_group_setup, media_group_teardown);
