@@ -22,7 +22,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := jansson libcurl libpcre2-8 sqlite3 libavformat libavcodec libavutil
+PKGS    := jansson libcurl libpcre2-8 libcrypto sqlite3 libavformat libavcodec libavutil
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

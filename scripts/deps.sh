@@ -8,6 +8,7 @@ PACKAGES=(
   gcc make pkg-config                       # build
   libfcgi-dev libjansson-dev libcurl4-openssl-dev libpcre2-dev   # libraries
   libsqlite3-dev libavformat-dev libavcodec-dev libavutil-dev    # the library provider: index, probe
+  libssl-dev                                # the library's signed links: MD5 (OpenSSL's libcrypto)
   libcmocka-dev libfcgi-bin python3         # tests
   ffmpeg                                    # tests: the library provider's media, made at set-up
   wrk                                       # load for tests/chaos
