@@ -221,6 +221,15 @@ class Stack:
         }
 
     def start(self):
+        """Everything up, or, when something does not come up, everything
+        stopped again before the error goes on."""
+        try:
+            return self.start_all()
+        except BaseException:
+            self.stop()
+            raise
+
+    def start_all(self):
         env = self.env()
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -817,9 +826,13 @@ def library_bench():
     return out
 
 
+BENCH_CATALOG = os.path.join(RESULTS, "bench-catalog.json")
+
+
 def bench_catalog():
-    """A mock catalog that answers the bench's film too."""
-    path = os.path.join(tempfile.mkdtemp(prefix="lume-bench-catalog-"), "catalog.json")
+    """A mock catalog that answers the bench's film too (in the results folder)."""
+    os.makedirs(RESULTS, exist_ok=True)
+    path = BENCH_CATALOG
     with open(path, "w") as f:
         json.dump([{"title": "Bench Film mock", "url": "https://mock.example.com/bench.mp4",
                     "seeds": 1, "container": "mp4", "video_codec": "h264", "height": 720}], f)
