@@ -69,6 +69,19 @@ static const char SQL_FIND[] =
     " AND (?6 < 0 OR i.episode = ?6 OR (i.episode < ?6 AND i.episode_end >= ?6))"
     " ORDER BY m DESC, i.title_key, i.year, i.season, i.episode, i.path LIMIT ?7";
 
+/* The titles the query names only (SQL_FIND without the words): most
+ * queries name a title, and the words' doclists are the costly part. Its
+ * parameters are SQL_FIND's (?4 and ?8, the words', bound but not needed). */
+static const char SQL_FIND_EXACT[] =
+    "SELECT " ITEM_COLUMNS ","
+    " CASE WHEN i.title_key = ?1 THEN 2 WHEN i.title_key = ?2 AND i.year = ?3 THEN 1 ELSE 0 END"
+    " AS m FROM items i JOIN roots r ON r.id = i.root_id"
+    " WHERE (i.title_key = ?1 OR (i.title_key = ?2 AND i.year = ?3))"
+    " AND (?5 < 0 OR i.season = ?5)"
+    " AND (?6 < 0 OR i.episode = ?6 OR (i.episode < ?6 AND i.episode_end >= ?6))"
+    " AND ?4 IS NOT NULL AND ?8 > 0"
+    " ORDER BY m DESC, i.title_key, i.year, i.season, i.episode, i.path LIMIT ?7";
+
 static const char SQL_SUBS[] = "SELECT path, lang, format, forced, sdh FROM subtitles"
                                " WHERE item_id = ? ORDER BY path LIMIT ?";
 
@@ -100,7 +113,7 @@ struct lume_index {
     int rw;
     int in_tx;
     /* Readers */
-    sqlite3_stmt *find, *subs, *count;
+    sqlite3_stmt *find, *find_exact, *subs, *count;
     /* Writer */
     sqlite3_stmt *root_get, *root_add, *files, *put, *subs_clear, *subs_sig, *sub_add, *remove;
     /* One item's subtitles, copied out of their statement. */
@@ -125,7 +138,8 @@ void lume_index_close(lume_index *idx)
 {
     if (idx == NULL)
         return;
-    sqlite3_stmt **all[] = {&idx->find,     &idx->subs,    &idx->count, &idx->root_get,
+    sqlite3_stmt **all[] = {&idx->find,     &idx->find_exact, &idx->subs, &idx->count,
+                            &idx->root_get,
                             &idx->root_add, &idx->files,   &idx->put,   &idx->subs_clear,
                             &idx->subs_sig, &idx->sub_add, &idx->remove};
     if (idx->in_tx)
@@ -210,6 +224,8 @@ static lume_status open_index(const char *path, int rw, lume_index **out)
     }
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_FIND, &idx->find);
+    if (rc == SQLITE_OK)
+        rc = prepare(idx, SQL_FIND_EXACT, &idx->find_exact);
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_SUBS, &idx->subs);
     if (rc == SQLITE_OK)
@@ -344,14 +360,38 @@ static void read_item(sqlite3_stmt *st, lume_index_item *it)
     it->match = sqlite3_column_int(st, 21);
 }
 
+static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const char *query, int season,
+                             int episode, size_t max, lume_index_item_fn fn, void *ctx,
+                             size_t *found);
+
 lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
                             lume_index_item_fn fn, void *ctx, size_t *found)
+{
+    return find_with(idx, idx->find, query, season, episode, max, fn, ctx, found);
+}
+
+lume_status lume_index_find_best(lume_index *idx, const char *query, int season, int episode,
+                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found)
+{
+    size_t n = 0;
+    lume_status st =
+        find_with(idx, idx->find_exact, query, season, episode, max, fn, ctx, &n);
+
+    if (st == LUME_OK && n == 0)
+        return find_with(idx, idx->find, query, season, episode, max, fn, ctx, found);
+    if (found != NULL)
+        *found = n;
+    return st;
+}
+
+static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const char *query, int season,
+                             int episode, size_t max, lume_index_item_fn fn, void *ctx,
+                             size_t *found)
 {
     char key[LUME_NAMING_TEXT_MAX + 8], fts[LUME_NAMING_TEXT_MAX * 2 + 64];
     size_t klen, n = 0, qlen;
     int year = 0, rc;
     lume_status st = LUME_OK;
-    sqlite3_stmt *s = idx->find;
 
     if (found != NULL)
         *found = 0;

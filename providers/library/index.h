@@ -87,6 +87,12 @@ typedef int (*lume_index_item_fn)(void *ctx, const lume_index_item *item);
 lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
                             lume_index_item_fn fn, void *ctx, size_t *found);
 
+/* The same, but the words only when no title is named exactly: what a
+ * search for a title wants (the words' doclists are what costs), with the
+ * same order and bounds. */
+lume_status lume_index_find_best(lume_index *idx, const char *query, int season, int episode,
+                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found);
+
 /* One film or series the index holds, for browsing: a name and year once,
  * with the root and path of one of its files (where its folder art is). */
 typedef struct lume_index_title {

@@ -330,7 +330,7 @@ static int has_episode(library_provider *l, const char *query, int season, int e
 {
     size_t found = 0;
 
-    return lume_index_find(l->idx, query, season, episode, 1, NULL, NULL, &found) == LUME_OK &&
+    return lume_index_find_best(l->idx, query, season, episode, 1, NULL, NULL, &found) == LUME_OK &&
            found > 0;
 }
 
@@ -348,7 +348,7 @@ static lume_status library_search(void *impl, const lume_search *s, lume_results
         return LUME_OK; /* no index yet: an empty library */
     /* Rounded up: the same search within a minute has the same links. */
     c.expires = (now + l->ttl_s + EXPIRY_STEP_S - 1) / EXPIRY_STEP_S * EXPIRY_STEP_S;
-    st = lume_index_find(l->idx, s->query, season, episode, LUME_INDEX_FIND_MAX, add_item, &c,
+    st = lume_index_find_best(l->idx, s->query, season, episode, LUME_INDEX_FIND_MAX, add_item, &c,
                          &found);
     if (st == LUME_ERR_INVALID_QUERY)
         return LUME_OK; /* nothing to look for: nothing found */
