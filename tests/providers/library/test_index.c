@@ -143,6 +143,17 @@ static found find(lume_index *idx, const char *q, int season, int episode)
     return f;
 }
 
+/* As find, through lume_index_find_best. */
+static found find_best(lume_index *idx, const char *q, int season, int episode)
+{
+    found f;
+    size_t n = 99;
+    memset(&f, 0, sizeof(f));
+    assert_int_equal(lume_index_find_best(idx, q, season, episode, 0, collect, &f, &n), LUME_OK);
+    assert_int_equal(n, f.n);
+    return f;
+}
+
 static void fill(lume_index *idx, int64_t *root_out)
 {
     int64_t root;
@@ -290,6 +301,29 @@ static void test_find_by_key_year_and_words(void **state)
     assert_int_equal(f.n, 1);
     assert_int_equal(f.match[0], 0);
     assert_int_equal(find(ro, "boys nothing", -1, -1).n, 0);
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
+/* A search for a title: the titles it names when there are any, else the
+ * words (the same order and filters as find). */
+static void test_find_best_reads_the_words_only_when_no_title_is_named(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    found f;
+
+    (void)state;
+    fill(idx, NULL);
+    ro = open_ro();
+    f = find_best(ro, "the boys", -1, -1);
+    assert_int_equal(f.n, 4); /* not "The Boys Presents Diabolical": the words not read */
+    assert_int_equal(f.match[0], LUME_NAMING_MATCH_TITLE);
+    assert_int_equal(f.match[3], LUME_NAMING_MATCH_TITLE);
+    f = find_best(ro, "DIABOLICAL", -1, -1);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.match[0], 0);
+    assert_int_equal(find_best(ro, "1917 2019", -1, -1).match[0], LUME_NAMING_MATCH_YEAR);
+    assert_int_equal(find_best(ro, "boys nothing", -1, -1).n, 0);
     lume_index_close(ro);
     lume_index_close(idx);
 }
@@ -581,6 +615,7 @@ int main(void)
         T(test_other_version_rebuilt_by_writer_refused_by_reader),
         T(test_reader_of_nothing_and_reader_cannot_write),
         T(test_find_by_key_year_and_words),
+        T(test_find_best_reads_the_words_only_when_no_title_is_named),
         T(test_season_and_episode_filters),
         T(test_bad_queries),
         T(test_bounds),
