@@ -199,13 +199,19 @@ void lume_provider_set_observe(lume_provider_set *set, lume_metrics *m, lume_met
         lume_provider_observe(set->members[i].provider, m, slot);
 }
 
-/* Copy the job into m. -1 when out of memory. */
+/* Hand m the job: its own copy of the strings when a thread of its own runs
+ * it (the worker's buffers may be gone before it is done); the worker's
+ * when the worker runs it itself. -1 when out of memory. */
 static int set_job(member *m, job_kind kind, const lume_search *s, int64_t deadline_ms)
 {
     m->kind = kind;
     m->deadline_ms = deadline_ms;
     if (kind != JOB_SEARCH)
         return 0;
+    if (!m->threaded) {
+        m->search = *s;
+        return 0;
+    }
     free(m->query);
     free(m->formatted);
     m->query = strdup(s->query);
