@@ -6,29 +6,20 @@
 #include <string.h>
 
 #include "api.h"
+#include "percent.h"
 
-static int unreserved(unsigned char c)
+/* query as one path segment into out (cap: 3 bytes per byte of query, and
+ * NUL); "." and ".." escaped whole, or they would be path steps. */
+static void escape_segment(const char *query, char *out, size_t cap)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
+    size_t len = strlen(query);
 
-/* query as one path segment into out (3 bytes per byte of query, and NUL). */
-static void escape_segment(const char *query, char *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int dots = strcmp(query, ".") == 0 || strcmp(query, "..") == 0;
-
-    for (const unsigned char *p = (const unsigned char *)query; *p != '\0'; p++) {
-        if (unreserved(*p) && !dots) {
-            *out++ = (char)*p;
-        } else {
-            *out++ = '%';
-            *out++ = hex[*p >> 4];
-            *out++ = hex[*p & 15];
-        }
+    if (strcmp(query, ".") == 0 || strcmp(query, "..") == 0) {
+        for (size_t i = 0; i < len; i++)
+            memcpy(out + 3 * i, "%2E", 4);
+        return;
     }
-    *out = '\0';
+    lume_percent_encode(query, len, NULL, out, cap);
 }
 
 char *lume_next_link(const char *query, int season, int episode, lume_next next)
@@ -59,7 +50,7 @@ char *lume_next_link(const char *query, int season, int episode, lume_next next)
         free(segment);
         return NULL;
     }
-    escape_segment(query, segment);
+    escape_segment(query, segment, 3 * strlen(query) + 1);
     n = snprintf(out, cap, "</resolve/%s?season=%d&episode=%d>; rel=\"%s\"%s", segment, season,
                  episode, rel, known);
     free(segment);
