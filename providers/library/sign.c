@@ -4,13 +4,35 @@
  */
 #include "sign.h"
 
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "decimal.h"
+#include "percent.h"
+
 /* ---- MD5, OpenSSL's ---------------------------------------------------------- */
+
+/* OpenSSL's MD5, fetched once: EVP_md5() is looked up again by every
+ * EVP_DigestInit_ex (a quarter of a link's instructions). Never freed; the
+ * same for every thread. */
+static pthread_once_t md5_once = PTHREAD_ONCE_INIT;
+static const EVP_MD *md5_md;
+
+static void fetch_md5(void)
+{
+    md5_md = EVP_MD_fetch(NULL, "MD5", NULL);
+    if (md5_md == NULL)
+        md5_md = EVP_md5();
+}
+
+static const EVP_MD *md5(void)
+{
+    pthread_once(&md5_once, fetch_md5);
+    return md5_md;
+}
 
 void lume_md5(const void *data, size_t len, unsigned char out[16])
 {
@@ -18,26 +40,34 @@ void lume_md5(const void *data, size_t len, unsigned char out[16])
 
     /* EVP_Digest fails only when out of memory: the token is then all zeros,
      * which nginx refuses like any wrong one. */
-    if (EVP_Digest(data, len, out, &n, EVP_md5(), NULL) != 1 || n != 16)
+    if (EVP_Digest(data, len, out, &n, md5(), NULL) != 1 || n != 16)
         memset(out, 0, 16);
 }
 
 /* ---- Tokens and links ----------------------------------------------------------- */
+
+/* v in decimal at out (no NUL), a '-' first when negative; its length. */
+static size_t put_int64(char *out, int64_t v)
+{
+    if (v >= 0)
+        return lume_decimal_put(out, (unsigned long long)v);
+    out[0] = '-';
+    return 1 + lume_decimal_put(out + 1, 0ULL - (unsigned long long)v);
+}
 
 void lume_sign_token(const char *uri, size_t uri_len, int64_t expires, const char *secret,
                      char out[LUME_SIGN_TOKEN_BUF])
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char d[16] = {0};
-    char num[24];
+    char num[LUME_DECIMAL_DIGITS + 1];
     unsigned int n = 0;
-    size_t o = 0;
+    size_t o = 0, num_len = put_int64(num, expires);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
 
-    snprintf(num, sizeof(num), "%lld", (long long)expires);
     /* Only out of memory fails: the token of zeros, which nginx refuses. */
-    if (c == NULL || EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1 ||
-        EVP_DigestUpdate(c, num, strlen(num)) != 1 || EVP_DigestUpdate(c, uri, uri_len) != 1 ||
+    if (c == NULL || EVP_DigestInit_ex(c, md5(), NULL) != 1 ||
+        EVP_DigestUpdate(c, num, num_len) != 1 || EVP_DigestUpdate(c, uri, uri_len) != 1 ||
         EVP_DigestUpdate(c, " ", 1) != 1 || EVP_DigestUpdate(c, secret, strlen(secret)) != 1 ||
         EVP_DigestFinal_ex(c, d, &n) != 1 || n != 16)
         memset(d, 0, sizeof(d));
@@ -75,12 +105,6 @@ int lume_sign_url_path(const char *url, const char **path, size_t *len)
     return 0;
 }
 
-static int unreserved(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 /* Is rel a relative path of named segments: no leading '/', none empty, "." or ".."? */
 static int relative(const char *rel)
 {
@@ -103,40 +127,57 @@ char *lume_sign_link(const char *public_url, int root, const char *rel, int64_t 
     const char *path;
     size_t path_len, base_len, rel_len = strlen(rel), uri_len, o;
     char token[LUME_SIGN_TOKEN_BUF], *uri, *link;
-    int w;
+    char root_num[LUME_DECIMAL_DIGITS], num[LUME_DECIMAL_DIGITS + 1];
+    size_t root_len, num_len, cap;
+    long enc;
 
     if (lume_sign_url_path(public_url, &path, &path_len) != 0 || root < 0 || !relative(rel))
         return NULL;
+    root_len = lume_decimal_put(root_num, (unsigned long long)root);
     base_len = (size_t)(path - public_url) + path_len;
     if (base_len + rel_len > LUME_SIGN_URL_MAX)
         return NULL;
     /* $uri as nginx decodes it: the path, the root, the relative path's bytes. */
-    uri_len = path_len + rel_len + 16;
+    uri_len = path_len + rel_len + LUME_DECIMAL_DIGITS + 3;
     if ((uri = malloc(uri_len)) == NULL)
         return NULL;
-    w = snprintf(uri, uri_len, "%.*s/%d/%s", (int)path_len, path, root, rel);
-    lume_sign_token(uri, (size_t)w, expires, secret, token);
+    memcpy(uri, path, path_len);
+    o = path_len;
+    uri[o++] = '/';
+    memcpy(uri + o, root_num, root_len);
+    o += root_len;
+    uri[o++] = '/';
+    memcpy(uri + o, rel, rel_len);
+    lume_sign_token(uri, o + rel_len, expires, secret, token);
     free(uri);
-    if ((link = malloc(LUME_SIGN_URL_MAX + 1)) == NULL)
+    /* The public URL up to its path, the root, rel encoded, then the query:
+     * "?md5=", the token's 22 characters, "&expires=" and the number. */
+    num_len = put_int64(num, expires);
+    /* Sized for rel all escaped, not for the longest link: a buffer of
+     * over a kilobyte would make malloc gather its small free chunks on
+     * every link. */
+    cap = base_len + root_len + 2 + 3 * rel_len + 36 + num_len + 1;
+    if (cap > LUME_SIGN_URL_MAX + 1)
+        cap = LUME_SIGN_URL_MAX + 1;
+    if (base_len + root_len + 2 >= LUME_SIGN_URL_MAX || (link = malloc(cap)) == NULL)
         return NULL;
-    w = snprintf(link, LUME_SIGN_URL_MAX + 1, "%.*s/%d/", (int)base_len, public_url, root);
-    o = (size_t)w;
-    for (const unsigned char *p = (const unsigned char *)rel; *p != '\0' && o < LUME_SIGN_URL_MAX;
-         p++) {
-        if (unreserved(*p) || *p == '/') {
-            link[o++] = (char)*p;
-        } else if (o + 3 <= LUME_SIGN_URL_MAX) {
-            o += (size_t)snprintf(link + o, 4, "%%%02X", *p);
-        } else {
-            o = LUME_SIGN_URL_MAX;
-        }
-    }
-    w = o < LUME_SIGN_URL_MAX ? snprintf(link + o, LUME_SIGN_URL_MAX + 1 - o,
-                                         "?md5=%s&expires=%lld", token, (long long)expires)
-                              : -1;
-    if (w < 0 || o + (size_t)w > LUME_SIGN_URL_MAX) {
+    memcpy(link, public_url, base_len);
+    o = base_len;
+    link[o++] = '/';
+    memcpy(link + o, root_num, root_len);
+    o += root_len;
+    link[o++] = '/';
+    enc = lume_percent_encode(rel, rel_len, "/", link + o, cap - o);
+    if (enc < 0 || o + (size_t)enc + 36 + num_len > LUME_SIGN_URL_MAX) {
         free(link);
         return NULL;
     }
+    o += (size_t)enc;
+    memcpy(link + o, "?md5=", 5);
+    memcpy(link + o + 5, token, 22);
+    memcpy(link + o + 27, "&expires=", 9);
+    memcpy(link + o + 36, num, num_len);
+    o += 36 + num_len;
+    link[o] = '\0';
     return link;
 }

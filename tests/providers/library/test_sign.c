@@ -127,6 +127,48 @@ static void test_bad_links_are_not_made(void **state)
     free(long_rel);
 }
 
+/* "https://h/m" "/0/" rel "?md5=" 22 characters "&expires=1": 51 bytes and
+ * rel's; a link is made exactly when it fits LUME_SIGN_URL_MAX, at every
+ * length around it. */
+static void test_every_length_around_the_longest_link(void **state)
+{
+    char *rel = malloc(LUME_SIGN_URL_MAX + 1);
+
+    (void)state;
+    for (size_t n = LUME_SIGN_URL_MAX - 54; n <= LUME_SIGN_URL_MAX - 48; n++) {
+        char *l;
+
+        memset(rel, 'a', n);
+        rel[n] = '\0';
+        l = lume_sign_link("https://h/m", 0, rel, 1, "k");
+        if (51 + n <= LUME_SIGN_URL_MAX) {
+            assert_non_null(l);
+            assert_int_equal(strlen(l), 51 + n);
+            assert_string_equal(l + 51 + n - 10, "&expires=1");
+        } else {
+            assert_null(l);
+        }
+        free(l);
+    }
+    free(rel);
+}
+
+static void test_the_expiry_is_written_whole(void **state)
+{
+    char *l;
+
+    (void)state;
+    l = lume_sign_link("https://h/m", 12, "a.mp4", 9223372036854775807LL, "k");
+    assert_non_null(l);
+    assert_true(strncmp(l, "https://h/m/12/a.mp4?md5=", 25) == 0);
+    assert_string_equal(l + 25 + 22, "&expires=9223372036854775807");
+    free(l);
+    l = lume_sign_link("https://h/m", 0, "a.mp4", -5, "k");
+    assert_non_null(l);
+    assert_string_equal(l + strlen(l) - 11, "&expires=-5");
+    free(l);
+}
+
 static void test_the_url_path(void **state)
 {
     const char *p;
@@ -151,6 +193,8 @@ int main(void)
         cmocka_unit_test(test_a_link_is_signed_over_the_path_nginx_decodes),
         cmocka_unit_test(test_every_byte_but_unreserved_ones_is_escaped_and_decodes_back),
         cmocka_unit_test(test_bad_links_are_not_made),
+        cmocka_unit_test(test_every_length_around_the_longest_link),
+        cmocka_unit_test(test_the_expiry_is_written_whole),
         cmocka_unit_test(test_the_url_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
