@@ -10,6 +10,8 @@
 #include "index.h"
 
 #include <sqlite3.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@ static const char SCHEMA[] =
     " duration_s REAL NOT NULL, bitrate INTEGER NOT NULL, seekable INTEGER NOT NULL,"
     " subs_sig INTEGER NOT NULL,"
     " UNIQUE(root_id, path));"
-    "CREATE INDEX items_key ON items(title_key, season, episode);"
+    "CREATE INDEX items_key ON items(title_key, season, episode, episode_end);"
     "CREATE TABLE subtitles("
     " id INTEGER PRIMARY KEY,"
     " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
@@ -57,30 +59,50 @@ static const char DROP[] = "DROP TABLE IF EXISTS titles; DROP TABLE IF EXISTS su
 #define ITEM_COLUMNS                                                                               \
     "i.id, r.path, i.path, i.kind, i.title, i.episode_title, i.year, i.season, i.episode,"         \
     " i.episode_end, i.size, i.mtime_ns, i.probe, i.container, i.video_codec, i.audio_codec,"      \
-    " i.width, i.height, i.duration_s, i.bitrate, i.seekable"
+    " i.width, i.height, i.duration_s, i.bitrate, i.seekable, i.subs_sig"
+
+/* An episode (?6) of its own file, or spanned by a multi-episode file. */
+#define EPISODE_SPANNED                                                                            \
+    " AND (?6 < 0 OR i.episode = ?6 OR (i.episode < ?6 AND i.episode_end >= ?6))"
 
 static const char SQL_FIND[] =
     "SELECT " ITEM_COLUMNS ","
     " CASE WHEN i.title_key = ?1 THEN 2 WHEN i.title_key = ?2 AND i.year = ?3 THEN 1 ELSE 0 END"
-    " AS m FROM items i JOIN roots r ON r.id = i.root_id"
+    " AS m, 0 AS nx FROM items i JOIN roots r ON r.id = i.root_id"
     " WHERE (i.title_key = ?1 OR (i.title_key = ?2 AND i.year = ?3)"
     "  OR i.id IN (SELECT rowid FROM titles WHERE titles MATCH ?4 LIMIT ?8))"
-    " AND (?5 < 0 OR i.season = ?5)"
-    " AND (?6 < 0 OR i.episode = ?6 OR (i.episode < ?6 AND i.episode_end >= ?6))"
+    " AND (?5 < 0 OR i.season = ?5)" EPISODE_SPANNED
     " ORDER BY m DESC, i.title_key, i.year, i.season, i.episode, i.path LIMIT ?7";
 
-/* The titles the query names only (SQL_FIND without the words): most
- * queries name a title, and the words' doclists are the costly part. Its
- * parameters are SQL_FIND's (?4 and ?8, the words', bound but not needed). */
-static const char SQL_FIND_EXACT[] =
-    "SELECT " ITEM_COLUMNS ","
-    " CASE WHEN i.title_key = ?1 THEN 2 WHEN i.title_key = ?2 AND i.year = ?3 THEN 1 ELSE 0 END"
-    " AS m FROM items i JOIN roots r ON r.id = i.root_id"
-    " WHERE (i.title_key = ?1 OR (i.title_key = ?2 AND i.year = ?3))"
-    " AND (?5 < 0 OR i.season = ?5)"
-    " AND (?6 < 0 OR i.episode = ?6 OR (i.episode < ?6 AND i.episode_end >= ?6))"
-    " AND ?4 IS NOT NULL AND ?8 > 0"
-    " ORDER BY m DESC, i.title_key, i.year, i.season, i.episode, i.path LIMIT ?7";
+/* The title the query names (SQL_FIND without the words): most queries
+ * name one, and the words' doclists are the costly part. ?1 is a title's
+ * key, ?3 its year (0: any), ?12 the match it is (naming.h). One range of
+ * items_key, read in its order: no sort, no OR. ?4 and ?8 (the words')
+ * are bound but not used. Without a season: */
+static const char SQL_FIND_TITLE[] =
+    "SELECT " ITEM_COLUMNS ", ?12 AS m, 0 AS nx FROM items i JOIN roots r ON r.id = i.root_id"
+    " WHERE i.title_key = ?1 AND (?3 = 0 OR i.year = ?3)" EPISODE_SPANNED
+    " ORDER BY i.season, i.episode, i.episode_end";
+
+/* With a season (?5), and an episode (?6) or none (-1). With an episode,
+ * the rows of the next one (?6 + 1, a file of its own: nx) come too, not
+ * as results: that it is there is what the found one's next link says,
+ * read in the same statement (a multi-episode file spanning ?6 + 1 is
+ * among the results). ?11 bounds the range: ?6 + 1, or any. */
+static const char SQL_FIND_TITLE_SEASON[] =
+    "SELECT " ITEM_COLUMNS ", ?12 AS m, ?6 >= 0 AND i.episode = ?6 + 1 AS nx"
+    " FROM items i JOIN roots r ON r.id = i.root_id"
+    " WHERE i.title_key = ?1 AND (?3 = 0 OR i.year = ?3) AND i.season = ?5"
+    " AND i.episode <= ?11 AND (?6 < 0 OR i.episode = ?6 OR i.episode = ?6 + 1"
+    " OR (i.episode < ?6 AND i.episode_end >= ?6))"
+    " ORDER BY i.season, i.episode, i.episode_end";
+
+/* Is episode ?3 of season ?2 of item ?1's title and year there, a file of
+ * its own or spanned by a multi-episode file? Index only (items_key). */
+static const char SQL_HAS_EPISODE[] =
+    "SELECT 1 FROM items c, items n WHERE c.id = ?1 AND n.title_key = c.title_key"
+    " AND n.season = ?2 AND n.episode <= ?3 AND (n.episode = ?3 OR n.episode_end >= ?3)"
+    " AND n.year = c.year LIMIT 1";
 
 static const char SQL_SUBS[] = "SELECT path, lang, format, forced, sdh FROM subtitles"
                                " WHERE item_id = ? ORDER BY path LIMIT ?";
@@ -113,7 +135,7 @@ struct lume_index {
     int rw;
     int in_tx;
     /* Readers */
-    sqlite3_stmt *find, *find_exact, *subs, *count;
+    sqlite3_stmt *find, *find_title, *find_title_season, *has_episode, *subs, *count;
     /* Writer */
     sqlite3_stmt *root_get, *root_add, *files, *put, *subs_clear, *subs_sig, *sub_add, *remove;
     /* One item's subtitles, copied out of their statement. */
@@ -138,10 +160,10 @@ void lume_index_close(lume_index *idx)
 {
     if (idx == NULL)
         return;
-    sqlite3_stmt **all[] = {&idx->find,     &idx->find_exact, &idx->subs, &idx->count,
-                            &idx->root_get,
-                            &idx->root_add, &idx->files,   &idx->put,   &idx->subs_clear,
-                            &idx->subs_sig, &idx->sub_add, &idx->remove};
+    sqlite3_stmt **all[] = {
+        &idx->find,       &idx->find_title, &idx->find_title_season, &idx->has_episode, &idx->subs,
+        &idx->count,      &idx->root_get,   &idx->root_add,          &idx->files,       &idx->put,
+        &idx->subs_clear, &idx->subs_sig,   &idx->sub_add,           &idx->remove};
     if (idx->in_tx)
         lume_index_rollback(idx);
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -187,6 +209,16 @@ static int make_schema(sqlite3 *db)
     return rc;
 }
 
+/* SQLite's process-wide settings, before its first use: no memory
+ * statistics (a mutex and two counters on every allocation, which no one
+ * reads). Once, whoever opens an index first. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE once started: harmless */
+}
+
 static lume_status open_index(const char *path, int rw, lume_index **out)
 {
     lume_index *idx = calloc(1, sizeof(*idx));
@@ -198,6 +230,7 @@ static lume_status open_index(const char *path, int rw, lume_index **out)
     *out = NULL;
     if (idx == NULL)
         return LUME_ERR_INTERNAL;
+    pthread_once(&sqlite_once, configure_sqlite);
     idx->rw = rw;
     rc = sqlite3_open_v2(path, &idx->db, flags, NULL);
     if (rc != SQLITE_OK)
@@ -225,7 +258,11 @@ static lume_status open_index(const char *path, int rw, lume_index **out)
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_FIND, &idx->find);
     if (rc == SQLITE_OK)
-        rc = prepare(idx, SQL_FIND_EXACT, &idx->find_exact);
+        rc = prepare(idx, SQL_FIND_TITLE, &idx->find_title);
+    if (rc == SQLITE_OK)
+        rc = prepare(idx, SQL_FIND_TITLE_SEASON, &idx->find_title_season);
+    if (rc == SQLITE_OK)
+        rc = prepare(idx, SQL_HAS_EPISODE, &idx->has_episode);
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_SUBS, &idx->subs);
     if (rc == SQLITE_OK)
@@ -357,91 +394,186 @@ static void read_item(sqlite3_stmt *st, lume_index_item *it)
     it->facts.bitrate = sqlite3_column_int64(st, 19);
     it->facts.seekable = sqlite3_column_int(st, 20);
     it->facts.size = it->size;
-    it->match = sqlite3_column_int(st, 21);
+    it->match = sqlite3_column_int(st, 22);
 }
 
-static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const char *query, int season,
-                             int episode, size_t max, lume_index_item_fn fn, void *ctx,
-                             size_t *found);
-
-lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
-                            lume_index_item_fn fn, void *ctx, size_t *found)
-{
-    return find_with(idx, idx->find, query, season, episode, max, fn, ctx, found);
-}
-
-lume_status lume_index_find_best(lume_index *idx, const char *query, int season, int episode,
-                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found)
-{
-    size_t n = 0;
-    lume_status st =
-        find_with(idx, idx->find_exact, query, season, episode, max, fn, ctx, &n);
-
-    if (st == LUME_OK && n == 0)
-        return find_with(idx, idx->find, query, season, episode, max, fn, ctx, found);
-    if (found != NULL)
-        *found = n;
-    return st;
-}
-
-static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const char *query, int season,
-                             int episode, size_t max, lume_index_item_fn fn, void *ctx,
-                             size_t *found)
-{
+/* A query as the finds look for it: its key ("1917 2019" -> "19172019"),
+ * the year it ends with (0: none; the title's key is then the key without
+ * its last 4 characters), and its words (FTS5). */
+typedef struct find_terms {
     char key[LUME_NAMING_TEXT_MAX + 8], fts[LUME_NAMING_TEXT_MAX * 2 + 64];
-    size_t klen, n = 0, qlen;
-    int year = 0, rc;
-    lume_status st = LUME_OK;
+    size_t klen;
+    int year, season, episode;
+} find_terms;
 
-    if (found != NULL)
-        *found = 0;
+/* What one find saw: how many items it gave, the first one's id, and
+ * whether the episode after the one asked for is there (1, 0, or -1 when
+ * the statement does not say or the find stopped before its end). */
+typedef struct find_seen {
+    size_t n;
+    int64_t first;
+    int next;
+} find_seen;
+
+static lume_status terms_of(const char *query, int season, int episode, find_terms *t)
+{
+    size_t qlen;
+
     if (query == NULL)
         return LUME_ERR_INVALID_QUERY;
     qlen = strnlen(query, LUME_NAMING_TEXT_MAX + 1);
     if (qlen > LUME_NAMING_TEXT_MAX)
         return LUME_ERR_INVALID_QUERY;
-    klen = lume_naming_key(query, qlen, key, sizeof(key));
-    if (klen == 0)
+    t->klen = lume_naming_key(query, qlen, t->key, sizeof(t->key));
+    if (t->klen == 0)
         return LUME_ERR_INVALID_QUERY;
+    t->year = 0;
+    /* "1917 2019": the title 1917 of 2019 (the key is letters and digits). */
+    if (t->klen > 4 && strspn(t->key + t->klen - 4, "0123456789") == 4) {
+        t->year = atoi(t->key + t->klen - 4);
+        if (t->year < 1880 || t->year > 2099)
+            t->year = 0;
+    }
+    fts_expression(query, t->fts, sizeof(t->fts));
+    t->season = season < 0 ? -1 : season;
+    t->episode = episode < 0 ? -1 : episode;
+    return LUME_OK;
+}
+
+/* Run s (SQL_FIND with the words, or a SQL_FIND_TITLE for the title of
+ * key[0..klen) in year, which is the match m) and give its items to fn. */
+static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const find_terms *t, size_t klen,
+                             int year, int m, size_t max, lume_index_item_fn fn, void *ctx,
+                             find_seen *seen)
+{
+    int rc, first_m = -1, first_year = 0, next = 0, stopped = 0;
+    lume_status st = LUME_OK;
+
+    seen->n = 0;
+    seen->first = 0;
+    seen->next = -1;
     if (max == 0 || max > LUME_INDEX_FIND_MAX)
         max = LUME_INDEX_FIND_MAX;
-    /* "1917 2019": the title 1917 of 2019 (the key is letters and digits). */
-    if (klen > 4 && strspn(key + klen - 4, "0123456789") == 4) {
-        year = atoi(key + klen - 4);
-        if (year < 1880 || year > 2099)
-            year = 0;
-    }
-    fts_expression(query, fts, sizeof(fts));
-
     sqlite3_reset(s);
-    sqlite3_bind_text(s, 1, key, (int)klen, SQLITE_TRANSIENT);
-    if (year > 0)
-        sqlite3_bind_text(s, 2, key, (int)klen - 4, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 1, t->key, (int)klen, SQLITE_TRANSIENT);
+    if (t->year > 0)
+        sqlite3_bind_text(s, 2, t->key, (int)t->klen - 4, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(s, 2);
     sqlite3_bind_int(s, 3, year);
-    sqlite3_bind_text(s, 4, fts, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 5, season < 0 ? -1 : season);
-    sqlite3_bind_int(s, 6, episode < 0 ? -1 : episode);
+    sqlite3_bind_text(s, 4, t->fts, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 5, t->season);
+    sqlite3_bind_int(s, 6, t->episode);
     sqlite3_bind_int64(s, 7, (sqlite3_int64)max);
     sqlite3_bind_int(s, 8, FTS_ROWS_MAX);
+    sqlite3_bind_int(s, 11, t->episode < 0 ? INT_MAX : t->episode + 1);
+    sqlite3_bind_int(s, 12, m);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         lume_index_item it;
+        int same;
+
         read_item(s, &it);
-        st = item_subtitles(idx, &it);
-        if (st != LUME_OK)
+        /* The next episode's rows (nx) and a result spanning it count only
+         * in the first result's series: its match and year. */
+        same = seen->n > 0 && it.match == first_m && it.year == first_year;
+        if (sqlite3_column_int(s, 23) != 0) {
+            next |= same;
+            continue;
+        }
+        if (t->episode >= 0 && it.episode_end > t->episode && (same || seen->n == 0))
+            next = 1;
+        if (seen->n == max) {
+            stopped = 1;
             break;
-        n++;
-        if (fn != NULL && fn(ctx, &it) != 0)
+        }
+        /* subs_sig is 0 exactly when the item has none (set_subtitles). */
+        if (sqlite3_column_int64(s, 21) != 0 && (st = item_subtitles(idx, &it)) != LUME_OK)
             break;
+        if (seen->n++ == 0) {
+            seen->first = it.id;
+            first_m = it.match;
+            first_year = it.year;
+        }
+        if (fn != NULL && fn(ctx, &it) != 0) {
+            stopped = 1;
+            break;
+        }
     }
     if (st == LUME_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = status_of(rc);
+    /* Only SQL_FIND_TITLE_SEASON's rows say (an nx column that may be 1). */
+    if (s == idx->find_title_season && t->episode >= 0)
+        seen->next = next ? 1 : stopped ? -1 : 0;
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    if (found != NULL)
-        *found = n;
     return st;
+}
+
+lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
+                            lume_index_item_fn fn, void *ctx, size_t *found)
+{
+    find_terms t;
+    find_seen seen = {0};
+    lume_status st = terms_of(query, season, episode, &t);
+
+    if (st == LUME_OK)
+        st = find_with(idx, idx->find, &t, t.klen, t.year, 0, max, fn, ctx, &seen);
+    if (found != NULL)
+        *found = seen.n;
+    return st;
+}
+
+lume_status lume_index_find_best(lume_index *idx, const char *query, int season, int episode,
+                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found,
+                                 lume_index_next *next)
+{
+    find_terms t;
+    find_seen seen = {0};
+    sqlite3_stmt *title = season >= 0 ? idx->find_title_season : idx->find_title;
+    int has = 0;
+    lume_status st = terms_of(query, season, episode, &t);
+
+    /* A query ending in a year names that title of that year ("dune 2021");
+     * else, or when there is none, the title whose key is the whole key
+     * ("blade runner 2049"); else its words. */
+    if (st == LUME_OK && t.year > 0)
+        st = find_with(idx, title, &t, t.klen - 4, t.year, LUME_NAMING_MATCH_YEAR, max, fn, ctx,
+                       &seen);
+    if (st == LUME_OK && seen.n == 0)
+        st = find_with(idx, title, &t, t.klen, 0, LUME_NAMING_MATCH_TITLE, max, fn, ctx, &seen);
+    if (st == LUME_OK && seen.n == 0)
+        st = find_with(idx, idx->find, &t, t.klen, t.year, 0, max, fn, ctx, &seen);
+    if (found != NULL)
+        *found = seen.n;
+    if (next == NULL)
+        return st;
+    *next = LUME_INDEX_NEXT_NONE;
+    if (st != LUME_OK || seen.n == 0 || season < 0 || episode < 0)
+        return st;
+    if (seen.next < 0 &&
+        lume_index_has_episode(idx, seen.first, season, episode + 1, &seen.next) != LUME_OK)
+        return st; /* the results stand; their next is not known */
+    if (seen.next > 0)
+        *next = LUME_INDEX_NEXT_EPISODE;
+    else if (lume_index_has_episode(idx, seen.first, season + 1, 1, &has) == LUME_OK && has)
+        *next = LUME_INDEX_NEXT_SEASON;
+    return st;
+}
+
+lume_status lume_index_has_episode(lume_index *idx, int64_t item_id, int season, int episode,
+                                   int *has)
+{
+    sqlite3_stmt *s = idx->has_episode;
+    int rc;
+
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, item_id);
+    sqlite3_bind_int(s, 2, season);
+    sqlite3_bind_int(s, 3, episode);
+    rc = sqlite3_step(s);
+    *has = rc == SQLITE_ROW;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? LUME_OK : status_of(rc);
 }
 
 static const char SQL_TITLES[] =
@@ -697,7 +829,8 @@ lume_status lume_index_set_subtitles(lume_index *idx, int64_t item_id,
     sqlite3_bind_int64(idx->subs_clear, 1, item_id);
     st = step_write(idx, idx->subs_clear, NULL);
     if (st == LUME_OK) {
-        sqlite3_bind_int64(idx->subs_sig, 1, (sqlite3_int64)subs_sig);
+        /* 0 marks an item without subtitles: a reader does not look for them. */
+        sqlite3_bind_int64(idx->subs_sig, 1, (sqlite3_int64)(n == 0 ? 0 : subs_sig ? subs_sig : 1));
         sqlite3_bind_int64(idx->subs_sig, 2, item_id);
         st = step_write(idx, idx->subs_sig, NULL);
     }

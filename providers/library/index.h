@@ -32,7 +32,7 @@
 #include "naming.h"
 #include "probe.h"
 
-#define LUME_INDEX_SCHEMA        1
+#define LUME_INDEX_SCHEMA        2
 #define LUME_INDEX_FIND_MAX      100 /* items one find returns at most */
 #define LUME_INDEX_SUBTITLES_MAX 16  /* subtitles kept for one item */
 #define LUME_INDEX_FORMAT_BUF    8   /* "srt" "vtt" "ass" "ssa" "sub" and NUL */
@@ -87,11 +87,31 @@ typedef int (*lume_index_item_fn)(void *ctx, const lume_index_item *item);
 lume_status lume_index_find(lume_index *idx, const char *query, int season, int episode, size_t max,
                             lume_index_item_fn fn, void *ctx, size_t *found);
 
-/* The same, but the words only when no title is named exactly: what a
- * search for a title wants (the words' doclists are what costs), with the
- * same order and bounds. */
+/* What follows the episode a find_best found. */
+typedef enum lume_index_next {
+    LUME_INDEX_NEXT_NONE,    /* nothing after it, or not asked */
+    LUME_INDEX_NEXT_EPISODE, /* episode + 1 of its season */
+    LUME_INDEX_NEXT_SEASON,  /* episode 1 of the season after */
+} lume_index_next;
+
+/* What a search for a title wants, with find's filters and bound: when the
+ * query ends in a year, that title of that year ("dune 2021": Dune of
+ * 2021); else, or when there is none, the title of the whole key ("blade
+ * runner 2049"); only when neither is there, the words (their doclists are
+ * what costs). Items of a title come in the index's order: season,
+ * episode, then as they were indexed (no sort). With a season and an
+ * episode, and something found, *next (may be NULL) says what follows it
+ * in the first item's series (lume_index_has_episode), the next episode
+ * read in the same statement as the results. */
 lume_status lume_index_find_best(lume_index *idx, const char *query, int season, int episode,
-                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found);
+                                 size_t max, lume_index_item_fn fn, void *ctx, size_t *found,
+                                 lume_index_next *next);
+
+/* Is episode `episode` of season `season` of the item's series (its title
+ * and year) in the index, as a file of its own or spanned by a
+ * multi-episode file? *has is 1 or 0. What a found episode's next is. */
+lume_status lume_index_has_episode(lume_index *idx, int64_t item_id, int season, int episode,
+                                   int *has);
 
 /* One film or series the index holds, for browsing: a name and year once,
  * with the root and path of one of its files (where its folder art is). */
@@ -163,7 +183,9 @@ typedef struct lume_index_entry {
  * lume_index_set_subtitles. */
 lume_status lume_index_put(lume_index *idx, const lume_index_entry *e, int64_t *item_id);
 /* Replace the item's subtitles with subs[0..n) (at most LUME_INDEX_SUBTITLES_MAX
- * kept), and remember subs_sig, the scanner's signature of them. */
+ * kept), and remember subs_sig, the scanner's signature of them: 0 exactly
+ * when n is 0 (a reader looks for the subtitles of no other item; a
+ * signature of 0 with subtitles is kept as 1). */
 lume_status lume_index_set_subtitles(lume_index *idx, int64_t item_id,
                                      const lume_index_subtitle *subs, size_t n, uint64_t subs_sig);
 /* Remove an item and its subtitles. */

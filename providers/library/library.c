@@ -66,8 +66,8 @@ static const lume_setting library_settings_table[] = {
     LUME_SETTING_ROW_SECRET("LUME_LIBRARY_SECRET", library_settings, secret,
                             lume_setting_check_secret,
                             "the links' signing secret, shared with nginx (or _SECRET_FILE)"),
-    LUME_SETTING_ROW_FILE("LUME_LIBRARY_SECRET_FILE", library_settings, secret_file,
-                          check_absolute, "", "a file holding the links' signing secret"),
+    LUME_SETTING_ROW_FILE("LUME_LIBRARY_SECRET_FILE", library_settings, secret_file, check_absolute,
+                          "", "a file holding the links' signing secret"),
     LUME_SETTING_ROW_STR("LUME_LIBRARY_PUBLIC_URL", library_settings, public_url,
                          lume_setting_check_url, "https://localhost:8443/media",
                          "the base of the media links nginx serves"),
@@ -297,8 +297,7 @@ static int add_item(void *ctx, const lume_index_item *it)
         lume_subtitle sub = {0};
         lume_status st;
 
-        if ((sub.url = lume_sign_link(l->public_url, root, s->path, c->expires, l->secret)) ==
-            NULL)
+        if ((sub.url = lume_sign_link(l->public_url, root, s->path, c->expires, l->secret)) == NULL)
             continue;
         snprintf(sub.lang, sizeof(sub.lang), "%s", s->lang);
         subtitle_label(s, sub.label, sizeof(sub.label));
@@ -325,15 +324,6 @@ static lume_status index_failure(lume_status st, lume_provider_error *err)
     return lume_provider_fail(err, LUME_ERR_INTERNAL, "the library's index cannot be read");
 }
 
-/* Does the index hold the episode (season, episode) of the query? */
-static int has_episode(library_provider *l, const char *query, int season, int episode)
-{
-    size_t found = 0;
-
-    return lume_index_find_best(l->idx, query, season, episode, 1, NULL, NULL, &found) == LUME_OK &&
-           found > 0;
-}
-
 static lume_status library_search(void *impl, const lume_search *s, lume_results *out,
                                   lume_provider_error *err)
 {
@@ -342,6 +332,7 @@ static lume_status library_search(void *impl, const lume_search *s, lume_results
     search_ctx c = {.l = l, .out = out, .st = LUME_OK};
     int64_t now = (int64_t)time(NULL);
     size_t found = 0;
+    lume_index_next next = LUME_INDEX_NEXT_NONE;
     lume_status st;
 
     if (open_index(l) != 0)
@@ -349,7 +340,7 @@ static lume_status library_search(void *impl, const lume_search *s, lume_results
     /* Rounded up: the same search within a minute has the same links. */
     c.expires = (now + l->ttl_s + EXPIRY_STEP_S - 1) / EXPIRY_STEP_S * EXPIRY_STEP_S;
     st = lume_index_find_best(l->idx, s->query, season, episode, LUME_INDEX_FIND_MAX, add_item, &c,
-                         &found);
+                              &found, &next);
     if (st == LUME_ERR_INVALID_QUERY)
         return LUME_OK; /* nothing to look for: nothing found */
     if (st != LUME_OK)
@@ -357,9 +348,9 @@ static lume_status library_search(void *impl, const lume_search *s, lume_results
     if (c.st != LUME_OK)
         return lume_provider_fail(err, c.st, "out of memory");
     if (out->count > 0 && season > 0 && episode > 0)
-        out->next = has_episode(l, s->query, season, episode + 1)   ? LUME_NEXT_EPISODE
-                    : has_episode(l, s->query, season + 1, 1) ? LUME_NEXT_SEASON
-                                                                    : LUME_NEXT_NONE;
+        out->next = next == LUME_INDEX_NEXT_EPISODE  ? LUME_NEXT_EPISODE
+                    : next == LUME_INDEX_NEXT_SEASON ? LUME_NEXT_SEASON
+                                                     : LUME_NEXT_NONE;
     return LUME_OK;
 }
 
@@ -421,8 +412,7 @@ static lume_status library_browse(void *impl, const lume_browse *b, lume_titles 
     if (open_index(l) != 0)
         return LUME_OK; /* no index yet: an empty library */
     c.expires = (now + l->ttl_s + EXPIRY_STEP_S - 1) / EXPIRY_STEP_S * EXPIRY_STEP_S;
-    st = lume_index_titles(l->idx, b->series, b->search, b->skip, (size_t)b->limit, add_title,
-                           &c);
+    st = lume_index_titles(l->idx, b->series, b->search, b->skip, (size_t)b->limit, add_title, &c);
     if (st != LUME_OK)
         return index_failure(st, err);
     return c.st == LUME_OK ? LUME_OK : lume_provider_fail(err, c.st, "out of memory");
@@ -468,8 +458,9 @@ static lume_status library_health(void *impl, int64_t deadline_ms, lume_provider
         errno = 0;
         if (stat(l->roots[i], &sb) != 0 || !S_ISDIR(sb.st_mode) ||
             access(l->roots[i], R_OK | X_OK) != 0) {
-            lume_log(LUME_LOG_WARN, "library_folder_unreadable", "folder %d of LUME_LIBRARY_DIRS, %s: %s",
-                     i + 1, l->roots[i], strerror(errno ? errno : ENOTDIR));
+            lume_log(LUME_LOG_WARN, "library_folder_unreadable",
+                     "folder %d of LUME_LIBRARY_DIRS, %s: %s", i + 1, l->roots[i],
+                     strerror(errno ? errno : ENOTDIR));
             return lume_provider_fail(err, LUME_ERR_UNAVAILABLE,
                                       "library folder %d of %d is missing or unreadable", i + 1,
                                       l->nroots);

@@ -433,7 +433,9 @@ static void video(scan *sc, const char *dir_rel, const entry *v, const sidecar *
         nlist++;
     }
     if (nlist == 0)
-        sig = 0;
+        sig = 0; /* the index's mark of an item without subtitles */
+    else if (sig == 0)
+        sig = 1; /* as the index keeps it (lume_index_set_subtitles) */
 
     k = map_get(&sc->known, rel);
     if (k != NULL)

@@ -10,7 +10,9 @@
  *    (FTS5: "boys" finds "The Boys" and "The Boys Presents..."), exact
  *    matches first; season and episode filter, a multi-episode file spans
  *    its episodes; results and subtitles are bounded; facts and subtitles
- *    come back as written.
+ *    come back as written. find_best's own query for the titles named
+ *    filters and orders the same way. The next episode is looked for in
+ *    the found item's series (title and year).
  *  - Writing: an item is replaced in place (same id) by its (root, path);
  *    removing it removes its subtitles; forgetting a root its items.
  *  - Transactions: a reader sees only what was committed; a writer that
@@ -149,7 +151,8 @@ static found find_best(lume_index *idx, const char *q, int season, int episode)
     found f;
     size_t n = 99;
     memset(&f, 0, sizeof(f));
-    assert_int_equal(lume_index_find_best(idx, q, season, episode, 0, collect, &f, &n), LUME_OK);
+    assert_int_equal(lume_index_find_best(idx, q, season, episode, 0, collect, &f, &n, NULL),
+                     LUME_OK);
     assert_int_equal(n, f.n);
     return f;
 }
@@ -324,6 +327,156 @@ static void test_find_best_reads_the_words_only_when_no_title_is_named(void **st
     assert_int_equal(f.match[0], 0);
     assert_int_equal(find_best(ro, "1917 2019", -1, -1).match[0], LUME_NAMING_MATCH_YEAR);
     assert_int_equal(find_best(ro, "boys nothing", -1, -1).n, 0);
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
+/* find_best's own query (the titles named, one index range) filters and
+ * orders as find does: by season, episode; a multi-episode file spans. */
+static void test_find_best_filters_seasons_and_episodes_as_find_does(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    found f;
+
+    (void)state;
+    fill(idx, NULL);
+    ro = open_ro();
+    f = find_best(ro, "The Boys", -1, -1);
+    assert_int_equal(f.n, 4);
+    assert_int_equal(f.season[0], 1);
+    assert_int_equal(f.season[1], 4);
+    assert_int_equal(f.episode[1], 1);
+    assert_int_equal(f.episode[3], 3);
+    f = find_best(ro, "The Boys", 4, -1);
+    assert_int_equal(f.n, 3);
+    assert_int_equal(f.episode[0], 1);
+    assert_int_equal(f.episode[2], 3);
+    f = find_best(ro, "The Boys", 4, 2);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.first_etitle, "Life Among the Septics");
+    f = find_best(ro, "The Boys", 4, 4); /* S04E03-E04 */
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.first.episode_end, 4);
+    assert_int_equal(f.first.match, LUME_NAMING_MATCH_TITLE);
+    assert_int_equal(find_best(ro, "The Boys", 4, 5).n, 0);
+    assert_int_equal(find_best(ro, "The Boys", 2, -1).n, 0);
+    f = find_best(ro, "Amelie 2001", -1, -1); /* the title and its year */
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.first.match, LUME_NAMING_MATCH_YEAR);
+    assert_int_equal(f.first.facts.height, 1080);
+    assert_int_equal(find_best(ro, "Amelie 1999", -1, -1).n, 0); /* another year: the words */
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
+/* A query ending in a year names that title of that year; else (or when
+ * none is there) the title of the whole key. */
+static void test_find_best_reads_a_trailing_year_as_the_year(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    int64_t root;
+    found f;
+
+    (void)state;
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    assert_int_equal(lume_index_root(idx, "/media/films", &root), LUME_OK);
+    put(idx, root, "Dune (1984)/Dune (1984).mkv", NULL);
+    put(idx, root, "Dune (2021)/Dune (2021).mkv", NULL);
+    put(idx, root, "Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    ro = open_ro();
+    f = find_best(ro, "dune 2021", -1, -1);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.first.year, 2021);
+    assert_int_equal(f.first.match, LUME_NAMING_MATCH_YEAR);
+    f = find_best(ro, "Dune", -1, -1);
+    assert_int_equal(f.n, 2);
+    assert_int_equal(f.match[1], LUME_NAMING_MATCH_TITLE);
+    f = find_best(ro, "Blade Runner 2049", -1, -1);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.first.year, 2017);
+    assert_int_equal(f.first.match, LUME_NAMING_MATCH_TITLE);
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
+static lume_index_next next_of(lume_index *idx, const char *q, int season, int episode, size_t max)
+{
+    lume_index_next next = (lume_index_next)-1;
+    size_t n = 0;
+
+    assert_int_equal(lume_index_find_best(idx, q, season, episode, max, NULL, NULL, &n, &next),
+                     LUME_OK);
+    return n > 0 ? next : (lume_index_next)-2;
+}
+
+/* What follows a found episode is read with it: the next episode (its own
+ * file or spanned), else the next season's first, else nothing; in the
+ * first result's series only (title and year). */
+static void test_find_best_says_what_follows_the_episode(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    int64_t root;
+
+    (void)state;
+    fill(idx, &root);
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    put(idx, root, "Show/Season 01/Show - S01E01.mkv", NULL);
+    put(idx, root, "Show/Season 01/Show - S01E02.mkv", NULL);
+    put(idx, root, "Show/Season 02/Show - S02E01.mkv", NULL);
+    put(idx, root, "Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E01.mkv", NULL);
+    put(idx, root, "Doctor Who (1963)/Season 01/Doctor Who (1963) - S01E02.mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    ro = open_ro();
+    assert_int_equal(next_of(ro, "The Boys", 4, 1, 0), LUME_INDEX_NEXT_EPISODE);
+    assert_int_equal(next_of(ro, "The Boys", 4, 2, 0), LUME_INDEX_NEXT_EPISODE); /* E03-E04 */
+    assert_int_equal(next_of(ro, "The Boys", 4, 3, 0), LUME_INDEX_NEXT_EPISODE); /* spans 4 */
+    assert_int_equal(next_of(ro, "The Boys", 4, 4, 0), LUME_INDEX_NEXT_NONE);
+    assert_int_equal(next_of(ro, "The Boys", 1, 1, 0), LUME_INDEX_NEXT_NONE);
+    assert_int_equal(next_of(ro, "Show", 1, 1, 0), LUME_INDEX_NEXT_EPISODE);
+    assert_int_equal(next_of(ro, "Show", 1, 1, 1), LUME_INDEX_NEXT_EPISODE); /* stopped at max */
+    assert_int_equal(next_of(ro, "Show", 1, 2, 0), LUME_INDEX_NEXT_SEASON);
+    assert_int_equal(next_of(ro, "Show", 2, 1, 0), LUME_INDEX_NEXT_NONE);
+    assert_int_equal(next_of(ro, "Doctor Who", 1, 1, 0), LUME_INDEX_NEXT_NONE); /* 1963's E02 */
+    assert_int_equal(next_of(ro, "Doctor Who 2005", 1, 1, 0), LUME_INDEX_NEXT_NONE);
+    assert_int_equal(next_of(ro, "Doctor Who", 1, 3, 0), (lume_index_next)-2);  /* none found */
+    assert_int_equal(next_of(ro, "Show", 1, -1, 0), LUME_INDEX_NEXT_NONE);      /* not asked */
+    assert_int_equal(next_of(ro, "DIABOLICAL", 1, 1, 0), LUME_INDEX_NEXT_NONE); /* the words */
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
+/* The next episode is looked for in the series of the item found: its
+ * title and year, a file of its own or one spanning it. */
+static void test_has_episode_in_the_items_series(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    int64_t root, e1, other;
+    int has = -1;
+
+    (void)state;
+    fill(idx, &root);
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    other = put(idx, root, "Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E01.mkv", NULL);
+    put(idx, root, "Doctor Who (1963)/Season 01/Doctor Who (1963) - S01E02.mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    ro = open_ro();
+    e1 = find_best(ro, "The Boys", 4, 1).first.id;
+    assert_int_equal(lume_index_has_episode(ro, e1, 4, 2, &has), LUME_OK);
+    assert_int_equal(has, 1);
+    assert_int_equal(lume_index_has_episode(ro, e1, 4, 4, &has), LUME_OK);
+    assert_int_equal(has, 1); /* spanned by S04E03-E04 */
+    assert_int_equal(lume_index_has_episode(ro, e1, 4, 5, &has), LUME_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(lume_index_has_episode(ro, e1, 5, 1, &has), LUME_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(lume_index_has_episode(ro, e1, 1, 1, &has), LUME_OK);
+    assert_int_equal(has, 1);
+    /* Not "The Boys Presents: Diabolical", not another year's series. */
+    assert_int_equal(lume_index_has_episode(ro, other, 1, 2, &has), LUME_OK);
+    assert_int_equal(has, 0);
+    assert_int_equal(lume_index_has_episode(ro, 999999, 1, 1, &has), LUME_OK);
+    assert_int_equal(has, 0); /* no such item */
     lume_index_close(ro);
     lume_index_close(idx);
 }
@@ -616,6 +769,10 @@ int main(void)
         T(test_reader_of_nothing_and_reader_cannot_write),
         T(test_find_by_key_year_and_words),
         T(test_find_best_reads_the_words_only_when_no_title_is_named),
+        T(test_find_best_filters_seasons_and_episodes_as_find_does),
+        T(test_find_best_reads_a_trailing_year_as_the_year),
+        T(test_has_episode_in_the_items_series),
+        T(test_find_best_says_what_follows_the_episode),
         T(test_season_and_episode_filters),
         T(test_bad_queries),
         T(test_bounds),
