@@ -453,7 +453,14 @@ static void video(scan *sc, const char *dir_rel, const entry *v, const sidecar *
                               .mtime_ns = v->mtime_ns,
                               .facts = &facts};
 
-        ps = lume_probe_run_isolated(s->opt.probe_fn, full, &s->opt.probe, &facts);
+        /* An empty file is no media: recorded as the prober would record
+         * it, without a child of its own (a fork and an exec's worth). */
+        if (v->size == 0) {
+            memset(&facts, 0, sizeof(facts));
+            ps = LUME_PROBE_FAILED;
+        } else {
+            ps = lume_probe_run_isolated(s->opt.probe_fn, full, &s->opt.probe, &facts);
+        }
         sc->st->probed++;
         sc->st->probe_failed += ps == LUME_PROBE_FAILED;
         sc->st->probe_crashed += ps == LUME_PROBE_CRASHED;

@@ -309,6 +309,28 @@ static void test_crash_and_timeout_remembered(void **state)
     assert_int_equal(find("Broken", -1, -1).probe[0], LUME_PROBE_FAILED);
 }
 
+static lume_probe_status crash_always(const char *path, const lume_probe_limits *l,
+                                      lume_probe_facts *o)
+{
+    (void)path, (void)l, (void)o;
+    raise(SIGKILL);
+    return LUME_PROBE_OK;
+}
+
+/* An empty file is no media: indexed as one the prober failed, without a
+ * prober's child (this one would crash). */
+static void test_an_empty_file_is_not_given_to_the_prober(void **state)
+{
+    lume_scan_options opt = {.probe_fn = crash_always, .probe = {.timeout_ms = 50}};
+    lume_scan_stats st;
+    (void)state;
+    sh("mkdir -p '%s/Empty (2002)' && : > '%s/Empty (2002)/Empty (2002).mkv'", root, root);
+    assert_int_equal(scan_once(&st, &opt), LUME_OK);
+    assert_int_equal(find("Empty", -1, -1).n, 1);
+    assert_int_equal(find("Empty", -1, -1).probe[0], LUME_PROBE_FAILED);
+    assert_int_equal(find("Broken", -1, -1).probe[0], LUME_PROBE_CRASHED); /* not empty */
+}
+
 static void test_hostile_names_and_bounds(void **state)
 {
     lume_scan_options opt = {.max_depth = 2};
@@ -478,6 +500,7 @@ int main(void)
         T(test_first_scan),
         T(test_rescan_is_incremental),
         T(test_crash_and_timeout_remembered),
+        T(test_an_empty_file_is_not_given_to_the_prober),
         T(test_hostile_names_and_bounds),
         T(test_hostile_names_in_folders_and_links),
         T(test_missing_root_and_roots),
