@@ -303,9 +303,15 @@ static const char *text(sqlite3_stmt *st, int col)
     return s != NULL ? (const char *)s : "";
 }
 
+/* The column's text into dst, cut to cap - 1 bytes (cap > 0). */
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
-    snprintf(dst, cap, "%s", text(st, col));
+    const char *s = text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+    n = strnlen(s, n < cap ? n : cap - 1);
+    memcpy(dst, s, n);
+    dst[n] = '\0';
 }
 
 /* The FTS5 expression of a query: each word quoted (FTS5 tokenizes inside

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "index.h"
 #include "language.h"
 #include "library.h"
@@ -197,6 +198,18 @@ static void append_clean(char *out, size_t cap, const char *s)
     out[o] = '\0';
 }
 
+/* prefix then n (>= 0) in at least two digits ("E04"), at out (no NUL);
+ * its length. */
+static size_t put_marker(char *out, const char *prefix, int n)
+{
+    size_t p = strlen(prefix);
+
+    memcpy(out, prefix, p);
+    if (n < 10)
+        out[p++] = '0';
+    return p + lume_decimal_put(out + p, (unsigned long long)(n < 0 ? 0 : n));
+}
+
 /* "Film (2010)", "Show S04E01", "Show S01E01-E02 - Pilot". */
 static void title_of(const lume_index_item *it, char *out, size_t cap)
 {
@@ -206,11 +219,14 @@ static void title_of(const lume_index_item *it, char *out, size_t cap)
     out[0] = '\0';
     append_clean(out, cap, it->title[0] ? it->title : "Untitled");
     if (it->kind == LUME_MEDIA_EPISODE && it->season >= 0 && it->episode >= 0) {
-        int w = snprintf(tail, sizeof(tail), " S%02dE%02d", it->season, it->episode);
+        size_t w = put_marker(tail, " S", it->season);
+        w += put_marker(tail + w, "E", it->episode);
         if (it->episode_end > it->episode)
-            snprintf(tail + w, sizeof(tail) - (size_t)w, "-E%02d", it->episode_end);
+            w += put_marker(tail + w, "-E", it->episode_end);
+        tail[w] = '\0';
     } else if (it->year > 0) {
-        snprintf(tail, sizeof(tail), " (%d)", it->year);
+        size_t w = put_marker(tail, " (", it->year);
+        memcpy(tail + w, ")", 2);
     }
     append_clean(out, cap, tail);
     if (it->kind == LUME_MEDIA_EPISODE && it->episode_title[0] != '\0') {
@@ -268,10 +284,16 @@ static int add_item(void *ctx, const lume_index_item *it)
     if ((m.url = lume_sign_link(l->public_url, root, it->path, c->expires, l->secret)) == NULL)
         return 0; /* too long to be a link */
     title_of(it, title, sizeof(title));
-    key_len = strlen(it->path) + 32;
-    if ((key = malloc(key_len)) == NULL)
+    key_len = strlen(it->path);
+    if ((key = malloc(key_len + 8 + LUME_DECIMAL_DIGITS + 2)) == NULL)
         goto oom;
-    snprintf(key, key_len, "library:%d/%s", root, it->path);
+    { /* "library:<root>/<path>" */
+        size_t o = 8 + lume_decimal_put(key + 8, (unsigned long long)root);
+
+        memcpy(key, "library:", 8);
+        key[o++] = '/';
+        memcpy(key + o, it->path, key_len + 1);
+    }
     m.title = title;
     m.key = key;
     m.size = it->size >= 0 ? it->size : -1;
