@@ -54,7 +54,8 @@ static void cache_control_public(const lume_config *cfg, char *out, size_t cap)
  * when a signed link in them expires before it would be gone (cache_life.h). */
 static const char *cache_for(lume_app *app, const lume_media_link *items, size_t n)
 {
-    lume_cache_life life = lume_cache_life_of(&app->cfg, items, n, (int64_t)(lume_wall_ms() / 1000));
+    lume_cache_life life =
+        lume_cache_life_of(&app->cfg, items, n, (int64_t)(lume_wall_ms() / 1000));
 
     if (!life.expired && life.max_age == app->cfg.cache_max_age &&
         life.stale_revalidate == app->cfg.cache_stale_revalidate &&
@@ -106,6 +107,11 @@ void lume_app_observe(lume_app *app, lume_observe *obs)
 {
     app->obs = obs;
     lume_provider_set_observe(app->providers, lume_observe_metrics(obs), lume_observe_counts(obs));
+}
+
+void lume_app_idle(lume_app *app)
+{
+    lume_provider_set_idle(app->providers);
 }
 
 const char *lume_app_provider_name(const lume_app *app)
@@ -230,14 +236,13 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
     live = lume_results_rank(&app->results, &params.caps, (size_t)s.limit);
     if (route->id == LUME_ROUTE_STREAMS) {
         next = next_of(params.season, params.episode, app->results.next);
-        lume_respond_json(resp,
-                          lume_render_streams(query, params.season, params.episode,
-                                              app->results.items, app->results.count, live, &next,
-                                              app->outcomes,
-                                              lume_provider_set_count(app->providers)),
-                          live > 0 && !partial(app)
-                              ? cache_for(app, app->results.items, app->results.count)
-                              : app->cache_negative);
+        lume_respond_json(
+            resp,
+            lume_render_streams(query, params.season, params.episode, app->results.items,
+                                app->results.count, live, &next, app->outcomes,
+                                lume_provider_set_count(app->providers)),
+            live > 0 && !partial(app) ? cache_for(app, app->results.items, app->results.count)
+                                      : app->cache_negative);
     } else if (!resolve_route) {
         lume_respond_json(resp,
                           lume_render_search(query, app->results.items, app->results.count, live,
@@ -254,8 +259,7 @@ static void handle_resolve(lume_app *app, const lume_request *req, const lume_ro
         respond_error(app, req, resp, LUME_ERR_NOT_FOUND, &ctx, NULL);
     } else {
         respond_ok_text(resp, &app->results.items[0],
-                        partial(app) ? app->cache_negative
-                                     : cache_for(app, app->results.items, 1));
+                        partial(app) ? app->cache_negative : cache_for(app, app->results.items, 1));
         /* The next-episode hint: a header, the body's shape stays (docs/api.md). */
         if (params.season > 0 && params.episode > 0 && resp->status == 200)
             resp->link = lume_next_link(query, params.season, params.episode, app->results.next);

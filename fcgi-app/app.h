@@ -32,4 +32,7 @@ void lume_app_observe(lume_app *app, lume_observe *obs);
  * SERVICE_UNAVAILABLE with Retry-After where it would call the provider. */
 void lume_app_handle(lume_app *app, const lume_request *req, lume_response *resp);
 
+/* The worker is about to wait for work (lume_provider_set_idle). */
+void lume_app_idle(lume_app *app);
+
 #endif

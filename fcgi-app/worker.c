@@ -183,6 +183,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
                 break; /* nothing sent is left, nothing kept */
             if (leaving)
                 continue;
+            lume_app_idle(app); /* what the providers keep between requests, let go */
             if (!wait_ready(acceptor, &wait_mask, master))
                 break;
             waited = 1;

@@ -253,6 +253,12 @@ lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_pro
     return p->def->health(p->impl, deadline_ms, err);
 }
 
+void lume_provider_idle(lume_provider *p)
+{
+    if (p->def->idle != NULL)
+        p->def->idle(p->impl);
+}
+
 lume_status lume_provider_browse(lume_provider *p, const lume_browse *b, lume_titles *out,
                                  lume_provider_error *err)
 {

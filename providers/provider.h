@@ -43,7 +43,7 @@ typedef struct lume_provider_conf {
     /* LUME_PROVIDERS (or LUME_PROVIDER, its one-provider form): the
      * providers that run, in their order of rank, comma-separated. */
     char name[LUME_PROVIDER_LIST_LEN];
-    long connect_timeout_ms;           /* LUME_CONNECT_TIMEOUT_MS: upstream connect timeout */
+    long connect_timeout_ms; /* LUME_CONNECT_TIMEOUT_MS: upstream connect timeout */
     _Alignas(16) unsigned char blocks[LUME_PROVIDERS_MAX][LUME_PROVIDER_BLOCK_BYTES];
 } lume_provider_conf;
 
@@ -99,6 +99,10 @@ typedef struct lume_provider_def {
      * child with the provider's settings until SIGTERM or until master is
      * gone, and returns the exit status (worker.h's). May be NULL. */
     int (*background)(const void *settings, pid_t master);
+    /* Optional: the worker has nothing to do and is about to wait; let go
+     * of what is kept between requests (the library: its read snapshot of
+     * the index). Never called while the provider works on a request. */
+    void (*idle)(void *impl);
 } lume_provider_def;
 
 typedef struct lume_provider lume_provider;
@@ -163,6 +167,10 @@ void lume_provider_observe(lume_provider *p, lume_metrics *m, lume_metrics_slot 
 lume_status lume_provider_search(lume_provider *p, const lume_search *s, lume_results *out,
                                  lume_provider_error *err);
 lume_status lume_provider_health(lume_provider *p, int64_t deadline_ms, lume_provider_error *err);
+
+/* The worker is about to wait (lume_provider_def's idle; nothing when the
+ * provider has none). */
+void lume_provider_idle(lume_provider *p);
 
 /* Browse and episodes (see lume_provider_def); LUME_ERR_NOT_FOUND when the
  * provider cannot. */

@@ -271,8 +271,8 @@ static void count(lume_provider_set *set, int64_t started_us)
 {
     for (size_t i = 0; i < set->count; i++) {
         const member *m = &set->members[i];
-        lume_provided o = m->outcome == LUME_OK            ? LUME_PROVIDED_OK
-                          : m->outcome == LUME_ERR_TIMEOUT ? LUME_PROVIDED_TIMEOUT
+        lume_provided o = m->outcome == LUME_OK                ? LUME_PROVIDED_OK
+                          : m->outcome == LUME_ERR_TIMEOUT     ? LUME_PROVIDED_TIMEOUT
                           : m->outcome == LUME_ERR_UNAVAILABLE ? LUME_PROVIDED_UNAVAILABLE
                                                                : LUME_PROVIDED_ERROR;
         lume_metrics_provider(set->counts, m->index, o,
@@ -429,6 +429,32 @@ lume_status lume_provider_set_search(lume_provider_set *set, const lume_search *
         lume_results_clear(&m->results);
     }
     return st;
+}
+
+void lume_provider_set_idle(lume_provider_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        member *m = &set->members[i];
+        member_state was;
+
+        if (!m->threaded) {
+            lume_provider_idle(m->provider);
+            continue;
+        }
+        /* Its thread may still work on a request given up on: not then. */
+        pthread_mutex_lock(&m->mu);
+        was = m->state;
+        if (was == IDLE || was == DONE)
+            m->state = LENT;
+        pthread_mutex_unlock(&m->mu);
+        if (was != IDLE && was != DONE)
+            continue;
+        lume_provider_idle(m->provider);
+        pthread_mutex_lock(&m->mu);
+        m->state = was;
+        pthread_cond_broadcast(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+    }
 }
 
 lume_provider *lume_provider_set_borrow(lume_provider_set *set, const char *name)

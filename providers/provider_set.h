@@ -55,6 +55,10 @@ const char *lume_provider_set_reported(const lume_provider_set *set);
 /* Hand each provider the pool's counters (lume_provider_observe). */
 void lume_provider_set_observe(lume_provider_set *set, lume_metrics *m, lume_metrics_slot *slot);
 
+/* The worker has nothing to do and is about to wait: each provider's idle
+ * (lume_provider_idle), but for one whose thread still works. */
+void lume_provider_set_idle(lume_provider_set *set);
+
 /* Ask every provider. The candidates of those that answered are added to
  * out (out->next: the first provider's that knows); outcomes (count
  * entries) say what each did. LUME_OK when at least one answered; else the

@@ -9,6 +9,8 @@
  */
 #include "index.h"
 
+#include "clock.h"
+
 #include <sqlite3.h>
 #include <limits.h>
 #include <pthread.h>
@@ -136,6 +138,10 @@ struct lume_index {
     int in_tx;
     /* Readers */
     sqlite3_stmt *find, *find_title, *find_title_season, *has_episode, *subs, *count;
+    /* A read snapshot kept over several finds (lume_index_hold): for at
+     * most hold_ms; held_ms, when it began (0: none is held). */
+    sqlite3_stmt *begin, *commit;
+    int64_t hold_ms, held_ms;
     /* Writer */
     sqlite3_stmt *root_get, *root_add, *files, *put, *subs_clear, *subs_sig, *sub_add, *remove;
     /* One item's subtitles, copied out of their statement. */
@@ -160,12 +166,25 @@ void lume_index_close(lume_index *idx)
 {
     if (idx == NULL)
         return;
-    sqlite3_stmt **all[] = {
-        &idx->find,       &idx->find_title, &idx->find_title_season, &idx->has_episode, &idx->subs,
-        &idx->count,      &idx->root_get,   &idx->root_add,          &idx->files,       &idx->put,
-        &idx->subs_clear, &idx->subs_sig,   &idx->sub_add,           &idx->remove};
+    sqlite3_stmt **all[] = {&idx->begin,
+                            &idx->commit,
+                            &idx->find,
+                            &idx->find_title,
+                            &idx->find_title_season,
+                            &idx->has_episode,
+                            &idx->subs,
+                            &idx->count,
+                            &idx->root_get,
+                            &idx->root_add,
+                            &idx->files,
+                            &idx->put,
+                            &idx->subs_clear,
+                            &idx->subs_sig,
+                            &idx->sub_add,
+                            &idx->remove};
     if (idx->in_tx)
         lume_index_rollback(idx);
+    lume_index_release(idx);
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         sqlite3_finalize(*all[i]);
     sqlite3_close(idx->db);
@@ -261,6 +280,10 @@ static lume_status open_index(const char *path, int rw, lume_index **out)
         rc = prepare(idx, SQL_FIND_TITLE, &idx->find_title);
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_FIND_TITLE_SEASON, &idx->find_title_season);
+    if (rc == SQLITE_OK && !rw)
+        rc = prepare(idx, "BEGIN", &idx->begin);
+    if (rc == SQLITE_OK && !rw)
+        rc = prepare(idx, "COMMIT", &idx->commit);
     if (rc == SQLITE_OK)
         rc = prepare(idx, SQL_HAS_EPISODE, &idx->has_episode);
     if (rc == SQLITE_OK)
@@ -391,6 +414,10 @@ static void read_item(sqlite3_stmt *st, lume_index_item *it)
     it->size = sqlite3_column_int64(st, 10);
     it->mtime_ns = sqlite3_column_int64(st, 11);
     it->probe = (lume_probe_status)sqlite3_column_int(st, 12);
+    it->facts.size = it->size;
+    it->match = sqlite3_column_int(st, 22);
+    if (it->probe != LUME_PROBE_OK)
+        return; /* the facts hold nothing but the size */
     copy_text(it->facts.container, sizeof(it->facts.container), st, 13);
     copy_text(it->facts.video_codec, sizeof(it->facts.video_codec), st, 14);
     copy_text(it->facts.audio_codec, sizeof(it->facts.audio_codec), st, 15);
@@ -399,8 +426,44 @@ static void read_item(sqlite3_stmt *st, lume_index_item *it)
     it->facts.duration_s = sqlite3_column_double(st, 18);
     it->facts.bitrate = sqlite3_column_int64(st, 19);
     it->facts.seekable = sqlite3_column_int(st, 20);
-    it->facts.size = it->size;
-    it->match = sqlite3_column_int(st, 22);
+}
+
+/* ---- A reader's kept snapshot ---------------------------------------------------- */
+
+void lume_index_hold(lume_index *idx, int ms)
+{
+    lume_index_release(idx);
+    idx->hold_ms = idx->rw || ms < 0 ? 0 : ms;
+}
+
+void lume_index_release(lume_index *idx)
+{
+    if (idx->held_ms == 0)
+        return;
+    if (!sqlite3_get_autocommit(idx->db)) {
+        sqlite3_step(idx->commit);
+        sqlite3_reset(idx->commit);
+    }
+    idx->held_ms = 0;
+}
+
+/* Before a read: with hold_ms, the snapshot held, or a new one when none
+ * is or it is too old (BEGIN: the read transaction, and its lock on the
+ * WAL, start with the first statement and last until release). Without,
+ * nothing: each statement is a read transaction of its own. */
+static void snapshot(lume_index *idx)
+{
+    int64_t now;
+
+    if (idx->hold_ms == 0)
+        return;
+    now = lume_now_ms();
+    if (idx->held_ms != 0 && now - idx->held_ms < idx->hold_ms && !sqlite3_get_autocommit(idx->db))
+        return;
+    lume_index_release(idx);
+    if (sqlite3_step(idx->begin) == SQLITE_DONE)
+        idx->held_ms = now > 0 ? now : 1;
+    sqlite3_reset(idx->begin);
 }
 
 /* A query as the finds look for it: its key ("1917 2019" -> "19172019"),
@@ -478,14 +541,15 @@ static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const find_terms 
         lume_index_item it;
         int same;
 
-        read_item(s, &it);
         /* The next episode's rows (nx) and a result spanning it count only
          * in the first result's series: its match and year. */
-        same = seen->n > 0 && it.match == first_m && it.year == first_year;
+        same = seen->n > 0 && sqlite3_column_int(s, 22) == first_m &&
+               sqlite3_column_int(s, 6) == first_year;
         if (sqlite3_column_int(s, 23) != 0) {
             next |= same;
             continue;
         }
+        read_item(s, &it);
         if (t->episode >= 0 && it.episode_end > t->episode && (same || seen->n == 0))
             next = 1;
         if (seen->n == max) {
@@ -522,6 +586,7 @@ lume_status lume_index_find(lume_index *idx, const char *query, int season, int 
     find_seen seen = {0};
     lume_status st = terms_of(query, season, episode, &t);
 
+    snapshot(idx);
     if (st == LUME_OK)
         st = find_with(idx, idx->find, &t, t.klen, t.year, 0, max, fn, ctx, &seen);
     if (found != NULL)
@@ -539,6 +604,7 @@ lume_status lume_index_find_best(lume_index *idx, const char *query, int season,
     int has = 0;
     lume_status st = terms_of(query, season, episode, &t);
 
+    snapshot(idx);
     /* A query ending in a year names that title of that year ("dune 2021");
      * else, or when there is none, the title whose key is the whole key
      * ("blade runner 2049"); else its words. */
@@ -611,6 +677,7 @@ lume_status lume_index_titles(lume_index *idx, int series, const char *search, l
 
     if (st != LUME_OK)
         return st;
+    snapshot(idx);
     sqlite3_bind_int(s, 1, series ? LUME_MEDIA_EPISODE : LUME_MEDIA_FILM);
     if (search != NULL && strnlen(search, LUME_NAMING_TEXT_MAX + 1) <= LUME_NAMING_TEXT_MAX) {
         fts_expression(search, fts, sizeof(fts));
@@ -646,6 +713,7 @@ lume_status lume_index_episodes(lume_index *idx, const char *series, int year,
         return LUME_OK; /* no such title */
     if ((st = prepare_once(idx, SQL_EPISODES, &s)) != LUME_OK)
         return st;
+    snapshot(idx);
     sqlite3_bind_int(s, 1, LUME_MEDIA_EPISODE);
     sqlite3_bind_text(s, 2, key, (int)klen, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 3, year);
@@ -665,6 +733,7 @@ lume_status lume_index_count(lume_index *idx, int64_t *items)
 {
     int rc;
 
+    snapshot(idx);
     sqlite3_reset(idx->count);
     rc = sqlite3_step(idx->count);
     *items = rc == SQLITE_ROW ? sqlite3_column_int64(idx->count, 0) : 0;

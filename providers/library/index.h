@@ -144,6 +144,15 @@ lume_status lume_index_episodes(lume_index *idx, const char *series, int year,
 /* How many items the index holds (over every root). */
 lume_status lume_index_count(lume_index *idx, int64_t *items);
 
+/* A reader's snapshot kept over several reads: for up to ms (0, the
+ * default: every statement reads the latest commit). A read then sees the
+ * index as it was at most ms before, or when last released; a kept
+ * snapshot costs no lock, unlock or file check per read, but holds back
+ * the WAL's checkpoint, so let it go whenever there is nothing to read
+ * (lume_index_release; a worker about to wait). A writer keeps none. */
+void lume_index_hold(lume_index *idx, int ms);
+void lume_index_release(lume_index *idx);
+
 /* ---- Writing (the rw handle) ------------------------------------------------- */
 
 lume_status lume_index_begin(lume_index *idx);

@@ -31,6 +31,10 @@
 #include "utf8.h"
 
 #define EXPIRY_STEP_S 60 /* links' expiry rounded up to this: equal answers within it */
+/* A worker reads the index in snapshots kept this long at most, and let go
+ * whenever it waits for work (library_idle): under load, a change the
+ * indexer made is read within this; idle, at once. */
+#define SNAPSHOT_MS 100
 #define TITLE_MAX     500
 
 /* LUME_LIBRARY_DIRS: absolute folders separated by ':'. */
@@ -119,9 +123,24 @@ static void library_destroy(void *impl)
 /* Open the index when it is not yet: 0 when open. */
 static int open_index(library_provider *l)
 {
-    if (l->idx == NULL && lume_index_open_ro(l->index_path, &l->idx) != LUME_OK)
+    if (l->idx != NULL)
+        return 0;
+    if (lume_index_open_ro(l->index_path, &l->idx) != LUME_OK) {
         l->idx = NULL;
-    return l->idx != NULL ? 0 : -1;
+        return -1;
+    }
+    lume_index_hold(l->idx, SNAPSHOT_MS);
+    return 0;
+}
+
+/* The worker waits for work: the snapshot let go (the indexer's checkpoint
+ * is not held back by an idle worker). */
+static void library_idle(void *impl)
+{
+    library_provider *l = impl;
+
+    if (l->idx != NULL)
+        lume_index_release(l->idx);
 }
 
 static void *library_create(const void *settings, const lume_provider_conf *conf,
@@ -510,6 +529,7 @@ const lume_provider_def lume_library_provider = {
     .health = library_health,
     .destroy = library_destroy,
     .background = library_background,
+    .idle = library_idle,
     .browse = library_browse,
     .episodes = library_episodes,
     .films_label = "Your films",

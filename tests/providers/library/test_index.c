@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "library/index.h"
 #include "library/naming.h"
@@ -506,6 +507,47 @@ static void test_season_and_episode_filters(void **state)
     lume_index_close(idx);
 }
 
+/* A reader may keep its snapshot over several reads: it sees a commit
+ * once the snapshot is let go or older than it may be; by default (and
+ * with 0) every read sees the latest. */
+static void test_a_kept_snapshot_sees_commits_once_let_go_or_old(void **state)
+{
+    lume_index *idx = open_rw(), *ro;
+    int64_t root;
+    int64_t items = 0;
+
+    (void)state;
+    fill(idx, &root);
+    ro = open_ro();
+    lume_index_hold(ro, 60000);
+    assert_int_equal(find_best(ro, "Dune", -1, -1).n, 0);
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    put(idx, root, "Dune (2021)/Dune (2021).mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    assert_int_equal(find_best(ro, "Dune", -1, -1).n, 0); /* the kept snapshot */
+    assert_int_equal(lume_index_count(ro, &items), LUME_OK);
+    assert_int_equal(items, 8);
+    lume_index_release(ro);
+    assert_int_equal(find_best(ro, "Dune", -1, -1).n, 1);
+    /* Older than it may be: a new one. */
+    lume_index_hold(ro, 30);
+    assert_int_equal(find_best(ro, "Arrival", -1, -1).n, 0);
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    put(idx, root, "Arrival (2016)/Arrival (2016).mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    usleep(40 * 1000);
+    assert_int_equal(find_best(ro, "Arrival", -1, -1).n, 1);
+    /* None kept: at once. */
+    lume_index_hold(ro, 0);
+    assert_int_equal(lume_index_begin(idx), LUME_OK);
+    put(idx, root, "Heat (1995)/Heat (1995).mkv", NULL);
+    assert_int_equal(lume_index_commit(idx), LUME_OK);
+    assert_int_equal(find_best(ro, "Heat", -1, -1).n, 1);
+    lume_index_release(ro); /* none held: nothing */
+    lume_index_close(ro);
+    lume_index_close(idx);
+}
+
 static void test_bad_queries(void **state)
 {
     lume_index *idx = open_rw();
@@ -778,6 +820,7 @@ int main(void)
         T(test_bounds),
         T(test_replace_remove_and_roots),
         T(test_reader_sees_commits_only),
+        T(test_a_kept_snapshot_sees_commits_once_let_go_or_old),
         T(test_writer_dies_inside_a_transaction),
         T(test_writer_killed_among_commits),
     };

@@ -21,12 +21,15 @@
  *  - Browsing (the Stremio catalogs): the films and the series by title,
  *    each once, with their folder art as a signed poster; a search; a page;
  *    a series' episodes by season and episode.
+ *  - A worker's snapshot of the index: a file indexed meanwhile is found
+ *    once the worker has waited for work (idle) or within 100 ms.
  *  - Health: unhealthy when a folder is missing, saying which (by place).
  *  - Bad settings: no folders, a relative folder, no secret, a short one.
  */
 #include "lib/unit.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "library/index.h"
 #include "library/scan.h"
@@ -104,12 +107,10 @@ static void conf_with(lume_provider_conf *conf, const char *secret, const char *
     snprintf(conf->name, sizeof(conf->name), "library");
     assert_int_equal(lume_provider_conf_set(conf, "LUME_LIBRARY_DIRS", dirs, err, sizeof(err)), 0);
     assert_int_equal(lume_provider_conf_set(conf, "LUME_LIBRARY_INDEX", db, err, sizeof(err)), 0);
-    assert_int_equal(lume_provider_conf_set(conf, "LUME_LIBRARY_PUBLIC_URL", PUBLIC, err,
-                                            sizeof(err)),
-                     0);
-    assert_int_equal(lume_provider_conf_set(conf, "LUME_LIBRARY_LINK_TTL_S", "3600", err,
-                                            sizeof(err)),
-                     0);
+    assert_int_equal(
+        lume_provider_conf_set(conf, "LUME_LIBRARY_PUBLIC_URL", PUBLIC, err, sizeof(err)), 0);
+    assert_int_equal(
+        lume_provider_conf_set(conf, "LUME_LIBRARY_LINK_TTL_S", "3600", err, sizeof(err)), 0);
     assert_int_equal(lume_provider_conf_set(conf, "LUME_LIBRARY_SECRET", secret, err, sizeof(err)),
                      0);
     assert_int_equal(
@@ -133,8 +134,12 @@ static lume_provider *create(void)
 static lume_status search(lume_provider *p, const char *q, int season, int episode,
                           lume_results *out)
 {
-    lume_search s = {.query = q, .formatted = q, .season = season, .episode = episode,
-                     .limit = 10, .deadline_ms = INT64_MAX};
+    lume_search s = {.query = q,
+                     .formatted = q,
+                     .season = season,
+                     .episode = episode,
+                     .limit = 10,
+                     .deadline_ms = INT64_MAX};
     lume_provider_error err = {{0}, 0};
 
     lume_results_init(out);
@@ -171,6 +176,35 @@ static void test_a_missing_index_is_an_empty_library_until_it_is_written(void **
     assert_int_equal(r.count, 1);
     lume_results_free(&r);
     assert_int_equal(lume_provider_health(p, INT64_MAX, &err), LUME_OK);
+    lume_provider_destroy(p);
+}
+
+/* A worker reads the index in snapshots kept at most 100 ms, and lets them
+ * go whenever it waits for work (the provider's idle): a file indexed
+ * meanwhile is found after that. */
+static void test_a_file_indexed_is_found_once_the_worker_has_waited(void **state)
+{
+    lume_provider *p;
+    lume_results r;
+
+    (void)state;
+    scan();
+    p = create();
+    assert_int_equal(search(p, "Arrival", 0, 0, &r), LUME_OK);
+    assert_int_equal(r.count, 0);
+    lume_results_free(&r);
+    put_file("h264.mp4", films, "Arrival (2016)/Arrival (2016).mp4");
+    scan();
+    lume_provider_idle(p);
+    assert_int_equal(search(p, "Arrival", 0, 0, &r), LUME_OK);
+    assert_int_equal(r.count, 1);
+    lume_results_free(&r);
+    sh("rm -r '%s/Arrival (2016)'", films);
+    scan();
+    usleep(150 * 1000); /* or once the snapshot is older than it may be */
+    assert_int_equal(search(p, "Arrival", 0, 0, &r), LUME_OK);
+    assert_int_equal(r.count, 0);
+    lume_results_free(&r);
     lume_provider_destroy(p);
 }
 
@@ -371,33 +405,32 @@ static void test_bad_settings(void **state)
     (void)state;
     lume_provider_conf_defaults(&conf);
     snprintf(conf.name, sizeof(conf.name), "library");
-    assert_int_equal(lume_provider_conf_set(&conf, "LUME_LIBRARY_DIRS", "relative/dir", err,
-                                            sizeof(err)),
-                     -1);
+    assert_int_equal(
+        lume_provider_conf_set(&conf, "LUME_LIBRARY_DIRS", "relative/dir", err, sizeof(err)), -1);
     assert_int_equal(lume_provider_conf_set(&conf, "LUME_LIBRARY_DIRS", "/a::/b", err, sizeof(err)),
                      -1);
-    assert_int_equal(lume_provider_conf_set(&conf, "LUME_LIBRARY_SECRET", "short", err,
-                                            sizeof(err)),
-                     -1);
-    assert_int_equal(lume_provider_conf_set(&conf, "LUME_LIBRARY_INDEX", "lib.db", err,
-                                            sizeof(err)),
-                     -1);
+    assert_int_equal(
+        lume_provider_conf_set(&conf, "LUME_LIBRARY_SECRET", "short", err, sizeof(err)), -1);
+    assert_int_equal(
+        lume_provider_conf_set(&conf, "LUME_LIBRARY_INDEX", "lib.db", err, sizeof(err)), -1);
     assert_null(lume_provider_create(&conf, NULL, err, sizeof(err)));
     assert_string_equal(err, "the library provider needs LUME_LIBRARY_DIRS");
     assert_int_equal(lume_provider_conf_set(&conf, "LUME_LIBRARY_DIRS", "/a:/b/", err, sizeof(err)),
                      0);
     assert_null(lume_provider_create(&conf, NULL, err, sizeof(err)));
-    assert_string_equal(err,
-                        "the library provider needs LUME_LIBRARY_SECRET or LUME_LIBRARY_SECRET_FILE");
+    assert_string_equal(
+        err, "the library provider needs LUME_LIBRARY_SECRET or LUME_LIBRARY_SECRET_FILE");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_a_missing_index_is_an_empty_library_until_it_is_written,
+        cmocka_unit_test_setup_teardown(
+            test_a_missing_index_is_an_empty_library_until_it_is_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_file_indexed_is_found_once_the_worker_has_waited,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_film_is_one_signed_candidate_with_facts_and_subtitles,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_film_is_one_signed_candidate_with_facts_and_subtitles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_episodes_by_season_and_episode_with_the_next_one,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_secret_may_come_from_a_file, setup, teardown),
