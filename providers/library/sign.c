@@ -121,6 +121,17 @@ static int relative(const char *rel)
     }
 }
 
+/* base[0..base_len) "/" root "/" at out (no NUL); its length. */
+static size_t put_base(char *out, const char *base, size_t base_len, const char *root,
+                       size_t root_len)
+{
+    memcpy(out, base, base_len);
+    out[base_len] = '/';
+    memcpy(out + base_len + 1, root, root_len);
+    out[base_len + 1 + root_len] = '/';
+    return base_len + root_len + 2;
+}
+
 char *lume_sign_link(const char *public_url, int root, const char *rel, int64_t expires,
                      const char *secret)
 {
@@ -141,12 +152,7 @@ char *lume_sign_link(const char *public_url, int root, const char *rel, int64_t 
     uri_len = path_len + rel_len + LUME_DECIMAL_DIGITS + 3;
     if ((uri = malloc(uri_len)) == NULL)
         return NULL;
-    memcpy(uri, path, path_len);
-    o = path_len;
-    uri[o++] = '/';
-    memcpy(uri + o, root_num, root_len);
-    o += root_len;
-    uri[o++] = '/';
+    o = put_base(uri, path, path_len, root_num, root_len);
     memcpy(uri + o, rel, rel_len);
     lume_sign_token(uri, o + rel_len, expires, secret, token);
     free(uri);
@@ -161,12 +167,7 @@ char *lume_sign_link(const char *public_url, int root, const char *rel, int64_t 
         cap = LUME_SIGN_URL_MAX + 1;
     if (base_len + root_len + 2 >= LUME_SIGN_URL_MAX || (link = malloc(cap)) == NULL)
         return NULL;
-    memcpy(link, public_url, base_len);
-    o = base_len;
-    link[o++] = '/';
-    memcpy(link + o, root_num, root_len);
-    o += root_len;
-    link[o++] = '/';
+    o = put_base(link, public_url, base_len, root_num, root_len);
     enc = lume_percent_encode(rel, rel_len, "/", link + o, cap - o);
     if (enc < 0 || o + (size_t)enc + 36 + num_len > LUME_SIGN_URL_MAX) {
         free(link);
