@@ -22,7 +22,8 @@
  *    each once, with their folder art as a signed poster; a search; a page;
  *    a series' episodes by season and episode.
  *  - A worker's snapshot of the index: a file indexed meanwhile is found
- *    once the worker has waited for work (idle) or within 100 ms.
+ *    once the worker has waited for work (idle) or within 100 ms; listed
+ *    after another provider (on a thread of its own), through the set.
  *  - Health: unhealthy when a folder is missing, saying which (by place).
  *  - Bad settings: no folders, a relative folder, no secret, a short one.
  */
@@ -31,10 +32,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "library/index.h"
 #include "library/scan.h"
 #include "library/sign.h"
 #include "provider.h"
+#include "provider_set.h"
 #include "providers/library/media.h"
 
 #define SECRET "library-test-secret-0123456789"
@@ -206,6 +209,42 @@ static void test_a_file_indexed_is_found_once_the_worker_has_waited(void **state
     assert_int_equal(r.count, 0);
     lume_results_free(&r);
     lume_provider_destroy(p);
+}
+
+/* Listed after the mock, the library runs on a thread of its own: the
+ * worker's idle reaches it through the set all the same. */
+static void test_idle_reaches_the_library_on_its_own_thread(void **state)
+{
+    lume_provider_conf conf;
+    lume_provider_outcome o[2];
+    lume_provider_error err;
+    lume_provider_set *set;
+    lume_results r;
+    char msg[256] = "";
+    lume_search s = {.query = "Arrival", .formatted = "Arrival", .limit = 10};
+
+    (void)state;
+    scan();
+    conf_with(&conf, SECRET, "");
+    snprintf(conf.name, sizeof(conf.name), "mock,library");
+    set = lume_provider_set_create(&conf, NULL, msg, sizeof(msg));
+    if (set == NULL)
+        fail_msg("set: %s", msg);
+    memset(&r, 0, sizeof(r));
+    s.deadline_ms = lume_now_ms() + 5000;
+    assert_int_equal(lume_provider_set_search(set, &s, &r, o, &err), LUME_OK);
+    assert_int_equal(r.count, 0);
+    lume_results_free(&r);
+    put_file("h264.mp4", films, "Arrival (2016)/Arrival (2016).mp4");
+    scan();
+    lume_provider_set_idle(set);
+    memset(&r, 0, sizeof(r));
+    s.deadline_ms = lume_now_ms() + 5000;
+    assert_int_equal(lume_provider_set_search(set, &s, &r, o, &err), LUME_OK);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(o[1].found, 1);
+    lume_results_free(&r);
+    lume_provider_set_destroy(set);
 }
 
 static void test_a_film_is_one_signed_candidate_with_facts_and_subtitles(void **state)
@@ -429,6 +468,8 @@ int main(void)
             test_a_missing_index_is_an_empty_library_until_it_is_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_file_indexed_is_found_once_the_worker_has_waited,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_reaches_the_library_on_its_own_thread, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_a_film_is_one_signed_candidate_with_facts_and_subtitles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_episodes_by_season_and_episode_with_the_next_one,
