@@ -79,8 +79,7 @@ static const char SQL_FIND[] =
 /* The title the query names (SQL_FIND without the words): most queries
  * name one, and the words' doclists are the costly part. ?1 is a title's
  * key, ?3 its year (0: any), ?12 the match it is (naming.h). One range of
- * items_key, read in its order: no sort, no OR. ?4 and ?8 (the words')
- * are bound but not used. Without a season: */
+ * items_key, read in its order: no sort, no OR. Without a season: */
 static const char SQL_FIND_TITLE[] =
     "SELECT " ITEM_COLUMNS ", ?12 AS m, 0 AS nx FROM items i JOIN roots r ON r.id = i.root_id"
     " WHERE i.title_key = ?1 AND (?3 = 0 OR i.year = ?3)" EPISODE_SPANNED
@@ -468,9 +467,10 @@ static void snapshot(lume_index *idx)
 
 /* A query as the finds look for it: its key ("1917 2019" -> "19172019"),
  * the year it ends with (0: none; the title's key is then the key without
- * its last 4 characters), and its words (FTS5). */
+ * its last 4 characters), and the query itself. */
 typedef struct find_terms {
-    char key[LUME_NAMING_TEXT_MAX + 8], fts[LUME_NAMING_TEXT_MAX * 2 + 64];
+    const char *query; /* its words (FTS5) are made only for SQL_FIND */
+    char key[LUME_NAMING_TEXT_MAX + 8];
     size_t klen;
     int year, season, episode;
 } find_terms;
@@ -503,7 +503,7 @@ static lume_status terms_of(const char *query, int season, int episode, find_ter
         if (t->year < 1880 || t->year > 2099)
             t->year = 0;
     }
-    fts_expression(query, t->fts, sizeof(t->fts));
+    t->query = query;
     t->season = season < 0 ? -1 : season;
     t->episode = episode < 0 ? -1 : episode;
     return LUME_OK;
@@ -525,18 +525,22 @@ static lume_status find_with(lume_index *idx, sqlite3_stmt *s, const find_terms 
         max = LUME_INDEX_FIND_MAX;
     sqlite3_reset(s);
     sqlite3_bind_text(s, 1, t->key, (int)klen, SQLITE_TRANSIENT);
-    if (t->year > 0)
-        sqlite3_bind_text(s, 2, t->key, (int)t->klen - 4, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, 2);
     sqlite3_bind_int(s, 3, year);
-    sqlite3_bind_text(s, 4, t->fts, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(s, 5, t->season);
     sqlite3_bind_int(s, 6, t->episode);
-    sqlite3_bind_int64(s, 7, (sqlite3_int64)max);
-    sqlite3_bind_int(s, 8, FTS_ROWS_MAX);
-    sqlite3_bind_int(s, 11, t->episode < 0 ? INT_MAX : t->episode + 1);
-    sqlite3_bind_int(s, 12, m);
+    if (s == idx->find) { /* the words, and the title's key and year in one */
+        char fts[LUME_NAMING_TEXT_MAX * 2 + 64];
+
+        if (t->year > 0)
+            sqlite3_bind_text(s, 2, t->key, (int)t->klen - 4, SQLITE_TRANSIENT);
+        fts_expression(t->query, fts, sizeof(fts));
+        sqlite3_bind_text(s, 4, fts, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 7, (sqlite3_int64)max);
+        sqlite3_bind_int(s, 8, FTS_ROWS_MAX);
+    } else { /* one title (SQL_FIND_TITLE*) */
+        sqlite3_bind_int(s, 11, t->episode < 0 ? INT_MAX : t->episode + 1);
+        sqlite3_bind_int(s, 12, m);
+    }
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         lume_index_item it;
         int same;
