@@ -11,8 +11,9 @@
 _Static_assert(sizeof(FCGI_Header) == FCGI_HEADER_LEN, "fastcgi.h's header is the wire's");
 _Static_assert(sizeof(FCGI_EndRequestBody) == 8, "fastcgi.h's end-request body is the wire's");
 
-/* Where the flags byte is in a begin record, header included. */
+/* Where the flags byte and the role are in a begin record, header included. */
 #define BEGIN_FLAGS (FCGI_HEADER_LEN + offsetof(FCGI_BeginRequestBody, flags))
+#define BEGIN_ROLE  (FCGI_HEADER_LEN + offsetof(FCGI_BeginRequestBody, roleB1))
 
 /* The header at p (FCGI_HEADER_LEN bytes there) and its fields. */
 static FCGI_Header header_at(const unsigned char *p)
@@ -42,6 +43,7 @@ void lume_fcgi_head_init(lume_fcgi_head *h)
     h->end = 0;
     h->request_id = 0;
     h->keep_conn = 0;
+    h->role = 0;
     h->begin = 0;
 }
 
@@ -69,6 +71,7 @@ lume_fcgi_head_state lume_fcgi_head_scan(lume_fcgi_head *h, const unsigned char 
              * the head: libfcgi does not read it with the params either. */
             h->end = h->pos + FCGI_HEADER_LEN;
             h->keep_conn = (buf[h->begin + BEGIN_FLAGS] & FCGI_KEEP_CONN) != 0;
+            h->role = (unsigned)buf[h->begin + BEGIN_ROLE] << 8 | buf[h->begin + BEGIN_ROLE + 1];
             return LUME_FCGI_HEAD_COMPLETE;
         }
         if (next > LUME_FCGI_HEAD_MAX)
@@ -150,30 +153,79 @@ static int length_at(const unsigned char *p, size_t avail, size_t *used, size_t 
     return 0;
 }
 
+/* The pair at *pos of params[0..n): its name and value, and *pos moved past
+ * it; 0 at the end, or when its lengths run past the content. */
+static int next_pair(const unsigned char *params, size_t n, size_t *pos, size_t *name, size_t *nlen,
+                     size_t *value, size_t *vlen)
+{
+    size_t at = *pos, u1, u2;
+
+    if (at >= n || length_at(params + at, n - at, &u1, nlen) != 0 ||
+        length_at(params + at + u1, n - at - u1, &u2, vlen) != 0)
+        return 0;
+    at += u1 + u2;
+    if (*nlen > n - at || *vlen > n - at - *nlen)
+        return 0; /* runs past the content */
+    *name = at;
+    *value = at + *nlen;
+    *pos = at + *nlen + *vlen;
+    return 1;
+}
+
 int lume_fcgi_params_find(const unsigned char *params, size_t n, const char *name, char *out,
                           size_t cap)
 {
-    size_t want = strlen(name), pos = 0;
+    size_t want = strlen(name), pos = 0, at, nlen, value, vlen;
 
     out[0] = '\0';
-    while (pos < n) {
-        size_t u1, nlen, u2, vlen;
-
-        if (length_at(params + pos, n - pos, &u1, &nlen) != 0 ||
-            length_at(params + pos + u1, n - pos - u1, &u2, &vlen) != 0)
-            return 0;
-        pos += u1 + u2;
-        if (nlen > n - pos || vlen > n - pos - nlen)
-            return 0; /* runs past the content */
-        if (nlen == want && memcmp(params + pos, name, want) == 0) {
+    while (next_pair(params, n, &pos, &at, &nlen, &value, &vlen))
+        if (nlen == want && memcmp(params + at, name, want) == 0) {
             size_t take = vlen < cap - 1 ? vlen : cap - 1;
-            memcpy(out, params + pos + nlen, take);
+            memcpy(out, params + value, take);
             out[take] = '\0';
             return 1;
         }
-        pos += nlen + vlen;
-    }
     return 0;
+}
+
+size_t lume_fcgi_params_strings(unsigned char *params, size_t n)
+{
+    size_t pos = 0, out = 0, name, nlen, value, vlen;
+
+    /* Each pair's strings end before its own value begins (its two length
+     * prefixes take at least the two bytes its NULs need), so every move
+     * is to an earlier place and nothing unread is written over. */
+    while (next_pair(params, n, &pos, &name, &nlen, &value, &vlen)) {
+        /* a NUL inside cuts the string there (and keeps the pairs in step) */
+        const unsigned char *nul = memchr(params + name, '\0', nlen);
+
+        if (nul != NULL)
+            nlen = (size_t)(nul - (params + name));
+        nul = memchr(params + value, '\0', vlen);
+        if (nul != NULL)
+            vlen = (size_t)(nul - (params + value));
+        memmove(params + out, params + name, nlen);
+        out += nlen;
+        params[out++] = '\0';
+        memmove(params + out, params + value, vlen);
+        out += vlen;
+        params[out++] = '\0';
+    }
+    return pos == n ? out : LUME_FCGI_PARAMS_BAD;
+}
+
+const char *lume_fcgi_strings_find(const char *strings, size_t len, const char *name)
+{
+    const char *p = strings, *end = strings + len;
+
+    while (p < end) {
+        const char *value = p + strlen(p) + 1;
+
+        if (strcmp(p, name) == 0)
+            return value;
+        p = value + strlen(value) + 1;
+    }
+    return NULL;
 }
 
 /* ---- The record writer --------------------------------------------------- */
@@ -193,23 +245,82 @@ static unsigned char *put_header(unsigned char *out, unsigned char type, unsigne
     return out + sizeof(h);
 }
 
+void lume_fcgi_out_init(lume_fcgi_out *o, unsigned char *buf, size_t cap, unsigned request_id)
+{
+    o->buf = buf;
+    o->cap = cap;
+    o->len = 0;
+    o->open = 0;
+    o->rec = 0;
+    o->request_id = request_id;
+}
+
+size_t lume_fcgi_out_put(lume_fcgi_out *o, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t taken = 0;
+
+    while (taken < len) {
+        size_t content, take;
+
+        if (o->open && o->len - o->rec - FCGI_HEADER_LEN == FCGI_MAX_LENGTH)
+            o->open = 0; /* this record is full: the next one */
+        if (!o->open) {
+            if (o->cap - o->len <= FCGI_HEADER_LEN)
+                break; /* not a byte of content would fit */
+            o->rec = o->len;
+            o->len += FCGI_HEADER_LEN;
+            o->open = 1;
+        }
+        content = o->len - o->rec - FCGI_HEADER_LEN;
+        take = len - taken;
+        if (take > o->cap - o->len)
+            take = o->cap - o->len;
+        if (take > FCGI_MAX_LENGTH - content)
+            take = FCGI_MAX_LENGTH - content;
+        if (take == 0)
+            break;
+        memcpy(o->buf + o->len, p + taken, take);
+        o->len += take;
+        taken += take;
+        put_header(o->buf + o->rec, FCGI_STDOUT, o->request_id, content + take);
+    }
+    return taken;
+}
+
+void lume_fcgi_out_sent(lume_fcgi_out *o)
+{
+    o->len = 0;
+    o->open = 0;
+}
+
+int lume_fcgi_out_end(lume_fcgi_out *o)
+{
+    FCGI_EndRequestBody end = {.protocolStatus = FCGI_REQUEST_COMPLETE}; /* app status 0 */
+    unsigned char *p;
+
+    if (o->cap - o->len < LUME_FCGI_OUT_END)
+        return 0;
+    p = put_header(o->buf + o->len, FCGI_STDOUT, o->request_id, 0);
+    p = put_header(p, FCGI_END_REQUEST, o->request_id, sizeof(end));
+    memcpy(p, &end, sizeof(end));
+    o->len += LUME_FCGI_OUT_END;
+    o->open = 0;
+    return 1;
+}
+
 size_t lume_fcgi_response(unsigned char *out, size_t cap, unsigned request_id, const void *a,
                           size_t a_len, const void *b, size_t b_len)
 {
-    FCGI_EndRequestBody end = {.protocolStatus = FCGI_REQUEST_COMPLETE}; /* app status 0 */
     size_t content = a_len + b_len;
-    unsigned char *p = out;
+    lume_fcgi_out o;
 
     if (content == 0 || a_len > FCGI_MAX_LENGTH || content > FCGI_MAX_LENGTH ||
         cap < LUME_FCGI_RESPONSE_FRAMING || content > cap - LUME_FCGI_RESPONSE_FRAMING)
         return 0;
-    p = put_header(p, FCGI_STDOUT, request_id, content);
-    if (a_len > 0)
-        memcpy(p, a, a_len);
-    if (b_len > 0)
-        memcpy(p + a_len, b, b_len);
-    p = put_header(p + content, FCGI_STDOUT, request_id, 0);
-    p = put_header(p, FCGI_END_REQUEST, request_id, sizeof(end));
-    memcpy(p, &end, sizeof(end));
-    return content + LUME_FCGI_RESPONSE_FRAMING;
+    lume_fcgi_out_init(&o, out, cap, request_id);
+    lume_fcgi_out_put(&o, a, a_len);
+    lume_fcgi_out_put(&o, b, b_len);
+    lume_fcgi_out_end(&o);
+    return o.len;
 }

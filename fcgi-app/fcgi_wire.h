@@ -1,21 +1,19 @@
 /*
- * fcgi_wire.h: the FastCGI protocol as Lume reads and writes it without
- * libfcgi, in one place. The protocol itself (record types, header layout,
- * FCGI_KEEP_CONN, the end-request body) is libfcgi's fastcgi.h, included
- * here; this module owns the three things done with it:
+ * fcgi_wire.h: the FastCGI protocol as Lume reads and writes it, in one
+ * place (libfcgi's fcgiapp.h is not used). The protocol's declarations
+ * (record types, header layout, FCGI_KEEP_CONN, the end-request body) are
+ * libfcgi's fastcgi.h, included here; this module owns what is done with
+ * them, without I/O and without allocating:
  *
  *   - the head scanner: is the head of a request complete, and within
- *     bounds, and does its peer keep the connection (the acceptor, for every
- *     worker; the health responder);
- *   - the params lookup: a param of a complete head (the health responder,
- *     which serves its connections without blocking and so cannot hand them
- *     to libfcgi);
- *   - the record writer: a whole response as FCGI_STDOUT records and
- *     FCGI_END_REQUEST (the health responder).
- *
- * libfcgi (fcgiapp.h) still reads and writes a worker's request streams
- * (docs/performance.md, "libfcgi"): what this module reads is the head the
- * acceptor admits before libfcgi sees a byte of it.
+ *     bounds, does its peer keep the connection, and in which role (the
+ *     acceptor, for every worker; the health responder);
+ *   - the params: gathered from the head's records, then either looked up
+ *     one by one into bounded copies (the health responder) or made
+ *     strings in place for the request in hand (a worker's acceptor);
+ *   - the record writer: a response as FCGI_STDOUT records and
+ *     FCGI_END_REQUEST, whole into one buffer (the health responder) or as
+ *     a stream of any length through a buffer sent when full (a worker).
  *
  * The head is everything a web server sends before the request can be
  * served: FCGI_BEGIN_REQUEST and the FCGI_PARAMS stream up to the header of
@@ -67,6 +65,7 @@ typedef struct lume_fcgi_head {
     unsigned request_id; /* of the FCGI_BEGIN_REQUEST; 0 before it */
     size_t begin;        /* offset of the FCGI_BEGIN_REQUEST record */
     int keep_conn; /* once complete: its FCGI_KEEP_CONN flag (the peer keeps the connection) */
+    unsigned role; /* once complete: its role (FCGI_RESPONDER from a web server) */
 } lume_fcgi_head;
 
 void lume_fcgi_head_init(lume_fcgi_head *h);
@@ -103,12 +102,64 @@ size_t lume_fcgi_params_gather(const unsigned char *head, size_t len, unsigned r
 int lume_fcgi_params_find(const unsigned char *params, size_t n, const char *name, char *out,
                           size_t cap);
 
+/* What lume_fcgi_params_strings() returns for pairs that run past the content. */
+#define LUME_FCGI_PARAMS_BAD ((size_t)-1)
+
+/* The pairs of params[0..n) as strings, in place: each name, then its
+ * value, each NUL-terminated, pair after pair. They never take more room
+ * than the pairs did (a pair's two length prefixes make room for its two
+ * NULs). Returns the bytes of strings now at params, or LUME_FCGI_PARAMS_BAD
+ * when a pair's lengths run past the content. A name or value holding a NUL
+ * is cut there (as a C string reads it), so every string ends with its own
+ * NUL and the pairs stay in step. */
+size_t lume_fcgi_params_strings(unsigned char *params, size_t n);
+
+/* The value of the first pair called name in strings[0..len) (made by
+ * lume_fcgi_params_strings()), or NULL. */
+const char *lume_fcgi_strings_find(const char *strings, size_t len, const char *name);
+
 /* ---- The record writer --------------------------------------------------- */
+
+/* A response's FCGI_STDOUT stream of any length, written into buf as
+ * records of at most FCGI_MAX_LENGTH bytes of content, unpadded; the caller
+ * sends buf[0..len) whenever lume_fcgi_out_put() takes less than it was
+ * given (buf is full) and once lume_fcgi_out_end() has ended the request,
+ * and says so with lume_fcgi_out_sent(). A record is whole in buf whenever
+ * it is sent: a stream sent in parts is records of every part. */
+typedef struct lume_fcgi_out {
+    unsigned char *buf;
+    size_t cap, len;     /* buf's size; bytes written in it, to send */
+    size_t rec;          /* while open: the offset of the record being filled */
+    int open;            /* a FCGI_STDOUT record is being filled */
+    unsigned request_id; /* of the request answered */
+} lume_fcgi_out;
+
+/* The empty FCGI_STDOUT record and FCGI_END_REQUEST, which end a response. */
+#define LUME_FCGI_OUT_END (2 * FCGI_HEADER_LEN + sizeof(FCGI_EndRequestBody))
+/* The least buf that takes a byte of content and then the end. */
+#define LUME_FCGI_OUT_MIN (FCGI_HEADER_LEN + 1 + LUME_FCGI_OUT_END)
+
+/* Ready to write request_id's response into buf[0..cap), cap at least
+ * LUME_FCGI_OUT_MIN. */
+void lume_fcgi_out_init(lume_fcgi_out *o, unsigned char *buf, size_t cap, unsigned request_id);
+
+/* Write data[0..len) as content; returns the bytes taken, fewer than len
+ * only when buf is full (send it, lume_fcgi_out_sent(), put the rest). */
+size_t lume_fcgi_out_put(lume_fcgi_out *o, const void *data, size_t len);
+
+/* End the response: the empty FCGI_STDOUT record and FCGI_END_REQUEST
+ * (application status 0, FCGI_REQUEST_COMPLETE). 0, writing nothing, when
+ * they do not fit after what buf holds: send it, lume_fcgi_out_sent(), and
+ * end again. */
+int lume_fcgi_out_end(lume_fcgi_out *o);
+
+/* buf[0..len) was sent: buf is empty again; the next content opens a record. */
+void lume_fcgi_out_sent(lume_fcgi_out *o);
 
 /* What lume_fcgi_response() adds to content of len bytes (len > 0): the
  * header of its FCGI_STDOUT record, the empty FCGI_STDOUT record that ends
  * the stream, and the FCGI_END_REQUEST record. */
-#define LUME_FCGI_RESPONSE_FRAMING (3 * FCGI_HEADER_LEN + sizeof(FCGI_EndRequestBody))
+#define LUME_FCGI_RESPONSE_FRAMING (FCGI_HEADER_LEN + LUME_FCGI_OUT_END)
 
 /* Write the whole response of request_id into out: its content, a[0..a_len)
  * then b[0..b_len) (a CGI head and a body; together 1 to FCGI_MAX_LENGTH

@@ -14,8 +14,8 @@
  * bad FCGI_BEGIN_REQUEST, is malformed. Other records before the end of the
  * params (management records, other request ids) are stepped over.
  *
- * The begin record's FCGI_KEEP_CONN flag (nginx's fastcgi_keep_conn on) is
- * read once the head is complete, however it was cut on the way.
+ * The begin record's FCGI_KEEP_CONN flag (nginx's fastcgi_keep_conn on) and
+ * its role are read once the head is complete, however it was cut on the way.
  *
  * The whole request: the head, then the empty FCGI_STDIN record of the same
  * request and not a byte more (a request without a body, as nginx sends it)
@@ -27,10 +27,23 @@
  * lengths, values cut to the output, and nothing read past a record or a
  * pair that runs past the bytes there are.
  *
+ * The params as strings (what a worker's request reads): every pair, in
+ * place, as its name and value NUL-terminated; a NUL inside a name or value
+ * cuts it there and the pairs stay in step; pairs that run past the content
+ * are refused as a whole, at every length short of the whole pairs.
+ *
  * The record writer: a response is one FCGI_STDOUT record with the head and
  * the body, the empty FCGI_STDOUT record, and FCGI_END_REQUEST (status 0,
  * request complete), byte for byte; content that is empty, too long for one
  * record or does not fit is not written at all.
+ *
+ * The stream writer (a worker's response of any length): records of at most
+ * FCGI_MAX_LENGTH bytes, a new one at that bound (tested at it, one byte
+ * below and one above); a full buffer takes what fits and says so, and once
+ * sent the rest goes on in a new record; the end records go after the last
+ * byte, or wait for the buffer to be sent, at every room around what they
+ * need. Whatever the room, the bytes sent in parts are the records of the
+ * whole content.
  */
 #include "lib/unit.h"
 
@@ -475,6 +488,26 @@ static void test_the_keep_conn_flag_is_read_however_the_head_arrives(void **stat
     free(w.b);
 }
 
+static void test_the_role_of_the_begin_record_is_read(void **state)
+{
+    unsigned char responder[16] = {1, BEGIN, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    unsigned char other[16] = {1, BEGIN, 0, 1, 0, 8, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0, 0};
+    wire w = {0}, x = {0};
+    lume_fcgi_head h;
+
+    (void)state;
+    put(&w, responder, sizeof(responder));
+    params(&w, 40, 65535);
+    assert_int_equal(scan_all(&w, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.role, FCGI_RESPONDER);
+    put(&x, other, sizeof(other));
+    params(&x, 40, 65535);
+    assert_int_equal(scan_all(&x, &h), LUME_FCGI_HEAD_COMPLETE);
+    assert_int_equal(h.role, 0x0102);
+    free(w.b);
+    free(x.b);
+}
+
 static void test_the_end_of_stdin_alone_is_what_follows_a_whole_request(void **state)
 {
     wire w = {0}, rest = {0};
@@ -613,6 +646,76 @@ static void test_what_runs_past_the_bytes_is_not_read(void **state)
     assert_int_equal(lume_fcgi_params_gather(head.b, head.n, 1, all, 5), 5); /* cut to cap */
 }
 
+/* ---- the params as strings ---- */
+
+static void test_the_params_become_strings_in_place_and_are_found_by_name(void **state)
+{
+    static buf pairs;
+    static char value[1000];
+    size_t n;
+    const char *s;
+
+    (void)state;
+    pairs.n = 0;
+    memset(value, 'x', sizeof(value) - 1);
+    pair(&pairs, "REQUEST_METHOD", "GET");
+    pair(&pairs, "HTTP_X_PAD", value); /* a four-byte length */
+    pair(&pairs, "EMPTY", "");
+    pair(&pairs, "REQUEST_URI", "/health");
+    pair(&pairs, "REQUEST_URI", "/second"); /* the first one counts */
+    n = lume_fcgi_params_strings(pairs.b, pairs.n);
+    /* each name and value and its NUL (value holds 999 bytes and its NUL) */
+    assert_int_equal(n, strlen("REQUEST_METHOD") + 1 + 4 + strlen("HTTP_X_PAD") + 1 +
+                            sizeof(value) + strlen("EMPTY") + 2 +
+                            2 * (strlen("REQUEST_URI") + 1 + 8));
+    s = (const char *)pairs.b;
+    assert_string_equal(lume_fcgi_strings_find(s, n, "REQUEST_METHOD"), "GET");
+    assert_string_equal(lume_fcgi_strings_find(s, n, "HTTP_X_PAD"), value);
+    assert_string_equal(lume_fcgi_strings_find(s, n, "EMPTY"), "");
+    assert_string_equal(lume_fcgi_strings_find(s, n, "REQUEST_URI"), "/health");
+    assert_null(lume_fcgi_strings_find(s, n, "REQUEST")); /* whole names */
+    assert_null(lume_fcgi_strings_find(s, n, "GET"));     /* names, not values */
+    assert_null(lume_fcgi_strings_find(s, 0, "REQUEST_METHOD"));
+    assert_int_equal(lume_fcgi_params_strings(pairs.b, 0), 0); /* no params at all */
+}
+
+static void test_a_nul_inside_a_name_or_value_cuts_it_and_the_pairs_stay_in_step(void **state)
+{
+    /* "A\0B" = "C\0D", then "URI" = "/x" */
+    unsigned char p[] = {3, 3, 'A', 0, 'B', 'C', 0, 'D', 3, 2, 'U', 'R', 'I', '/', 'x'};
+    size_t n = lume_fcgi_params_strings(p, sizeof(p));
+    const char *s = (const char *)p;
+
+    (void)state;
+    assert_int_equal(n, 4 + 7);
+    assert_string_equal(lume_fcgi_strings_find(s, n, "A"), "C");
+    assert_string_equal(lume_fcgi_strings_find(s, n, "URI"), "/x");
+    assert_null(lume_fcgi_strings_find(s, n, "B"));
+    assert_null(lume_fcgi_strings_find(s, n, "D"));
+}
+
+static void test_pairs_that_run_past_the_content_are_refused_at_every_length(void **state)
+{
+    static buf pairs, copy;
+
+    (void)state;
+    pairs.n = 0;
+    pair(&pairs, "REQUEST_METHOD", "GET");
+    pair(&pairs, "REQUEST_URI", "/health");
+    for (size_t len = 1; len < pairs.n; len++) {
+        size_t first = 2 + strlen("REQUEST_METHOD") + 3;
+
+        memcpy(copy.b, pairs.b, len);
+        assert_int_equal(lume_fcgi_params_strings(copy.b, len),
+                         len == first ? strlen("REQUEST_METHOD") + 5 : LUME_FCGI_PARAMS_BAD);
+    }
+    memcpy(copy.b, pairs.b, pairs.n);
+    assert_int_not_equal(lume_fcgi_params_strings(copy.b, pairs.n), LUME_FCGI_PARAMS_BAD);
+    /* a four-byte length cut short */
+    memcpy(copy.b, "\x80\x00", 2);
+    assert_int_equal(lume_fcgi_params_strings(copy.b, 2), LUME_FCGI_PARAMS_BAD);
+}
+
 /* ---- the record writer ---- */
 
 static void test_a_response_is_its_stdout_record_the_end_of_stdout_and_end_request(void **state)
@@ -636,6 +739,147 @@ static void test_a_response_is_its_stdout_record_the_end_of_stdout_and_end_reque
                      4 + LUME_FCGI_RESPONSE_FRAMING);
     assert_int_equal(out[5], 4);
     assert_memory_equal(out + 8, "S: 2", 4);
+}
+
+/* The content of the FCGI_STDOUT records in w[0..n) (request id 7), after
+ * checking each record's header; *ended: the stream's end and
+ * FCGI_END_REQUEST came last. */
+static size_t stdout_content(const unsigned char *w, size_t n, unsigned char *out, int *ended)
+{
+    size_t at = 0, got = 0;
+
+    *ended = 0;
+    while (at < n) {
+        size_t len;
+
+        assert_true(n - at >= 8);
+        assert_int_equal(w[at], 1);
+        assert_int_equal(w[at + 2] << 8 | w[at + 3], 7);
+        assert_int_equal(w[at + 6], 0); /* unpadded */
+        len = (size_t)w[at + 4] << 8 | w[at + 5];
+        assert_true(at + 8 + len <= n);
+        if (w[at + 1] == 3) {
+            assert_int_equal(len, 8);
+            assert_int_equal(at + 16, n); /* the end request comes last */
+            *ended = 1;
+        } else {
+            assert_int_equal(w[at + 1], 6);
+            if (len == 0) /* the stream's end: only the end request after it */
+                assert_int_equal(at + 8 + 16, n);
+            memcpy(out + got, w + at + 8, len);
+            got += len;
+        }
+        at += 8 + len;
+    }
+    return got;
+}
+
+/* Write content[0..len) through a writer of cap bytes, sending (appending
+ * to sent) whenever it says; returns the bytes sent. */
+static size_t stream(const unsigned char *content, size_t len, size_t cap, unsigned char *sent)
+{
+    static unsigned char b[3 * FCGI_MAX_LENGTH];
+    lume_fcgi_out o;
+    size_t done = 0, total = 0;
+
+    lume_fcgi_out_init(&o, b, cap, 7);
+    while (done < len) {
+        size_t t = lume_fcgi_out_put(&o, content + done, len - done);
+
+        done += t;
+        if (done < len) {
+            assert_true(o.len > 0);
+            memcpy(sent + total, b, o.len);
+            total += o.len;
+            lume_fcgi_out_sent(&o);
+        }
+    }
+    if (!lume_fcgi_out_end(&o)) {
+        assert_true(o.cap - o.len < LUME_FCGI_OUT_END);
+        memcpy(sent + total, b, o.len);
+        total += o.len;
+        lume_fcgi_out_sent(&o);
+        assert_true(lume_fcgi_out_end(&o));
+    }
+    memcpy(sent + total, b, o.len);
+    return total + o.len;
+}
+
+static void test_a_stream_is_records_of_at_most_the_record_bound(void **state)
+{
+    static unsigned char content[2 * FCGI_MAX_LENGTH + 2], sent[3 * FCGI_MAX_LENGTH],
+        got[3 * FCGI_MAX_LENGTH];
+    size_t sizes[] = {
+        0, 1, FCGI_MAX_LENGTH - 1, FCGI_MAX_LENGTH, FCGI_MAX_LENGTH + 1, 2 * FCGI_MAX_LENGTH + 2};
+    int ended;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(content); i++)
+        content[i] = (unsigned char)(i * 7 + 3);
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        size_t len = sizes[k], n = stream(content, len, sizeof(sent), sent);
+        size_t records = (len + FCGI_MAX_LENGTH - 1) / FCGI_MAX_LENGTH;
+
+        /* one buffer that holds it all: one write, one record per 65535 bytes */
+        assert_int_equal(n, len + 8 * records + LUME_FCGI_OUT_END);
+        assert_int_equal(stdout_content(sent, n, got, &ended), len);
+        assert_true(ended);
+        assert_memory_equal(got, content, len);
+    }
+}
+
+static void test_a_full_buffer_sends_its_records_and_the_rest_goes_on_in_new_ones(void **state)
+{
+    static unsigned char content[3000], sent[20000], got[20000];
+    size_t caps[] = {LUME_FCGI_OUT_MIN,
+                     LUME_FCGI_OUT_MIN + 1,
+                     64,
+                     100,
+                     1000,
+                     3000,
+                     3008,
+                     3000 + 8 + LUME_FCGI_OUT_END - 1,
+                     3000 + 8 + LUME_FCGI_OUT_END};
+    int ended;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(content); i++)
+        content[i] = (unsigned char)(i * 13 + 1);
+    for (size_t k = 0; k < sizeof(caps) / sizeof(caps[0]); k++) {
+        size_t n = stream(content, sizeof(content), caps[k], sent);
+
+        assert_int_equal(stdout_content(sent, n, got, &ended), sizeof(content));
+        assert_true(ended);
+        assert_memory_equal(got, content, sizeof(content));
+    }
+}
+
+static void test_the_end_waits_for_room_at_every_size_around_it(void **state)
+{
+    unsigned char b[64], sent[256], got[64];
+    int ended;
+
+    (void)state;
+    /* 10 bytes of content: 18 with their header, then the end's 24 */
+    for (size_t cap = LUME_FCGI_OUT_MIN; cap <= 18 + LUME_FCGI_OUT_END + 1; cap++) {
+        lume_fcgi_out o;
+
+        lume_fcgi_out_init(&o, b, cap, 7);
+        assert_int_equal(lume_fcgi_out_put(&o, "0123456789", 10), cap - 8 < 10 ? cap - 8 : 10);
+        if (cap >= 18 + LUME_FCGI_OUT_END) {
+            assert_true(lume_fcgi_out_end(&o));
+            assert_int_equal(o.len, 18 + LUME_FCGI_OUT_END);
+        } else if (cap >= 18) {
+            assert_false(lume_fcgi_out_end(&o)); /* no room: nothing written */
+            assert_int_equal(o.len, 18);
+        }
+        assert_int_equal(stdout_content(sent,
+                                        stream((const unsigned char *)"0123456789", 10, cap, sent),
+                                        got, &ended),
+                         10);
+        assert_true(ended);
+        assert_memory_equal(got, "0123456789", 10);
+    }
 }
 
 static void test_a_response_that_does_not_fit_is_not_written(void **state)
@@ -682,11 +926,18 @@ int main(void)
         cmocka_unit_test(test_an_incomplete_head_is_never_the_whole_request),
         cmocka_unit_test(test_the_keep_conn_flag_of_the_begin_record_is_read),
         cmocka_unit_test(test_the_keep_conn_flag_is_read_however_the_head_arrives),
+        cmocka_unit_test(test_the_role_of_the_begin_record_is_read),
         cmocka_unit_test(test_the_end_of_stdin_alone_is_what_follows_a_whole_request),
         cmocka_unit_test(test_a_param_is_found_in_the_requests_records),
         cmocka_unit_test(test_long_values_take_four_byte_lengths_and_are_cut_to_the_output),
         cmocka_unit_test(test_what_runs_past_the_bytes_is_not_read),
+        cmocka_unit_test(test_the_params_become_strings_in_place_and_are_found_by_name),
+        cmocka_unit_test(test_a_nul_inside_a_name_or_value_cuts_it_and_the_pairs_stay_in_step),
+        cmocka_unit_test(test_pairs_that_run_past_the_content_are_refused_at_every_length),
         cmocka_unit_test(test_a_response_is_its_stdout_record_the_end_of_stdout_and_end_request),
+        cmocka_unit_test(test_a_stream_is_records_of_at_most_the_record_bound),
+        cmocka_unit_test(test_a_full_buffer_sends_its_records_and_the_rest_goes_on_in_new_ones),
+        cmocka_unit_test(test_the_end_waits_for_room_at_every_size_around_it),
         cmocka_unit_test(test_a_response_that_does_not_fit_is_not_written),
     };
 

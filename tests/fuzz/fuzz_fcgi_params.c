@@ -20,6 +20,16 @@
  * record of the request id with the content, the empty FCGI_STDOUT record,
  * FCGI_END_REQUEST with eight zero bytes), and not a byte past what it says
  * it wrote (the rest of the room is left as it was).
+ *
+ * The worker's side: the gathered bytes turned into strings in place (in a
+ * buffer of exactly their size): refused exactly when the reference's walk
+ * of the pairs stops short of the end; else each pair, its name and value
+ * cut at a NUL inside, NUL-terminated, one after the other, and the lookup
+ * of each name (and the fixed ones) finds the reference's first pair of
+ * that cut name. The stream writer, given the gathered bytes as content and
+ * a buffer of a size from the input (at least LUME_FCGI_OUT_MIN), sent
+ * whenever it says: every record within its bound and the buffer, the
+ * content whole and in order, the end records last.
  */
 #include "fcgi_wire.h"
 #include "fuzz/fuzz.h"
@@ -72,22 +82,25 @@ typedef struct ref_pair {
     size_t nlen, vlen;
 } ref_pair;
 
-static size_t ref_pairs(const uint8_t *p, size_t n, ref_pair *out, size_t max)
+static size_t ref_pairs(const uint8_t *p, size_t n, ref_pair *out, size_t max, size_t *end)
 {
     size_t at = 0, k = 0;
 
-    while (at < n && k < max) {
+    while (at < n) {
         size_t u1, u2, nl, vl;
 
         if (!ref_length(p + at, n - at, &u1, &nl) ||
             !ref_length(p + at + u1, n - at - u1, &u2, &vl))
             break;
-        at += u1 + u2;
-        if (nl > n - at || vl > n - at - nl)
+        if (nl > n - at - u1 - u2 || vl > n - at - u1 - u2 - nl)
             break;
-        out[k++] = (ref_pair){p + at, p + at + nl, nl, vl};
+        at += u1 + u2;
+        if (k < max)
+            out[k] = (ref_pair){p + at, p + at + nl, nl, vl};
+        k++;
         at += nl + vl;
     }
+    *end = at; /* where the walk stopped: n when every pair was whole */
     return k;
 }
 
@@ -151,21 +164,128 @@ static void check_response(unsigned id, const uint8_t *c, size_t n, size_t split
         FUZZ_CHECK(out[i] == 0xa5);
 }
 
+/* The length of s[0..n) up to a NUL inside. */
+static size_t cut(const uint8_t *s, size_t n)
+{
+    const uint8_t *nul = memchr(s, 0, n);
+    return nul != NULL ? (size_t)(nul - s) : n;
+}
+
+static void check_strings(const uint8_t *got, size_t n, const ref_pair *pairs, size_t k, size_t end,
+                          const char *const *fixed, size_t nfixed)
+{
+    uint8_t *s = malloc(n > 0 ? n : 1), *want = malloc(n > 0 ? n : 1);
+    size_t len, w = 0;
+
+    FUZZ_CHECK(s != NULL && want != NULL);
+    memcpy(s, got, n);
+    len = lume_fcgi_params_strings(s, n);
+    if (end != n) {
+        FUZZ_CHECK(len == LUME_FCGI_PARAMS_BAD);
+        free(s);
+        free(want);
+        return;
+    }
+    FUZZ_CHECK(len != LUME_FCGI_PARAMS_BAD && len <= n);
+    for (size_t i = 0; i < k; i++) {
+        size_t nl = cut(pairs[i].name, pairs[i].nlen), vl = cut(pairs[i].value, pairs[i].vlen);
+        memcpy(want + w, pairs[i].name, nl);
+        want[w + nl] = 0;
+        w += nl + 1;
+        memcpy(want + w, pairs[i].value, vl);
+        want[w + vl] = 0;
+        w += vl + 1;
+    }
+    FUZZ_CHECK(w == len && memcmp(s, want, len) == 0);
+    for (size_t q = 0; q < nfixed + k && q < nfixed + 16; q++) {
+        char name[256];
+        const ref_pair *first = NULL;
+        const char *v;
+
+        if (q < nfixed) {
+            snprintf(name, sizeof(name), "%s", fixed[q]);
+        } else {
+            size_t nl = cut(pairs[q - nfixed].name, pairs[q - nfixed].nlen);
+            if (nl >= sizeof(name))
+                continue;
+            memcpy(name, pairs[q - nfixed].name, nl);
+            name[nl] = '\0';
+        }
+        for (size_t i = 0; i < k && first == NULL; i++)
+            if (cut(pairs[i].name, pairs[i].nlen) == strlen(name) &&
+                memcmp(pairs[i].name, name, strlen(name)) == 0)
+                first = &pairs[i];
+        v = lume_fcgi_strings_find((const char *)s, len, name);
+        FUZZ_CHECK((v != NULL) == (first != NULL));
+        if (v != NULL) {
+            size_t vl = cut(first->value, first->vlen);
+            FUZZ_CHECK(strlen(v) == vl && memcmp(v, first->value, vl) == 0);
+        }
+    }
+    free(s);
+    free(want);
+}
+
+/* The content sent through a writer of cap bytes, reassembled and checked
+ * record by record. */
+static void check_stream(const uint8_t *c, size_t n, size_t cap)
+{
+    static uint8_t sent[4 * CAP + 4096], got[CAP];
+    uint8_t *b = malloc(cap);
+    lume_fcgi_out o;
+    size_t done = 0, total = 0, at = 0, have = 0;
+    int ended = 0;
+
+    FUZZ_CHECK(b != NULL);
+    lume_fcgi_out_init(&o, b, cap, 9);
+    for (;;) {
+        size_t t = lume_fcgi_out_put(&o, c + done, n - done);
+        done += t;
+        if (done == n && lume_fcgi_out_end(&o))
+            break;
+        FUZZ_CHECK(o.len > 0 && o.len <= cap); /* it said it is full */
+        memcpy(sent + total, b, o.len);
+        total += o.len;
+        lume_fcgi_out_sent(&o);
+    }
+    FUZZ_CHECK(o.len <= cap);
+    memcpy(sent + total, b, o.len);
+    total += o.len;
+    free(b);
+    while (at < total) {
+        size_t len;
+        FUZZ_CHECK(total - at >= 8 && sent[at] == 1 && sent[at + 2] == 0 && sent[at + 3] == 9 &&
+                   sent[at + 6] == 0 && !ended);
+        len = (size_t)sent[at + 4] << 8 | sent[at + 5];
+        FUZZ_CHECK(at + 8 + len <= total);
+        if (sent[at + 1] == 3) {
+            FUZZ_CHECK(len == 8 && at + 16 == total && have == n);
+            ended = 1;
+        } else {
+            FUZZ_CHECK(sent[at + 1] == 6 && have + len <= n);
+            memcpy(got + have, sent + at + 8, len);
+            have += len;
+        }
+        at += 8 + len;
+    }
+    FUZZ_CHECK(ended && have == n && memcmp(got, c, n) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const fixed[] = {"REQUEST_METHOD", "REQUEST_URI", "REQUEST_ID",
                                         "HTTP_X_REQUEST_ID", ""};
     fuzz_reader r = {data, size};
     unsigned id = fuzz_u8(&r) % 4;
-    size_t cap = 1 + fuzz_u8(&r) * 32u, n, m, k;
+    size_t cap = 1 + fuzz_u8(&r) * 32u, n, m, k, end;
     uint8_t got[CAP], want[CAP];
-    ref_pair pairs[256];
+    static ref_pair pairs[CAP / 2 + 1]; /* a pair takes two bytes at least */
 
     n = lume_fcgi_params_gather(r.p, r.left, id, got, cap);
     m = ref_gather(r.p, r.left, id, want, cap);
     FUZZ_CHECK(n == m && n <= cap);
     FUZZ_CHECK(memcmp(got, want, n) == 0);
-    k = ref_pairs(got, n, pairs, 256);
+    k = ref_pairs(got, n, pairs, sizeof(pairs) / sizeof(pairs[0]), &end);
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         check_find(got, n, pairs, k, fixed[i], 1 + (cap % 300));
     for (size_t i = 0; i < k && i < 16; i++) {
@@ -178,5 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_find(got, n, pairs, k, name, 1 + (cap % 300));
     }
     check_response(id * 0x4001u, got, n, n / 3, cap);
+    check_strings(got, n, pairs, k, end, fixed, sizeof(fixed) / sizeof(fixed[0]));
+    check_stream(got, n, LUME_FCGI_OUT_MIN + cap % 97);
     return 0;
 }
