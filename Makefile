@@ -33,7 +33,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wpedantic -Werror -pthread
 # provider's folder, providers/NAME/, is not on the include path: its headers
 # are its own (tests name them from providers/: "archive/archive_parse.h").
 CPPFLAGS += -D_GNU_SOURCE -Ifcgi-app -Iproviders -Ifcgi-app/core $(PKG_CFLAGS)
-LDLIBS  += -lfcgi $(PKG_LIBS) -pthread
+LDLIBS  += $(PKG_LIBS) -pthread
 
 ifeq ($(SANITIZE),1)
   BUILD   := build-sanitize

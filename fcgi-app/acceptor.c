@@ -29,10 +29,10 @@ typedef enum drop_reason {
     DROP_TIMEOUT,   /* the head did not arrive within LUME_FCGI_READ_TIMEOUT_MS */
     DROP_PARAMS,    /* params over LUME_FCGI_PARAMS_MAX */
     DROP_HEAD,      /* a head over LUME_FCGI_HEAD_MAX */
-    DROP_MALFORMED, /* not FastCGI, or refused by libfcgi */
+    DROP_MALFORMED, /* not FastCGI, not a responder's, or params that run past their records */
     DROP_CLOSED,    /* the peer closed or reset before its head was complete */
     DROP_STOPPING,  /* a stop signal came while the head was arriving */
-    DROP_RESOURCES, /* out of descriptors or memory to hand it to libfcgi */
+    DROP_RESOURCES, /* out of descriptors or memory */
     DROP_COUNT
 } drop_reason;
 
@@ -54,6 +54,9 @@ static const struct {
 #define LIMIT_ACCEPT  DROP_COUNT
 #define ACCEPT_PAUSE  100 /* ms without accepting when out of descriptors or memory */
 #define COMPLETE_HEAD (-1)
+/* A response up to this (records included) leaves in one write; a longer
+ * one in writes of this. */
+#define OUT_BUF (16 * 1024)
 /* A stop does not cut off a head that is just arriving: a peer connects and
  * then writes, so a connection accepted this recently (in ms) is read until
  * then before a stop drops it. One accepted earlier is stalled or trickling,
@@ -82,16 +85,20 @@ struct lume_acceptor {
     long timeout_ms;
     lume_allow *allow;
     lume_keep *keep;
-    int accepting; /* 0: a worker on its way out takes nothing new (lume_acceptor_leave) */
-    FCGX_Request request;
-    int fd;        /* the connection of the request in hand */
-    int whole;     /* the request in hand arrived whole at the first look */
-    int keep_conn; /* and its peer keeps the connection (FCGI_KEEP_CONN) */
+    int accepting;     /* 0: a worker on its way out takes nothing new (lume_acceptor_leave) */
+    int fd;            /* the connection of the request in hand */
+    int whole;         /* the request in hand arrived whole, nothing more to come */
+    int keep_conn;     /* and its peer keeps the connection (FCGI_KEEP_CONN) */
+    int broken;        /* a write of its response failed: the connection is lost */
+    size_t strings;    /* the bytes of its params as strings, at params */
+    lume_fcgi_out out; /* its response, into out_buf */
     struct {
         int64_t last_ms;
         long suppressed;
     } limit[DROP_COUNT + 1];
-    unsigned char buf[LUME_FCGI_HEAD_MAX]; /* the head; also bytes drained at the close */
+    unsigned char buf[LUME_FCGI_HEAD_MAX];      /* the head; also bytes drained at the close */
+    unsigned char params[LUME_FCGI_PARAMS_MAX]; /* the request's params, as strings */
+    unsigned char out_buf[OUT_BUF];             /* its response's records, to send */
 };
 
 /* Rate limit: may a line with this index be written now? */
@@ -155,7 +162,7 @@ static void log_drop(lume_acceptor *a, const conn *c, drop_reason reason)
 static void drop(lume_acceptor *a, conn *c, drop_reason reason)
 {
     log_drop(a, c, reason);
-    if (c->fd >= 0) { /* -1: libfcgi closed it already */
+    if (c->fd >= 0) {
         lume_keep_forget(a->keep, c->fd);
         close(c->fd);
     }
@@ -209,11 +216,10 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
 }
 
 /* The usual case, in one look: the whole head has already arrived (nginx
- * sends it in one write). Peek at what is there without taking it; when the
- * head is complete and within bounds, libfcgi can read it from the
- * connection itself without ever blocking (see hand_over_direct()).
- * COMPLETE_HEAD, a drop reason, or HEAD_INCOMPLETE (not complete yet: read
- * it the slow way, from the first byte again), HEAD_NOTHING or HEAD_CLOSED. */
+ * sends it in one write, with the empty FCGI_STDIN record of a request
+ * without a body). Take what is there: COMPLETE_HEAD, a drop reason, or
+ * HEAD_INCOMPLETE (not complete yet: read_head() goes on from what was
+ * taken), HEAD_NOTHING or HEAD_CLOSED. */
 #define HEAD_INCOMPLETE (-2)
 #define HEAD_NOTHING    (-3) /* not a byte yet */
 #define HEAD_CLOSED     (-4) /* the peer closed (or reset) before a byte */
@@ -226,53 +232,31 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
  * reuse. A request sent on a kept connection meanwhile waits at most this. */
 #define FIRST_BYTES_MS 100
 
-static int peek_head(lume_acceptor *a, conn *c)
+static int first_look(lume_acceptor *a, conn *c)
 {
-    ssize_t n = recv(c->fd, a->buf, sizeof(a->buf), MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = recv(c->fd, a->buf, sizeof(a->buf), MSG_DONTWAIT);
 
     if (n < 0 && errno == EAGAIN)
         return HEAD_NOTHING;
     if (n <= 0)
         return HEAD_CLOSED;
+    c->received = (size_t)n;
     switch (lume_fcgi_head_scan(&c->head, a->buf, (size_t)n)) {
-    case LUME_FCGI_HEAD_MORE: break;
+    case LUME_FCGI_HEAD_MORE: return HEAD_INCOMPLETE;
     case LUME_FCGI_HEAD_COMPLETE:
-        c->received = c->head.end;
         a->whole = lume_fcgi_head_whole_request(&c->head, a->buf, (size_t)n);
         return COMPLETE_HEAD;
-    case LUME_FCGI_HEAD_PARAMS_TOO_LARGE: c->received = (size_t)n; return DROP_PARAMS;
-    case LUME_FCGI_HEAD_TOO_LARGE: c->received = (size_t)n; return DROP_HEAD;
-    case LUME_FCGI_HEAD_MALFORMED: c->received = (size_t)n; return DROP_MALFORMED;
+    case LUME_FCGI_HEAD_PARAMS_TOO_LARGE: return DROP_PARAMS;
+    case LUME_FCGI_HEAD_TOO_LARGE: return DROP_HEAD;
+    case LUME_FCGI_HEAD_MALFORMED: return DROP_MALFORMED;
     }
-    lume_fcgi_head_init(&c->head);
-    return HEAD_INCOMPLETE;
+    return DROP_MALFORMED;
 }
 
-/* Give libfcgi the connection itself, its head unread but all there, so
- * FCGX_Accept_r() reads it without blocking (and whatever followed it into
- * its own buffer, as it always does). A refused head: libfcgi has closed
- * the connection. */
-static int hand_over_direct(lume_acceptor *a, conn *c)
-{
-    FCGX_Request *r = &a->request;
-
-    r->ipcFd = c->fd;
-    r->keepConnection = 1;
-    r->detached = 1;
-    if (FCGX_Accept_r(r) != 0) {
-        r->ipcFd = -1;
-        r->detached = 0;
-        lume_keep_forget(a->keep, c->fd); /* libfcgi closed it */
-        c->fd = -1;
-        return DROP_MALFORMED;
-    }
-    return COMPLETE_HEAD;
-}
-
-/* After a head read the slow way: when exactly the empty FCGI_STDIN record
- * follows it (a request without a body, all there), take it, so that
- * nothing of this request is left unread: the request is whole. libfcgi
- * would only read it if the app read its stdin. */
+/* After a head read the slow way (read_head() stops where it ends): when
+ * exactly the empty FCGI_STDIN record follows it (a request without a body,
+ * all there), take it, so that nothing of this request is left unread: the
+ * request is whole. */
 static int take_stdin_end(conn *c)
 {
     unsigned char rec[16];
@@ -283,41 +267,23 @@ static int take_stdin_end(conn *c)
     return recv(c->fd, rec, (size_t)n, MSG_DONTWAIT) == n;
 }
 
-/* Give the head to libfcgi: FCGX_Accept_r() reads it from the connection
- * in the FCGX_Request (fcgiapp.h: ipcFd >= 0 is "a connection is open", so
- * it does not accept; listen_sock is -1, so it could not). The head was
- * read from the peer already, so libfcgi reads it from a socket pair that
- * holds just those bytes; then the request is switched to the peer's
- * connection, which goes on exactly where the head ended (stdin, if anyone
- * reads it) and takes the response. keepConnection keeps the FCGX_Finish_r()
- * that FCGX_Accept_r() starts with from closing the descriptor; detached
- * makes it close one whose head it refuses without its unbounded drain. */
-static int hand_over(lume_acceptor *a, conn *c)
+/* The head is complete in a->buf: the request in hand is its params, as
+ * strings, and a response to write. Lume answers as a responder, the one
+ * role a web server asks for; another role, or params whose pairs run past
+ * their records, is refused. */
+static int take_request(lume_acceptor *a, conn *c)
 {
-    FCGX_Request *r = &a->request;
-    int pair[2], rc;
+    size_t n;
 
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
-        return DROP_RESOURCES;
-    if (write(pair[1], a->buf, c->head.end) != (ssize_t)c->head.end) {
-        close(pair[0]);
-        close(pair[1]);
-        return DROP_RESOURCES;
-    }
-    r->ipcFd = pair[0];
-    r->keepConnection = 1;
-    r->detached = 1;
-    rc = FCGX_Accept_r(r);
-    close(pair[1]); /* answers libfcgi wrote to management records end here */
-    if (rc != 0) {
-        /* libfcgi refused the head (an unknown role, a record out of
-         * place) and closed its end of the pair. */
-        r->ipcFd = -1;
-        r->detached = 0;
+    if (c->head.role != FCGI_RESPONDER)
         return DROP_MALFORMED;
-    }
-    close(pair[0]);
-    r->ipcFd = c->fd;
+    n = lume_fcgi_params_gather(a->buf, c->head.end, c->head.request_id, a->params,
+                                sizeof(a->params));
+    a->strings = lume_fcgi_params_strings(a->params, n);
+    if (a->strings == LUME_FCGI_PARAMS_BAD)
+        return DROP_MALFORMED;
+    lume_fcgi_out_init(&a->out, a->out_buf, sizeof(a->out_buf), c->head.request_id);
+    a->broken = 0;
     return COMPLETE_HEAD;
 }
 
@@ -364,17 +330,16 @@ static lume_accept_result accept_failed(lume_acceptor *a, const sigset_t *wait_m
     }
 }
 
-/* Admit the connection in c (its head not read yet) and hand it to libfcgi.
+/* Admit the connection in c (its head not read yet) and take its request.
  * kept: a kept connection that epoll found readable. */
-static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigset_t *wait_mask,
-                                FCGX_Request **request)
+static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigset_t *wait_mask)
 {
     int why;
 
     c->received = 0;
     a->whole = 0;
     lume_fcgi_head_init(&c->head);
-    why = peek_head(a, c);
+    why = first_look(a, c);
     if (kept && why == HEAD_CLOSED) {
         /* nginx closed it (its keepalive_timeout, or its cache was full):
          * no news. */
@@ -393,17 +358,17 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
 
         lume_log_flush();               /* held lines never wait (log.h) */
         ppoll(&pfd, 1, &ts, wait_mask); /* the first bytes, a hang-up, a stop, or the grace */
-        why = peek_head(a, c);
+        why = first_look(a, c);
     }
-    if (why == COMPLETE_HEAD) {
-        why = hand_over_direct(a, c);
-    } else if (why == HEAD_INCOMPLETE || why == HEAD_NOTHING || why == HEAD_CLOSED) {
+    if (why == HEAD_INCOMPLETE || why == HEAD_NOTHING || why == HEAD_CLOSED) {
         why = read_head(a, c, wait_mask); /* it says which, for a closed one */
         if (why == COMPLETE_HEAD)
-            why = hand_over(a, c);
-        if (why == COMPLETE_HEAD)
-            a->whole = take_stdin_end(c);
+            a->whole = c->received > c->head.end
+                           ? lume_fcgi_head_whole_request(&c->head, a->buf, c->received)
+                           : take_stdin_end(c);
     }
+    if (why == COMPLETE_HEAD)
+        why = take_request(a, c);
     if (why != COMPLETE_HEAD) {
         drop(a, c, (drop_reason)why);
         return why == DROP_STOPPING ? LUME_ACCEPT_STOP : LUME_ACCEPT_NONE;
@@ -413,13 +378,11 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
      * read, as read_head() does). */
     a->fd = c->fd;
     a->keep_conn = c->head.keep_conn;
-    *request = &a->request;
     return LUME_ACCEPT_READY;
 }
 
 /* A new connection from the listener: LUME_ACCEPT_AGAIN when there is none. */
-static lume_accept_result accept_one(lume_acceptor *a, const sigset_t *wait_mask,
-                                     FCGX_Request **request)
+static lume_accept_result accept_one(lume_acceptor *a, const sigset_t *wait_mask)
 {
     int one = 1;
     conn c;
@@ -439,12 +402,11 @@ static lume_accept_result accept_one(lume_acceptor *a, const sigset_t *wait_mask
         /* The response leaves in a few small writes: no Nagle delay. */
         setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    return admit(a, &c, 0, wait_mask, request);
+    return admit(a, &c, 0, wait_mask);
 }
 
 /* A kept connection is readable: its next request, or the peer's close. */
-static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t *wait_mask,
-                                       FCGX_Request **request)
+static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t *wait_mask)
 {
     conn c;
 
@@ -452,11 +414,10 @@ static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t 
     c.peer.sa.sa_family = AF_UNSPEC; /* asked only if it is dropped */
     c.peer_len = 0;
     c.accepted_us = lume_now_us(); /* the head's deadline counts from its first byte */
-    return admit(a, &c, 1, wait_mask, request);
+    return admit(a, &c, 1, wait_mask);
 }
 
-lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
-                                      FCGX_Request **request)
+lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask)
 {
     int looked = 0;
 
@@ -475,10 +436,10 @@ lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mas
             continue;
         }
         if (fd != a->listen_fd)
-            return next_on_kept(a, fd, wait_mask, request);
+            return next_on_kept(a, fd, wait_mask);
         if (!a->accepting)
             continue;
-        rc = accept_one(a, wait_mask, request);
+        rc = accept_one(a, wait_mask);
         if (rc != LUME_ACCEPT_AGAIN)
             return rc;
     }
@@ -556,27 +517,70 @@ static void linger_close(lume_acceptor *a, int fd, const sigset_t *wait_mask)
     close(fd);
 }
 
+const char *lume_acceptor_param(const lume_acceptor *a, const char *name)
+{
+    return lume_fcgi_strings_find((const char *)a->params, a->strings, name);
+}
+
+int lume_acceptor_conn(const lume_acceptor *a)
+{
+    return a->fd;
+}
+
+/* Send what the response holds so far, all of it (the connection blocks:
+ * nginx reads its upstream as the answer comes). A failed write loses the
+ * connection: nothing more is sent on it. */
+static void send_out(lume_acceptor *a)
+{
+    const unsigned char *p = a->out_buf;
+    size_t left = a->out.len;
+
+    while (left > 0 && !a->broken) {
+        ssize_t n = send(a->fd, p, left, MSG_NOSIGNAL);
+
+        if (n > 0) {
+            p += n;
+            left -= (size_t)n;
+        } else if (n < 0 && errno != EINTR) {
+            a->broken = 1;
+        }
+    }
+    lume_fcgi_out_sent(&a->out);
+}
+
+void lume_acceptor_write(lume_acceptor *a, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    while (len > 0 && !a->broken) {
+        size_t taken = lume_fcgi_out_put(&a->out, p, len);
+
+        p += taken;
+        len -= taken;
+        if (len > 0)
+            send_out(a); /* the buffer is full */
+    }
+}
+
 void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
 {
-    FCGX_Request *r = &a->request;
-
-    /* libfcgi flushes the response and ends the request, and leaves the
-     * connection to us (or, after a write error, closes it without its
-     * drain). A request that arrived whole from a peer that keeps the
-     * connection leaves nothing unread: the connection is kept, idle, for
-     * the peer's next request; any other is closed. */
-    r->keepConnection = 1;
-    r->detached = 1;
-    FCGX_Finish_r(r);
-    if (r->ipcFd < 0) {
-        lume_keep_forget(a->keep, a->fd);
-    } else if (!(a->whole && a->keep_conn) ||
-               lume_keep_put(a->keep, r->ipcFd, lume_now_ms()) != 0) {
-        lume_keep_forget(a->keep, r->ipcFd);
-        linger_close(a, r->ipcFd, wait_mask);
+    /* The response's end leaves with its last bytes. A request that
+     * arrived whole from a peer that keeps the connection leaves nothing
+     * unread: the connection is kept, idle, for the peer's next request;
+     * any other is closed, and one whose response could not be written at
+     * once. */
+    if (!a->broken && !lume_fcgi_out_end(&a->out)) {
+        send_out(a);
+        lume_fcgi_out_end(&a->out);
     }
-    r->ipcFd = -1;
-    r->detached = 0;
+    send_out(a);
+    if (a->broken) {
+        lume_keep_forget(a->keep, a->fd);
+        close(a->fd);
+    } else if (!(a->whole && a->keep_conn) || lume_keep_put(a->keep, a->fd, lume_now_ms()) != 0) {
+        lume_keep_forget(a->keep, a->fd);
+        linger_close(a, a->fd, wait_mask);
+    }
     a->fd = -1;
 }
 
@@ -603,10 +607,9 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
     a->fd = -1;
     for (int i = 0; i <= DROP_COUNT; i++)
         a->limit[i].last_ms = INT64_MIN / 2;
-    a->request.ipcFd = -1;
     a->allow = lume_allow_create(cfg->fcgi_allowed_addrs, err, errlen);
     a->keep = a->allow != NULL ? lume_keep_create(listen_fd, (int)cfg->fcgi_keep_conns) : NULL;
-    if (a->keep == NULL || FCGX_Init() != 0 || FCGX_InitRequest(&a->request, -1, 0) != 0) {
+    if (a->keep == NULL) {
         if (a->allow != NULL || err[0] == '\0')
             snprintf(err, errlen, "cannot set up the FastCGI acceptor");
         lume_acceptor_destroy(a);
@@ -621,7 +624,6 @@ void lume_acceptor_destroy(lume_acceptor *a)
     if (a == NULL)
         return;
     lume_wait_set_hook(NULL, NULL);
-    FCGX_Free(&a->request, 1);
     lume_keep_destroy(a->keep);
     lume_allow_destroy(a->allow);
     free(a);

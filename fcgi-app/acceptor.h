@@ -1,38 +1,44 @@
 /*
- * acceptor.h: a worker's side of the FastCGI socket, between the listening
- * socket and libfcgi. Nothing reaches the app, and libfcgi reads nothing from
- * a peer, until its connection has passed these steps:
+ * acceptor.h: a worker's side of the FastCGI socket: connections, request
+ * heads, and the response's records (fcgi_wire.h; libfcgi is not used).
+ * Nothing reaches the app until its connection has passed these steps:
  *
- *   1. accept(2) is done here, not in libfcgi: a TCP peer outside
- *      LUME_FCGI_ALLOWED_ADDRS is closed at once, before a byte is read.
- *      (libfcgi's own filter, FCGI_WEB_SERVER_ADDRS, knows single IPv4
- *      addresses only, lets every IPv6 peer through and logs nothing.)
- *   2. The request head (fcgi_wire.h) is read here, never a byte past it,
- *      and must be complete within LUME_FCGI_READ_TIMEOUT_MS of the accept,
- *      however it trickles in. The wait is a ppoll() with the stop signals
- *      open, so a graceful stop ends it at once. Params over 64 KiB, a head
- *      too large or not FastCGI, a stall or a hang-up: the connection is
- *      closed, and libfcgi never allocated a byte for it.
- *   3. libfcgi's FCGX_Accept_r() parses the head, never blocking on it.
- *      Usually the whole head is there at the first look (MSG_PEEK: nginx
- *      writes it at once), and libfcgi reads it from the connection itself.
- *      Otherwise the head is read here as it trickles in, and libfcgi parses
- *      it from a socket pair holding just those bytes; then the request is
- *      switched to the peer's connection, which goes on where the head ended.
+ *   1. accept(2): a TCP peer outside LUME_FCGI_ALLOWED_ADDRS is closed at
+ *      once, before a byte is read (IPv4 and IPv6 ranges, logged; libfcgi's
+ *      FCGI_WEB_SERVER_ADDRS knew single IPv4 addresses only).
+ *   2. The request head (fcgi_wire.h) must be complete within
+ *      LUME_FCGI_READ_TIMEOUT_MS of the accept, however it trickles in.
+ *      Usually it is all there at the first look, one read (nginx writes
+ *      the head and the empty stdin record of a request without a body at
+ *      once); otherwise the rest is read as it trickles in, never a byte
+ *      past the head. The wait is a ppoll() with the stop signals open, so
+ *      a graceful stop ends it at once. Params over 64 KiB, a head too large
+ *      or not FastCGI, a stall or a hang-up: the connection is closed.
+ *   3. The head's params become the request's (lume_acceptor_param()): a
+ *      role other than FCGI_RESPONDER, or pairs whose lengths run past
+ *      their records, close the connection instead. The response is
+ *      written as FCGI_STDOUT records (lume_acceptor_write()), held in one
+ *      buffer and sent when it is full and at the end
+ *      (lume_acceptor_finish(): the end records go with the last bytes, so
+ *      a small response is one write). A body (FCGI_STDIN) is never read:
+ *      the app does not read one. Management records (FCGI_GET_VALUES) are
+ *      stepped over, not answered: a web server that sends them gets no
+ *      values and uses its own defaults.
  *
  * Kept connections (keep.h): a request that arrived whole from a peer that
  * keeps its connection (nginx's fastcgi_keep_conn, FCGI_KEEP_CONN) leaves
  * its connection kept after the answer, idle, waited on with the listener
  * (lume_acceptor_wait()), at most LUME_FCGI_KEEP_CONNS of them; the next
  * request on one goes through step 2 and 3 as on a new connection (its
- * deadline from its first byte). Before the worker blocks in a request (a
+ * deadline from its first byte). A response whose write failed loses its
+ * connection: it is closed, not kept. Before the worker blocks in a request (a
  * provider's call, a trickling head, a linger) its idle kept connections are
  * closed (wait.h), so that no request nginx sends on one waits behind it.
  *
  * After the response to any other request, lume_acceptor_finish() closes the connection itself:
  * shutdown, then read and discard what the peer still sends until it closes,
- * for at most LUME_FCGI_READ_TIMEOUT_MS or until a stop signal (libfcgi's
- * own close drains without a bound). A request that arrived whole at the
+ * for at most LUME_FCGI_READ_TIMEOUT_MS or until a stop signal (never
+ * unbounded, as libfcgi's drain was). A request that arrived whole at the
  * first look (no body, nothing after it) is closed at once instead, when
  * nothing is left unread: nothing more is due from the peer. Every connection closed early is
  * logged as "fcgi_dropped" with its reason, at most one line a second per reason and worker (the
@@ -41,7 +47,6 @@
 #ifndef LUME_ACCEPTOR_H
 #define LUME_ACCEPTOR_H
 
-#include <fcgiapp.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -51,15 +56,15 @@ typedef struct lume_acceptor lume_acceptor;
 
 /* What lume_acceptor_next() found. */
 typedef enum lume_accept_result {
-    LUME_ACCEPT_READY = 0, /* a request is ready in *request */
+    LUME_ACCEPT_READY = 0, /* a request is in hand (lume_acceptor_param(), _write(), _finish()) */
     LUME_ACCEPT_NONE,      /* nothing to serve: dropped, or another worker was faster */
     LUME_ACCEPT_AGAIN,     /* no connection waiting: wait until the socket is readable */
     LUME_ACCEPT_STOP,      /* a stop signal came while a head was arriving */
     LUME_ACCEPT_FAIL       /* the listening socket failed; errno says why */
 } lume_accept_result;
 
-/* For a worker of cfg on listen_fd (non-blocking). Calls FCGX_Init(). NULL
- * with a message in err when out of resources. */
+/* For a worker of cfg on listen_fd (non-blocking). NULL with a message in
+ * err when out of resources. */
 lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char *err,
                                     size_t errlen);
 
@@ -68,11 +73,22 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
  * is the signal mask while waiting (signals.h). The log lines the worker
  * holds (log.h) are written, and its idle kept connections closed, before
  * any wait for a peer (wait.h). */
-lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask,
-                                      FCGX_Request **request);
+lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask);
 
-/* After a READY: finish the request (flush the response), then keep the
- * connection or close it. */
+/* The request in hand's param called name (NUL-terminated), or NULL. Valid
+ * until lume_acceptor_finish(). */
+const char *lume_acceptor_param(const lume_acceptor *a, const char *name);
+
+/* The request in hand's connection (to look for a hang-up; never read or
+ * written by the caller). */
+int lume_acceptor_conn(const lume_acceptor *a);
+
+/* Write data[0..len) of the request in hand's response (its CGI head, then
+ * its body), in order; sent once the buffer is full or at the finish. */
+void lume_acceptor_write(lume_acceptor *a, const void *data, size_t len);
+
+/* After a READY: end the request (send the rest of the response and its
+ * end records), then keep the connection or close it. */
 void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask);
 
 /* Nothing ready: wait until the listener or a kept connection is, at most

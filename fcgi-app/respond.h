@@ -12,8 +12,8 @@
  *     out-of-memory turns any of them into;
  *   - the access line, one JSON log line per answered request.
  *
- * A handler fills a lume_response (http.h) with these; the worker writes it
- * through libfcgi, the health responder through fcgi_wire.h.
+ * A handler fills a lume_response (http.h) with these; the worker (through
+ * acceptor.h) and the health responder write it as fcgi_wire.h's records.
  */
 #ifndef LUME_RESPOND_H
 #define LUME_RESPOND_H

@@ -19,7 +19,6 @@
 #include "worker.h"
 
 #include <errno.h>
-#include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,7 +69,7 @@ static int peer_gone(int fd)
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)) != 0;
 }
 
-static void serve(lume_app *app, lume_observe *obs, FCGX_Request *fr, uint64_t *rng, int access_log)
+static void serve(lume_app *app, lume_observe *obs, lume_acceptor *a, uint64_t *rng, int access_log)
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
     const char *cache_status;
@@ -79,18 +78,18 @@ static void serve(lume_app *app, lume_observe *obs, FCGX_Request *fr, uint64_t *
     lume_response resp;
     size_t head_len;
 
-    lume_request_id(FCGX_GetParam("REQUEST_ID", fr->envp),
-                    FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp), rng, request_id);
-    req.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
-    req.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+    lume_request_id(lume_acceptor_param(a, "REQUEST_ID"),
+                    lume_acceptor_param(a, "HTTP_X_REQUEST_ID"), rng, request_id);
+    req.method = lume_acceptor_param(a, "REQUEST_METHOD");
+    req.uri = lume_acceptor_param(a, "REQUEST_URI");
     req.request_id = request_id;
-    req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
+    req.if_none_match = lume_acceptor_param(a, "HTTP_IF_NONE_MATCH");
     /* nginx's $upstream_cache_status as it asks: EXPIRED when it holds an old copy. */
-    cache_status = FCGX_GetParam("CACHE_STATUS", fr->envp);
+    cache_status = lume_acceptor_param(a, "CACHE_STATUS");
     req.edge_copy = cache_status != NULL && strcmp(cache_status, "EXPIRED") == 0;
-    req.waited_ms = lume_queue_waited_ms(FCGX_GetParam("REQUEST_START", fr->envp), lume_wall_ms());
-    req.abandoned =
-        (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) && peer_gone(fr->ipcFd);
+    req.waited_ms = lume_queue_waited_ms(lume_acceptor_param(a, "REQUEST_START"), lume_wall_ms());
+    req.abandoned = (req.waited_ms < 0 || req.waited_ms >= ABANDON_CHECK_MS) &&
+                    peer_gone(lume_acceptor_conn(a));
     if (req.method == NULL)
         req.method = "GET";
     if (req.uri == NULL)
@@ -98,9 +97,9 @@ static void serve(lume_app *app, lume_observe *obs, FCGX_Request *fr, uint64_t *
 
     lume_app_handle(app, &req, &resp);
     head_len = lume_response_head(&resp, request_id, head, sizeof(head));
-    FCGX_PutStr(head, (int)head_len, fr->out);
+    lume_acceptor_write(a, head, head_len);
     if (!resp.head && resp.body != NULL)
-        FCGX_PutStr(resp.body, (int)resp.body_len, fr->out);
+        lume_acceptor_write(a, resp.body, resp.body_len);
     lume_observe_end(obs, resp.status, lume_now_us() - start);
     if (access_log)
         lume_respond_log(&req, &resp, lume_now_us() - start, lume_app_provider_name(app), NULL);
@@ -112,7 +111,6 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
 {
     char err[256] = "";
     sigset_t wait_mask;
-    FCGX_Request *fr;
     lume_acceptor *acceptor;
     lume_provider_set *providers;
     lume_app *app;
@@ -175,7 +173,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             lume_acceptor_leave(acceptor, 0);
         }
         lume_observe_state(obs, LUME_WORKER_READING);
-        lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask, &fr);
+        lume_accept_result rc = lume_acceptor_next(acceptor, &wait_mask);
         if (rc != LUME_ACCEPT_READY)
             lume_observe_state(obs, LUME_WORKER_IDLE);
         if (rc == LUME_ACCEPT_AGAIN) {
@@ -198,7 +196,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             status = LUME_WORKER_EXIT_ACCEPT;
             break;
         }
-        serve(app, obs, fr, &rng, cfg->access_log);
+        serve(app, obs, acceptor, &rng, cfg->access_log);
         /* Not under load (the worker waited for this request): its line
          * leaves now, before the response ends, as unbatched lines did. */
         if (waited)

@@ -14,13 +14,23 @@ Documents, over FastCGI directly (the web server's side played by the test):
   and a head that does not arrive within LUME_FCGI_READ_TIMEOUT_MS of its
   first byte are dropped (fcgi_dropped), and the worker serves on;
 - a graceful stop answers a request already sent on a kept connection, then
-  closes the connection.
+  closes the connection;
+- the records as the worker writes them itself (fcgi_wire.h): a response
+  longer than its 16 KiB buffer and than one record (65,535 bytes) arrives
+  whole, in records of at most that, and the connection goes on in step; a
+  head cut into padded records of any size is read as one; a role other
+  than a responder's is refused, and a request with a body is served and
+  its connection closed, not kept.
 Every wait is bounded and waits for an event (an answer, a close), never a
 fixed time, except where a test asserts that nothing happens for a while.
 """
+import json
+import os
+import shutil
 import signal
 import socket
 import struct
+import tempfile
 import threading
 import time
 import unittest
@@ -32,6 +42,21 @@ from harness import Master, wait_until
 def send(sock, uri="/", keep=True, params=None):
     sock.sendall(fcgi_client.encode_request(uri, keep=keep, params=params))
     return fcgi_client.read_response(sock)
+
+
+def records(sock):
+    """Read records up to FCGI_END_REQUEST: [(type, content length)] and the
+    stdout content."""
+    seen, out = [], b""
+    while True:
+        head = fcgi_client._recv_exact(sock, 8)
+        _version, rtype, _rid, length, pad = struct.unpack("!BBHHBx", head)
+        content = fcgi_client._recv_exact(sock, length + pad)[:length]
+        seen.append((rtype, length))
+        if rtype == fcgi_client.FCGI_STDOUT:
+            out += content
+        elif rtype == fcgi_client.FCGI_END_REQUEST:
+            return seen, out
 
 
 def closed_within(sock, timeout):
@@ -170,6 +195,69 @@ class KeptConnections(unittest.TestCase):
             finally:
                 s.close()
             self.assertEqual(m.proc.wait(15), 0)
+
+
+# 25 films with long titles (960 bytes of UTF-8) and links (2,000 bytes, the
+# most a candidate's may have is 2,048): a search answer of about 75 KB
+BIG = [{"title": f"Big Film {i:02d} " + "\u00e9" * 480,
+        "url": "https://cdn.example.com/" + "a" * 1970 + f"{i:02d}.mp4", "seeds": 100 - i}
+       for i in range(25)]
+
+
+class Records(unittest.TestCase):
+    def test_a_response_longer_than_a_record_arrives_whole_and_the_connection_goes_on(self):
+        top = tempfile.mkdtemp(prefix="lume-records-")
+        self.addCleanup(shutil.rmtree, top, True)
+        catalog = os.path.join(top, "catalog.json")
+        with open(catalog, "w") as f:
+            json.dump(BIG, f)
+        with Master(workers=1, env={"LUME_MOCK_CATALOG": catalog}) as m:
+            with fcgi_client.connect(m.address) as s:
+                for _ in range(3):
+                    s.sendall(fcgi_client.encode_request("/resolve/search/big%20film?limit=25",
+                                                         keep=True))
+                    seen, out = records(s)
+                    status, _, body = fcgi_client.parse_response(out)
+                    self.assertEqual(status, 200)
+                    links = json.loads(body)["results"]
+                    self.assertEqual(len(links), 25)
+                    self.assertEqual(sorted(x["url"] for x in links),
+                                     sorted(x["url"] for x in BIG))
+                    self.assertGreater(len(out), 65535)
+                    stdout = [n for t, n in seen if t == fcgi_client.FCGI_STDOUT]
+                    self.assertTrue(all(n <= 65535 for n in stdout), stdout)
+                    self.assertEqual(stdout[-1], 0)  # the end of the stream, then the end
+                    self.assertEqual(seen[-1], (fcgi_client.FCGI_END_REQUEST, 8))
+                    self.assertEqual(send(s, "/health")[0], 200)  # still in step
+                self.assertTrue(still_open(s))
+
+    def test_a_head_in_padded_records_of_every_size_is_one_request(self):
+        params = fcgi_client.encode_params(fcgi_client.environ("/health"))
+        with Master(workers=1) as m:
+            with fcgi_client.connect(m.address) as s:
+                for size in (1, 2, 7, 64, len(params)):
+                    msg = fcgi_client._record(fcgi_client.FCGI_BEGIN_REQUEST,
+                                              struct.pack("!HB5x", 1, fcgi_client.FCGI_KEEP_CONN))
+                    for at in range(0, len(params), size):
+                        part = params[at:at + size]
+                        msg += struct.pack("!BBHHBx", 1, fcgi_client.FCGI_PARAMS, 1, len(part),
+                                           3) + part + b"\0\0\0"
+                    msg += fcgi_client._record(fcgi_client.FCGI_PARAMS, b"")
+                    msg += fcgi_client._record(fcgi_client.FCGI_STDIN, b"")
+                    s.sendall(msg)
+                    status, _, body = fcgi_client.read_response(s)
+                    self.assertEqual(status, 200, size)
+                    self.assertIn(b'"status"', body)
+                self.assertTrue(still_open(s))
+
+    def test_a_request_with_a_body_is_served_and_its_connection_closed(self):
+        with Master(workers=1) as m:
+            with fcgi_client.connect(m.address) as s:
+                s.sendall(fcgi_client.encode_request("/health", "POST", stdin=b"y" * 100,
+                                                     keep=True))
+                self.assertEqual(fcgi_client.read_response(s)[0], 405)
+                self.assertIsNotNone(closed_within(s, 5))
+            self.assertFalse(m.events("fcgi_dropped"))
 
 
 if __name__ == "__main__":
