@@ -116,6 +116,14 @@ NOEDGE = ("cached_noedge",)  # the loads sent to the front without the edge metr
 # Lume against what a user would write instead (issue 28): these loads over
 # plain HTTP too, at every connection count.
 PEER_LOADS = ["return", "responder", "go", "node", "resolve"]
+# The same loads at ISSUE_CONNS connections behind a front as issue 28
+# measured its own table: nginx with one worker, no access log (and no edge
+# metrics, which came after that table), plain HTTP. The main front is
+# nginx as make run renders it (a worker per CPU, the logs, mtail): its
+# common cost per request is larger, and ratios between upstreams smaller.
+ISSUE_NGINX = {"LUME_NGINX_WORKERS": "1", "LUME_NGINX_ACCESS_LOG": "off",
+               "LUME_EDGE_METRICS": "off"}
+ISSUE_CONNS = 64
 
 # The archive provider against tests/lib/fake_archive.py: every upstream
 # call answered after ARCHIVE_LATENCY_S; a resolve is one search and one round
@@ -180,10 +188,14 @@ class Stack:
     `workers` workers instead, and no baselines."""
 
     def __init__(self, archive=None, workers=WORKERS, noedge=False, providers=None,
-                 extra_env=None, check=None, extra_conf=""):
+                 extra_env=None, check=None, extra_conf="", issue=False):
         self.dir = tempfile.mkdtemp(prefix="lume-bench-")
         self.port = free_port()
         self.noedge_port = free_port() if noedge else None
+        # issue: a third front of the same master as issue 28 measured its
+        # table (ISSUE_NGINX), its baselines and peers on a plain port
+        self.issue_port = free_port() if issue else None
+        self.issue_plain_port = free_port() if issue else None
         self.plain_port = free_port()  # the same server over plain HTTP (bench only)
         self.procs = []
         self.archive = archive
@@ -266,12 +278,24 @@ class Stack:
             self.nginx_noedge = self.spawn(["nginx", "-p", noedge["LUME_RUN_DIR"], "-e", "stderr",
                                             "-c", conf, "-g", "daemon off;"], noedge,
                                            self.nginx_log)
+        if self.issue_port:
+            issue = dict(env, LUME_RUN_DIR=os.path.join(self.dir, "issue"),
+                         LUME_HTTPS_PORT=str(self.issue_port), LUME_HTTP_PORT=str(free_port()),
+                         **ISSUE_NGINX)
+            conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=issue,
+                                  capture_output=True, text=True, check=True).stdout.strip()
+            self.patch(conf, plain_port=self.issue_plain_port, access_log=False)
+            self.spawn(["nginx", "-p", issue["LUME_RUN_DIR"], "-e", "stderr", "-c", conf,
+                        "-g", "daemon off;"], issue, self.nginx_log)
         self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
         if not wait_until(lambda: self.get("/health")[0] == 200, 30):
             raise RuntimeError(f"the stack did not come up; see {self.dir}")
         if self.noedge_port and not wait_until(
                 lambda: self.get("/health", self.noedge_port)[0] == 200, 30):
             raise RuntimeError(f"the front without the edge metrics did not come up; see {self.dir}")
+        if self.issue_port and not wait_until(
+                lambda: self.get("/health", self.issue_port)[0] == 200, 30):
+            raise RuntimeError(f"the front of issue 28's conditions did not come up; see {self.dir}")
         if self.archive or self.check:
             path = self.check or ARCHIVE_PATH
             status, body = self.get(path)
@@ -300,14 +324,16 @@ class Stack:
             raise RuntimeError("/bench/return does not answer the body")
         return self
 
-    def patch(self, conf, baselines=True):
+    def patch(self, conf, baselines=True, plain_port=None, access_log=True):
         """The bench's additions to the installed configuration (nginx/render.py
-        writes it next to conf): its access log buffered, a way past the
-        response cache, and (baselines: the main front only, they listen on
-        its plain port) the baselines and peers in the operator's conf.d/."""
+        writes it next to conf): its access log buffered (access_log: it has
+        one), a way past the response cache, and (baselines: they listen on
+        the front's plain port, plain_port or the main front's) the baselines
+        and peers in the operator's conf.d/."""
         d = os.path.dirname(conf)
-        edit(os.path.join(d, "generated", "access-log.conf"), r"(access_log \S+ lume_json);",
-             r"\1 buffer=64k flush=1s;", "no access_log line to tune")
+        if access_log:
+            edit(os.path.join(d, "generated", "access-log.conf"), r"(access_log \S+ lume_json);",
+                 r"\1 buffer=64k flush=1s;", "no access_log line to tune")
         edit(os.path.join(d, "snippets", "cache.conf"), r"(\nfastcgi_cache_key \$lume_cache_key;\n)",
              r"\1fastcgi_cache_bypass $http_x_bench_nocache;\nfastcgi_no_cache $http_x_bench_nocache;\n",
              "no response cache")
@@ -321,7 +347,7 @@ class Stack:
         # proxy_pass with upstream keep-alive, as a user would put them.
         extra = (
             "# make bench: the baselines and the peers (tests/load/bench.py)\n"
-            f"listen 127.0.0.1:{self.plain_port};\n"
+            f"listen 127.0.0.1:{plain_port or self.plain_port};\n"
             f"location = /bench/return {{ return 200 '{body}'; }}\n"
             "location = /bench/fcgi {\n"
             f"    fastcgi_pass unix:{self.dir}/responder.sock;\n"
@@ -379,7 +405,9 @@ class Stack:
             body = dechunk(body)
         return int(head.split()[1]), body
 
-    def url(self, path="", load=None, plain=False):
+    def url(self, path="", load=None, plain=False, front=None):
+        if front == "issue":
+            return f"http://127.0.0.1:{self.issue_plain_port}{path}"
         if plain:
             return f"http://127.0.0.1:{self.plain_port}{path}"
         port = self.noedge_port if load in NOEDGE else self.port
@@ -426,10 +454,12 @@ def dechunk(body):
     return out
 
 
-def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False, ranges=None):
+def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False, ranges=None,
+        front=None):
     """wrk with `paths`; `load` (a name of LOADS) says which front and
     whether the response cache is used; plain: over plain HTTP; ranges:
-    (bytes a request, the file's size), Range requests over the file."""
+    (bytes a request, the file's size), Range requests over the file;
+    front="issue": the front of issue 28's conditions, over plain HTTP."""
     env = dict(os.environ, BENCH_PATHS=" ".join(paths),
                BENCH_CACHED="1" if load in CACHED else "0",
                BENCH_PAUSE_MS=str(pause_ms))
@@ -437,7 +467,8 @@ def wrk(stack, paths, conns, seconds, pause_ms=0, load=None, plain=False, ranges
         env.update(BENCH_RANGE=str(ranges[0]), BENCH_SIZE=str(ranges[1]))
     r = subprocess.run(["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s",
-                        os.path.join(HERE, "paths.lua"), stack.url(load=load, plain=plain)],
+                        os.path.join(HERE, "paths.lua"),
+                        stack.url(load=load, plain=plain, front=front)],
                        env=env, capture_output=True, text=True, timeout=seconds + 60)
     m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
     if m is None:
@@ -989,6 +1020,9 @@ def report(res):
                      f"(target >= 90%: the protocol layer costs at most 10%).\n")
     if res.get("plain"):
         lines += peer_report(res["plain"], "plain HTTP")
+        if res.get("issue"):
+            lines += peer_report(res["issue"], "plain HTTP behind nginx as issue 28 measured: "
+                                 "1 worker, no access log, no edge metrics")
         lines += peer_report(res["wrk"], "HTTPS")
     if res.get("paced"):
         b = res["paced"]["responder"]
@@ -1236,7 +1270,8 @@ def main():
         res["mode"] += f", BENCH_LOADS={','.join(FOCUS)}, {ROUNDS} rounds"
         res["command"] = (f"BENCH_LOADS={','.join(FOCUS)} BENCH_CONNS={','.join(map(str, CONNS))} "
                           f"BENCH_ROUNDS={ROUNDS} " + res["command"])
-    stack = Stack(noedge=any(n in NOEDGE for n in loads)).start()
+    peers = "go" in loads or "node" in loads
+    stack = Stack(noedge=any(n in NOEDGE for n in loads), issue=peers).start()
     res["loadavg_start"] = os.getloadavg()
     try:
         log(f"up in {stack.dir}; warming up")
@@ -1269,6 +1304,18 @@ def main():
                 res["plain"][str(c)]["load_average"] = os.getloadavg()[0]
                 log(f"plain HTTP, {c} connections: " + ", ".join(
                     f"{n} {res['plain'][str(c)][n]['rps']:.0f}/s" for n in plain_loads))
+            # The same behind the front of issue 28's own conditions.
+            for name in plain_loads:
+                wrk(stack, LOADS[name], ISSUE_CONNS, 1, front="issue")
+            runs = {name: [] for name in plain_loads}
+            for rnd in range(ROUNDS):
+                for name in (plain_loads if rnd % 2 == 0 else list(reversed(plain_loads))):
+                    runs[name].append(wrk(stack, LOADS[name], ISSUE_CONNS, SECONDS,
+                                          front="issue"))
+            res["issue"] = {str(ISSUE_CONNS): {name: median_of(runs[name])
+                                               for name in plain_loads}}
+            log(f"issue 28's nginx, {ISSUE_CONNS} connections: " + ", ".join(
+                f"{n} {res['issue'][str(ISSUE_CONNS)][n]['rps']:.0f}/s" for n in plain_loads))
         if not FOCUS or ("resolve" in FOCUS and "responder" in FOCUS):
             runs = {name: [] for name in ("responder", "go", "node", "resolve")
                     if name in loads}
