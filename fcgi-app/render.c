@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "json_text.h"
 #include "utf8.h"
 #include "version.h"
 
@@ -25,9 +26,13 @@ json_t *lume_render_link(const lume_media_link *m)
 static long escaped_len(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t left = strlen(s);
-    long n = 0;
+    size_t plain = lume_json_plain_span(s), left;
+    long n = (long)plain;
 
+    if (p[plain] == '\0')
+        return n; /* the usual string: nothing to escape, nothing to check */
+    p += plain;
+    left = strlen((const char *)p);
     while (left > 0) {
         size_t k = *p < 0x80 ? 1 : lume_utf8_seq(p, left);
 
@@ -52,7 +57,15 @@ static char *put_escaped(char *out, const char *s)
 
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
         const char *esc = NULL;
+        size_t plain = lume_json_plain_span((const char *)p);
 
+        if (plain > 0) { /* a run kept as it is, copied whole */
+            memcpy(out, p, plain);
+            out += plain;
+            p += plain;
+            if (*p == '\0')
+                break;
+        }
         switch (*p) {
         case '"': esc = "\\\""; break;
         case '\\': esc = "\\\\"; break;

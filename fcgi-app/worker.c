@@ -73,7 +73,7 @@ static void serve(lume_app *app, lume_observe *obs, lume_acceptor *a, uint64_t *
 {
     char request_id[LUME_REQUEST_ID_BUF], head[LUME_RESPONSE_HEAD_BUF];
     const char *cache_status;
-    int64_t start = lume_now_us();
+    int64_t start = lume_now_us(), took_us;
     lume_request req;
     lume_response resp;
     size_t head_len;
@@ -100,9 +100,10 @@ static void serve(lume_app *app, lume_observe *obs, lume_acceptor *a, uint64_t *
     lume_acceptor_write(a, head, head_len);
     if (!resp.head && resp.body != NULL)
         lume_acceptor_write(a, resp.body, resp.body_len);
-    lume_observe_end(obs, resp.status, lume_now_us() - start);
+    took_us = lume_now_us() - start; /* one reading for the metrics and the log */
+    lume_observe_end(obs, resp.status, took_us);
     if (access_log)
-        lume_respond_log(&req, &resp, lume_now_us() - start, lume_app_provider_name(app), NULL);
+        lume_respond_log(&req, &resp, took_us, lume_app_provider_name(app), NULL);
     lume_response_release(&resp);
 }
 

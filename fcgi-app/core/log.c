@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "decimal.h"
+#include "json_text.h"
 #include "utf8.h"
 
 static int log_level = LUME_LOG_INFO;
@@ -203,16 +204,6 @@ int lume_logline_begin(lume_logline *l, int level)
     return 1;
 }
 
-/* The length of s's first run of printable ASCII that JSON keeps as is. */
-static size_t plain_run(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
-        i++;
-    return i;
-}
-
 /* The JSON form of the character at s (left bytes remain): its text in
  * *out (esc is scratch space), its width, and the input bytes it takes. */
 static size_t escape_one(const unsigned char *s, size_t left, char esc[8], const char **out,
@@ -249,16 +240,18 @@ static size_t escape_one(const unsigned char *s, size_t left, char esc[8], const
 static int put_key(lume_logline *l, const char *key)
 {
     const unsigned char *s = (const unsigned char *)key;
-    size_t mark = l->len, left = strlen(key), w, taken;
+    size_t mark = l->len, left = lume_json_plain_span(key), w, taken;
     const char *out;
     char esc[8];
 
     if (put(l, ",\"", 2) != 0)
         goto fail;
-    if (plain_run(s, left) == left) { /* the usual key: nothing to escape */
+    if (key[left] == '\0') { /* the usual key: nothing to escape */
         if (put(l, key, left) != 0)
             goto fail;
         left = 0;
+    } else {
+        left = strlen(key);
     }
     for (; left > 0; s += taken, left -= taken) {
         w = escape_one(s, left, esc, &out, &taken);
@@ -277,16 +270,17 @@ fail:
 static int put_string(lume_logline *l, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t left = strlen(str), need = 2, i = 0, w, taken;
+    size_t left = lume_json_plain_span(str), need = 2, i = 0, w, taken;
     const char *out;
     char esc[8];
 
-    if (plain_run(s, left) == left && left + 2 <= room(l)) { /* all plain, all fits */
+    if (str[left] == '\0' && left + 2 <= room(l)) { /* all plain, all fits */
         put(l, "\"", 1);
         put(l, str, left);
         put(l, "\"", 1);
         return 0;
     }
+    left += strlen(str + left);
     while (i < left) { /* the escaped length, to know whether it will be cut */
         need += escape_one(s + i, left - i, esc, &out, &taken);
         i += taken;
