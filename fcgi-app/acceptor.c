@@ -90,6 +90,7 @@ struct lume_acceptor {
     int whole;         /* the request in hand arrived whole, nothing more to come */
     int keep_conn;     /* and its peer keeps the connection (FCGI_KEEP_CONN) */
     int broken;        /* a write of its response failed: the connection is lost */
+    int blocked;       /* its worker blocked while serving it (wait.h): not kept */
     size_t strings;    /* the bytes of its params as strings, at params */
     lume_fcgi_out out; /* its response, into out_buf */
     struct {
@@ -338,6 +339,7 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
 
     c->received = 0;
     a->whole = 0;
+    a->blocked = 0;
     lume_fcgi_head_init(&c->head);
     why = first_look(a, c);
     if (kept && why == HEAD_CLOSED) {
@@ -568,16 +570,21 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
      * arrived whole from a peer that keeps the connection leaves nothing
      * unread: the connection is kept, idle, for the peer's next request;
      * any other is closed, and one whose response could not be written at
-     * once. */
-    if (!a->broken && !lume_fcgi_out_end(&a->out)) {
+     * once, and one whose request blocked (its answer ends with the closing
+     * mark: release_kept() below). */
+    int (*end)(lume_fcgi_out *) =
+        a->blocked && a->keep_conn ? lume_fcgi_out_end_closing : lume_fcgi_out_end;
+
+    if (!a->broken && !end(&a->out)) {
         send_out(a);
-        lume_fcgi_out_end(&a->out);
+        end(&a->out);
     }
     send_out(a);
     if (a->broken) {
         lume_keep_forget(a->keep, a->fd);
         close(a->fd);
-    } else if (!(a->whole && a->keep_conn) || lume_keep_put(a->keep, a->fd, lume_now_ms()) != 0) {
+    } else if (!(a->whole && a->keep_conn) || a->blocked ||
+               lume_keep_put(a->keep, a->fd, lume_now_ms()) != 0) {
         lume_keep_forget(a->keep, a->fd);
         linger_close(a, a->fd, wait_mask);
     }
@@ -585,11 +592,21 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
 }
 
 /* The wait hook (wait.h): the worker is about to block in a request, so
- * nothing it keeps idle may wait for it. */
+ * nothing it keeps idle may wait for it; and the connection in hand is not
+ * kept after its answer. A worker that blocks (a provider's network call)
+ * will likely block again: nginx, which reuses its most recently used
+ * connection first, would send its next request there just as the worker
+ * takes another from the listener and blocks, closing the idle one under it
+ * (a reset, a retry, an error line in nginx's log: at the archive's bench,
+ * a quarter of requests). So the answer ends with the closing mark
+ * (lume_fcgi_out_end_closing(): nginx does not keep the connection) and
+ * the worker closes it (1.6% of requests still met a close when only the
+ * close said so: nginx had reused the connection before it saw it). */
 static void release_kept(void *arg)
 {
     lume_acceptor *a = arg;
 
+    a->blocked = 1;
     lume_keep_release(a->keep);
 }
 

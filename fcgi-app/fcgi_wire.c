@@ -309,6 +309,19 @@ int lume_fcgi_out_end(lume_fcgi_out *o)
     return 1;
 }
 
+int lume_fcgi_out_end_closing(lume_fcgi_out *o)
+{
+    FCGI_UnknownTypeBody unknown = {.type = 0};
+    unsigned char *p;
+
+    if (o->cap - o->len < LUME_FCGI_OUT_END_CLOSING || !lume_fcgi_out_end(o))
+        return 0;
+    p = put_header(o->buf + o->len, FCGI_UNKNOWN_TYPE, FCGI_NULL_REQUEST_ID, sizeof(unknown));
+    memcpy(p, &unknown, sizeof(unknown));
+    o->len += sizeof(FCGI_UnknownTypeRecord);
+    return 1;
+}
+
 size_t lume_fcgi_response(unsigned char *out, size_t cap, unsigned request_id, const void *a,
                           size_t a_len, const void *b, size_t b_len)
 {

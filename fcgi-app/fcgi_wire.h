@@ -153,6 +153,21 @@ size_t lume_fcgi_out_put(lume_fcgi_out *o, const void *data, size_t len);
  * end again. */
 int lume_fcgi_out_end(lume_fcgi_out *o);
 
+/* The end of a response whose connection is closed after it: the end
+ * records, then an FCGI_UNKNOWN_TYPE management record (request id 0, for
+ * type 0: a type no web server sends), in the same bytes. nginx keeps a
+ * FastCGI connection only when what it read ends with FCGI_END_REQUEST;
+ * with bytes after it, it takes the response as complete and closes the
+ * connection (ngx_http_fastcgi_input_filter()), so it never sends a request
+ * on one the worker is closing. */
+#define LUME_FCGI_OUT_END_CLOSING (LUME_FCGI_OUT_END + sizeof(FCGI_UnknownTypeRecord))
+
+/* lume_fcgi_out_end(), and the closing mark after it: all of it, or (0)
+ * nothing when it does not fit after what buf holds (send it,
+ * lume_fcgi_out_sent(), end again; buf must be at least
+ * LUME_FCGI_OUT_END_CLOSING). */
+int lume_fcgi_out_end_closing(lume_fcgi_out *o);
+
 /* buf[0..len) was sent: buf is empty again; the next content opens a record. */
 void lume_fcgi_out_sent(lume_fcgi_out *o);
 

@@ -882,6 +882,50 @@ static void test_the_end_waits_for_room_at_every_size_around_it(void **state)
     }
 }
 
+/* A response whose connection closes after it ends with the closing mark:
+ * the end records, then an FCGI_UNKNOWN_TYPE record (request id 0), in the
+ * same bytes, so that nginx, which keeps a connection only when what it read
+ * ends with FCGI_END_REQUEST, closes it too. All of it or nothing, at every
+ * room around its size. */
+static void test_the_closing_end_is_the_end_and_the_mark_or_nothing(void **state)
+{
+    static const unsigned char mark[16] = {
+        1, FCGI_UNKNOWN_TYPE, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char b[128], ended_only[128];
+
+    (void)state;
+    assert_int_equal(LUME_FCGI_OUT_END_CLOSING, LUME_FCGI_OUT_END + 16);
+    for (size_t cap = LUME_FCGI_OUT_MIN; cap <= 18 + LUME_FCGI_OUT_END_CLOSING + 1; cap++) {
+        lume_fcgi_out o, plain;
+
+        lume_fcgi_out_init(&o, b, cap, 7);
+        lume_fcgi_out_put(&o, "0123456789", 10);
+        lume_fcgi_out_init(&plain, ended_only, sizeof(ended_only), 7);
+        lume_fcgi_out_put(&plain, "0123456789", 10);
+        assert_true(lume_fcgi_out_end(&plain));
+        if (cap >= 18 + LUME_FCGI_OUT_END_CLOSING) {
+            assert_true(lume_fcgi_out_end_closing(&o));
+            assert_int_equal(o.len, 18 + LUME_FCGI_OUT_END_CLOSING);
+            assert_memory_equal(b, ended_only, plain.len); /* the end as ever */
+            assert_memory_equal(b + plain.len, mark, sizeof(mark));
+        } else {
+            size_t before = o.len;
+
+            assert_false(lume_fcgi_out_end_closing(&o)); /* no room: nothing written */
+            assert_int_equal(o.len, before);
+            lume_fcgi_out_sent(&o);
+            if (cap < LUME_FCGI_OUT_END_CLOSING) { /* a buffer that never holds them */
+                assert_false(lume_fcgi_out_end_closing(&o));
+                assert_int_equal(o.len, 0);
+                continue;
+            }
+            assert_true(lume_fcgi_out_end_closing(&o)); /* sent: now it all fits */
+            assert_int_equal(o.len, LUME_FCGI_OUT_END_CLOSING);
+            assert_memory_equal(b + LUME_FCGI_OUT_END, mark, sizeof(mark));
+        }
+    }
+}
+
 static void test_a_response_that_does_not_fit_is_not_written(void **state)
 {
     static unsigned char big[FCGI_MAX_LENGTH + 1], out[FCGI_MAX_LENGTH + 64];
@@ -938,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_a_stream_is_records_of_at_most_the_record_bound),
         cmocka_unit_test(test_a_full_buffer_sends_its_records_and_the_rest_goes_on_in_new_ones),
         cmocka_unit_test(test_the_end_waits_for_room_at_every_size_around_it),
+        cmocka_unit_test(test_the_closing_end_is_the_end_and_the_mark_or_nothing),
         cmocka_unit_test(test_a_response_that_does_not_fit_is_not_written),
     };
 

@@ -227,8 +227,9 @@ static void check_strings(const uint8_t *got, size_t n, const ref_pair *pairs, s
 }
 
 /* The content sent through a writer of cap bytes, reassembled and checked
- * record by record. */
-static void check_stream(const uint8_t *c, size_t n, size_t cap)
+ * record by record; closing: ended with lume_fcgi_out_end_closing(), the
+ * mark (16 bytes) right after FCGI_END_REQUEST, in the same send. */
+static void check_stream(const uint8_t *c, size_t n, size_t cap, int closing)
 {
     static uint8_t sent[4 * CAP + 4096], got[CAP];
     uint8_t *b = malloc(cap);
@@ -241,7 +242,7 @@ static void check_stream(const uint8_t *c, size_t n, size_t cap)
     for (;;) {
         size_t t = lume_fcgi_out_put(&o, c + done, n - done);
         done += t;
-        if (done == n && lume_fcgi_out_end(&o))
+        if (done == n && (closing ? lume_fcgi_out_end_closing(&o) : lume_fcgi_out_end(&o)))
             break;
         FUZZ_CHECK(o.len > 0 && o.len <= cap); /* it said it is full */
         memcpy(sent + total, b, o.len);
@@ -259,8 +260,13 @@ static void check_stream(const uint8_t *c, size_t n, size_t cap)
         len = (size_t)sent[at + 4] << 8 | sent[at + 5];
         FUZZ_CHECK(at + 8 + len <= total);
         if (sent[at + 1] == 3) {
-            FUZZ_CHECK(len == 8 && at + 16 == total && have == n);
+            FUZZ_CHECK(len == 8 && have == n && o.len >= (closing ? 32u : 16u));
+            FUZZ_CHECK(at + 16 + (closing ? 16u : 0u) == total);
+            if (closing) /* FCGI_UNKNOWN_TYPE, request id 0, its body for type 0 */
+                FUZZ_CHECK(memcmp(sent + at + 16, "\1\13\0\0\0\10\0\0\0\0\0\0\0\0\0\0", 16) == 0);
             ended = 1;
+            at += 16 + (closing ? 16 : 0);
+            continue;
         } else {
             FUZZ_CHECK(sent[at + 1] == 6 && have + len <= n);
             memcpy(got + have, sent + at + 8, len);
@@ -299,6 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_response(id * 0x4001u, got, n, n / 3, cap);
     check_strings(got, n, pairs, k, end, fixed, sizeof(fixed) / sizeof(fixed[0]));
-    check_stream(got, n, LUME_FCGI_OUT_MIN + cap % 97);
+    check_stream(got, n, LUME_FCGI_OUT_MIN + cap % 97, 0);
+    check_stream(got, n, LUME_FCGI_OUT_END_CLOSING + cap % 97, 1);
     return 0;
 }

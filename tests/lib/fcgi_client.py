@@ -12,6 +12,7 @@ import struct
 FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 1, 3, 4, 5, 6, 7
 RESPONDER = 1
 FCGI_KEEP_CONN = 1
+FCGI_UNKNOWN_TYPE = 11
 
 
 def _record(rtype, content, request_id=1):

@@ -9,7 +9,10 @@ Documents, over FastCGI directly (the web server's side played by the test):
 - a worker about to wait on its provider (LUME_MOCK_DELAY_MS) closes its idle
   kept connections first, at once, not after the wait, so that the web server
   sends its next request to a free worker; a request already sent on one is
-  not answered there (the web server retries it elsewhere);
+  not answered there (the web server retries it elsewhere); and the request
+  that waited does not keep its connection: its answer ends with the closing
+  mark (an FCGI_UNKNOWN_TYPE record after FCGI_END_REQUEST, which makes nginx
+  close it too) and the worker closes it;
 - what holds for a new connection holds for a kept one: params over 64 KiB
   and a head that does not arrive within LUME_FCGI_READ_TIMEOUT_MS of its
   first byte are dropped (fcgi_dropped), and the worker serves on;
@@ -73,6 +76,15 @@ def closed_within(sock, timeout):
     if data:
         raise AssertionError(f"unexpected bytes: {data[:80]!r}")
     return time.monotonic() - started
+
+
+def closing_mark(sock):
+    """The record after an FCGI_END_REQUEST that says the connection closes:
+    FCGI_UNKNOWN_TYPE, request id 0, its body for type 0."""
+    head = fcgi_client._recv_exact(sock, 8)
+    _version, rtype, rid, length, pad = struct.unpack("!BBHHBx", head)
+    body = fcgi_client._recv_exact(sock, length + pad)
+    return (rtype, rid, body) == (fcgi_client.FCGI_UNKNOWN_TYPE, 0, bytes(8))
 
 
 def still_open(sock):
@@ -150,11 +162,35 @@ class KeptConnections(unittest.TestCase):
                 self.assertLess(took, delay / 2, "the idle connection waited on the provider")
                 self.assertEqual(answer["r"][0], 200)
                 self.assertGreaterEqual(time.monotonic() - started, delay * 0.9)
-                # The busy one is kept after its answer.
-                self.assertEqual(send(busy, "/")[0], 200)
+                # The one that waited is not kept: the mark, then the close.
+                self.assertTrue(closing_mark(busy))
+                self.assertIsNotNone(closed_within(busy, 5))
             finally:
                 idle.close()
                 busy.close()
+
+    def test_a_request_that_waited_ends_with_the_closing_mark_and_the_close(self):
+        # A worker that waits on its provider will wait again: nginx, which
+        # reuses its most recently used connection first, would send its next
+        # request there as the worker takes another from the listener and
+        # closes this one under it (a reset and a retry, an error line in
+        # nginx's log). The mark makes nginx close it with the answer.
+        with Master(workers=1, env={"LUME_MOCK_DELAY_MS": "100"}) as m:
+            with fcgi_client.connect(m.address) as s:
+                self.assertEqual(send(s, "/")[0], 200)  # no wait: kept, no mark
+                self.assertTrue(still_open(s))
+                s.sendall(fcgi_client.encode_request("/resolve/inception", keep=True))
+                seen, out = records(s)
+                self.assertEqual(fcgi_client.parse_response(out)[0], 200)
+                self.assertEqual(seen[-1], (fcgi_client.FCGI_END_REQUEST, 8))
+                self.assertTrue(closing_mark(s))
+                self.assertIsNotNone(closed_within(s, 5))
+            # Without FCGI_KEEP_CONN the close alone says it, as ever: no mark.
+            with fcgi_client.connect(m.address) as s:
+                s.sendall(fcgi_client.encode_request("/resolve/inception", keep=False))
+                self.assertEqual(fcgi_client.read_response(s)[0], 200)
+                self.assertIsNotNone(closed_within(s, 5))
+            self.assertFalse(m.events("fcgi_dropped"))
 
     def test_params_over_the_limit_on_a_kept_connection_are_dropped(self):
         with Master(workers=1) as m:
@@ -191,6 +227,7 @@ class KeptConnections(unittest.TestCase):
                 time.sleep(0.05)  # the request is in the worker's hands
                 m.send_signal(signal.SIGTERM)
                 self.assertEqual(fcgi_client.read_response(s)[0], 200)
+                self.assertTrue(closing_mark(s))  # it waited on its provider
                 self.assertIsNotNone(closed_within(s, 5))
             finally:
                 s.close()
