@@ -62,6 +62,9 @@ static const struct {
  * then before a stop drops it. One accepted earlier is stalled or trickling,
  * and a stop drops it at once. */
 #define STOP_HEAD_GRACE 1000
+/* A worker that blocked this recently (ms) keeps no connection: see
+ * release_kept(). */
+#define NO_KEEP_AFTER_BLOCK_MS 1000
 
 typedef union peer_addr {
     struct sockaddr sa;
@@ -85,14 +88,15 @@ struct lume_acceptor {
     long timeout_ms;
     lume_allow *allow;
     lume_keep *keep;
-    int accepting;     /* 0: a worker on its way out takes nothing new (lume_acceptor_leave) */
-    int fd;            /* the connection of the request in hand */
-    int whole;         /* the request in hand arrived whole, nothing more to come */
-    int keep_conn;     /* and its peer keeps the connection (FCGI_KEEP_CONN) */
-    int broken;        /* a write of its response failed: the connection is lost */
-    int blocked;       /* its worker blocked while serving it (wait.h): not kept */
-    size_t strings;    /* the bytes of its params as strings, at params */
-    lume_fcgi_out out; /* its response, into out_buf */
+    int accepting;      /* 0: a worker on its way out takes nothing new (lume_acceptor_leave) */
+    int fd;             /* the connection of the request in hand */
+    int whole;          /* the request in hand arrived whole, nothing more to come */
+    int keep_conn;      /* and its peer keeps the connection (FCGI_KEEP_CONN) */
+    int broken;         /* a write of its response failed: the connection is lost */
+    int blocked;        /* the request in hand waited (its provider: wait.h) */
+    int64_t blocked_ms; /* when the last one that waited was answered: NO_KEEP_AFTER_BLOCK_MS */
+    size_t strings;     /* the bytes of its params as strings, at params */
+    lume_fcgi_out out;  /* its response, into out_buf */
     struct {
         int64_t last_ms;
         long suppressed;
@@ -339,7 +343,6 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
 
     c->received = 0;
     a->whole = 0;
-    a->blocked = 0;
     lume_fcgi_head_init(&c->head);
     why = first_look(a, c);
     if (kept && why == HEAD_CLOSED) {
@@ -570,43 +573,54 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
      * arrived whole from a peer that keeps the connection leaves nothing
      * unread: the connection is kept, idle, for the peer's next request;
      * any other is closed, and one whose response could not be written at
-     * once, and one whose request blocked (its answer ends with the closing
-     * mark: release_kept() below). */
-    int (*end)(lume_fcgi_out *) =
-        a->blocked && a->keep_conn ? lume_fcgi_out_end_closing : lume_fcgi_out_end;
+     * once, and any while its worker blocks now and then (its answer ends
+     * with the closing mark: release_kept() below). */
+    int64_t now_ms = lume_now_ms();
+    int closing, fd;
+    int (*end)(lume_fcgi_out *);
+
+    if (a->blocked)
+        a->blocked_ms = now_ms;
+    a->blocked = 0;
+    closing = now_ms - a->blocked_ms < NO_KEEP_AFTER_BLOCK_MS;
+    end = closing && a->keep_conn ? lume_fcgi_out_end_closing : lume_fcgi_out_end;
 
     if (!a->broken && !end(&a->out)) {
         send_out(a);
         end(&a->out);
     }
     send_out(a);
+    fd = a->fd;
+    a->fd = -1; /* no request in hand: a linger's wait is not the request's */
     if (a->broken) {
-        lume_keep_forget(a->keep, a->fd);
-        close(a->fd);
-    } else if (!(a->whole && a->keep_conn) || a->blocked ||
-               lume_keep_put(a->keep, a->fd, lume_now_ms()) != 0) {
-        lume_keep_forget(a->keep, a->fd);
-        linger_close(a, a->fd, wait_mask);
+        lume_keep_forget(a->keep, fd);
+        close(fd);
+    } else if (!(a->whole && a->keep_conn) || closing || lume_keep_put(a->keep, fd, now_ms) != 0) {
+        lume_keep_forget(a->keep, fd);
+        linger_close(a, fd, wait_mask);
     }
-    a->fd = -1;
 }
 
 /* The wait hook (wait.h): the worker is about to block in a request, so
- * nothing it keeps idle may wait for it; and the connection in hand is not
- * kept after its answer. A worker that blocks (a provider's network call)
- * will likely block again: nginx, which reuses its most recently used
- * connection first, would send its next request there just as the worker
- * takes another from the listener and blocks, closing the idle one under it
- * (a reset, a retry, an error line in nginx's log: at the archive's bench,
- * a quarter of requests). So the answer ends with the closing mark
+ * nothing it keeps idle may wait for it; and for NO_KEEP_AFTER_BLOCK_MS it
+ * keeps no connection after its answer, this one included. A worker that
+ * blocks (a provider's network call) will likely block again: nginx, which
+ * reuses its most recently used connection first, would send its next
+ * request to a connection this worker keeps just as it takes another from
+ * the listener and blocks, closing the idle one under it (a reset, a retry,
+ * an error line in nginx's log: at the archive's bench, a quarter of the
+ * requests; 9% when half of them were fast answers kept between the slow
+ * ones). So the answers end with the closing mark
  * (lume_fcgi_out_end_closing(): nginx does not keep the connection) and
- * the worker closes it (1.6% of requests still met a close when only the
- * close said so: nginx had reused the connection before it saw it). */
+ * the worker closes them (1.6% of requests still met a close when only the
+ * close said so: nginx had reused the connection before it saw it). A
+ * worker that has not blocked for that long keeps its connections again. */
 static void release_kept(void *arg)
 {
     lume_acceptor *a = arg;
 
-    a->blocked = 1;
+    if (a->fd >= 0) /* a request's wait (its provider), not a trickling head's */
+        a->blocked = 1;
     lume_keep_release(a->keep);
 }
 
@@ -622,6 +636,7 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
     a->timeout_ms = cfg->fcgi_read_timeout_ms;
     a->accepting = 1;
     a->fd = -1;
+    a->blocked_ms = INT64_MIN / 2; /* never */
     for (int i = 0; i <= DROP_COUNT; i++)
         a->limit[i].last_ms = INT64_MIN / 2;
     a->allow = lume_allow_create(cfg->fcgi_allowed_addrs, err, errlen);

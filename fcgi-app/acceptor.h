@@ -34,9 +34,9 @@
  * connection: it is closed, not kept. Before the worker blocks in a request (a
  * provider's call, a trickling head, a linger) its idle kept connections are
  * closed (wait.h), so that no request nginx sends on one waits behind it;
- * and the connection of the request that blocked is not kept: its answer
- * ends with the closing mark (lume_fcgi_out_end_closing()), then it is
- * closed.
+ * and for a second after a request that blocked, the worker keeps no
+ * connection: each answer ends with the closing mark
+ * (lume_fcgi_out_end_closing()), then its connection is closed.
  *
  * After the response to any other request, lume_acceptor_finish() closes the connection itself:
  * shutdown, then read and discard what the peer still sends until it closes,

@@ -18,9 +18,9 @@
  *     takes a closed idle connection out of its cache, and a request it sent
  *     on one just then fails before any answer and is sent again on another
  *     connection (nginx gives a cached connection's failure a free retry), to
- *     a worker that is free. The request that blocked does not keep its
- *     connection (acceptor.c: its answer ends with the closing mark, and
- *     nginx closes it too).
+ *     a worker that is free. A worker that blocked keeps no connection for
+ *     a second after (acceptor.c: its answers end with the closing mark,
+ *     and nginx closes them too).
  *   - A connection idle for LUME_KEEP_IDLE_MS is closed
  *     (lume_keep_expire()); nginx closes its own after its keepalive_timeout,
  *     which is shorter.

@@ -12,7 +12,8 @@ Documents, over FastCGI directly (the web server's side played by the test):
   not answered there (the web server retries it elsewhere); and the request
   that waited does not keep its connection: its answer ends with the closing
   mark (an FCGI_UNKNOWN_TYPE record after FCGI_END_REQUEST, which makes nginx
-  close it too) and the worker closes it;
+  close it too) and the worker closes it; for a second after a wait it keeps
+  no connection at all, then keeps them again;
 - what holds for a new connection holds for a kept one: params over 64 KiB
   and a head that does not arrive within LUME_FCGI_READ_TIMEOUT_MS of its
   first byte are dropped (fcgi_dropped), and the worker serves on;
@@ -85,6 +86,20 @@ def closing_mark(sock):
     _version, rtype, rid, length, pad = struct.unpack("!BBHHBx", head)
     body = fcgi_client._recv_exact(sock, length + pad)
     return (rtype, rid, body) == (fcgi_client.FCGI_UNKNOWN_TYPE, 0, bytes(8))
+
+
+def nothing_pending(sock):
+    """Open, and nothing to read after the answer (no closing mark, no EOF)."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+    return False
 
 
 def still_open(sock):
@@ -185,12 +200,41 @@ class KeptConnections(unittest.TestCase):
                 self.assertEqual(seen[-1], (fcgi_client.FCGI_END_REQUEST, 8))
                 self.assertTrue(closing_mark(s))
                 self.assertIsNotNone(closed_within(s, 5))
+            # For a second after, the worker keeps nothing: it blocks now
+            # and then, and a connection it kept would meet its next block.
+            with fcgi_client.connect(m.address) as fast:
+                fast.sendall(fcgi_client.encode_request("/", keep=True))
+                seen, out = records(fast)
+                self.assertEqual(fcgi_client.parse_response(out)[0], 200)
+                self.assertTrue(closing_mark(fast))
+                self.assertIsNotNone(closed_within(fast, 5))
             # Without FCGI_KEEP_CONN the close alone says it, as ever: no mark.
             with fcgi_client.connect(m.address) as s:
                 s.sendall(fcgi_client.encode_request("/resolve/inception", keep=False))
                 self.assertEqual(fcgi_client.read_response(s)[0], 200)
                 self.assertIsNotNone(closed_within(s, 5))
             self.assertFalse(m.events("fcgi_dropped"))
+
+    def test_a_worker_that_has_not_blocked_for_a_second_keeps_again(self):
+        with Master(workers=1, env={"LUME_MOCK_DELAY_MS": "50"}) as m:
+            with fcgi_client.connect(m.address) as s:
+                s.sendall(fcgi_client.encode_request("/resolve/inception", keep=True))
+                self.assertEqual(fcgi_client.read_response(s)[0], 200)
+                self.assertTrue(closing_mark(s))
+            blocked = time.monotonic()
+            kept = None
+            while kept is None and time.monotonic() - blocked < 5:
+                with fcgi_client.connect(m.address) as s:
+                    self.assertEqual(send(s, "/")[0], 200)
+                    if nothing_pending(s):  # no mark, no close: kept
+                        kept = time.monotonic() - blocked
+                        self.assertEqual(send(s, "/")[0], 200)
+                    else:
+                        self.assertTrue(closing_mark(s))
+                if kept is None:
+                    time.sleep(0.05)
+            self.assertIsNotNone(kept, "never kept again")
+            self.assertGreaterEqual(kept, 0.9)
 
     def test_params_over_the_limit_on_a_kept_connection_are_dropped(self):
         with Master(workers=1) as m:
