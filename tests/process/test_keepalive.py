@@ -88,32 +88,28 @@ def closing_mark(sock):
     return (rtype, rid, body) == (fcgi_client.FCGI_UNKNOWN_TYPE, 0, bytes(8))
 
 
-def nothing_pending(sock):
-    """Open, and nothing to read after the answer (no closing mark, no EOF)."""
+def pending(sock):
+    """What the server left to read, without reading it: None when nothing
+    (open and idle), b"" when it closed (EOF or a reset), else a byte."""
     sock.setblocking(False)
     try:
-        sock.recv(1, socket.MSG_PEEK)
+        return sock.recv(1, socket.MSG_PEEK)
     except BlockingIOError:
-        return True
+        return None
     except OSError:
-        return False
+        return b""
     finally:
         sock.setblocking(True)
-    return False
+
+
+def nothing_pending(sock):
+    """Open, and nothing to read after the answer (no closing mark, no EOF)."""
+    return pending(sock) is None
 
 
 def still_open(sock):
-    """Not closed by the server: nothing readable, no EOF."""
-    sock.setblocking(False)
-    try:
-        data = sock.recv(1, socket.MSG_PEEK)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        sock.setblocking(True)
-    return data != b""
+    """Not closed by the server (nothing readable, or bytes, but no EOF)."""
+    return pending(sock) != b""
 
 
 class KeptConnections(unittest.TestCase):
