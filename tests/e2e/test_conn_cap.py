@@ -61,11 +61,6 @@ def closed_by_peer(socks, wait):
     return closed
 
 
-def error_log(stack):
-    with open(f"{stack.nginx.dir}/logs/error.log") as f:
-        return f.read()
-
-
 class TestCapOn(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -109,7 +104,7 @@ class TestCapOn(unittest.TestCase):
         finally:
             for s in socks:
                 s.close()
-        log = error_log(self.stack)
+        log = self.stack.nginx.error_log()
         self.assertRegex(log, r'limiting connections by zone "lume_addr" .*, client: 127\.0\.0\.1,')
         self.assertNotIn("client: 127.0.0.2,", log)
 
@@ -138,7 +133,7 @@ class TestCapOn(unittest.TestCase):
         statuses = [n.request("/resolve/inception").status for _ in range(8)]
         self.assertIn(429, statuses)
         self.assertEqual(n.request("/resolve/inception", source="127.0.0.2").status, 200)
-        log = error_log(self.stack)
+        log = self.stack.nginx.error_log()
         self.assertRegex(log, r'limiting requests, excess: \S+ by zone "lume_rate", '
                               r'client: 127\.0\.0\.1,')
         self.assertNotIn("client: unix:", log)

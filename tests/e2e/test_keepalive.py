@@ -23,12 +23,12 @@ keepalive pool of a quarter of LUME_FCGI_KEEP_CONNS):
 - with LUME_FCGI_KEEP_CONNS=0 nginx renders without keep-alive and the
   workers keep nothing.
 """
-import http.client
 import os
 import threading
 import time
 import unittest
 
+import load as loadgen
 import nginx_conf
 import nginx_harness
 from nginx_harness import Stack
@@ -37,11 +37,11 @@ NO_RATE_LIMIT = {"LUME_RATE_LIMIT": "0"}
 DELAY_MS = 500
 FAST_BOUND_S = 0.25  # half the slow call: a request that waited on it cannot pass
 # The load on a slow provider: four times more clients than workers, every
-# other request waiting 20 ms on it (about 2 s).
+# other request waiting 20 ms on it, for LOAD_S after a warm-up.
 LOAD_WORKERS = 4
 LOAD_CLIENTS = 16
-LOAD_REQUESTS = 50
-LOAD_WARMUP = 4
+LOAD_S = 2.0
+LOAD_WARMUP_S = 0.3
 
 
 def setUpModule():
@@ -144,36 +144,22 @@ class KeptUpstream(unittest.TestCase):
         env = {"LUME_MOCK_DELAY_MS": "20", "LUME_CACHE_MAX_AGE": "0",
                "LUME_QUEUE_TIMEOUT_MS": "10000"}
         with Stack(workers=LOAD_WORKERS, app_env=env, nginx_env=NO_RATE_LIMIT) as st:
-            def load(requests):  # each client a kept-alive connection, as a load tool
-                statuses = []
-
-                def client():
-                    conn = http.client.HTTPSConnection("127.0.0.1", st.nginx.https_port,
-                                                       timeout=10, context=st.nginx.ctx)
-                    try:
-                        for i in range(requests):  # slow and fast in turn
-                            conn.request("GET", "/resolve/inception" if i % 2 else "/")
-                            r = conn.getresponse()
-                            r.read()
-                            statuses.append(r.status)
-                    finally:
-                        conn.close()
-                threads = [threading.Thread(target=client) for _ in range(LOAD_CLIENTS)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join(60)
-                self.assertEqual(statuses, [200] * LOAD_CLIENTS * requests)
+            def load(seconds):  # kept-alive clients, slow and fast requests in turn
+                samples = loadgen.clients(st.nginx.https_port, "127.0.0.1", st.nginx.ctx,
+                                          LOAD_CLIENTS, seconds, ["/", "/resolve/inception"])
+                self.assertTrue(samples)
+                self.assertEqual({s.status for s in samples}, {200})
+                return samples
 
             # Each worker's first slow request may close connections it kept
             # from fast ones before (nginx retries what it had just sent on
             # them): from then on it keeps none while it blocks now and then.
-            load(LOAD_WARMUP)
+            load(LOAD_WARMUP_S)
             logged, error_lines = len(st.nginx.access_log()), len(nginx_error_lines(st))
-            load(LOAD_REQUESTS)
+            samples = load(LOAD_S)
             served = [e for e in st.nginx.access_log()[logged:]
                       if e["uri"] in ("/resolve/inception", "/")]
-            self.assertEqual(len(served), LOAD_CLIENTS * LOAD_REQUESTS)
+            self.assertEqual(len(served), len(samples))
             retried = sorted(e["upstream_status"] for e in served
                              if "," in e.get("upstream_status", ""))
             self.assertEqual(retried, [], "requests nginx sent again")
@@ -182,14 +168,8 @@ class KeptUpstream(unittest.TestCase):
 
 
 def nginx_error_lines(st):
-    """nginx's error log (and what it wrote to its output), as lines."""
-    lines = st.nginx.output().splitlines()
-    try:
-        with open(os.path.join(st.nginx.dir, "logs", "error.log"), encoding="utf-8") as f:
-            lines += f.read().splitlines()
-    except OSError:
-        pass
-    return lines
+    """nginx's error log, as lines."""
+    return st.nginx.error_log().splitlines()
 
 
 if __name__ == "__main__":

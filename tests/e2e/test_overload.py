@@ -140,8 +140,7 @@ class TestSlowloris(unittest.TestCase):
                                    ["/health", "/resolve/inception"], timeout=3, reuse=False,
                                    pause=0.05)
             stats = trickle.join()
-            with open(os.path.join(stack.nginx.dir, "logs", "error.log")) as f:
-                errors = f.read()
+            errors = stack.nginx.error_log()
         report(f"slowloris from {sources}: {dict(stats)}; other address: {describe(samples)}")
         self.assertGreaterEqual(stats["opened"], 0.9 * self.CONNECTIONS, dict(stats))
         fast = [s for s in samples if s.status == 200 and s.latency < 1.0]

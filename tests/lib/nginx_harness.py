@@ -201,6 +201,14 @@ class Nginx:
         except OSError:
             return ""
 
+    def error_log(self):
+        """nginx's error log (logs/error.log) as text; "" before it exists."""
+        try:
+            with open(os.path.join(self.dir, "logs", "error.log"), encoding="utf-8") as f:
+                return f.read()
+        except OSError:
+            return ""
+
     def access_log(self):
         lines = []
         try:
