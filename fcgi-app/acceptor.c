@@ -93,6 +93,7 @@ struct lume_acceptor {
     int whole;          /* the request in hand arrived whole, nothing more to come */
     int keep_conn;      /* and its peer keeps the connection (FCGI_KEEP_CONN) */
     int broken;         /* a write of its response failed: the connection is lost */
+    int busy;           /* the last idle wait ended while lines were held: lume_acceptor_busy() */
     int blocked;        /* the request in hand waited (its provider: wait.h) */
     int64_t blocked_ms; /* when the last one that waited was answered: NO_KEEP_AFTER_BLOCK_MS */
     size_t strings;     /* the bytes of its params as strings, at params */
@@ -422,6 +423,11 @@ static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t 
     return admit(a, &c, 1, wait_mask);
 }
 
+int lume_acceptor_busy(const lume_acceptor *a)
+{
+    return a->busy;
+}
+
 lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask)
 {
     int looked = 0;
@@ -454,6 +460,20 @@ int lume_acceptor_wait(lume_acceptor *a, int timeout_ms, const sigset_t *wait_ma
 {
     int rc;
 
+    /* Lines held when the worker falls idle: it served requests one after
+     * another a moment ago (an idle worker writes each line before its
+     * answer: lume_acceptor_busy()), and its next request is likely to come
+     * within LUME_LOG_IDLE_HOLD_MS. They wait that long for it, to leave
+     * with the next lines in one write; only then are they written, before
+     * the longer wait. */
+    a->busy = 0;
+    if (lume_log_holding() && timeout_ms > LUME_LOG_IDLE_HOLD_MS) {
+        rc = lume_keep_wait(a->keep, LUME_LOG_IDLE_HOLD_MS, wait_mask);
+        if (rc != 0) {
+            a->busy = rc > 0;
+            return rc;
+        }
+    }
     lume_log_flush(); /* an idle wait: the kept connections are what it waits on */
     rc = lume_keep_wait(a->keep, timeout_ms, wait_mask);
     if (rc == 0)

@@ -96,8 +96,16 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask);
 
 /* Nothing ready: wait until the listener or a kept connection is, at most
  * timeout_ms, with wait_mask. Closes the connections idle too long
- * (LUME_KEEP_IDLE_MS). As epoll_pwait(): a count, 0, or -1 (errno). */
+ * (LUME_KEEP_IDLE_MS). As epoll_pwait(): a count, 0, or -1 (errno). The
+ * log's held lines are written first, or, when the worker falls idle
+ * holding some (it was busy), after LUME_LOG_IDLE_HOLD_MS without a
+ * request (log.h). */
 int lume_acceptor_wait(lume_acceptor *a, int timeout_ms, const sigset_t *wait_mask);
+
+/* Whether the last lume_acceptor_wait() ended within LUME_LOG_IDLE_HOLD_MS
+ * with lines held: the worker is still busy, and the next line joins them
+ * rather than leave before its answer. */
+int lume_acceptor_busy(const lume_acceptor *a);
 
 /* The worker is on its way out: keep nothing from now on (each connection
  * is closed after its answer, the idle ones when the acceptor is

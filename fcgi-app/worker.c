@@ -198,9 +198,10 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             break;
         }
         serve(app, obs, acceptor, &rng, cfg->access_log);
-        /* Not under load (the worker waited for this request): its line
+        /* Not under load (the worker waited for this request, and held
+         * no line from a moment before: lume_acceptor_busy()): its line
          * leaves now, before the response ends, as unbatched lines did. */
-        if (waited)
+        if (waited && !lume_acceptor_busy(acceptor))
             lume_log_flush();
         waited = 0;
         lume_acceptor_finish(acceptor, &wait_mask);

@@ -98,6 +98,11 @@ void lume_log_flush(void)
         write_all(batch.buf, len);
 }
 
+int lume_log_holding(void)
+{
+    return batch.len > 0;
+}
+
 void lume_log_flush_due(void)
 {
     if (batch.len > 0 && mono_ms() - batch.first_ms >= LUME_LOG_BATCH_MS)

@@ -17,7 +17,10 @@
  * (a worker does before any wait: for a connection, for the rest of a head,
  * for a peer's close, and a provider before it waits on the network or a
  * delay; and at exit and on a fatal signal) or lume_log_flush_due() (a timer
- * it checks). So a held line waits for the next wait, never on one. A batch
+ * it checks). So a held line waits for the next wait, never on one, but for
+ * one: a worker that falls idle holding lines (it was busy a moment ago)
+ * first waits LUME_LOG_IDLE_HOLD_MS for its next request, whose line joins
+ * them (acceptor.h), then writes them. A batch
  * is one write(2) of at most LUME_LOG_BATCH_MAX bytes, PIPE_BUF, so lines of
  * different processes still never interleave, even on a pipe. A forked child
  * starts unbatched.
@@ -38,6 +41,9 @@ typedef enum lume_log_level {
 #define LUME_LOGLINE_MAX   4096
 #define LUME_LOG_BATCH_MAX 4096 /* bytes held at most: PIPE_BUF, one atomic write */
 #define LUME_LOG_BATCH_MS  100  /* the oldest line held waits at most this long */
+/* A worker that falls idle holding lines waits this long (ms) for its next
+ * request before it writes them (acceptor.h). */
+#define LUME_LOG_IDLE_HOLD_MS 1
 
 /* A line being written. */
 typedef struct lume_logline {
@@ -72,6 +78,8 @@ void lume_log_flush(void);
 void lume_log_direct_thread(void);
 /* Write the lines held when the oldest is LUME_LOG_BATCH_MS old. */
 void lume_log_flush_due(void);
+/* Whether lines are held now (not yet written). */
+int lume_log_holding(void);
 
 /* Log {"event": event, "message": <printf>}. */
 void lume_log(int level, const char *event, const char *fmt, ...)
