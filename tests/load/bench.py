@@ -288,8 +288,9 @@ class Stack:
             conf = subprocess.run(["python3", "nginx/render.py"], cwd=ROOT, env=issue,
                                   capture_output=True, text=True, check=True).stdout.strip()
             self.patch(conf, plain_port=self.issue_plain_port, access_log=False)
-            self.spawn(["nginx", "-p", issue["LUME_RUN_DIR"], "-e", "stderr", "-c", conf,
-                        "-g", "daemon off;"], issue, self.nginx_log)
+            self.nginx_issue = self.spawn(["nginx", "-p", issue["LUME_RUN_DIR"], "-e", "stderr",
+                                           "-c", conf, "-g", "daemon off;"], issue,
+                                          self.nginx_log)
         self.ctx = ssl.create_default_context(cafile=env["LUME_TLS_CERT"])
         if not wait_until(lambda: self.get("/health")[0] == 200, 30):
             raise RuntimeError(f"the stack did not come up; see {self.dir}")
@@ -317,9 +318,10 @@ class Stack:
         if not wait_until(lambda: self.get("/bench/fcgi") == (200, body), 10):
             raise RuntimeError("the responder does not answer")
         self.peer_log = open(os.path.join(self.dir, "peers.log"), "wb")
-        self.spawn([PEER_GO, f"{self.dir}/go.sock"], env | {"GOMAXPROCS": str(WORKERS)},
-                   self.peer_log)
-        self.spawn(["node", PEER_NODE, f"{self.dir}/node.sock", str(WORKERS)], env, self.peer_log)
+        self.peer_go = self.spawn([PEER_GO, f"{self.dir}/go.sock"],
+                                  env | {"GOMAXPROCS": str(WORKERS)}, self.peer_log)
+        self.peer_node = self.spawn(["node", PEER_NODE, f"{self.dir}/node.sock", str(WORKERS)],
+                                    env, self.peer_log)
         for name in ("go", "node"):
             if not wait_until(lambda: self.get(LOADS[name][0]) == (200, body), 20):
                 raise RuntimeError(f"the {name} peer does not answer the body; see {self.dir}")
@@ -431,6 +433,25 @@ class Stack:
     def responders(self):
         return children(self.responder.pid)
 
+    def upstream(self, load):
+        """The processes that answer `load` behind nginx (none for return)."""
+        if load == "go":
+            return [self.peer_go.pid]
+        if load == "node":  # node:cluster, its primary and its workers
+            return [self.peer_node.pid] + children(self.peer_node.pid)
+        if load == "responder":
+            return self.responders()
+        return [] if load == "return" else self.workers()
+
+    def issue_split(self, load):
+        """CPU (user, system) seconds used so far by the parties of a request
+        behind the front of issue 28's conditions: its one nginx worker,
+        what answers `load`, and wrk (this process's finished children)."""
+        t = os.times()
+        return {"nginx": cpu_split(children(self.nginx_issue.pid)),
+                "upstream": cpu_split(self.upstream(load)),
+                "wrk": (t.children_user, t.children_system)}
+
     def stop(self):
         for p in reversed(self.procs):
             if p.poll() is None:
@@ -511,6 +532,14 @@ def median_of(runs):
         # CPU of the front (nginx's workers, and mtail) per request, over all runs
         out["front_cpu_us"] = (sum(r["front_cpu_s"] for r in runs) * 1e6
                                / sum(r["requests"] for r in runs))
+    if all("cpu_s" in r for r in runs):
+        # CPU of each party per request (user, system), over all runs, and
+        # the share of its core the front's one nginx worker used
+        n = sum(r["requests"] for r in runs)
+        out["cpu_us"] = {k: [sum(r["cpu_s"][k][i] for r in runs) * 1e6 / n for i in (0, 1)]
+                         for k in runs[0]["cpu_s"]}
+        out["nginx_busy"] = (sum(sum(r["cpu_s"]["nginx"]) for r in runs)
+                             / sum(r["duration_us"] / 1e6 for r in runs))
     out["runs"] = len(runs)
     out["errors"] = sum(r.get("connect_errors", 0) + r.get("read_errors", 0)
                         + r.get("write_errors", 0) + r.get("timeouts", 0) for r in runs)
@@ -551,6 +580,20 @@ def syscalls(stack, pid, path, once, seconds):
     return {"per_request": calls / served, "requests": served,
             "calls": {k: round(v[0] / served, 2) for k, v in sorted(per.items(),
                                                                     key=lambda kv: -kv[1][0])}}
+
+
+def cpu_split(pids):
+    """utime and stime of processes, in seconds, summed (0 for those gone)."""
+    user = system = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            user += int(fields[11]) / os.sysconf("SC_CLK_TCK")
+            system += int(fields[12]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return user, system
 
 
 def cpu_seconds(pid):
@@ -1006,6 +1049,33 @@ def peer_report(by_conns, scheme):
     return lines
 
 
+def cpu_report(by_load):
+    """Where a request's CPU goes behind the front of issue 28's conditions."""
+    loads = [n for n in ("return", "responder", "go", "node", "resolve")
+             if "cpu_us" in by_load.get(n, {})]
+    if not loads:
+        return []
+    lines = [f"### Where a request's CPU goes there ({ISSUE_CONNS} connections)\n",
+             "µs of CPU per request, user + system (from `/proc`, over all the rounds): the "
+             "front's one nginx worker (and the share of its core it used), what answers "
+             "(Lume's workers, the peer's processes, the responder), and `wrk`. The machine "
+             f"has {os.cpu_count()} CPUs: a load is at the ceiling of its front when nginx "
+             "uses most of its core, and at the machine's when the total times the requests/s "
+             "fills every CPU.\n",
+             "| load | req/s | nginx | nginx's core | upstream | wrk | total |",
+             "|---|---|---|---|---|---|---|"]
+    for name in loads:
+        x = by_load[name]
+        c = x["cpu_us"]
+        total = sum(sum(v) for v in c.values())
+        cell = {k: f"{sum(v):.1f} ({v[0]:.1f} + {v[1]:.1f})" for k, v in c.items()}
+        lines.append(f"| {name} | {x['rps']:.0f} | {cell['nginx']} | {x['nginx_busy']:.0%} | "
+                     f"{cell['upstream'] if name != 'return' else '-'} | {cell['wrk']} | "
+                     f"{total:.1f} |")
+    lines.append("")
+    return lines
+
+
 def ratio(r, base):
     return f"{r['rps'] / base['rps']:.1%}" if base else "-"
 
@@ -1044,6 +1114,7 @@ def report(res):
         if res.get("issue"):
             lines += peer_report(res["issue"], "plain HTTP behind nginx as issue 28 measured: "
                                  "1 worker, no access log, no edge metrics")
+            lines += cpu_report(res["issue"][str(ISSUE_CONNS)])
         lines += peer_report(res["wrk"], "HTTPS")
     if res.get("paced"):
         b = res["paced"]["responder"]
@@ -1340,8 +1411,12 @@ def main():
             runs = {name: [] for name in plain_loads}
             for rnd in range(PEER_ROUNDS):
                 for name in (plain_loads if rnd % 2 == 0 else list(reversed(plain_loads))):
+                    before = stack.issue_split(name)
                     runs[name].append(wrk(stack, LOADS[name], ISSUE_CONNS, SECONDS,
                                           front="issue"))
+                    after = stack.issue_split(name)
+                    runs[name][-1]["cpu_s"] = {k: [a - b for a, b in zip(after[k], before[k])]
+                                               for k in after}
             res["issue"] = {str(ISSUE_CONNS): {name: median_of(runs[name])
                                                for name in plain_loads}}
             log(f"issue 28's nginx, {ISSUE_CONNS} connections: " + ", ".join(
