@@ -143,6 +143,11 @@ void lume_signals_worker_init(sigset_t *wait_mask)
  * socket is always readable, so without this look a worker never saw its
  * SIGTERM (a reload or a graceful stop waited for the load to end).
  */
+int lume_signals_worker_stop_seen(void)
+{
+    return worker_stop != 0;
+}
+
 int lume_signals_worker_stopping(void)
 {
     sigset_t pending;

@@ -46,5 +46,8 @@ void lume_signals_worker_init(sigset_t *wait_mask);
  * or is pending (blocked while a request is served, or not delivered by a
  * ppoll() that found the socket ready). */
 int lume_signals_worker_stopping(void);
+/* Worker: has a stop signal been delivered (no system call: a pending one
+ * is not seen)? */
+int lume_signals_worker_stop_seen(void);
 
 #endif

@@ -151,13 +151,13 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
 
     lume_log_batch_on(); /* access lines leave in batches (log.h) */
     for (;;) {
-        /* Under load no wait delivers a stop (signals.c): ask whether one
-         * is pending after every wait, and otherwise at most once every
-         * STOP_CHECK_US, so a stop waits for at most that and the request
-         * in hand, and a busy worker does not make a system call of it per
-         * request. */
+        /* A stop delivered in a wait is seen at once (the handler's flag);
+         * one still pending (a wait that found work ready delivers none:
+         * signals.c) is asked for at most once every STOP_CHECK_US, so a
+         * stop waits for at most that and the request in hand, and a busy
+         * worker does not make a system call of it per request. */
         int64_t now = lume_now_us();
-        if (!leaving && (waited || now >= next_stop_check_us)) {
+        if (!leaving && (lume_signals_worker_stop_seen() || now >= next_stop_check_us)) {
             /* A reload or a retirement: the other workers serve the queue.
              * A stop: the master stopped the listener first, so nothing
              * new arrives; serve what was queued before it, then leave.
