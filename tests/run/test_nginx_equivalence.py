@@ -60,6 +60,12 @@ CHANGED_SINCE = [
       '"~^OPTIONS:." 1;'],
      ["map $request_method $lume_cors_preflight {", 'default "";',
       "OPTIONS $lume_cors_origin;"]),
+    ("issue 28: of the client's headers only If-None-Match goes to the workers, the one "
+     "the app reads behind nginx (a browser's others were a dozen params more)",
+     ["fastcgi_param REQUEST_METHOD $request_method;"],
+     ["fastcgi_pass_request_headers off;",
+      "fastcgi_param HTTP_IF_NONE_MATCH $http_if_none_match if_not_empty;",
+      "fastcgi_param REQUEST_METHOD $request_method;"]),
 ]
 
 
