@@ -143,11 +143,6 @@ void lume_signals_worker_init(sigset_t *wait_mask)
  * socket is always readable, so without this look a worker never saw its
  * SIGTERM (a reload or a graceful stop waited for the load to end).
  */
-int lume_signals_worker_stop_seen(void)
-{
-    return worker_stop != 0;
-}
-
 int lume_signals_worker_stopping(void)
 {
     sigset_t pending;
@@ -156,5 +151,11 @@ int lume_signals_worker_stopping(void)
         (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1 ||
          sigismember(&pending, SIGQUIT) == 1))
         worker_stop = 1;
+    return worker_stop != 0;
+}
+
+/* What the handler saw: a stop delivered in a wait, without a system call. */
+int lume_signals_worker_stop_seen(void)
+{
     return worker_stop != 0;
 }

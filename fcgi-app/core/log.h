@@ -17,10 +17,10 @@
  * (a worker does before any wait: for a connection, for the rest of a head,
  * for a peer's close, and a provider before it waits on the network or a
  * delay; and at exit and on a fatal signal) or lume_log_flush_due() (a timer
- * it checks). So a held line waits for the next wait, never on one, but for
- * one: a worker that falls idle holding lines (it was busy a moment ago)
- * first waits LUME_LOG_IDLE_HOLD_MS for its next request, whose line joins
- * them (acceptor.h), then writes them. A batch
+ * it checks). So a held line waits for the next wait, never on one, with
+ * one exception: a worker that falls idle holding lines (it was busy a
+ * moment ago) first waits LUME_LOG_IDLE_HOLD_MS for its next request, whose
+ * line joins them (acceptor.h), and only then writes them. A batch
  * is one write(2) of at most LUME_LOG_BATCH_MAX bytes, PIPE_BUF, so lines of
  * different processes still never interleave, even on a pipe. A forked child
  * starts unbatched.
