@@ -949,6 +949,31 @@ def cache_zone_conf(v):
         "}")
 
 
+# A unix socket's path as nginx keeps it (sun_path, its NUL included).
+SUN_PATH_MAX = 108
+
+
+def backup_spellings(upstream, n):
+    """The backup lines' addresses: the same unix socket, each spelled
+    differently (dir/./name, dir/././name, ...). nginx's keepalive cache
+    matches a kept connection by the address's bytes, so a retry on a backup
+    line takes a new connection (or one kept from an earlier retry on that
+    line) instead of the next kept connection of the main line: the one
+    kind of failure a retry meets on a kept connection is its worker
+    closing it, about to wait on its provider, and the workers that do
+    that at once (a slow provider's first calls) close all of theirs. A new
+    connection goes to whichever worker is free. A TCP address (one
+    spelling) or a path too long to lengthen stays as it is."""
+    if not upstream.startswith("unix:"):
+        return [upstream] * n
+    directory, name = os.path.split(upstream[len("unix:"):])
+    out = []
+    for i in range(1, n + 1):
+        path = directory + "/." * i + "/" + name
+        out.append("unix:" + path if len(path) < SUN_PATH_MAX else upstream)
+    return out
+
+
 def upstream_conf(v):
     upstream = v["upstream"]
     if v["resolver"]:
@@ -972,9 +997,12 @@ def upstream_conf(v):
         # lines not yet tried (seen: five tries in a row, each on a
         # connection just closed, then a 503, before the bounds of
         # docs/architecture.md "Kept FastCGI connections" made that rare).
+        # With kept connections each backup spells the socket differently
+        # (backup_spellings()): its retry gets a connection of its own.
         backups = 3 if v["keepalive"] else 1
         keep = ([f"    keepalive {v['keepalive']};", "    keepalive_timeout 60s;"]
                 if v["keepalive"] else [])
+        spellings = backup_spellings(upstream, backups) if v["keepalive"] else [upstream] * backups
         lines = [
             "# Without LUME_RESOLVER: one upstream, its name resolved once at start;",
             "# each line but the first a backup, the same socket again, for retries",
@@ -983,7 +1011,7 @@ def upstream_conf(v):
             "# FastCGI connections\").",
             "upstream lume_workers {",
             f"    server {upstream} max_fails=0;",
-            *[f"    server {upstream} max_fails=0 backup;"] * backups,
+            *[f"    server {b} max_fails=0 backup;" for b in spellings],
             *keep,
             "}"]
     if v["health_map"]:

@@ -106,14 +106,30 @@ class TestRender(unittest.TestCase):
         # kept connections (LUME_FCGI_KEEP_CONNS, 256): nginx keeps a quarter
         # of it idle per worker of its own; one retry, on the same socket listed again as
         # the backup, errors only, and two more lines for the free retries of
-        # requests that met the close of a kept connection
+        # requests that met the close of a kept connection, each backup the
+        # socket spelled another way (nginx's keepalive cache matches by the
+        # address's bytes: a retry gets a connection of its own)
         upstream = text.split("upstream lume_workers {")[1].split("}")[0]
         self.assertIn("keepalive 64;", upstream)
         self.assertIn("keepalive_timeout 60s;", upstream)
         self.assertIn("fastcgi_keep_conn on;", text)
         self.assertEqual([l.strip() for l in upstream.splitlines() if l.strip().startswith("server")],
-                         ["server unix:/tmp/lume-render-test.sock max_fails=0;"] +
-                         ["server unix:/tmp/lume-render-test.sock max_fails=0 backup;"] * 3)
+                         ["server unix:/tmp/lume-render-test.sock max_fails=0;",
+                          "server unix:/tmp/./lume-render-test.sock max_fails=0 backup;",
+                          "server unix:/tmp/././lume-render-test.sock max_fails=0 backup;",
+                          "server unix:/tmp/./././lume-render-test.sock max_fails=0 backup;"])
+        # a path with no room to be spelled longer (sun_path: 108 bytes with
+        # its NUL) keeps its one spelling
+        long_path = "/tmp/" + "x" * 95 + ".sock"  # 105 bytes: room for one "/."
+        rl, textl = self.render(LUME_LISTEN=f"unix:{long_path}")
+        self.assertEqual(rl.returncode, 0, rl.stderr)
+        upstreaml = textl.split("upstream lume_workers {")[1].split("}")[0]
+        self.assertEqual([l.strip() for l in upstreaml.splitlines()
+                          if l.strip().startswith("server")],
+                         [f"server unix:{long_path} max_fails=0;",
+                          f"server unix:/tmp/./{'x' * 95}.sock max_fails=0 backup;",
+                          f"server unix:{long_path} max_fails=0 backup;",
+                          f"server unix:{long_path} max_fails=0 backup;"])
         # LUME_FCGI_KEEP_CONNS=0: a connection per request, as before
         r0, text0 = self.render(LUME_FCGI_KEEP_CONNS="0")
         self.assertEqual(r0.returncode, 0, r0.stderr)
