@@ -93,7 +93,7 @@ struct lume_acceptor {
     int whole;          /* the request in hand arrived whole, nothing more to come */
     int keep_conn;      /* and its peer keeps the connection (FCGI_KEEP_CONN) */
     int broken;         /* a write of its response failed: the connection is lost */
-    int busy;           /* the last idle wait ended while lines were held: lume_acceptor_busy() */
+    int quiet;          /* it waited for the request in hand, no line held: quiet() */
     int blocked;        /* the request in hand waited (its provider: wait.h) */
     int64_t blocked_ms; /* when the last one that waited was answered: NO_KEEP_AFTER_BLOCK_MS */
     size_t strings;     /* the bytes of its params as strings, at params */
@@ -217,6 +217,7 @@ static int read_head(lume_acceptor *a, conn *c, const sigset_t *wait_mask)
         ts.tv_sec = left_us / 1000000;
         ts.tv_nsec = (left_us % 1000000) * 1000;
         lume_wait_begin();              /* nothing kept waits on a trickle (wait.h) */
+        a->quiet = 1;                   /* and no line: the request's leaves before its answer */
         ppoll(&pfd, 1, &ts, wait_mask); /* more bytes, a hang-up, a stop, or the deadline */
     }
 }
@@ -363,6 +364,7 @@ static lume_accept_result admit(lume_acceptor *a, conn *c, int kept, const sigse
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
         lume_log_flush();               /* held lines never wait (log.h) */
+        a->quiet = 1;                   /* so the request's line leaves before its answer */
         ppoll(&pfd, 1, &ts, wait_mask); /* the first bytes, a hang-up, a stop, or the grace */
         why = first_look(a, c);
     }
@@ -423,9 +425,9 @@ static lume_accept_result next_on_kept(lume_acceptor *a, int fd, const sigset_t 
     return admit(a, &c, 1, wait_mask);
 }
 
-int lume_acceptor_busy(const lume_acceptor *a)
+int lume_acceptor_quiet(const lume_acceptor *a)
 {
-    return a->busy;
+    return a->quiet;
 }
 
 lume_accept_result lume_acceptor_next(lume_acceptor *a, const sigset_t *wait_mask)
@@ -461,19 +463,17 @@ int lume_acceptor_wait(lume_acceptor *a, int timeout_ms, const sigset_t *wait_ma
     int rc;
 
     /* Lines held when the worker falls idle: it served requests one after
-     * another a moment ago (an idle worker writes each line before its
-     * answer: lume_acceptor_busy()), and its next request is likely to come
+     * another a moment ago (a quiet worker writes each line before its
+     * answer: lume_acceptor_quiet()), and its next request is likely to come
      * within LUME_LOG_IDLE_HOLD_MS. They wait that long for it, to leave
      * with the next lines in one write; only then are they written, before
      * the longer wait. */
-    a->busy = 0;
     if (lume_log_holding() && timeout_ms > LUME_LOG_IDLE_HOLD_MS) {
         rc = lume_keep_wait(a->keep, LUME_LOG_IDLE_HOLD_MS, wait_mask);
-        if (rc != 0) {
-            a->busy = rc > 0;
-            return rc;
-        }
+        if (rc != 0)
+            return rc; /* still busy: not quiet */
     }
+    a->quiet = 1;
     lume_log_flush(); /* an idle wait: the kept connections are what it waits on */
     rc = lume_keep_wait(a->keep, timeout_ms, wait_mask);
     if (rc == 0)
@@ -602,6 +602,7 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask)
     if (a->blocked)
         a->blocked_ms = now_ms;
     a->blocked = 0;
+    a->quiet = 0; /* until the worker waits again */
     closing = now_ms - a->blocked_ms < NO_KEEP_AFTER_BLOCK_MS;
     end = closing && a->keep_conn ? lume_fcgi_out_end_closing : lume_fcgi_out_end;
 
@@ -655,6 +656,7 @@ lume_acceptor *lume_acceptor_create(const lume_config *cfg, int listen_fd, char 
     a->listen_fd = listen_fd;
     a->timeout_ms = cfg->fcgi_read_timeout_ms;
     a->accepting = 1;
+    a->quiet = 1; /* a new worker holds no line */
     a->fd = -1;
     a->blocked_ms = INT64_MIN / 2; /* never */
     for (int i = 0; i <= DROP_COUNT; i++)

@@ -102,10 +102,11 @@ void lume_acceptor_finish(lume_acceptor *a, const sigset_t *wait_mask);
  * request (log.h). */
 int lume_acceptor_wait(lume_acceptor *a, int timeout_ms, const sigset_t *wait_mask);
 
-/* Whether the last lume_acceptor_wait() ended within LUME_LOG_IDLE_HOLD_MS
- * with lines held: the worker is still busy, and the next line joins them
- * rather than leave before its answer. */
-int lume_acceptor_busy(const lume_acceptor *a);
+/* Whether the worker waited for the request in hand holding no line: an
+ * idle wait past LUME_LOG_IDLE_HOLD_MS, or the first bytes of a new
+ * connection. Then its line leaves before its answer; otherwise (a request
+ * found ready, or within the hold) it joins the lines held. */
+int lume_acceptor_quiet(const lume_acceptor *a);
 
 /* The worker is on its way out: keep nothing from now on (each connection
  * is closed after its answer, the idle ones when the acceptor is

@@ -117,7 +117,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     lume_app *app;
     uint64_t rng;
     long served = 0;
-    int status = LUME_WORKER_EXIT_OK, waited = 1, leaving = 0;
+    int status = LUME_WORKER_EXIT_OK, leaving = 0;
     int64_t next_stop_check_us = 0;
     lume_observe *obs;
 
@@ -185,7 +185,6 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             lume_app_idle(app); /* what the providers keep between requests, let go */
             if (!wait_ready(acceptor, &wait_mask, master))
                 break;
-            waited = 1;
             continue;
         }
         if (rc == LUME_ACCEPT_NONE)
@@ -198,12 +197,11 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
             break;
         }
         serve(app, obs, acceptor, &rng, cfg->access_log);
-        /* Not under load (the worker waited for this request, and held
-         * no line from a moment before: lume_acceptor_busy()): its line
-         * leaves now, before the response ends, as unbatched lines did. */
-        if (waited && !lume_acceptor_busy(acceptor))
+        /* Not under load (the worker waited for this request, holding no
+         * line: lume_acceptor_quiet()): its line leaves now, before the
+         * response ends, as unbatched lines did. */
+        if (lume_acceptor_quiet(acceptor))
             lume_log_flush();
-        waited = 0;
         lume_acceptor_finish(acceptor, &wait_mask);
         served++;
     }

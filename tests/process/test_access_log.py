@@ -3,7 +3,8 @@
 Documents, over FastCGI directly (the web server's side played by the test):
 - a worker that waited for its request (an idle one) writes the request's
   line before its answer: whoever has the answer finds the line in the log,
-  without waiting for it;
+  without waiting for it; so does one that took a new connection straight
+  after a request and waited there for its first bytes;
 - a busy worker (requests ready one after another, on several kept
   connections at once) holds its lines and writes them together; when it
   falls idle holding some, it writes them once LUME_LOG_IDLE_HOLD_MS (1 ms)
@@ -38,6 +39,30 @@ class AccessLogTest(unittest.TestCase):
                     self.assertIn(rid, ids, "read once, right after the answer")
             finally:
                 sock.close()
+
+    def test_a_worker_that_waited_for_a_new_connections_bytes_writes_the_line_first(self):
+        # The connection arrives while the one worker waits on a slow
+        # request; after that answer it takes the connection at once, with
+        # no idle wait, and waits there for the request's bytes.
+        with Master(workers=1, env={"LUME_MOCK_DELAY_MS": "200"}) as m:
+            slow = fcgi_client.connect(m.address)
+            fresh = None
+            try:
+                ask(slow, uuid.uuid4().hex)
+                time.sleep(0.05)  # the slow request is in the worker's hands
+                fresh = fcgi_client.connect(m.address)
+                self.assertEqual(fcgi_client.read_response(slow)[0], 200)
+                time.sleep(0.02)  # the worker is waiting for the first bytes
+                rid = uuid.uuid4().hex
+                fresh.sendall(fcgi_client.encode_request("/", keep=True,
+                                                         params={"REQUEST_ID": rid}))
+                self.assertEqual(fcgi_client.read_response(fresh)[0], 200)
+                ids = {e.get("request_id") for e in m.events("request")}
+                self.assertIn(rid, ids, "read once, right after the answer")
+            finally:
+                slow.close()
+                if fresh is not None:
+                    fresh.close()
 
     def test_a_busy_workers_held_lines_are_written_once_it_falls_idle(self):
         conns, rounds = 8, 25
