@@ -598,12 +598,7 @@ def cpu_split(pids):
 
 def cpu_seconds(pid):
     """utime + stime of a process, in seconds (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
+    return sum(cpu_split([pid]))
 
 
 def rss_kib(pid):
