@@ -108,7 +108,10 @@ class StuckWorker(unittest.TestCase):
             self.assertEqual(killed[0]["request_id"], request_id)
             self.assertEqual(killed[0]["level"], "warn")
             self.assertGreater(killed[0]["busy_ms"], 1500)
-            exits = [e for e in m.events("worker_exit") if e["worker_pid"] == worker]
+            # the kill is logged before it is sent; the exit once the master reaps it
+            exits = wait_until(lambda: [e for e in m.events("worker_exit")
+                                        if e["worker_pid"] == worker], timeout=5)
+            self.assertTrue(exits, m.log_text())
             self.assertEqual(exits[0]["signal"], signal.SIGKILL)
             self.assertTrue(wait_until(lambda: len(m.workers()) == 1 and worker not in m.workers(),
                                        timeout=5))
