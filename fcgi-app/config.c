@@ -106,6 +106,13 @@ static int check_level(const char *v, long *number, char *expected, size_t len)
     return -1;
 }
 
+static int check_sched(const char *v, long *number, char *expected, size_t len)
+{
+    (void)number;
+    snprintf(expected, len, "batch or other");
+    return strcmp(v, "batch") == 0 || strcmp(v, "other") == 0 ? 0 : -1;
+}
+
 /* ---- the core settings; each provider's are in its lume_provider_def ---- */
 
 #define INT(n, f, lo, hi, h) LUME_SETTING_ROW_INT(n, lume_config, f, lo, hi, NULL, h)
@@ -126,6 +133,8 @@ static const lume_setting settings[] = {
         "a dynamic pool retires a worker idle this long"),
     INT("LUME_WORKER_TIMEOUT_MS", worker_timeout_ms, 0, 3600000,
         "kill a worker busy in one request this long (0: never; above the request timeout)"),
+    STR("LUME_WORKER_SCHED", worker_sched, check_sched,
+        "the workers' scheduling policy: batch (a woken worker does not preempt nginx) or other"),
     INT("LUME_CRASH_BRAKE_THRESHOLD", crash_brake_threshold, 0, 1000,
         "crashes within the interval that slow respawning (0: never)"),
     INT("LUME_CRASH_BRAKE_INTERVAL_MS", crash_brake_interval_ms, 1, 3600000,
@@ -189,6 +198,7 @@ void lume_config_defaults(lume_config *c)
     c->workers_max = 0;
     c->workers_idle_timeout_ms = 10000;
     c->worker_timeout_ms = 60000;
+    snprintf(c->worker_sched, sizeof(c->worker_sched), "batch");
     c->crash_brake_threshold = 10;
     c->crash_brake_interval_ms = 60000;
     c->max_requests = 10000;

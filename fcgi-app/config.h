@@ -29,6 +29,7 @@ typedef struct lume_config {
     long workers_min, workers_max; /* a dynamic pool when workers_max > 0 */
     long workers_idle_timeout_ms;  /* a dynamic pool retires a worker idle this long */
     long worker_timeout_ms;        /* kill a worker busy in one request this long; 0 = never */
+    char worker_sched[8];          /* the workers' scheduling policy: "batch" or "other" */
     long crash_brake_threshold;    /* crashes within crash_brake_interval_ms that brake; 0 = off */
     long crash_brake_interval_ms;
     char health_listen[LUME_PATH_LEN]; /* the health responder's socket; "" = none */

@@ -15,11 +15,17 @@
  * in the queue ABANDON_CHECK_MS or more, or whose wait is unknown: nginx
  * gives up after seconds, and a client that leaves within milliseconds of
  * its request costs at most the one provider call.
+ *
+ * A worker runs under LUME_WORKER_SCHED, SCHED_BATCH by default: woken by a
+ * request, it does not preempt the task on its CPU (most often nginx, which
+ * would otherwise wait with the next requests in hand); it runs on an idle
+ * CPU at once, or after that task's slice. Its share of the CPU is the same.
  */
 #include "worker.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,6 +113,16 @@ static void serve(lume_app *app, lume_observe *obs, lume_acceptor *a, uint64_t *
     lume_response_release(&resp);
 }
 
+static void set_sched(const char *name, int slot)
+{
+    struct sched_param none = {0};
+    int policy = strcmp(name, "batch") == 0 ? SCHED_BATCH : SCHED_OTHER;
+
+    if (sched_setscheduler(0, policy, &none) != 0)
+        lume_log(LUME_LOG_WARN, "worker_sched_failed", "slot %d: LUME_WORKER_SCHED=%s: %s", slot,
+                 name, strerror(errno));
+}
+
 int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, int slot,
                     pid_t master)
 {
@@ -125,6 +141,7 @@ int lume_worker_run(const lume_config *cfg, int listen_fd, lume_shared *shared, 
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* the master died: stop after this request */
     if (getppid() != master)
         return LUME_WORKER_EXIT_OK;
+    set_sched(cfg->worker_sched, slot);
     rng = lume_random_seed();
 
     providers = lume_provider_set_create(&cfg->provider, shared, err, sizeof(err));

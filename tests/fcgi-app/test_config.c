@@ -575,6 +575,17 @@ static void test_the_worker_timeout_is_off_or_above_the_request_timeout(void **s
     assert_one_line_naming("LUME_WORKER_TIMEOUT_MS"); /* the default 60 s is below it */
 }
 
+static void test_the_workers_run_batch_unless_told_other(void **state)
+{
+    (void)state;
+    assert_int_equal(load(NO_ARGS, NO_ENV, NULL), 0);
+    assert_string_equal(cfg.worker_sched, "batch");
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKER_SCHED=other"), NULL), 0);
+    assert_string_equal(cfg.worker_sched, "other");
+    assert_int_equal(load(NO_ARGS, ENVP("LUME_WORKER_SCHED=fifo"), NULL), -1);
+    assert_string_equal(err, "invalid LUME_WORKER_SCHED=fifo: expected batch or other");
+}
+
 static void test_the_health_socket_is_off_or_another_address(void **state)
 {
     (void)state;
@@ -936,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_a_static_pool_is_lume_workers_and_a_dynamic_one_min_to_max),
         cmocka_unit_test(test_pool_sizes_that_disagree_are_refused),
         cmocka_unit_test(test_the_worker_timeout_is_off_or_above_the_request_timeout),
+        cmocka_unit_test(test_the_workers_run_batch_unless_told_other),
         cmocka_unit_test(test_the_health_socket_is_off_or_another_address),
         cmocka_unit_test(test_the_providers_named_are_those_of_the_registry),
         cmocka_unit_test(test_a_provider_setting_is_checked_whichever_provider_runs),

@@ -6,8 +6,9 @@ load, serves more with it than a pool of its minimum, and shrinks back to the
 minimum once the load is over (LUME_WORKERS_IDLE_TIMEOUT_MS), each spawn and
 exit counted with its cause; crashes past LUME_CRASH_BRAKE_THRESHOLD within
 LUME_CRASH_BRAKE_INTERVAL_MS log one error line and slow respawning to one
-worker every interval / threshold; the health responder is not a worker, and
-is replaced when it dies.
+worker every interval / threshold; the workers run SCHED_BATCH unless
+LUME_WORKER_SCHED says other; the health responder is not a worker, and is
+replaced when it dies.
 """
 import os
 import signal
@@ -115,6 +116,30 @@ class CrashBrake(unittest.TestCase):
             self.assertTrue(wait_until(
                 lambda: metric_sample(m.request("/metrics")[2].decode(), "lume_crash_brake") == 0))
             self.assertEqual(m.request("/health")[0], 200)
+
+
+class SchedulingPolicy(unittest.TestCase):
+    """LUME_WORKER_SCHED: the workers run SCHED_BATCH (a woken worker does not
+    preempt nginx on its CPU) unless told other; the master and the health
+    responder keep the policy they were started with."""
+
+    def test_workers_run_batch_and_the_master_and_responder_do_not(self):
+        with Master(workers=2, health=True) as m:
+            responder = wait_until(m.responder)
+            self.assertTrue(responder)
+            # each worker sets it as it starts
+            self.assertTrue(wait_until(lambda: [os.sched_getscheduler(w) for w in m.workers()]
+                                       == [os.SCHED_BATCH] * 2), m.log_text())
+            self.assertEqual(os.sched_getscheduler(m.proc.pid), os.SCHED_OTHER)
+            self.assertEqual(os.sched_getscheduler(responder), os.SCHED_OTHER)
+            self.assertEqual(m.request("/resolve/inception")[0], 200)
+
+    def test_other_keeps_the_workers_as_every_process(self):
+        with Master(workers=2, env={"LUME_WORKER_SCHED": "other"}) as m:
+            self.assertTrue(wait_until(lambda: len(m.workers()) == 2))
+            self.assertEqual([os.sched_getscheduler(w) for w in m.workers()],
+                             [os.SCHED_OTHER] * 2)
+            self.assertFalse(m.events("worker_sched_failed"))
 
 
 class HealthResponder(unittest.TestCase):
