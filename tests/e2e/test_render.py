@@ -529,14 +529,16 @@ class TestRender(unittest.TestCase):
 
     def test_worker_group_names_the_group_the_socket_must_have(self):
         def worker_group(**env):
-            full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+            full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                    "BUILD": os.environ.get("BUILD", "build"), **env}
             return subprocess.run(["python3", RENDER, "--worker-group"], env=full,
                                   capture_output=True, text=True, timeout=30)
         if os.geteuid() != 0:  # nginx keeps the caller's user: the socket's owner
             self.assertEqual(worker_group().stdout.strip(), "")
             return
         r = worker_group(LUME_NGINX_USER="nobody")
-        self.assertEqual(r.stdout.strip(), grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name)
+        self.assertEqual(r.stdout.strip(), grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name,
+                         r.stderr)
         _, text = self.render(LUME_NGINX_USER="nobody")
         self.assertIn(f"user nobody {r.stdout.strip()};", text)
         self.assertEqual(worker_group().stdout.strip(), grp.getgrgid(os.getgid()).gr_name)
