@@ -294,6 +294,8 @@ class Reload(unittest.TestCase):
     def test_a_bad_configuration_on_sighup_keeps_the_running_one(self):
         m, conf = master_with_config_file("LUME_CACHE_MAX_AGE=300\n")
         with m:
+            # the pool complete: /health needs one worker, the master forks two
+            self.assertTrue(wait_until(lambda: len(m.workers()) == 2), m.log_text())
             before = set(m.workers())
             with open(conf, "w") as f:
                 f.write("LUME_WORKERS=lots\n")
